@@ -1,0 +1,34 @@
+"""Town Hall Feedback: let a community tell its leaders difficult truths, safely."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from feedback import cli, config, db, errors, headers, keys, limits, logs, sanitize
+from feedback.config import INSTANCE_PATH, ROOT
+from feedback.extensions import csrf
+from feedback.views import public, receipts
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create and configure an instance of the Flask application."""
+    app = Flask(
+        __name__,
+        template_folder=ROOT / "templates",
+        static_folder=ROOT / "static",
+        instance_path=str(INSTANCE_PATH),
+        instance_relative_config=True,
+    )
+    config.load(app, test_config)
+    keys.init_app(app)
+    logs.init_app(app)
+    db.init_app(app)
+    csrf.init_app(app)
+    headers.init_app(app)
+    errors.init_app(app)
+    sanitize.init_app(app)
+    app.register_blueprint(public.bp)
+    app.register_blueprint(receipts.bp)
+    limits.init_app(app)  # wraps the views registered above
+    cli.init_app(app)
+    return app

@@ -1,0 +1,51 @@
+"""Configuration: defaults here, then instance/config.py, then FEEDBACK_* environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_PATH = ROOT / "instance"
+KEYRING_FILENAME = "keyring.json"
+SQLITE_FILENAME = "feedback.sqlite3"
+
+
+class Defaults:
+    """Values every deployment starts from; override them in instance/config.py or FEEDBACK_*."""
+
+    SECRET_KEY: str | None = None
+    # Empty means "SQLite file in instance/"; see database_url().
+    DATABASE_URL = ""
+    # Empty means "keyring.json in instance/".
+    KEYRING_PATH = ""
+    AFFILIATIONS = ["student", "faculty", "staff", "other", "prefer not to say"]
+
+    # Flask-Limiter reads the RATELIMIT_* keys itself.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = False
+    SUBMISSION_RATE_LIMIT = "5 per minute;30 per day"
+    RECEIPT_RATE_LIMIT = "20 per minute"
+
+    # How many reverse proxies put X-Forwarded-For in front of the app (0: none).
+    PROXY_FIX_X_FOR = 0
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Strict"
+    SESSION_COOKIE_SECURE = False
+    WTF_CSRF_TIME_LIMIT = 6 * 3600
+    MAX_CONTENT_LENGTH = 256 * 1024
+
+
+def load(app, test_config: dict | None) -> None:
+    """Fill app.config from the three layers, or from defaults plus test_config when testing."""
+    app.config.from_object(Defaults)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env(prefix="FEEDBACK")
+    else:
+        app.config.from_mapping(test_config)
+    if not app.config["DATABASE_URL"]:
+        app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / SQLITE_FILENAME}"
+    if not app.config["KEYRING_PATH"]:
+        app.config["KEYRING_PATH"] = str(Path(app.instance_path) / KEYRING_FILENAME)

@@ -1,0 +1,30 @@
+"""Error pages that say what happened in plain words and leak nothing."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from werkzeug.exceptions import HTTPException
+
+MESSAGES = {
+    400: ("Something went wrong with that request",
+          "The page could not use what was sent. Go back, reload the page and try again."),
+    403: ("You cannot do that here", "This page or action is not available to you."),
+    404: ("Page not found", "There is nothing at this address. Check it, or start from the home page."),
+    405: ("That did not work", "This page cannot be used that way. Start again from the home page."),
+    413: ("That was too much to send", "What you sent is too large. Shorten it and try again."),
+    429: ("Please wait a little", "Too many attempts came from your connection in a short time. "
+          "Wait a few minutes, then try again."),
+    500: ("Something went wrong on our side",
+          "We could not complete this. Nothing you see here was stored by mistake. Try again later."),
+}
+
+
+def render_error(error: HTTPException):
+    code = error.code if error.code in MESSAGES else 500
+    title, message = MESSAGES[code]
+    return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
+def init_app(app: Flask) -> None:
+    for code in MESSAGES:
+        app.register_error_handler(code, render_error)

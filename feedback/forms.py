@@ -1,0 +1,86 @@
+"""Flask-WTF forms for the public pages."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, RadioField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+
+from feedback.sanitize import normalise_text
+
+COMMENT_MAX = 5000
+NAME_MAX = 200
+EMAIL_MAX = 254
+ANONYMOUS, NAMED = "anonymous", "named"
+FORM_TOKEN_PATTERN = r"^[A-Za-z0-9_-]{43}$"
+
+
+def _strip(value: str | None) -> str | None:
+    return normalise_text(value) if value is not None else None
+
+
+class SubmissionForm(FlaskForm):
+    comment = TextAreaField(
+        "Your concern",
+        filters=[normalise_text],
+        validators=[
+            DataRequired("Write your concern before sending it."),
+            Length(max=COMMENT_MAX, message=f"Shorten your concern to {COMMENT_MAX:,} characters or fewer."),
+        ],
+    )
+    affiliation = RadioField("Your connection to the organisation (optional)", validators=[Optional()])
+    identity_choice = RadioField(
+        "Send anonymously or with your name",
+        choices=[(ANONYMOUS, "Send it anonymously"), (NAMED, "Add my name and email")],
+        default=ANONYMOUS,
+        validators=[DataRequired("Choose whether to send it anonymously or with your name.")],
+    )
+    name = StringField(
+        "Your name",
+        filters=[_strip],
+        validators=[Length(max=NAME_MAX, message=f"Shorten your name to {NAME_MAX} characters or fewer.")],
+    )
+    email = EmailField(
+        "Your email (optional)",
+        filters=[_strip],
+        validators=[
+            Optional(),
+            Length(max=EMAIL_MAX, message="Shorten your email address."),
+            Email("Enter an email address like name@example.org."),
+        ],
+    )
+    contact_ok = BooleanField("A facilitator may contact me about this")
+    # A field people never see; bots fill it in.
+    website = StringField("Leave this field empty", render_kw={"tabindex": "-1", "autocomplete": "off"})
+    form_token = HiddenField(
+        validators=[Regexp(FORM_TOKEN_PATTERN, message="This form had expired. Check your text and send it again.")]
+    )
+
+    def __init__(self, *args, affiliations: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.affiliation.choices = [(a, a.capitalize()) for a in affiliations]
+
+    @property
+    def is_named(self) -> bool:
+        return self.identity_choice.data == NAMED
+
+    def validate_name(self, field) -> None:
+        if self.is_named and not field.data:
+            raise ValidationError("Write your name, or choose to send it anonymously.")
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.is_named and self.contact_ok.data and not self.email.data and not self.email.errors:
+            self.email.errors = [*self.email.errors, "Add your email so a facilitator can contact you, "
+                                 "or untick the contact box."]
+            valid = False
+        return valid
+
+
+class ReceiptForm(FlaskForm):
+    code = StringField(
+        "Your receipt code",
+        filters=[_strip],
+        validators=[DataRequired("Enter your receipt code."), Length(max=64, message="That is too long for a receipt code.")],
+        render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"},
+    )

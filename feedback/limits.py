@@ -1,0 +1,42 @@
+"""Rate limits with Flask-Limiter, keyed by a daily keyed hash of the client address.
+
+The address is only ever held in memory for the request: the limiter's key is a keyed hash of it
+under a key that changes every day, so the rate-limit storage (memory or Redis) never holds it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Flask, current_app, request
+from flask_limiter import Limiter
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from feedback import crypto, keys
+
+# Endpoint -> config key holding its limit (applied to POST only).
+LIMITED_ENDPOINTS = {
+    "public.town_hall": "SUBMISSION_RATE_LIMIT",
+    "receipts.check": "RECEIPT_RATE_LIMIT",
+}
+
+
+def client_pseudonym() -> str:
+    """The rate-limit key of the current client: never the address in clear."""
+    today = datetime.now(UTC).date()
+    return crypto.daily_pseudonym(keys.keyring(), request.remote_addr or "unknown", today)
+
+
+def _limit_from(config_key: str):
+    return lambda: current_app.config[config_key]
+
+
+def init_app(app: Flask) -> None:
+    """Attach a limiter to the app; call after the blueprints are registered."""
+    if app.config["PROXY_FIX_X_FOR"]:
+        # Behind N trusted proxies, take the client address from X-Forwarded-For (for the limiter).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1)
+    limiter = Limiter(key_func=client_pseudonym, app=app, key_prefix="thf")
+    for endpoint, config_key in LIMITED_ENDPOINTS.items():
+        view = app.view_functions[endpoint]
+        app.view_functions[endpoint] = limiter.limit(_limit_from(config_key), methods=["POST"])(view)

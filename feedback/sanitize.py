@@ -1,0 +1,54 @@
+"""Text normalisation and display: the only module that imports bleach.
+
+What people type is stored as plain text and escaped on output. For display, linkify() escapes the
+whole text and then turns bare http(s) URLs into links marked nofollow, noopener and ugc.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import partial
+
+import bleach
+from bleach.linkifier import LinkifyFilter
+from markupsafe import Markup
+
+LINK_REL = "nofollow noopener ugc"
+_HREF = (None, "href")
+_REL = (None, "rel")
+
+
+def normalise_text(text: str | None) -> str:
+    """NFC, newlines as \\n, tabs as spaces, other control characters removed, outer space trimmed."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    text = "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch) != "Cc")
+    return text.strip()
+
+
+def _only_web_links(attrs: dict, new: bool = False) -> dict | None:
+    """Keep links to http(s) only, and mark every one as user-generated."""
+    href = attrs.get(_HREF, "")
+    if not href.lower().startswith(("http://", "https://")):
+        return None
+    attrs[_REL] = LINK_REL
+    return attrs
+
+
+_cleaner = bleach.Cleaner(
+    tags=set(),
+    attributes={},
+    strip=False,
+    filters=[partial(LinkifyFilter, callbacks=[_only_web_links], parse_email=False)],
+)
+
+
+def linkify(text: str | None) -> Markup:
+    """Escape text for HTML and link its web addresses."""
+    return Markup(_cleaner.clean(text or ""))
+
+
+def init_app(app) -> None:
+    app.add_template_filter(linkify, "linkify")

@@ -1,0 +1,752 @@
+"""Demo content: three town halls and about sixty realistic submissions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DemoTownHall:
+    title: str
+    description: str
+    held_days_from_today: int  # negative = in the past
+    opens_days_from_today: int  # intake window start, relative to today
+    closes_days_from_today: int  # intake window end (inclusive), relative to today
+
+
+@dataclass(frozen=True)
+class DemoSubmission:
+    town_hall: int  # index into TOWN_HALLS
+    affiliation: str | None  # "student", "faculty", "staff", "other", "prefer not to say", or None
+    body: str
+    name: str | None = None  # set for named submissions only (fictional people)
+    email: str | None = None  # fictional, example.org addresses
+    contact_ok: bool = False
+    days_ago: int = 0  # how many days before today it was received (date only)
+
+
+TOWN_HALLS: tuple[DemoTownHall, ...] = (
+    DemoTownHall(
+        title="Racism and Bias in Clinical Teaching",
+        description=(
+            "A community town hall of the Northfield School of Medicine on experiences "
+            "of racism and bias on the wards, in clinics and in clinical evaluation. "
+            "Feedback gathered here informs the clerkship review and the work of the "
+            "Office of Learning Environment."
+        ),
+        held_days_from_today=-60,
+        opens_days_from_today=-60,
+        closes_days_from_today=-30,
+    ),
+    DemoTownHall(
+        title="Equity in Admissions, Promotion and Workload",
+        description=(
+            "A town hall on how admissions decisions, faculty and staff promotion, and "
+            "the distribution of service, teaching and call are experienced across our "
+            "community. Submissions are reviewed by the facilitation team and summarized "
+            "for school leadership."
+        ),
+        held_days_from_today=-7,
+        opens_days_from_today=-10,
+        closes_days_from_today=21,
+    ),
+    DemoTownHall(
+        title="Accessibility and Inclusion in the Learning Environment",
+        description=(
+            "An upcoming town hall on physical, digital and academic accessibility, and "
+            "on making classrooms, clinical sites and study spaces inclusive for everyone. "
+            "Intake for written feedback opens one week before the session."
+        ),
+        held_days_from_today=14,
+        opens_days_from_today=7,
+        closes_days_from_today=42,
+    ),
+)
+
+
+SUBMISSIONS: tuple[DemoSubmission, ...] = (
+    # ------------------------------------------------------------------
+    # Town hall 0: Racism and Bias in Clinical Teaching (intake closed)
+    # ------------------------------------------------------------------
+    DemoSubmission(
+        town_hall=0,
+        affiliation="student",
+        body=(
+            "On my medicine rotation the attending asked me where I was 'really from' "
+            "in front of the patient, twice. I was born two hours from here. It was "
+            "small, but it set the tone for the whole week, and I didn't feel I could "
+            "say anything because he was writing my evaluation."
+        ),
+        days_ago=59,
+    ),
+    DemoSubmission(
+        town_hall=0,
+        affiliation="student",
+        body=(
+            "I was mistaken for a transporter twice in one week on surgery, badge and "
+            "white coat on. A nurse told me to take a patient down to CT, and when I "
+            "explained I was the student on the team she laughed it off. I'd like to see "
+            "badge reels that say MEDICAL STUDENT in large print, and some acknowledgement "
+            "from clerkship leadership that this happens to some of us far more often "
+            "than to others."
+        ),
+        name="Amara Okafor",
+        email="amara.okafor@example.org",
+        contact_ok=True,
+        days_ago=58,
+    ),
+    DemoSubmission(
+        town_hall=0,
+        affiliation="faculty",
+        body=(
+            "Case vignettes in the pre-clinical curriculum still list race in the first "
+            "line of almost every case with no clinical reason given. Several of us "
+            "flagged this two years ago. I'd like a concrete timeline for the case "
+            "review, not another working group."
+        ),
+        days_ago=57,
+    ),
+    DemoSubmission(
+        town_hall=0,
+        affiliation="staff",
+        body=(
+            "Thank you for holding this. I coordinate a clerkship and students come to "
+            "my office after rough days on the wards. I'm not trained for that, and "
+            "there is no clear place to send them."
+        ),
+        name="Linda Park",
+        email="linda.park@example.org",
+        contact_ok=True,
+        days_ago=56,
+    ),
+    DemoSubmission(
+        town_hall=0,
+        affiliation="student",
+        body=(
+            "Class of 2027 here. During our OB/GYN rotation Dr. Hallworth said in front "
+            "of the whole team that 'certain populations just don't follow up' while "
+            "looking straight at me. I reported it through the online form the same day "
+            "and never heard anything back, not even an automatic acknowledgement."
+        ),
+        days_ago=55,
+    ),
+    DemoSubmission(
+        town_hall=0,
+        affiliation="prefer not to say",
+        body=(
+            "I don't trust the reporting form. It asks for your rotation, site and "
+            "dates, which on a small service basically identifies you. Please create a "
+            "truly anonymous option, or an ombudsperson who sits outside the department."
+        ),
+        days_ago=55,
+    ),
+    DemoSubmission(
+        town_hall=0,
+        affiliation="faculty",
+        body=(
+            "I teach in the clinical skills course. This year we replaced our "
+            "dermatology images with a set that includes a full range of skin tones, "
+            "and students noticed immediately. It cost very little. I'd encourage other "
+            "courses to do the same; our image list is at "
+            "https://example.org/clinical-skills/skin-tone-atlas and we're happy to share."
+        ),
+        name="Miriam Castellanos",
+        email="m.castellanos@example.org",
+        contact_ok=True,
+        days_ago=54,
+    ),
+    DemoSubmission(
+        town_hall=0,
+        affiliation="student",
+        body=(
+            "Rounds were fine most days. The issue is that pimping lands harder on some "
+            "people than others. I kept count for two weeks: I was asked about twice as "
+            "many questions as my white co-student, and mine were more basic, as if the "
+            "attending assumed I wouldn't know the answer."
+        ),
+        days_ago=52,
+    ),
+    DemoSubmission(
+        town_hall=0,
+        affiliation=None,
+        body="Please record the town hall next time. I was on nights and couldn't attend.",
+        days_ago=51,
+    ),
+    DemoSubmission(
+        town_hall=0,
+        affiliation="student",
+        body=(
+            "A patient asked for 'a real doctor' after I introduced myself in Spanish. "
+            "My resident backed me up right away, which I really appreciated, and I want "
+            "that to be the norm rather than luck. A short script for how supervisors "
+            "should respond when a patient refuses a trainee because of their background "
+            "would help everyone."
+        ),
+        name="José Ramírez",
+        email="jose.ramirez@example.org",
+        contact_ok=False,
+        days_ago=50,
+    ),
+    DemoSubmission(
+        town_hall=0,
+        affiliation="staff",
+        body=(
+            "Front desk staff get comments from patients too, and we are never included "
+            "in these conversations. Most of us at the clinic desk are women of color. "
+            "When a patient says something, the expectation is that we smile and move on."
+        ),
+        days_ago=49,
+    ),
+    DemoSubmission(
+        town_hall=0,
+        affiliation="faculty",
+        body=(
+            "As an attending I want to do better, but I honestly don't know what to say "
+            "in the moment when a patient comments on a student's accent or name. "
+            "Practical bystander training with role-play would be far more useful than "
+            "another online module."
+        ),
+        name="Daniel Horvath",
+        email="dhorvath@example.org",
+        contact_ok=False,
+        days_ago=48,
+    ),
+    DemoSubmission(
+        town_hall=0,
+        affiliation="other",
+        body=(
+            "I'm a PGY-2 and the only Black woman in my residency cohort. Whenever there "
+            "is a 'difficult conversation' with a Black family, I get paged to help with "
+            "communication, even when I'm not on that service. I'm glad to help, but it "
+            "isn't my job, it isn't counted anywhere, and it happens several times a month."
+        ),
+        days_ago=47,
+    ),
+    DemoSubmission(
+        town_hall=0,
+        affiliation="student",
+        body=(
+            "Why does the clerkship evaluation still have a 'professional demeanor' "
+            "section with no definition? I was marked down for being 'too quiet' while a "
+            "classmate was marked down for being 'too assertive.' We are both women of "
+            "color. It feels like there is no right way to be."
+        ),
+        days_ago=46,
+    ),
+    DemoSubmission(
+        town_hall=0,
+        affiliation="other",
+        body=(
+            "I'm a chaplain on the inpatient units. I often see learners absorb comments "
+            "from patients or staff with nobody checking on them afterward. A five-minute "
+            "debrief at the end of the day would go a long way."
+        ),
+        days_ago=45,
+    ),
+    DemoSubmission(
+        town_hall=0,
+        affiliation="student",
+        body=(
+            "I want to say something positive first: the anonymous mid-rotation survey on "
+            "pediatrics works. Our team got feedback in week two, the attending addressed "
+            "it openly at the next teaching session, and the second half of the rotation "
+            "felt different.\n\n"
+            "That's the model. What doesn't work is the end-of-rotation survey that goes "
+            "to the department after grades are final, when nothing can change for us "
+            "and everyone knows the evaluations have already been written. Please expand "
+            "the mid-rotation check-in to every clerkship."
+        ),
+        name="Priya Natarajan",
+        email="priya.natarajan@example.org",
+        contact_ok=True,
+        days_ago=44,
+    ),
+    DemoSubmission(
+        town_hall=0,
+        affiliation="faculty",
+        body=(
+            "I'd like clarity on what happens after a report is filed. Who sees it? Is "
+            "the faculty member told who complained? Is there a time frame? Until that is "
+            "answered in writing, people will keep staying silent."
+        ),
+        days_ago=42,
+    ),
+    DemoSubmission(
+        town_hall=0,
+        affiliation="student",
+        body=(
+            "Not exactly about bias, but the parking situation at the south campus means "
+            "students on early surgery rotations walk alone through the garage at 4:30am. "
+            "Could the security escort be easier to request, ideally by text?"
+        ),
+        days_ago=41,
+    ),
+    DemoSubmission(
+        town_hall=0,
+        affiliation="student",
+        body=(
+            "The reporting form needs a real anonymous option. If you have to choose your "
+            "site and your week, everyone on the team knows it was you."
+        ),
+        days_ago=40,
+    ),
+    DemoSubmission(
+        town_hall=0,
+        affiliation="prefer not to say",
+        body=(
+            "I watched a senior resident mock a patient's name during sign-out. People "
+            "laughed. I didn't say anything and I've regretted it since. I still don't "
+            "know what, if anything, would have protected me if I had spoken up."
+        ),
+        days_ago=38,
+    ),
+    DemoSubmission(
+        town_hall=0,
+        affiliation="staff",
+        body=(
+            "I run the simulation center. We'd be glad to host bystander-intervention "
+            "scenarios for clerkship students and faculty; several of our standardized "
+            "patients have done this kind of work before. Please reach out if a "
+            "department wants to pilot it."
+        ),
+        name="Denise Whitfield",
+        email="d.whitfield@example.org",
+        contact_ok=True,
+        days_ago=37,
+    ),
+    DemoSubmission(
+        town_hall=0,
+        affiliation="faculty",
+        body="Thank you for listening. Please publish what you heard, even if it's uncomfortable.",
+        days_ago=35,
+    ),
+    DemoSubmission(
+        town_hall=0,
+        affiliation="student",
+        body=(
+            "Publish the clerkship honors distribution by race and ethnicity. Other "
+            "schools do. If there is no gap, great. If there is one, we need to know "
+            "before it shows up in residency applications."
+        ),
+        name="Kwame Mensah",
+        email="kwame.mensah@example.org",
+        contact_ok=False,
+        days_ago=34,
+    ),
+    DemoSubmission(
+        town_hall=0,
+        affiliation=None,
+        body=(
+            "Some comments from faculty at the town hall itself were dismissive ('we've "
+            "always treated everyone the same'). Please set ground rules next time so "
+            "people who share hard experiences aren't rebutted on the spot."
+        ),
+        days_ago=33,
+    ),
+    DemoSubmission(
+        town_hall=0,
+        affiliation="student",
+        body=(
+            "I want to recognize Dr. Liang on night float, who stopped a patient "
+            "mid-sentence and said 'She is your doctor tonight, and she's excellent.' It "
+            "took ten seconds and I still think about it."
+        ),
+        days_ago=31,
+    ),
+    # ------------------------------------------------------------------
+    # Town hall 1: Equity in Admissions, Promotion and Workload (open)
+    # ------------------------------------------------------------------
+    DemoSubmission(
+        town_hall=1,
+        affiliation="faculty",
+        body=(
+            "I currently sit on five committees, three of them DEI-related, and I'm asked "
+            "to join every interview panel 'for representation.' None of this counts "
+            "toward promotion under the current criteria. Colleagues who declined all of "
+            "it have more publications than I do. This is the minority tax, and it needs "
+            "to be written into the promotion guidelines as service with real weight, "
+            "not a line at the bottom of the CV."
+        ),
+        name="Rebecca Osei",
+        email="rebecca.osei@example.org",
+        contact_ok=True,
+        days_ago=9,
+    ),
+    DemoSubmission(
+        town_hall=1,
+        affiliation="faculty",
+        body=(
+            "The promotion criteria for the clinician-educator track are vague. What does "
+            "'regional reputation' mean, exactly? Please publish redacted examples of "
+            "successful dossiers and the actual rubric the committee uses."
+        ),
+        days_ago=9,
+    ),
+    DemoSubmission(
+        town_hall=1,
+        affiliation="student",
+        body=(
+            "Call schedules on the medicine sub-internship were uneven. Two of us got every "
+            "holiday weekend while others got none. When we asked, the chief said the "
+            "schedule was 'random.' It was not."
+        ),
+        name="Ethan Brooks",
+        email="ethan.brooks@example.org",
+        contact_ok=False,
+        days_ago=8,
+    ),
+    DemoSubmission(
+        town_hall=1,
+        affiliation="staff",
+        body=(
+            "Staff are expected to plan heritage month events and DEI workshops on top of "
+            "our regular duties, with no change in workload or title. I love this work, "
+            "but I'm doing it at 8pm from my kitchen table."
+        ),
+        days_ago=8,
+    ),
+    DemoSubmission(
+        town_hall=1,
+        affiliation="faculty",
+        body=(
+            "Specific request: a workload audit by department, broken down by gender and "
+            "race, covering clinical hours, teaching, committee service and mentoring. We "
+            "track RVUs to the decimal but have no idea who is doing the invisible work."
+        ),
+        name="Anil Mehta",
+        email="anil.mehta@example.org",
+        contact_ok=True,
+        days_ago=8,
+    ),
+    DemoSubmission(
+        town_hall=1,
+        affiliation="student",
+        body=(
+            "I served on the student admissions interview committee, and our training on "
+            "holistic review was a 20-minute slideshow. We need more than that if we're "
+            "going to evaluate applicants fairly."
+        ),
+        days_ago=7,
+    ),
+    DemoSubmission(
+        town_hall=1,
+        affiliation="student",
+        body=(
+            "As a first-generation student, the hidden curriculum around research is huge. "
+            "Some classmates had a parent who could call a PI on their behalf. Research "
+            "placements should go through a structured matching process, not who you know."
+        ),
+        days_ago=7,
+    ),
+    DemoSubmission(
+        town_hall=1,
+        affiliation="prefer not to say",
+        body=(
+            "I won't name my department because there are only three of us at my rank. "
+            "Last cycle I was told I wasn't ready for promotion 'yet,' with no written "
+            "feedback. A colleague with a similar record went up a year early. I'm not "
+            "going to file a complaint, because I need letters from the same people."
+        ),
+        days_ago=7,
+    ),
+    DemoSubmission(
+        town_hall=1,
+        affiliation="other",
+        body=(
+            "I'm a postdoc. Postdocs aren't counted anywhere in these discussions, "
+            "including the climate survey, yet we teach in the labs and mentor students "
+            "every day."
+        ),
+        name="Jonas Müller",
+        email="jonas.muller@example.org",
+        contact_ok=False,
+        days_ago=7,
+    ),
+    DemoSubmission(
+        town_hall=1,
+        affiliation="student",
+        body=(
+            "Thank you for the town hall. Concrete request: pay students who serve on DEI "
+            "committees and admissions panels, the way the school already pays tour "
+            "guides. It's a few hundred dollars a year and it would signal that this work "
+            "matters. The student council proposal is here: "
+            "https://example.org/nsom-student-council/paid-service-proposal"
+        ),
+        name="Lucía Fernández",
+        email="lucia.fernandez@example.org",
+        contact_ok=True,
+        days_ago=6,
+    ),
+    DemoSubmission(
+        town_hall=1,
+        affiliation="faculty",
+        body=(
+            "Parental leave is officially protected, but extending the promotion clock "
+            "requires a separate application most people don't know exists. Make the "
+            "extension automatic, with an opt-out."
+        ),
+        days_ago=6,
+    ),
+    DemoSubmission(
+        town_hall=1,
+        affiliation="staff",
+        body=(
+            "There is no career ladder for research coordinators. I've been here nine "
+            "years at the same title and pay band."
+        ),
+        days_ago=6,
+    ),
+    DemoSubmission(
+        town_hall=1,
+        affiliation="student",
+        body=(
+            "The interview station about 'a time you overcame adversity' feels like it "
+            "asks applicants to perform their trauma. Several of us who volunteered as "
+            "raters talked about this afterward. Is it scored in a way that rewards the "
+            "most dramatic story?"
+        ),
+        days_ago=6,
+    ),
+    DemoSubmission(
+        town_hall=1,
+        affiliation=None,
+        body="Please share the slides from last week's session.",
+        days_ago=5,
+    ),
+    DemoSubmission(
+        town_hall=1,
+        affiliation="faculty",
+        body=(
+            "This town hall was better than I expected. The dean staying for the full two "
+            "hours and answering follow-up questions was noticed. Please keep that format."
+        ),
+        days_ago=5,
+    ),
+    DemoSubmission(
+        town_hall=1,
+        affiliation="student",
+        body=(
+            "Same experience as others about the sub-I call schedule: a few of us got "
+            "every holiday weekend. Please make the way schedules are generated transparent."
+        ),
+        days_ago=5,
+    ),
+    DemoSubmission(
+        town_hall=1,
+        affiliation="faculty",
+        body=(
+            "In the Department of Surgery I am the only woman at associate professor who "
+            "has been at that rank for more than eight years. I have asked my chair three "
+            "times what I need to do to go up for full professor and have received three "
+            "different answers.\n\n"
+            "I don't think anyone intends this. But when the criteria live in people's "
+            "heads, the people who get clear answers are the ones who already look like "
+            "the committee. Please require chairs to give written, criteria-based feedback "
+            "every year to everyone eligible."
+        ),
+        days_ago=5,
+    ),
+    DemoSubmission(
+        town_hall=1,
+        affiliation="staff",
+        body=(
+            "For staff hiring we keep posting on the same two job boards and getting the "
+            "same applicant pools. HR could partner with the community college and the "
+            "local workforce programs; people from this neighborhood would apply."
+        ),
+        name="Tom Brennan",
+        email="tom.brennan@example.org",
+        contact_ok=False,
+        days_ago=4,
+    ),
+    DemoSubmission(
+        town_hall=1,
+        affiliation="student",
+        body=(
+            "Residency application support is uneven. Students whose advisors are in "
+            "competitive specialties get mock interviews and a letter strategy; the rest "
+            "of us get a generic handout."
+        ),
+        name="Sofia Rossi",
+        email="sofia.rossi@example.org",
+        contact_ok=False,
+        days_ago=4,
+    ),
+    DemoSubmission(
+        town_hall=1,
+        affiliation="faculty",
+        body=(
+            "I'm asked to mentor nearly every underrepresented student in my department "
+            "because I'm one of two Latina faculty. I say yes because I remember what it "
+            "was like without a mentor. But it means my grant resubmission has slipped "
+            "twice. Protected time, even five percent, would change that."
+        ),
+        name="Marisol Vega",
+        email="marisol.vega@example.org",
+        contact_ok=True,
+        days_ago=4,
+    ),
+    DemoSubmission(
+        town_hall=1,
+        affiliation="other",
+        body=(
+            "I'm a community member on the patient advisory board. The admissions "
+            "committee should include people from the neighborhoods the hospital serves, "
+            "with a real vote."
+        ),
+        days_ago=4,
+    ),
+    DemoSubmission(
+        town_hall=1,
+        affiliation="student",
+        body=(
+            "Debt is an equity issue. Students from lower-income families get steered away "
+            "from pediatrics and family medicine because of what we owe. Please expand the "
+            "service-commitment scholarships."
+        ),
+        days_ago=3,
+    ),
+    DemoSubmission(
+        town_hall=1,
+        affiliation="prefer not to say",
+        body=(
+            "Retaliation is real. I won't give details. Please tell us, in writing, what "
+            "concrete protections exist for someone who raises a concern about their own "
+            "division chief."
+        ),
+        days_ago=3,
+    ),
+    DemoSubmission(
+        town_hall=1,
+        affiliation="faculty",
+        body=(
+            "A positive note: last year our department started rotating committee service "
+            "with a published roster, so the same five people aren't asked every time. It "
+            "has already made things feel fairer. Happy to share how we set it up."
+        ),
+        name="Claire Dubois",
+        email="claire.dubois@example.org",
+        contact_ok=True,
+        days_ago=3,
+    ),
+    DemoSubmission(
+        town_hall=1,
+        affiliation="student",
+        body=(
+            "Slightly off-topic, but the lactation room in the education building has "
+            "been 'temporarily closed' since August."
+        ),
+        days_ago=3,
+    ),
+    DemoSubmission(
+        town_hall=1,
+        affiliation="staff",
+        body=(
+            "Overtime for evening events is approved inconsistently. Some managers approve "
+            "it; others promise comp time that never gets scheduled."
+        ),
+        days_ago=2,
+    ),
+    DemoSubmission(
+        town_hall=1,
+        affiliation="student",
+        body=(
+            "The board prep resources that 'everyone uses' cost well over $1,000. The "
+            "school covers one of them. That gap shows up in scores, and scores show up in "
+            "residency applications."
+        ),
+        name="Nadia Haddad",
+        email="nadia.haddad@example.org",
+        contact_ok=True,
+        days_ago=2,
+    ),
+    DemoSubmission(
+        town_hall=1,
+        affiliation="faculty",
+        body=(
+            "Please publish admissions outcomes by first-generation status and by whether "
+            "applicants received a fee waiver, not only by race and ethnicity."
+        ),
+        days_ago=2,
+    ),
+    DemoSubmission(
+        town_hall=1,
+        affiliation="student",
+        body=(
+            "I was asked to speak on an admissions open house panel as a 'diverse voice' "
+            "with one day's notice. I did it. Nobody asked my classmates who aren't "
+            "visibly diverse. Please ask more broadly and give more notice."
+        ),
+        name="Hannah Kim",
+        email="hannah.kim@example.org",
+        contact_ok=False,
+        days_ago=2,
+    ),
+    DemoSubmission(
+        town_hall=1,
+        affiliation="other",
+        body=(
+            "I'm a nurse practitioner who precepts students. Advanced practice providers "
+            "aren't mentioned in the promotion conversation at all, but we do a lot of "
+            "the teaching."
+        ),
+        days_ago=1,
+    ),
+    DemoSubmission(
+        town_hall=1,
+        affiliation="student",
+        body=(
+            "Grateful for the new student emergency fund. I used it when my car broke "
+            "down in the middle of a rotation two hours away. It took three days and "
+            "didn't require a long essay. Please keep it that way."
+        ),
+        days_ago=1,
+    ),
+    DemoSubmission(
+        town_hall=1,
+        affiliation="faculty",
+        body=(
+            "Two points about the promotion committee itself.\n\n"
+            "First, its membership isn't published. Candidates can't tell whether anyone "
+            "on it works in education, community health or other areas where scholarship "
+            "looks different from grant-funded research.\n\n"
+            "Second, there is no appeal process beyond the same committee reconsidering "
+            "its own decision. An independent review step, even a small one, would build "
+            "a lot of trust."
+        ),
+        days_ago=1,
+    ),
+    DemoSubmission(
+        town_hall=1,
+        affiliation=None,
+        body=(
+            "Will written responses to these submissions be shared? The 'you said, we "
+            "did' summary after the last town hall was helpful: "
+            "https://example.org/town-halls/you-said-we-did"
+        ),
+        days_ago=1,
+    ),
+    DemoSubmission(
+        town_hall=1,
+        affiliation="student",
+        body=(
+            "Students pay the minority tax too. I've been on four panels and two "
+            "committees this semester and it all comes out of study time."
+        ),
+        days_ago=0,
+    ),
+    DemoSubmission(
+        town_hall=1,
+        affiliation="staff",
+        body=(
+            "I'm a student affairs coordinator. A lot of the DEI programming students see "
+            "is run by staff who are never credited, and when a faculty lead rotates off, "
+            "the knowledge leaves with the staff member who burns out next. Please budget "
+            "for at least one dedicated position instead of relying on volunteers."
+        ),
+        name="Grace Adeyemi",
+        email="grace.adeyemi@example.org",
+        contact_ok=True,
+        days_ago=0,
+    ),
+)

@@ -1,0 +1,111 @@
+"""Taking a submission: validate the window, seal the identity, store once, return the receipt."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy import exc, orm
+
+from feedback import crypto
+from feedback.db import writing
+from feedback.models import Identity, Submission, TownHall
+
+
+class IntakeClosed(Exception):
+    """The town hall is not taking input today."""
+
+    def __init__(self, state: str) -> None:
+        super().__init__(state)
+        self.state = state
+
+
+class FormTokenReused(Exception):
+    """A form token already sent a different text: a stale form, not a retry."""
+
+
+@dataclass(frozen=True)
+class NewSubmission:
+    body: str
+    affiliation: str | None = None
+    identity: crypto.Identity | None = None
+
+
+@dataclass(frozen=True)
+class Receipt:
+    code: str
+    submission_id: uuid.UUID
+    is_named: bool
+    repeated: bool  # True when this POST was a retry of one already stored
+
+
+def _existing(session: orm.Session, token_hash: bytes) -> Submission | None:
+    return session.scalar(sa.select(Submission).where(Submission.form_token_hash == token_hash))
+
+
+def _receipt_for(existing: Submission, new: NewSubmission, code: str) -> Receipt:
+    if existing.body != new.body:
+        raise FormTokenReused()
+    return Receipt(code=code, submission_id=existing.id, is_named=existing.is_named, repeated=True)
+
+
+def submit(
+    session: orm.Session,
+    ring: crypto.KeyRing,
+    town_hall: TownHall,
+    form_token: str,
+    new: NewSubmission,
+    today: date,
+) -> Receipt:
+    """Store a submission exactly once per form token and return its receipt.
+
+    :raises IntakeClosed: the town hall is not open for input today.
+    :raises FormTokenReused: the form token was used for a different text.
+    """
+    state = town_hall.intake_state(today)
+    if state != "open":
+        raise IntakeClosed(state)
+    token_hash = crypto.form_token_hash(form_token)
+    code = crypto.receipt_code_for(ring, form_token)
+    town_hall_id = town_hall.id
+    try:
+        with writing(session):
+            existing = _existing(session, token_hash)
+            if existing is not None:
+                return _receipt_for(existing, new, code)
+            submission = _new_submission(ring, town_hall_id, token_hash, code, new, today)
+            session.add(submission)
+    except exc.IntegrityError:
+        # Another worker stored the same form token between our check and our insert.
+        existing = _existing(session, token_hash)
+        if existing is None:
+            raise
+        return _receipt_for(existing, new, code)
+    return Receipt(code=code, submission_id=submission.id, is_named=submission.is_named, repeated=False)
+
+
+def _new_submission(
+    ring: crypto.KeyRing, town_hall_id: int, token_hash: bytes, code: str, new: NewSubmission, today: date
+) -> Submission:
+    submission = Submission(
+        id=uuid.uuid4(),
+        town_hall_id=town_hall_id,
+        body=new.body,
+        received_on=today,
+        affiliation=new.affiliation,
+        is_named=new.identity is not None,
+        receipt_hash=crypto.receipt_hash(ring, code),
+        form_token_hash=token_hash,
+    )
+    if new.identity is not None:
+        sealed = crypto.seal_identity(ring, submission.id, new.identity)
+        submission.identity = Identity(
+            key_id=sealed.key_id,
+            wrapped_key=sealed.wrapped_key,
+            nonce=sealed.nonce,
+            ciphertext=sealed.ciphertext,
+            email_index=crypto.blind_index(ring, new.identity.email) if new.identity.email else None,
+        )
+    return submission

@@ -1,0 +1,101 @@
+"""Public pages: the list of open town halls and each town hall's submission form."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_limiter.errors import RateLimitExceeded
+from flask_wtf.csrf import CSRFError
+
+from feedback import crypto, keys
+from feedback.errors import render_error
+from feedback.db import get_db
+from feedback.forms import SubmissionForm
+from feedback.services import intake, town_halls
+
+bp = Blueprint("public", __name__)
+
+CLOSED_MESSAGES = {
+    "upcoming": "This town hall is not taking input yet. Your text is below; keep a copy and send it once it opens.",
+    "closed": "This town hall has stopped taking input. Your text is below so you can keep a copy.",
+}
+
+
+def today():
+    return datetime.now(UTC).date()
+
+
+@bp.get("/")
+def index():
+    return render_template("public/index.html", town_halls=town_halls.open_town_halls(get_db(), today()))
+
+
+def _form() -> SubmissionForm:
+    return SubmissionForm(affiliations=current_app.config["AFFILIATIONS"])
+
+
+def _new_submission(form: SubmissionForm) -> intake.NewSubmission:
+    identity = None
+    if form.is_named:
+        identity = crypto.Identity(name=form.name.data, email=form.email.data or "", contact_ok=form.contact_ok.data)
+    return intake.NewSubmission(body=form.comment.data, affiliation=form.affiliation.data or None, identity=identity)
+
+
+def render_form(town_hall, form: SubmissionForm, status: int = 200, notice: str | None = None):
+    """The town hall page with its form, keeping whatever the person typed; a fresh token if needed."""
+    if form.form_token.errors or not form.form_token.data:
+        form.form_token.data = crypto.new_form_token()
+    page = render_template(
+        "public/town_hall.html",
+        town_hall=town_hall,
+        state=town_hall.intake_state(today()),
+        form=form,
+        notice=notice,
+    )
+    return page, status
+
+
+@bp.route("/t/<slug>", methods=["GET", "POST"])
+def town_hall(slug: str):
+    hall = town_halls.find_town_hall(get_db(), slug) or abort(404)
+    form = _form()
+    if request.method == "GET" or not form.is_submitted():
+        return render_form(hall, form)
+    if form.website.data:
+        abort(400)
+    if not form.validate():
+        return render_form(hall, form, 422)
+    try:
+        receipt = intake.submit(get_db(), keys.keyring(), hall, form.form_token.data, _new_submission(form), today())
+    except intake.IntakeClosed as closed:
+        return render_form(hall, form, 403, CLOSED_MESSAGES[closed.state])
+    except intake.FormTokenReused:
+        form.form_token.data = crypto.new_form_token()
+        return render_form(hall, form, 409, "This form was already used to send a concern. Your new text "
+                           "is below: press Send to send it as another concern.")
+    return render_template("receipts/issued.html", receipt=receipt, town_hall=hall)
+
+
+def _resubmit_page(notice: str, status: int):
+    """Show the submission form again, filled in, after a refusal that happened before the view ran."""
+    hall = town_halls.find_town_hall(get_db(), request.view_args.get("slug", "")) or abort(404)
+    form = _form()
+    form.validate()  # runs the filters, so the text shown back is what would be stored
+    for field in form:
+        field.errors = []
+    return render_form(hall, form, status, notice)
+
+
+@bp.errorhandler(RateLimitExceeded)
+def too_many_submissions(_error):
+    return _resubmit_page("You have sent several concerns in a short time. Please wait a few minutes, "
+                          "then press Send again. Your text is kept below.", 429)
+
+
+@bp.errorhandler(CSRFError)
+def form_expired(error: CSRFError):
+    if request.endpoint != "public.town_hall":
+        return render_error(error)
+    return _resubmit_page("This page had been open too long, so the form expired. Your text is kept "
+                          "below: press Send again.", 400)
