@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from feedback import cli, config, db, errors, headers, keys, limits, logs, sanitize
-from feedback.config import INSTANCE_PATH, ROOT
+from feedback.config import ROOT
 from feedback.extensions import csrf
 from feedback.views import public, receipts
 
@@ -16,7 +16,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         __name__,
         template_folder=ROOT / "templates",
         static_folder=ROOT / "static",
-        instance_path=str(INSTANCE_PATH),
+        instance_path=str(config.instance_path()),
         instance_relative_config=True,
     )
     config.load(app, test_config)

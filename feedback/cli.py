@@ -13,7 +13,7 @@ from flask.cli import AppGroup
 
 from feedback import crypto, db, keys
 from feedback.db import get_db
-from feedback.config import INSTANCE_PATH, KEYRING_FILENAME
+from feedback.config import KEYRING_FILENAME, instance_path
 from feedback.services import demo, town_halls
 from feedback.services import keys as key_service
 
@@ -21,8 +21,8 @@ DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
 @click.command("init")
-@click.option("--instance-path", type=click.Path(file_okay=False, path_type=Path), default=INSTANCE_PATH,
-              show_default=True, help="Where to write config.py and the key ring.")
+@click.option("--instance-path", type=click.Path(file_okay=False, path_type=Path),
+              default=lambda: instance_path(), help="Where to write config.py and the key ring [instance/].")
 def init_command(instance_path: Path) -> None:
     """Write instance/config.py with a fresh SECRET_KEY and a new key ring (mode 0600).
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +36,11 @@ class Defaults:
     SESSION_COOKIE_SECURE = False
     WTF_CSRF_TIME_LIMIT = 6 * 3600
     MAX_CONTENT_LENGTH = 256 * 1024
+
+
+def instance_path() -> Path:
+    """instance/ beside the code, unless FEEDBACK_INSTANCE_PATH points elsewhere."""
+    return Path(os.environ.get("FEEDBACK_INSTANCE_PATH") or INSTANCE_PATH)
 
 
 def load(app, test_config: dict | None) -> None:

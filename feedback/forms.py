@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from feedback.sanitize import normalise_text
@@ -31,7 +32,7 @@ class SubmissionForm(FlaskForm):
     affiliation = RadioField("Your connection to the organisation (optional)", validators=[Optional()])
     identity_choice = RadioField(
         "Send anonymously or with your name",
-        choices=[(ANONYMOUS, "Send it anonymously"), (NAMED, "Add my name and email")],
+        choices=[SelectChoice(ANONYMOUS, "Send it anonymously"), SelectChoice(NAMED, "Add my name and email")],
         default=ANONYMOUS,
         validators=[DataRequired("Choose whether to send it anonymously or with your name.")],
     )
@@ -58,7 +59,7 @@ class SubmissionForm(FlaskForm):
 
     def __init__(self, *args, affiliations: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.affiliation.choices = [(a, a.capitalize()) for a in affiliations]
+        self.affiliation.choices = [SelectChoice(a, a.capitalize()) for a in affiliations]
 
     @property
     def is_named(self) -> bool:

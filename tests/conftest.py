@@ -1,0 +1,101 @@
+"""Fixtures: an app per test on SQLite (and on PostgreSQL too when FEEDBACK_TEST_DATABASE_URL is set)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from feedback import create_app, crypto
+from feedback.models import Base
+
+POSTGRES_URL = os.environ.get("FEEDBACK_TEST_DATABASE_URL", "")
+BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+
+
+def write_keyring(path: Path) -> Path:
+    crypto.save_keyring(crypto.generate_keyring(), path)
+    return path
+
+
+def base_config(tmp_path: Path, database_url: str, **overrides) -> dict:
+    """The config a test app starts from: its own database, key ring and secret."""
+    keyring_path = tmp_path / "keyring.json"
+    if not keyring_path.exists():
+        write_keyring(keyring_path)
+    return {
+        "TESTING": True,
+        "SECRET_KEY": secrets.token_urlsafe(40),
+        "DATABASE_URL": database_url,
+        "KEYRING_PATH": str(keyring_path),
+        "SUBMISSION_RATE_LIMIT": "1000 per minute",
+        "RECEIPT_RATE_LIMIT": "1000 per minute",
+        **overrides,
+    }
+
+
+def reset_postgres(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        Base.metadata.drop_all(connection)
+        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path: Path):
+    """A fresh, empty database for one test."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'feedback.sqlite3'}"
+        return
+    reset_postgres(POSTGRES_URL)
+    yield POSTGRES_URL
+    reset_postgres(POSTGRES_URL)
+
+
+@pytest.fixture
+def make_app(tmp_path: Path, database_url: str):
+    """Build an app with the schema in place; keyword arguments override the test config."""
+    apps = []
+
+    def make(**overrides):
+        app = create_app(base_config(tmp_path, database_url, **overrides))
+        Base.metadata.create_all(app.extensions["feedback_engine"])
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        app.extensions["feedback_engine"].dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db_session(app):
+    """A session on the test app's database, for arranging data and inspecting what was stored."""
+    with app.app_context():
+        session = app.extensions["feedback_db"]()
+        yield session
+        session.close()
+
+
+@pytest.fixture
+def ring(app) -> crypto.KeyRing:
+    return app.extensions["feedback_keyring"]

@@ -1,0 +1,39 @@
+"""Build test data through the same services the app uses."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from feedback import crypto
+from feedback.services import intake, town_halls
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+def make_town_hall(session, title: str = "Belonging on the wards", state: str = "open", **fields):
+    """A town hall whose intake is 'open', 'upcoming' or 'closed' today."""
+    now = today()
+    windows = {
+        "open": (now - timedelta(days=3), now + timedelta(days=10)),
+        "upcoming": (now + timedelta(days=5), now + timedelta(days=20)),
+        "closed": (now - timedelta(days=40), now - timedelta(days=10)),
+    }
+    opens, closes = windows[state]
+    new = town_halls.NewTownHall(
+        title=title,
+        description=fields.pop("description", "Tell us what you saw and what should change."),
+        held_on=fields.pop("held_on", opens),
+        intake_opens_on=opens,
+        intake_closes_on=closes,
+    )
+    return town_halls.create_town_hall(session, new)
+
+
+def make_submission(session, ring, town_hall, body: str = "The call schedule is unfair.", *,
+                    name: str | None = None, email: str = "", affiliation: str | None = None,
+                    token: str | None = None) -> intake.Receipt:
+    identity = crypto.Identity(name=name, email=email, contact_ok=bool(email)) if name else None
+    new = intake.NewSubmission(body=body, affiliation=affiliation, identity=identity)
+    return intake.submit(session, ring, town_hall, token or crypto.new_form_token(), new, today())
