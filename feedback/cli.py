@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from feedback import crypto, db, keys
 from feedback.db import get_db
@@ -58,6 +58,7 @@ def db_upgrade(revision: str) -> None:
 
 
 @click.command("create-town-hall")
+@with_appcontext
 @click.option("--title", prompt=True, help="What the town hall is about.")
 @click.option("--date", "held_on", type=DATE, prompt="Date held (YYYY-MM-DD)", help="The day it is held.")
 @click.option("--description", default="", help="A few sentences shown above the form.")
@@ -76,6 +77,7 @@ def create_town_hall_command(title: str, held_on: datetime, description: str, op
 
 
 @click.command("demo")
+@with_appcontext
 def demo_command() -> None:
     """Load three demo town halls and about sixty submissions."""
     stored = demo.load_demo(get_db(), keys.keyring(), datetime.now(UTC).date())
@@ -83,6 +85,7 @@ def demo_command() -> None:
 
 
 @click.command("rotate-keys")
+@with_appcontext
 @click.option("--retire-old", is_flag=True, help="Remove old master keys from the ring once nothing uses them.")
 def rotate_keys_command(retire_old: bool) -> None:
     """Add a new master key and re-wrap every identity under it."""

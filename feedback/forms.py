@@ -70,12 +70,14 @@ class SubmissionForm(FlaskForm):
             raise ValidationError("Write your name, or choose to send it anonymously.")
 
     def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        if self.is_named and self.contact_ok.data and not self.email.data and not self.email.errors:
-            self.email.errors = [*self.email.errors, "Add your email so a facilitator can contact you, "
-                                 "or untick the contact box."]
-            valid = False
-        return valid
+        super().validate(extra_validators)
+        if not self.is_named:
+            # The name fields are hidden and ignored when sending anonymously: so are their errors.
+            for field in (self.name, self.email, self.contact_ok):
+                field.errors = []
+        elif self.contact_ok.data and not self.email.data and not self.email.errors:
+            self.email.errors = ["Add your email so a facilitator can contact you, or untick the contact box."]
+        return not self.errors
 
 
 class ReceiptForm(FlaskForm):

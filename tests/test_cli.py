@@ -1,0 +1,106 @@
+"""The flask commands: init, db upgrade, create-town-hall, demo, rotate-keys."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+
+import sqlalchemy as sa
+
+from feedback import crypto
+from feedback.models import Identity, Submission, TownHall
+from feedback.services.keys import unseal
+from tests.factories import make_submission, make_town_hall
+
+
+def run_flask(*args: str, env: dict | None = None, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "flask", "--app", "feedback", *args], capture_output=True,
+                          text=True, env={**os.environ, **(env or {})}, cwd=cwd, timeout=120)
+
+
+def test_init_writes_a_secret_and_a_private_key_ring_and_never_overwrites(tmp_path):
+    instance = tmp_path / "instance"
+    env = {"FEEDBACK_KEYRING_PATH": ""}
+    first = run_flask("init", "--instance-path", str(instance), env=env)
+    assert first.returncode == 0, first.stderr
+    config, keyring = instance / "config.py", instance / "keyring.json"
+    assert "SECRET_KEY = " in config.read_text()
+    assert stat.S_IMODE(keyring.stat().st_mode) == 0o600
+    ring = crypto.load_keyring(keyring)
+    assert len(set(ring.all_keys())) == 3
+    before = keyring.read_bytes(), config.read_bytes()
+    second = run_flask("init", "--instance-path", str(instance), env=env)
+    assert second.returncode == 0 and "Kept" in second.stdout
+    assert (keyring.read_bytes(), config.read_bytes()) == before
+
+
+def test_the_app_refuses_to_start_before_init_and_names_the_command(tmp_path):
+    env = {"FEEDBACK_INSTANCE_PATH": str(tmp_path), "FEEDBACK_SECRET_KEY": "", "FEEDBACK_KEYRING_PATH": ""}
+    result = run_flask("db", "upgrade", env=env)
+    assert result.returncode != 0
+    assert "flask --app feedback init" in result.stderr
+
+
+def test_db_upgrade_creates_the_schema_from_nothing(tmp_path):
+    database = tmp_path / "fresh.sqlite3"
+    env = {"FEEDBACK_INSTANCE_PATH": str(tmp_path), "FEEDBACK_DATABASE_URL": f"sqlite:///{database}"}
+    assert run_flask("init", "--instance-path", str(tmp_path), env=env).returncode == 0
+    result = run_flask("db", "upgrade", env=env)
+    assert result.returncode == 0, result.stderr
+    tables = set(sa.inspect(sa.create_engine(f"sqlite:///{database}")).get_table_names())
+    assert {"town_hall", "submission", "identity", "alembic_version"} <= tables
+
+
+def test_create_town_hall_prints_its_address(runner, db_session):
+    result = runner.invoke(args=["create-town-hall", "--title", "Racism on the wards", "--date", "2026-12-01",
+                                 "--opens", "2026-11-20", "--closes", "2026-12-15", "--description", "Speak up."])
+    assert result.exit_code == 0, result.output
+    assert "/t/racism-on-the-wards" in result.output
+    hall = db_session.scalar(sa.select(TownHall))
+    assert (hall.title, str(hall.intake_closes_on), hall.description) == ("Racism on the wards", "2026-12-15", "Speak up.")
+
+
+def test_create_town_hall_refuses_a_window_that_closes_before_it_opens(runner, db_session):
+    result = runner.invoke(args=["create-town-hall", "--title", "Backwards", "--date", "2026-12-01",
+                                 "--opens", "2026-12-10", "--closes", "2026-12-01"])
+    assert result.exit_code != 0
+    assert "closes before it opens" in result.output
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(TownHall)) == 0
+
+
+def test_two_town_halls_with_one_title_get_different_addresses(runner):
+    args = ["create-town-hall", "--title", "Equity", "--date", "2026-12-01", "--opens", "2026-11-20",
+            "--closes", "2026-12-15"]
+    assert "/t/equity\n" in runner.invoke(args=args).output
+    assert "/t/equity-2" in runner.invoke(args=args).output
+
+
+def test_demo_loads_three_town_halls_and_sixty_submissions_once(runner, db_session):
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    count = lambda model: db_session.scalar(sa.select(sa.func.count()).select_from(model))  # noqa: E731
+    assert (count(TownHall), count(Submission)) == (3, 60)
+    named = count(Identity)
+    assert 10 <= named < 60
+    affiliations = set(db_session.scalars(sa.select(Submission.affiliation).distinct()))
+    assert len(affiliations - {None}) >= 4
+    assert "already loaded" in runner.invoke(args=["demo"]).output
+    assert count(Submission) == 60
+
+
+def test_rotate_keys_leaves_every_identity_readable_and_none_under_the_old_key(app, runner, db_session, ring):
+    hall = make_town_hall(db_session)
+    for n in range(3):
+        make_submission(db_session, ring, hall, f"Concern {n}", name=f"Person {n}", email=f"p{n}@example.org")
+    old_id = ring.active_id
+    result = runner.invoke(args=["rotate-keys", "--retire-old"])
+    assert result.exit_code == 0, result.output
+    new_ring = crypto.load_keyring(app.config["KEYRING_PATH"])
+    assert new_ring.active_id != old_id and old_id not in new_ring.master_keys
+    db_session.expire_all()
+    identities = list(db_session.scalars(sa.select(Identity)))
+    assert {i.key_id for i in identities} == {new_ring.active_id}
+    assert sorted(unseal(new_ring, i).name for i in identities) == ["Person 0", "Person 1", "Person 2"]
+    assert app.extensions["feedback_keyring"] == new_ring

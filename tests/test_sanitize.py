@@ -1,0 +1,87 @@
+"""Plain-text normalisation and safe display of what people typed."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from feedback.sanitize import LINK_REL, linkify, normalise_text
+
+XSS_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "xss"
+
+
+class TagCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def parse(html: str) -> TagCollector:
+    collector = TagCollector()
+    collector.feed(html)
+    collector.close()
+    return collector
+
+
+def assert_only_safe_links(html: str) -> None:
+    for tag, attrs in parse(html).tags:
+        assert tag == "a", html
+        assert set(attrs) == {"href", "rel"}, html
+        assert attrs["href"].lower().startswith(("http://", "https://")), html
+        assert attrs["rel"] == LINK_REL
+
+
+def test_normalise_composes_unicode_and_keeps_only_newlines_among_controls():
+    assert normalise_text("Cafe\u0301\r\nline\x00two\x07\tend\x1b ") == "Café\nlinetwo end"
+
+
+def test_normalise_trims_outer_whitespace_and_treats_none_as_empty():
+    assert normalise_text("  \n hello \n ") == "hello"
+    assert normalise_text(None) == ""
+
+
+def test_linkify_escapes_markup_and_links_web_addresses():
+    html = str(linkify('<b>see</b> https://example.org/a?b=1&c=2 "quoted"'))
+    assert "&lt;b&gt;see&lt;/b&gt;" in html
+    assert '<a href="https://example.org/a?b=1&amp;c=2" rel="nofollow noopener ugc">' in html
+    assert_only_safe_links(html)
+
+
+@pytest.mark.parametrize("text", ["javascript:alert(1)", "data:text/html,<script>x</script>", "vbscript:msgbox"])
+def test_linkify_never_links_other_schemes(text):
+    html = str(linkify(text))
+    assert "<a" not in html
+    assert_only_safe_links(html)
+
+
+@given(st.text(max_size=300))
+def test_linkify_output_has_no_tags_but_safe_links(text):
+    assert_only_safe_links(str(linkify(normalise_text(text))))
+
+
+def xss_payloads() -> list[str]:
+    if not XSS_CORPUS.is_dir():
+        return []
+    lines = []
+    for path in sorted(XSS_CORPUS.glob("*.txt")):
+        lines += [line for line in path.read_text(errors="replace").splitlines() if line.strip()]
+    return lines
+
+
+def test_no_xss_payload_survives_linkify():
+    payloads = xss_payloads()
+    if not payloads:
+        pytest.skip("../shared/corpora/xss is not beside the repository")
+    for payload in payloads:
+        assert_only_safe_links(str(linkify(normalise_text(payload))))
