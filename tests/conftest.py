@@ -89,11 +89,13 @@ def runner(app):
 
 @pytest.fixture
 def db_session(app):
-    """A session on the test app's database, for arranging data and inspecting what was stored."""
-    with app.app_context():
-        session = app.extensions["feedback_db"]()
-        yield session
-        session.close()
+    """A session on the test app's database, for arranging data and inspecting what was stored.
+
+    It pushes no app context, so each test request gets its own context and session, as in production.
+    """
+    session = app.extensions["feedback_db"]()
+    yield session
+    session.close()
 
 
 @pytest.fixture

@@ -1,0 +1,79 @@
+"""The list of town halls and each town hall's page, before, during and after its intake window."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from feedback.models import Submission
+from tests.browsing import send_concern, submission_form
+from tests.factories import make_town_hall
+
+
+def test_the_home_page_lists_only_town_halls_open_for_input(client, db_session):
+    make_town_hall(db_session, "Open hall")
+    make_town_hall(db_session, "Future hall", state="upcoming")
+    make_town_hall(db_session, "Past hall", state="closed")
+    page = client.get("/").get_data(as_text=True)
+    assert "Open hall" in page and 'href="/t/open-hall"' in page
+    assert "Future hall" not in page and "Past hall" not in page
+
+
+def test_the_home_page_says_so_when_nothing_is_open(client):
+    assert "No town hall is taking input right now" in client.get("/").get_data(as_text=True)
+
+
+def test_an_open_town_hall_shows_its_form(client, db_session):
+    make_town_hall(db_session, "Open hall", description="Tell us about belonging.")
+    page = client.get("/t/open-hall").get_data(as_text=True)
+    assert "Tell us about belonging." in page
+    assert "Input is open until" in page
+    assert 'name="comment"' in page and ">Send</button>" in page
+    assert re.search(r'<input checked id="identity_choice-0"[^>]* value="anonymous">', page)  # the default
+
+
+def test_an_unknown_town_hall_is_not_found(client):
+    response = client.get("/t/nope")
+    assert response.status_code == 404
+    assert "Page not found" in response.get_data(as_text=True)
+
+
+def test_an_upcoming_town_hall_says_when_it_opens_and_offers_no_form(client, db_session):
+    hall = make_town_hall(db_session, state="upcoming")
+    page = client.get(f"/t/{hall.slug}").get_data(as_text=True)
+    assert "Input opens on" in page
+    assert 'name="comment"' not in page
+
+
+def test_a_closed_town_hall_says_so_and_offers_no_form(client, db_session):
+    hall = make_town_hall(db_session, state="closed")
+    page = client.get(f"/t/{hall.slug}").get_data(as_text=True)
+    assert "Input closed on" in page
+    assert 'name="comment"' not in page
+
+
+def test_a_post_after_intake_closed_is_refused_and_the_text_shown_back(client, db_session):
+    hall = make_town_hall(db_session)
+    tokens = submission_form(client, hall.slug)  # the form was loaded while intake was open ...
+    hall.intake_closes_on = hall.intake_opens_on  # ... and intake closed before the person pressed Send
+    hall.intake_opens_on = hall.intake_opens_on.replace(year=hall.intake_opens_on.year - 1)
+    db_session.commit()
+    response = client.post(f"/t/{hall.slug}", data={"comment": "My words <must> not be lost & gone",
+                                                    "identity_choice": "anonymous", **tokens})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 403
+    assert "stopped taking input" in page
+    assert "My words &lt;must&gt; not be lost &amp; gone</textarea>" in page
+    assert ">Send</button>" not in page
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Submission)) == 0
+
+
+def test_a_post_before_intake_opens_is_refused_with_the_text_kept(client, db_session):
+    hall = make_town_hall(db_session, state="upcoming")
+    tokens = submission_form(client, make_town_hall(db_session, "Open now").slug)
+    response = client.post(f"/t/{hall.slug}", data={"comment": "Early thoughts", **tokens})
+    assert response.status_code == 403
+    assert "not taking input yet" in response.get_data(as_text=True)
+    assert "Early thoughts</textarea>" in response.get_data(as_text=True)
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Submission)) == 0
