@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import sqlalchemy as sa
 
+from feedback import crypto
 from feedback.models import Identity, Submission
+from feedback.services import intake
 from feedback.services.keys import unseal
 from tests.browsing import receipt_code, send_concern, submission_form
 from tests.factories import make_town_hall, today
@@ -66,3 +69,116 @@ def test_name_typed_but_anonymous_chosen_is_not_kept(client, db_session):
     [row] = stored(db_session)
     assert not row.is_named
     assert db_session.scalar(sa.select(sa.func.count()).select_from(Identity)) == 0
+
+
+def test_a_retried_post_stores_one_submission_and_shows_the_same_receipt(client, db_session):
+    hall = make_town_hall(db_session)
+    fields = {"comment": "The same words twice", "identity_choice": "anonymous", **submission_form(client, hall.slug)}
+    first = client.post(f"/t/{hall.slug}", data=fields)
+    second = client.post(f"/t/{hall.slug}", data=fields)
+    assert first.status_code == second.status_code == 200
+    assert receipt_code(first) == receipt_code(second)
+    assert len(stored(db_session)) == 1
+
+
+def test_a_used_form_with_a_different_text_is_not_lost(client, db_session):
+    hall = make_town_hall(db_session)
+    tokens = submission_form(client, hall.slug)
+    client.post(f"/t/{hall.slug}", data={"comment": "First concern", "identity_choice": "anonymous", **tokens})
+    response = client.post(f"/t/{hall.slug}", data={"comment": "Second, different concern",
+                                                    "identity_choice": "anonymous", **tokens})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "already used" in page and "Second, different concern</textarea>" in page
+    assert tokens["form_token"] not in page  # a fresh token, so pressing Send again stores it
+    assert len(stored(db_session)) == 1
+
+
+def test_a_filled_honeypot_is_refused_and_nothing_is_stored(client, db_session):
+    hall = make_town_hall(db_session)
+    response = send_concern(client, hall.slug, website="http://spam.example")
+    assert response.status_code == 400
+    assert stored(db_session) == []
+
+
+def test_a_post_without_csrf_token_is_refused_with_the_text_kept(client, db_session):
+    hall = make_town_hall(db_session)
+    tokens = submission_form(client, hall.slug)
+    response = client.post(f"/t/{hall.slug}", data={"comment": "Kept despite expiry",
+                                                    "form_token": tokens["form_token"]})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "form expired" in page and "Kept despite expiry</textarea>" in page
+    assert stored(db_session) == []
+
+
+def test_an_empty_concern_gets_a_message_by_the_field_and_in_the_summary(client, db_session):
+    hall = make_town_hall(db_session)
+    response = send_concern(client, hall.slug, "   ", affiliation="faculty")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'class="error-summary" role="alert"' in page
+    assert '<a href="#comment">Write your concern before sending it.</a>' in page
+    assert 'id="comment-error"' in page and 'aria-describedby="comment-hint comment-error"' in page
+    assert re.search(r'<input checked id="affiliation-1"[^>]*value="faculty"', page)  # choices kept
+    assert stored(db_session) == []
+
+
+def test_an_over_long_concern_comes_back_whole_with_a_message(client, db_session):
+    hall = make_town_hall(db_session)
+    text = "word " * 1001
+    response = send_concern(client, hall.slug, text, identity_choice="named", name="Kai")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Shorten your concern to 5,000 characters or fewer." in page
+    assert text.strip() + "</textarea>" in page
+    assert 'value="Kai"' in page
+    assert stored(db_session) == []
+
+
+def test_a_named_concern_without_a_name_keeps_everything_typed(client, db_session):
+    hall = make_town_hall(db_session)
+    response = send_concern(client, hall.slug, "Keep me", identity_choice="named", email="kai@example.org")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Write your name, or choose to send it anonymously." in page
+    assert "Keep me</textarea>" in page and 'value="kai@example.org"' in page
+
+
+def test_an_expired_form_token_gets_a_new_one_and_keeps_the_text(client, db_session):
+    hall = make_town_hall(db_session)
+    response = send_concern(client, hall.slug, "Still here", form_token="forged")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "This form had expired" in page and "Still here</textarea>" in page
+    assert 'name="form_token" type="hidden" value="forged"' not in page
+
+
+def test_concurrent_posts_of_one_form_token_store_one_submission(app, db_session):
+    """Two workers racing on one token: the unique constraint, not luck, keeps it to one row."""
+    hall = make_town_hall(db_session)
+    ring = app.extensions["feedback_keyring"]
+    token = crypto.new_form_token()
+
+    def send(_):
+        session = app.extensions["feedback_db"]()
+        try:
+            hall_here = session.get(type(hall), hall.id)
+            return intake.submit(session, ring, hall_here, token, intake.NewSubmission(body="Race"), today())
+        finally:
+            session.close()
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        receipts = list(pool.map(send, range(12)))
+    assert len({r.code for r in receipts}) == 1
+    assert sum(not r.repeated for r in receipts) == 1
+    assert len(stored(db_session)) == 1
+
+
+def test_form_and_receipt_pages_are_never_cached_and_send_no_referrer(client, db_session):
+    hall = make_town_hall(db_session)
+    form_page = client.get(f"/t/{hall.slug}")
+    receipt_page = send_concern(client, hall.slug)
+    for response in (form_page, receipt_page):
+        assert response.headers["Cache-Control"] == "no-store"
+        assert response.headers["Referrer-Policy"] == "no-referrer"

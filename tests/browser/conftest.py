@@ -7,7 +7,8 @@ and say so.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -64,6 +65,32 @@ class LiveServer:
     open_title: str
     upcoming_slug: str
     closed_slug: str
+    # Set post_delay to hold each POST that long before the app sees it (a slow connection).
+    post_delay: float = 0.0
+    posts_answered: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def wsgi(self, app):
+        """Wrap the app to apply post_delay and count the POSTs it has answered."""
+
+        def serve(environ, start_response):
+            is_post = environ["REQUEST_METHOD"] == "POST"
+            if is_post and self.post_delay:
+                time.sleep(self.post_delay)
+            try:
+                return app(environ, start_response)
+            finally:
+                if is_post:
+                    with self._lock:
+                        self.posts_answered += 1
+
+        return serve
+
+    def wait_for_posts_answered(self, count: int, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while self.posts_answered < count:
+            assert time.monotonic() < deadline, f"the app answered {self.posts_answered} POSTs, not {count}"
+            time.sleep(0.05)
 
     def url(self, path: str = "/") -> str:
         return self.base_url + path
@@ -95,11 +122,13 @@ def live_server(tmp_path: Path):
         finally:
             session.close()
 
-    server = make_server(LOCAL_HOST, 0, app, threaded=True)
+    live = LiveServer("", database_path, *slugs)
+    server = make_server(LOCAL_HOST, 0, live.wsgi(app), threaded=True)
+    live.base_url = f"http://{LOCAL_HOST}:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
-        yield LiveServer(f"http://{LOCAL_HOST}:{server.server_port}", database_path, *slugs)
+        yield live
     finally:
         server.shutdown()
         server.server_close()
