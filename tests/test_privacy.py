@@ -1,0 +1,155 @@
+"""Promises 1, 2 and 5: no metadata, identities sealed, receipts secret, in the files and in the logs."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.serving import make_server
+
+from feedback import create_app
+from feedback.models import Base
+from tests.browsing import hidden_fields, receipt_code, send_concern
+from tests.conftest import base_config, write_keyring
+from tests.factories import make_town_hall
+
+ROOT = Path(__file__).resolve().parents[1]
+PEOPLE = [("Zanele Mokoena-Fairweather", "zanele.fairweather@example.org"),
+          ("Bartholomew Quispe", "b.quispe@example.org")]
+CLIENT_ADDRESS = "203.0.113.77"
+USER_AGENT = "PrivacyProbe/9.9 (unique-agent-string)"
+REFERRER = "https://referrer.example/secret-page"
+
+
+def database_bytes(app) -> bytes:
+    url = app.config["DATABASE_URL"]
+    path = Path(url.removeprefix("sqlite:///"))
+    return b"".join(p.read_bytes() for p in (path, Path(f"{path}-wal")) if p.exists())
+
+
+def forbidden_strings(*codes: str) -> list[str]:
+    found = [value for person in PEOPLE for value in person]
+    return found + [CLIENT_ADDRESS, USER_AGENT, REFERRER, "unique-agent-string", *codes]
+
+
+@pytest.fixture
+def sqlite_app(tmp_path):
+    """These tests read the database file itself, so they run on SQLite only."""
+    app = create_app(base_config(tmp_path, f"sqlite:///{tmp_path / 'privacy.sqlite3'}"))
+    Base.metadata.create_all(app.extensions["feedback_engine"])
+    yield app
+    app.extensions["feedback_engine"].dispose()
+
+
+def test_names_emails_addresses_and_receipts_appear_nowhere_in_the_database_files(sqlite_app, caplog):
+    caplog.set_level(logging.DEBUG)
+    client = sqlite_app.test_client()
+    client.environ_base.update(REMOTE_ADDR=CLIENT_ADDRESS, HTTP_USER_AGENT=USER_AGENT, HTTP_REFERER=REFERRER)
+    session = sqlite_app.extensions["feedback_db"]()
+    hall = make_town_hall(session)
+    codes = []
+    for name, email in PEOPLE:
+        response = send_concern(client, hall.slug, f"Concern from a named person, {secrets.token_hex(4)}",
+                                identity_choice="named", name=name, email=email, contact_ok="y")
+        assert response.status_code == 200
+        codes.append(receipt_code(response))
+    session.close()
+    stored = database_bytes(sqlite_app)
+    assert b"Concern from a named person" in stored  # the files do hold what we expect ...
+    for value in forbidden_strings(*codes, *(c.replace("-", "") for c in codes)):
+        assert value.encode() not in stored, value  # ... and none of this
+        assert value.lower().encode() not in stored.lower(), value
+        assert value not in caplog.text, value
+
+
+def test_no_column_can_hold_a_time_of_day():
+    for table in Base.metadata.tables.values():
+        for column in table.columns:
+            assert not isinstance(column.type, (sa.DateTime, sa.Time)), f"{table.name}.{column.name}"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def post_concern_over_http(base_url: str, slug: str, name: str, email: str) -> str:
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+    form = opener.open(f"{base_url}/t/{slug}", timeout=10).read().decode()
+    data = {"comment": "Words sent over real HTTP", "identity_choice": "named", "name": name, "email": email,
+            **hidden_fields(form)}
+    request = urllib.request.Request(f"{base_url}/t/{slug}", data=urllib.parse.urlencode(data).encode(),
+                                     headers={"User-Agent": USER_AGENT, "Referer": REFERRER})
+    page = opener.open(request, timeout=10).read().decode()
+    return re.search(r'id="receipt-code">([0-9A-Z-]+)<', page).group(1)
+
+
+def test_the_development_server_logs_no_client_address_or_identity(sqlite_app, caplog):
+    caplog.set_level(logging.DEBUG)
+    session = sqlite_app.extensions["feedback_db"]()
+    slug = make_town_hall(session).slug
+    session.close()
+    server = make_server("127.0.0.1", free_port(), sqlite_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        code = post_concern_over_http(f"http://127.0.0.1:{server.server_port}", slug, *PEOPLE[0])
+    finally:
+        server.shutdown()
+    assert '"POST /t/' in caplog.text  # the access line is there ...
+    for value in ["127.0.0.1", *forbidden_strings(code)]:
+        assert value not in caplog.text, value  # ... without who sent it
+
+
+def test_gunicorn_with_the_shipped_config_logs_no_client_address(tmp_path):
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    write_keyring(instance / "keyring.json")
+    database = tmp_path / "gunicorn.sqlite3"
+    port = free_port()
+    env = {**os.environ, "FEEDBACK_INSTANCE_PATH": str(instance), "FEEDBACK_SECRET_KEY": secrets.token_urlsafe(40),
+           "FEEDBACK_DATABASE_URL": f"sqlite:///{database}", "GUNICORN_BIND": f"127.0.0.1:{port}",
+           "GUNICORN_WORKERS": "1"}
+    env.pop("FEEDBACK_KEYRING_PATH", None)
+    flask = [sys.executable, "-m", "flask", "--app", "feedback"]
+    subprocess.run([*flask, "db", "upgrade"], env=env, check=True, capture_output=True, timeout=60)
+    created = subprocess.run([*flask, "create-town-hall", "--title", "Gunicorn hall", "--date", "2026-01-01",
+                              "--opens", "2000-01-01", "--closes", "2999-12-31"],
+                             env=env, check=True, capture_output=True, text=True, timeout=60)
+    assert "/t/gunicorn-hall" in created.stdout
+    log = tmp_path / "gunicorn.log"
+    with log.open("w") as out:
+        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py")],
+                                  env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            base_url = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    urllib.request.urlopen(base_url + "/", timeout=2)
+                    break
+                except OSError:
+                    assert time.monotonic() < deadline, log.read_text()
+                    time.sleep(0.2)
+            code = post_concern_over_http(base_url, "gunicorn-hall", *PEOPLE[1])
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    text = log.read_text()
+    assert '"POST /t/gunicorn-hall HTTP/1.1" 200' in text
+    for value in ["127.0.0.1 ", *forbidden_strings(code)]:
+        assert value not in text, value
