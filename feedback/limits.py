@@ -37,6 +37,7 @@ def init_app(app: Flask) -> None:
         # Behind N trusted proxies, take the client address from X-Forwarded-For (for the limiter).
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1)
     limiter = Limiter(key_func=client_pseudonym, app=app, key_prefix="thf")
+    app.extensions["feedback_limiter"] = limiter
     for endpoint, config_key in LIMITED_ENDPOINTS.items():
         view = app.view_functions[endpoint]
         app.view_functions[endpoint] = limiter.limit(_limit_from(config_key), methods=["POST"])(view)

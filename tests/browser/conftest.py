@@ -55,6 +55,13 @@ def browser_type_launch_args() -> dict:
     return {"executable_path": str(executable), "args": CHROMIUM_ARGS, "headless": True}
 
 
+@pytest.fixture(scope="session")
+def base_url() -> None:
+    """No base URL for contexts: tests use live_server.url(). (This also replaces pytest-playwright's
+    fallback base_url fixture, a method-style session fixture that pytest 9 warns about.)"""
+    return None
+
+
 @dataclass
 class LiveServer:
     """The app served on 127.0.0.1, with one open, one upcoming and one closed town hall."""

@@ -1,0 +1,87 @@
+"""Submission rate limits: a friendly 429 that keeps the text, and no client address in the storage."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import redis
+import sqlalchemy as sa
+
+from feedback.models import Submission
+from tests.browsing import send_concern
+from tests.factories import make_town_hall
+
+REDIS_URL = os.environ.get("FEEDBACK_TEST_REDIS_URL", "")
+ADDRESS = "198.51.100.23"
+
+
+def count(app) -> int:
+    session = app.extensions["feedback_db"]()
+    try:
+        return session.scalar(sa.select(sa.func.count()).select_from(Submission))
+    finally:
+        session.close()
+
+
+def client_from(app, address: str = ADDRESS):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def test_over_the_limit_a_friendly_page_keeps_the_text_and_nothing_is_stored(make_app):
+    app = make_app(SUBMISSION_RATE_LIMIT="2 per minute")
+    hall = make_town_hall(app.extensions["feedback_db"]())
+    client = client_from(app)
+    for n in range(2):
+        assert send_concern(client, hall.slug, f"Concern {n}").status_code == 200
+    response = send_concern(client, hall.slug, "Third one, <kept> in full")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 429
+    assert "Please wait a few minutes" in page
+    assert "Third one, &lt;kept&gt; in full</textarea>" in page
+    assert count(app) == 2
+    assert send_concern(client_from(app, "198.51.100.99"), hall.slug, "Another person").status_code == 200
+
+
+def test_reading_the_form_is_not_limited(make_app):
+    app = make_app(SUBMISSION_RATE_LIMIT="1 per minute")
+    hall = make_town_hall(app.extensions["feedback_db"]())
+    client = client_from(app)
+    assert all(client.get(f"/t/{hall.slug}").status_code == 200 for _ in range(5))
+
+
+def test_the_limit_storage_never_holds_the_client_address(make_app):
+    app = make_app(SUBMISSION_RATE_LIMIT="5 per minute")
+    hall = make_town_hall(app.extensions["feedback_db"]())
+    send_concern(client_from(app), hall.slug)
+    keys = list(app.extensions["feedback_limiter"].storage.storage)
+    assert keys, "the limiter stored nothing"
+    assert not [key for key in keys if ADDRESS in key or "198-51-100" in key]
+
+
+def test_when_redis_is_unreachable_submissions_still_go_through(make_app):
+    app = make_app(RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0", SUBMISSION_RATE_LIMIT="5 per minute")
+    hall = make_town_hall(app.extensions["feedback_db"]())
+    assert send_concern(client_from(app), hall.slug).status_code == 200
+    assert count(app) == 1
+
+
+@pytest.fixture
+def redis_url():
+    if not REDIS_URL:
+        pytest.skip("set FEEDBACK_TEST_REDIS_URL to test against a real Redis (.ci/run does)")
+    connection = redis.Redis.from_url(REDIS_URL)
+    connection.flushdb()
+    yield REDIS_URL
+    connection.flushdb()
+
+
+def test_with_redis_the_limit_holds_across_workers_and_keeps_no_address(make_app, redis_url):
+    workers = [make_app(RATELIMIT_STORAGE_URI=redis_url, SUBMISSION_RATE_LIMIT="3 per minute") for _ in range(2)]
+    hall = make_town_hall(workers[0].extensions["feedback_db"]())
+    statuses = [send_concern(client_from(workers[n % 2]), hall.slug, f"Concern {n}").status_code for n in range(5)]
+    assert statuses == [200, 200, 200, 429, 429]
+    keys = [key.decode() for key in redis.Redis.from_url(redis_url).keys("*")]
+    assert keys and not [key for key in keys if ADDRESS in key]
