@@ -17,7 +17,7 @@ from werkzeug.serving import make_server
 
 from feedback import create_app
 from feedback.models import Base, Submission
-from tests.browser.steps import assert_no_third_party_requests, guard_page
+from tests.browser.steps import LOCAL_HOST, assert_no_third_party_requests, guard_page
 from tests.conftest import base_config
 from tests.factories import make_town_hall
 
@@ -32,7 +32,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-LOCAL_HOST = "127.0.0.1"
 
 
 def pytest_collection_modifyitems(config, items):

@@ -201,7 +201,6 @@ def test_pressing_send_again_while_the_first_is_on_its_way_stores_once_and_the_r
 
 def test_the_anonymous_journey_works_with_javascript_turned_off(new_context, live_server):
     page = guard_page(new_context(java_script_enabled=False).new_page())
-    assert page.evaluate("1 + 1") == 2  # evaluate still runs; the page's own scripts do not
 
     code = walk_the_anonymous_journey(page, live_server)
     check_receipt(page, live_server, as_typed_carelessly(code))
