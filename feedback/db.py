@@ -76,12 +76,6 @@ def close_db(_exc: BaseException | None = None) -> None:
         session.close()
 
 
-def checkpoint(session: orm.Session) -> None:
-    """On SQLite, fold the WAL back into the main file and truncate it (so erased text is gone)."""
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))
-
-
 def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["feedback_engine"] = engine

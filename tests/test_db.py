@@ -1,0 +1,54 @@
+"""The database layer: SQLite pragmas, and writes that take the lock up front."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from feedback.db import make_engine, writing
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'pragmas.sqlite3'}")
+    yield engine
+    engine.dispose()
+
+
+def test_sqlite_connections_get_the_durability_and_privacy_pragmas(sqlite_engine):
+    with sqlite_engine.connect() as connection:
+        value = lambda pragma: connection.exec_driver_sql(f"PRAGMA {pragma}").scalar()  # noqa: E731
+        assert value("journal_mode") == "wal"
+        assert value("synchronous") == 2  # FULL
+        assert value("foreign_keys") == 1
+        assert value("busy_timeout") >= 5000
+        assert value("secure_delete") == 1
+
+
+def test_a_write_transaction_holds_the_write_lock_from_its_first_statement(sqlite_engine, tmp_path):
+    session = orm.Session(sqlite_engine)
+    other = sqlite3.connect(tmp_path / "pragmas.sqlite3", timeout=0, isolation_level=None)
+    try:
+        with writing(session):
+            session.execute(sa.text("SELECT 1"))  # a read only: a deferred BEGIN would hold no lock yet
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+        other.execute("BEGIN IMMEDIATE")  # released at commit
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+        session.close()
+
+
+def test_a_failed_write_is_rolled_back(sqlite_engine):
+    with sqlite_engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+    session = orm.Session(sqlite_engine)
+    with pytest.raises(RuntimeError), writing(session):
+        session.execute(sa.text("INSERT INTO t VALUES (1)"))
+        raise RuntimeError("stop")
+    assert session.execute(sa.text("SELECT count(*) FROM t")).scalar() == 0
+    session.close()
