@@ -28,6 +28,8 @@ class SubmissionForm(FlaskForm):
             DataRequired("Write your concern before sending it."),
             Length(max=COMMENT_MAX, message=f"Shorten your concern to {COMMENT_MAX:,} characters or fewer."),
         ],
+        # No maxlength attribute: a browser would silently cut pasted text; the server explains instead.
+        render_kw={"maxlength": False},
     )
     affiliation = RadioField("Your connection to the organisation (optional)", validators=[Optional()])
     identity_choice = RadioField(

@@ -73,16 +73,20 @@ class LiveServer:
     closed_slug: str
     # Set post_delay to hold each POST that long before the app sees it (a slow connection).
     post_delay: float = 0.0
+    posts_received: int = 0
     posts_answered: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def wsgi(self, app):
-        """Wrap the app to apply post_delay and count the POSTs it has answered."""
+        """Wrap the app to count the POSTs that reach it and are answered, and apply post_delay."""
 
         def serve(environ, start_response):
             is_post = environ["REQUEST_METHOD"] == "POST"
-            if is_post and self.post_delay:
-                time.sleep(self.post_delay)
+            if is_post:
+                with self._lock:
+                    self.posts_received += 1
+                if self.post_delay:
+                    time.sleep(self.post_delay)
             try:
                 return app(environ, start_response)
             finally:
@@ -91,12 +95,6 @@ class LiveServer:
                         self.posts_answered += 1
 
         return serve
-
-    def wait_for_posts_answered(self, count: int, timeout: float = 10.0) -> None:
-        deadline = time.monotonic() + timeout
-        while self.posts_answered < count:
-            assert time.monotonic() < deadline, f"the app answered {self.posts_answered} POSTs, not {count}"
-            time.sleep(0.05)
 
     def url(self, path: str = "/") -> str:
         return self.base_url + path
