@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from feedback import cli, config, db, errors, headers, keys, limits, logs, sanitize
+from feedback import cli, config, db, errors, headers, keyring, limits, logs, sanitize
 from feedback.config import ROOT
 from feedback.extensions import csrf
 from feedback.views import public, receipts
@@ -20,7 +20,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         instance_relative_config=True,
     )
     config.load(app, test_config)
-    keys.init_app(app)
+    keyring.init_app(app)
     logs.init_app(app)
     db.init_app(app)
     csrf.init_app(app)

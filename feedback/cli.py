@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import os
 import secrets
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from feedback import crypto, db, keys
+from feedback import clock, crypto, db, keyring
 from feedback.db import get_db
 from feedback.config import KEYRING_FILENAME, instance_path
 from feedback.services import demo, town_halls
-from feedback.services import keys as key_service
+from feedback.services import rotation
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -80,7 +80,7 @@ def create_town_hall_command(title: str, held_on: datetime, description: str, op
 @with_appcontext
 def demo_command() -> None:
     """Load three demo town halls and about sixty submissions."""
-    stored = demo.load_demo(get_db(), keys.keyring(), datetime.now(UTC).date())
+    stored = demo.load_demo(get_db(), keyring.current(), clock.today())
     click.echo(f"Loaded {stored} demo submissions." if stored else "The demo is already loaded.")
 
 
@@ -93,16 +93,16 @@ def rotate_keys_command(retire_old: bool) -> None:
     ring = crypto.with_new_master_key(crypto.load_keyring(path))
     # Save first: if re-wrapping stops half-way, both old and new keys are still on disk.
     crypto.save_keyring(ring, path)
-    keys.reload(current_app)
+    keyring.current()
     session = get_db()
-    count = key_service.rewrap_all(session, ring)
+    count = rotation.rewrap_all(session, ring)
     click.echo(f"New master key {ring.active_id}; re-wrapped {count} identities.")
     if retire_old:
         old = set(ring.master_keys) - {ring.active_id}
-        if key_service.key_ids_in_use(session) & old:
+        if rotation.key_ids_in_use(session) & old:
             raise click.ClickException("some identities still use an old key; nothing retired")
         crypto.save_keyring(crypto.without_master_keys(ring, old), path)
-        keys.reload(current_app)
+        keyring.current()
         click.echo(f"Retired {len(old)} old master key(s). Keep an old backup of the key ring for old database backups.")
 
 

@@ -6,13 +6,11 @@ under a key that changes every day, so the rate-limit storage (memory or Redis) 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from feedback import crypto, keys
+from feedback import clock, crypto, keyring
 
 # Endpoint -> config key holding its limit (applied to POST only).
 LIMITED_ENDPOINTS = {
@@ -23,8 +21,7 @@ LIMITED_ENDPOINTS = {
 
 def client_pseudonym() -> str:
     """The rate-limit key of the current client: never the address in clear."""
-    today = datetime.now(UTC).date()
-    return crypto.daily_pseudonym(keys.keyring(), request.remote_addr or "unknown", today)
+    return crypto.daily_pseudonym(keyring.current(), request.remote_addr or "unknown", clock.today())
 
 
 def _limit_from(config_key: str):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 
 from feedback import crypto
+from feedback.clock import today
 from feedback.services import intake, town_halls
 
-
-def today() -> date:
-    return datetime.now(UTC).date()
+__all__ = ["make_submission", "make_town_hall", "today"]
 
 
 def make_town_hall(session, title: str = "Belonging on the wards", state: str = "open", **fields):

@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 
 from feedback import create_app, crypto
-from feedback.keys import StartupError
+from feedback.keyring import StartupError
 from tests.conftest import write_keyring
 
 
@@ -20,6 +20,7 @@ def deployment(tmp_path, monkeypatch):
     instance.mkdir()
     keyring = write_keyring(instance / "keyring.json")
     (instance / "config.py").write_text(f"SECRET_KEY = {secrets.token_urlsafe(40)!r}\n")
+    os.chmod(instance / "config.py", 0o600)
     monkeypatch.setenv("FEEDBACK_INSTANCE_PATH", str(instance))
     monkeypatch.setenv("FEEDBACK_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite3'}")
     for name in ("FEEDBACK_SECRET_KEY", "FEEDBACK_KEYRING_PATH", "FEEDBACK_AFFILIATIONS"):
@@ -50,6 +51,13 @@ def test_missing_secret_key_refuses_to_start_and_names_the_fix(deployment):
     instance, _ = deployment
     (instance / "config.py").unlink()
     with pytest.raises(StartupError, match=r"SECRET_KEY.*flask --app feedback init"):
+        create_app()
+
+
+def test_an_instance_config_readable_by_others_refuses_to_start(deployment):
+    instance, _ = deployment
+    os.chmod(instance / "config.py", 0o644)
+    with pytest.raises(StartupError, match=r"config.py holds the SECRET_KEY and is readable by others"):
         create_app()
 
 

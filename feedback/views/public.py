@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 
-from feedback import crypto, keys
+from feedback import clock, crypto, keyring
 from feedback.errors import render_error
 from feedback.db import get_db
 from feedback.forms import SubmissionForm
@@ -22,13 +20,9 @@ CLOSED_MESSAGES = {
 }
 
 
-def today():
-    return datetime.now(UTC).date()
-
-
 @bp.get("/")
 def index():
-    return render_template("public/index.html", town_halls=town_halls.open_town_halls(get_db(), today()))
+    return render_template("public/index.html", town_halls=town_halls.open_town_halls(get_db(), clock.today()))
 
 
 def _form() -> SubmissionForm:
@@ -49,7 +43,7 @@ def render_form(town_hall, form: SubmissionForm, status: int = 200, notice: str 
     page = render_template(
         "public/town_hall.html",
         town_hall=town_hall,
-        state=town_hall.intake_state(today()),
+        state=town_hall.intake_state(clock.today()),
         form=form,
         notice=notice,
     )
@@ -67,7 +61,7 @@ def town_hall(slug: str):
     if not form.validate():
         return render_form(hall, form, 422)
     try:
-        receipt = intake.submit(get_db(), keys.keyring(), hall, form.form_token.data, _new_submission(form), today())
+        receipt = intake.submit(get_db(), keyring.current(), hall, form.form_token.data, _new_submission(form), clock.today())
     except intake.IntakeClosed as closed:
         return render_form(hall, form, 403, CLOSED_MESSAGES[closed.state])
     except intake.FormTokenReused:

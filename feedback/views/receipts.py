@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from feedback import keys
+from feedback import keyring
 from feedback.db import get_db
 from feedback.forms import ReceiptForm
 from feedback.services import receipts
@@ -19,7 +19,7 @@ def check():
     form = ReceiptForm()
     if not form.validate_on_submit():
         return render_template("receipts/check.html", form=form), 422 if form.is_submitted() else 200
-    found = receipts.look_up(get_db(), keys.keyring(), form.code.data)
+    found = receipts.look_up(get_db(), keyring.current(), form.code.data)
     if found is None:
         form.code.errors = [NOT_FOUND]
         return render_template("receipts/check.html", form=form), 404

@@ -1,6 +1,10 @@
-"""Loading the key ring into the app and refusing to start without sound secrets."""
+"""The app's key ring: loaded at start, refused when unsound, re-read when the file changes."""
 
 from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
 
 from flask import Flask, current_app
 
@@ -14,17 +18,26 @@ class StartupError(RuntimeError):
 
 
 def problems(app: Flask) -> list[str]:
-    """What is wrong with the app's SECRET_KEY and key ring (empty when all is well)."""
+    """What is wrong with the app's SECRET_KEY, instance config and key ring (empty when all is well)."""
     found = []
     secret = app.config.get("SECRET_KEY")
     if not secret or len(str(secret)) < 32:
         found.append("SECRET_KEY is missing or shorter than 32 characters")
+    config_file = Path(app.instance_path) / "config.py"
+    if config_file.exists() and stat.S_IMODE(config_file.stat().st_mode) & 0o077:
+        found.append(f"{config_file} holds the SECRET_KEY and is readable by others (chmod 600 it)")
     try:
         ring = crypto.load_keyring(app.config["KEYRING_PATH"])
         crypto.check_keyring(ring, *([str(secret).encode()] if secret else []))
     except crypto.KeyRingError as exc:
         found.append(str(exc))
     return found
+
+
+def _load(app: Flask) -> None:
+    path = app.config["KEYRING_PATH"]
+    app.extensions["feedback_keyring_mtime"] = os.stat(path).st_mtime_ns
+    app.extensions["feedback_keyring"] = crypto.load_keyring(path)
 
 
 def init_app(app: Flask) -> None:
@@ -36,16 +49,12 @@ def init_app(app: Flask) -> None:
         found = problems(app)
         if found:
             raise StartupError("Town Hall Feedback cannot start: " + "; ".join(found) + ". " + FIX)
-    app.extensions["feedback_keyring_path"] = app.config["KEYRING_PATH"]
-    app.extensions["feedback_keyring"] = crypto.load_keyring(app.config["KEYRING_PATH"])
+    _load(app)
 
 
-def keyring() -> crypto.KeyRing:
-    return current_app.extensions["feedback_keyring"]
-
-
-def reload(app: Flask) -> crypto.KeyRing:
-    """Read the key ring file again (after a rotation) and return it."""
-    ring = crypto.load_keyring(app.config["KEYRING_PATH"])
-    app.extensions["feedback_keyring"] = ring
-    return ring
+def current() -> crypto.KeyRing:
+    """The key ring, re-read if the file changed (so a rotation reaches running workers)."""
+    app = current_app._get_current_object()
+    if os.stat(app.config["KEYRING_PATH"]).st_mtime_ns != app.extensions["feedback_keyring_mtime"]:
+        _load(app)
+    return app.extensions["feedback_keyring"]

@@ -1,0 +1,9 @@
+"""The one clock of the app: today's date in UTC (we never need, or keep, the time of day)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
