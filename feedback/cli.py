@@ -93,17 +93,19 @@ def rotate_keys_command(retire_old: bool) -> None:
     ring = crypto.with_new_master_key(crypto.load_keyring(path))
     # Save first: if re-wrapping stops half-way, both old and new keys are still on disk.
     crypto.save_keyring(ring, path)
-    keyring.current()
     session = get_db()
     count = rotation.rewrap_all(session, ring)
     click.echo(f"New master key {ring.active_id}; re-wrapped {count} identities.")
     if retire_old:
+        # A worker that read the old ring just before the rotation may have sealed one more identity
+        # under the old key: re-wrap again, then retire only if nothing uses an old key.
+        rotation.rewrap_all(session, ring)
         old = set(ring.master_keys) - {ring.active_id}
         if rotation.key_ids_in_use(session) & old:
             raise click.ClickException("some identities still use an old key; nothing retired")
         crypto.save_keyring(crypto.without_master_keys(ring, old), path)
-        keyring.current()
-        click.echo(f"Retired {len(old)} old master key(s). Keep an old backup of the key ring for old database backups.")
+        click.echo(f"Retired {len(old)} old master key(s). Keep the previous key ring with the old "
+                   "database backups it opens.")
 
 
 def init_app(app: Flask) -> None:

@@ -25,7 +25,8 @@ class Defaults:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = False
-    SUBMISSION_RATE_LIMIT = "5 per minute;30 per day"
+    # Generous: after a town hall, many people may write at once from one campus address (NAT).
+    SUBMISSION_RATE_LIMIT = "20 per minute;300 per day"
     RECEIPT_RATE_LIMIT = "20 per minute"
 
     # How many reverse proxies put X-Forwarded-For in front of the app (0: none).
@@ -35,6 +36,9 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Strict"
     SESSION_COOKIE_SECURE = False
     WTF_CSRF_TIME_LIMIT = 6 * 3600
+    # We send no Referer (Referrer-Policy: no-referrer), so Flask-WTF must not demand one on HTTPS;
+    # the CSRF token, SameSite=Strict and form-action 'self' protect the forms.
+    WTF_CSRF_SSL_STRICT = False
     MAX_CONTENT_LENGTH = 256 * 1024
 
 

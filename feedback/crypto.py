@@ -83,8 +83,11 @@ class SealedIdentity:
 # --- key ring ---------------------------------------------------------------------------------
 
 
-def _new_key_id() -> str:
-    return "mk-" + secrets.token_hex(4)
+def _new_key_id(taken: set[str] = frozenset()) -> str:
+    while True:
+        key_id = "mk-" + secrets.token_hex(8)
+        if key_id not in taken:
+            return key_id
 
 
 def generate_keyring() -> KeyRing:
@@ -100,7 +103,7 @@ def generate_keyring() -> KeyRing:
 
 def with_new_master_key(ring: KeyRing) -> KeyRing:
     """Return the ring with a new active master key; the old ones stay to unwrap until re-wrapped."""
-    key_id = _new_key_id()
+    key_id = _new_key_id(set(ring.master_keys))
     keys = dict(ring.master_keys)
     keys[key_id] = AESGCM.generate_key(bit_length=256)
     return replace(ring, master_keys=keys, active_id=key_id, _subkeys={})
@@ -138,6 +141,12 @@ def save_keyring(ring: KeyRing, path: str | os.PathLike) -> None:
         os.fsync(handle.fileno())
     os.chmod(tmp, 0o600)
     os.replace(tmp, path)
+    # Make the rename itself durable before anything (a re-wrap) depends on the new ring.
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
 
 
 def load_keyring(path: str | os.PathLike) -> KeyRing:

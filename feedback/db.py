@@ -26,8 +26,9 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def make_engine(url: str) -> sa.Engine:
     """Create an engine; on SQLite set the pragmas and take the write lock up front for writes."""
     if not url.startswith("sqlite"):
-        return sa.create_engine(url, pool_pre_ping=True)
-    engine = sa.create_engine(url, connect_args={"timeout": 10})
+        return sa.create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    # hide_parameters: a failed statement must never write what a person typed into a log.
+    engine = sa.create_engine(url, connect_args={"timeout": 10}, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:

@@ -53,8 +53,8 @@ class SubmissionForm(FlaskForm):
         ],
     )
     contact_ok = BooleanField("A facilitator may contact me about this")
-    # A field people never see; bots fill it in.
-    website = StringField("Leave this field empty", render_kw={"tabindex": "-1", "autocomplete": "off"})
+    # A field people never see; bots fill it in. Its name is one that form fillers do not recognise.
+    leave_empty = StringField("Leave this field empty", render_kw={"tabindex": "-1", "autocomplete": "off"})
     form_token = HiddenField(
         validators=[Regexp(FORM_TOKEN_PATTERN, message="This form had expired. Check your text and send it again.")]
     )
@@ -86,6 +86,6 @@ class ReceiptForm(FlaskForm):
     code = StringField(
         "Your receipt code",
         filters=[_strip],
-        validators=[DataRequired("Enter your receipt code."), Length(max=64, message="That is too long for a receipt code.")],
+        validators=[DataRequired("Enter your receipt code.")],
         render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"},
     )

@@ -9,7 +9,7 @@ import sys
 
 import sqlalchemy as sa
 
-from feedback import crypto
+from feedback import crypto, keyring
 from feedback.models import Identity, Submission, TownHall
 from feedback.services.rotation import unseal
 from tests.factories import make_submission, make_town_hall
@@ -70,6 +70,12 @@ def test_create_town_hall_refuses_a_window_that_closes_before_it_opens(runner, d
     assert db_session.scalar(sa.select(sa.func.count()).select_from(TownHall)) == 0
 
 
+def test_create_town_hall_refuses_an_over_long_title(runner, db_session):
+    result = runner.invoke(args=["create-town-hall", "--title", "T" * 201, "--date", "2026-12-01",
+                                 "--opens", "2026-11-20", "--closes", "2026-12-15"])
+    assert result.exit_code != 0 and "at most 200 characters" in result.output
+
+
 def test_two_town_halls_with_one_title_get_different_addresses(runner):
     args = ["create-town-hall", "--title", "Equity", "--date", "2026-12-01", "--opens", "2026-11-20",
             "--closes", "2026-12-15"]
@@ -103,4 +109,5 @@ def test_rotate_keys_leaves_every_identity_readable_and_none_under_the_old_key(a
     identities = list(db_session.scalars(sa.select(Identity)))
     assert {i.key_id for i in identities} == {new_ring.active_id}
     assert sorted(unseal(new_ring, i).name for i in identities) == ["Person 0", "Person 1", "Person 2"]
-    assert app.extensions["feedback_keyring"] == new_ring
+    with app.test_request_context():  # a running worker picks the new ring up on its next request
+        assert keyring.current() == new_ring

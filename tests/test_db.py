@@ -52,3 +52,13 @@ def test_a_failed_write_is_rolled_back(sqlite_engine):
         raise RuntimeError("stop")
     assert session.execute(sa.text("SELECT count(*) FROM t")).scalar() == 0
     session.close()
+
+
+def test_a_failed_statement_never_shows_its_parameters(database_url):
+    engine = make_engine(database_url)
+    try:
+        with pytest.raises(sa.exc.DBAPIError) as failure, engine.connect() as connection:
+            connection.execute(sa.text("SELECT * FROM no_such_table WHERE x = :x"), {"x": "words someone typed"})
+        assert "words someone typed" not in str(failure.value)
+    finally:
+        engine.dispose()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
+from datetime import timedelta
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 import sqlalchemy as sa
 
 from feedback import crypto
@@ -96,9 +99,60 @@ def test_a_used_form_with_a_different_text_is_not_lost(client, db_session):
 
 def test_a_filled_honeypot_is_refused_and_nothing_is_stored(client, db_session):
     hall = make_town_hall(db_session)
-    response = send_concern(client, hall.slug, website="http://spam.example")
+    response = send_concern(client, hall.slug, "Filled by a form filler, not a bot", leave_empty="http://spam.example")
+    page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert stored(db_session) == []
+    assert "Filled by a form filler, not a bot</textarea>" in page  # a person would not lose it
+    assert "spam.example" not in page  # and pressing Send again goes through
+    assert send_concern(client, hall.slug, "Filled by a form filler, not a bot").status_code == 200
+
+
+def test_a_retry_after_intake_closed_still_shows_the_receipt(client, db_session):
+    hall = make_town_hall(db_session)
+    fields = {"comment": "Sent just before closing", "identity_choice": "anonymous",
+              **submission_form(client, hall.slug)}
+    first = client.post(f"/t/{hall.slug}", data=fields)
+    hall.intake_closes_on = hall.intake_opens_on = today() - timedelta(days=1)
+    db_session.commit()
+    retry = client.post(f"/t/{hall.slug}", data=fields)
+    assert retry.status_code == 200
+    assert receipt_code(retry) == receipt_code(first)
+    assert len(stored(db_session)) == 1
+
+
+def test_a_form_token_from_one_town_hall_is_not_a_retry_in_another(client, db_session):
+    first, second = make_town_hall(db_session, "First hall"), make_town_hall(db_session, "Second hall")
+    fields = {"comment": "Same words", "identity_choice": "anonymous", **submission_form(client, first.slug)}
+    assert client.post(f"/t/{first.slug}", data=fields).status_code == 200
+    response = client.post(f"/t/{second.slug}", data=fields)
+    assert response.status_code == 409
+    assert "Same words</textarea>" in response.get_data(as_text=True)
+    assert len(stored(db_session)) == 1
+
+
+def test_an_old_form_token_no_longer_brings_the_receipt_back(app, db_session, ring):
+    hall = make_town_hall(db_session)
+    token = crypto.new_form_token()
+    new = intake.NewSubmission(body="Long ago")
+    intake.submit(db_session, ring, hall, token, new, today() - timedelta(days=2))
+    with pytest.raises(intake.FormTokenReused):
+        intake.submit(db_session, ring, hall, token, new, today())
+
+
+def test_a_database_failure_keeps_the_text_and_logs_none_of_it(client, db_session, caplog):
+    caplog.set_level(logging.DEBUG)
+    hall = make_town_hall(db_session)
+    tokens = submission_form(client, hall.slug)
+    db_session.execute(sa.text("DROP TABLE identity"))
+    db_session.execute(sa.text("DROP TABLE submission"))
+    db_session.commit()
+    response = client.post(f"/t/{hall.slug}", data={"comment": "Dr Hallworth said it again", **tokens,
+                                                    "identity_choice": "named", "name": "Kai Tanaka"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert "nothing was stored" in page and "Dr Hallworth said it again</textarea>" in page
+    assert "Hallworth" not in caplog.text and "Kai Tanaka" not in caplog.text
 
 
 def test_a_post_without_csrf_token_is_refused_with_the_text_kept(client, db_session):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browsing import send_concern
+from tests.browsing import hidden_fields, send_concern
 from tests.factories import make_town_hall
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,11 +40,17 @@ def test_the_session_cookie_is_httponly_and_strict(client, db_session):
     assert "Secure" not in cookie
 
 
-def test_the_session_cookie_is_secure_when_configured_for_https(make_app):
+def test_over_https_the_cookie_is_secure_and_a_post_without_referrer_works(make_app):
     app = make_app(SESSION_COOKIE_SECURE=True)
     hall = make_town_hall(app.extensions["feedback_db"]())
-    cookie = app.test_client().get(f"/t/{hall.slug}", base_url="https://localhost").headers["Set-Cookie"]
+    client = app.test_client()
+    form = client.get(f"/t/{hall.slug}", base_url="https://localhost")
+    cookie = form.headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    fields = {"comment": "Sent over HTTPS", "identity_choice": "anonymous", **hidden_fields(form.get_data(as_text=True))}
+    response = client.post(f"/t/{hall.slug}", data=fields, base_url="https://localhost")  # no Referer, as we ask
+    assert response.status_code == 200
+    assert "We received your concern" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: str(p.relative_to(ROOT)))
@@ -63,6 +69,11 @@ def test_nothing_is_loaded_from_a_third_party(path):
     urls = re.findall(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", text) + re.findall(r"url\(\s*['\"]?(?:https?:)?//", text)
     assert urls == []
     assert "@import" not in text
+
+
+@pytest.mark.parametrize("slug", ["%00", "x%00y", "A" * 300, "%E2%80%AE"])
+def test_a_slug_we_could_not_have_made_is_simply_not_found(client, slug):
+    assert client.get(f"/t/{slug}").status_code == 404
 
 
 def test_a_page_not_found_leaks_nothing(client):

@@ -23,7 +23,15 @@ class IntakeClosed(Exception):
 
 
 class FormTokenReused(Exception):
-    """A form token already sent a different text: a stale form, not a retry."""
+    """A form token already sent something else, elsewhere or long ago: a stale form, not a retry."""
+
+
+class IntakeUnavailable(Exception):
+    """The database could not store the submission; nothing was stored, and it is safe to retry."""
+
+
+# A retry is honoured with the same receipt only this long after the first POST (days).
+RETRY_DAYS = 1
 
 
 @dataclass(frozen=True)
@@ -45,8 +53,10 @@ def _existing(session: orm.Session, token_hash: bytes) -> Submission | None:
     return session.scalar(sa.select(Submission).where(Submission.form_token_hash == token_hash))
 
 
-def _receipt_for(existing: Submission, new: NewSubmission, code: str) -> Receipt:
-    if existing.body != new.body:
+def _receipt_for(existing: Submission, town_hall_id: int, new: NewSubmission, code: str, today: date) -> Receipt:
+    """The receipt again, for a true retry: same town hall, same text, within RETRY_DAYS."""
+    if (existing.town_hall_id != town_hall_id or existing.body != new.body
+            or (today - existing.received_on).days > RETRY_DAYS):
         raise FormTokenReused()
     return Receipt(code=code, submission_id=existing.id, is_named=existing.is_named, repeated=True)
 
@@ -61,28 +71,32 @@ def submit(
 ) -> Receipt:
     """Store a submission exactly once per form token and return its receipt.
 
+    A retry of a stored submission gets its receipt again, even if intake closed in between.
+
     :raises IntakeClosed: the town hall is not open for input today.
-    :raises FormTokenReused: the form token was used for a different text.
+    :raises FormTokenReused: the form token was already used for something else.
+    :raises IntakeUnavailable: the database failed; nothing was stored.
     """
-    state = town_hall.intake_state(today)
-    if state != "open":
-        raise IntakeClosed(state)
     token_hash = crypto.form_token_hash(form_token)
     code = crypto.receipt_code_for(ring, form_token)
-    town_hall_id = town_hall.id
+    town_hall_id, state = town_hall.id, town_hall.intake_state(today)
     try:
         with writing(session):
             existing = _existing(session, token_hash)
             if existing is not None:
-                return _receipt_for(existing, new, code)
+                return _receipt_for(existing, town_hall_id, new, code, today)
+            if state != "open":
+                raise IntakeClosed(state)
             submission = _new_submission(ring, town_hall_id, token_hash, code, new, today)
             session.add(submission)
     except exc.IntegrityError:
         # Another worker stored the same form token between our check and our insert.
         existing = _existing(session, token_hash)
         if existing is None:
-            raise
-        return _receipt_for(existing, new, code)
+            raise IntakeUnavailable() from None
+        return _receipt_for(existing, town_hall_id, new, code, today)
+    except exc.DBAPIError:
+        raise IntakeUnavailable() from None
     return Receipt(code=code, submission_id=submission.id, is_named=submission.is_named, repeated=False)
 
 

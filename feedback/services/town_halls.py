@@ -14,6 +14,10 @@ from feedback.db import writing
 from feedback.models import TownHall
 
 
+TITLE_MAX = 200
+SLUG_PATTERN = re.compile(r"[a-z0-9-]{1,80}")
+
+
 class InvalidTownHall(ValueError):
     """The values given for a new town hall do not make sense."""
 
@@ -48,6 +52,8 @@ def create_town_hall(session: orm.Session, new: NewTownHall) -> TownHall:
     title = " ".join(new.title.split())
     if not title:
         raise InvalidTownHall("a town hall needs a title")
+    if len(title) > TITLE_MAX:
+        raise InvalidTownHall(f"a title can have at most {TITLE_MAX} characters")
     if new.intake_closes_on < new.intake_opens_on:
         raise InvalidTownHall("the intake window closes before it opens")
     with writing(session):
@@ -75,4 +81,7 @@ def open_town_halls(session: orm.Session, today: date) -> list[TownHall]:
 
 
 def find_town_hall(session: orm.Session, slug: str) -> TownHall | None:
+    """The active town hall at /t/<slug>; None for any slug we could not have made."""
+    if not SLUG_PATTERN.fullmatch(slug):
+        return None
     return session.scalar(sa.select(TownHall).where(TownHall.slug == slug, TownHall.status == "active"))

@@ -56,14 +56,19 @@ def town_hall(slug: str):
     form = _form()
     if request.method == "GET" or not form.is_submitted():
         return render_form(hall, form)
-    if form.website.data:
-        abort(400)
+    if form.leave_empty.data:
+        # Almost always a bot; if a person's form filler did it, they still keep their text.
+        form.leave_empty.data = ""
+        return render_form(hall, form, 400, "Your concern could not be sent. Please check it and press Send again.")
     if not form.validate():
         return render_form(hall, form, 422)
     try:
         receipt = intake.submit(get_db(), keyring.current(), hall, form.form_token.data, _new_submission(form), clock.today())
     except intake.IntakeClosed as closed:
         return render_form(hall, form, 403, CLOSED_MESSAGES[closed.state])
+    except intake.IntakeUnavailable:
+        return render_form(hall, form, 503, "We could not save your concern just now, and nothing was "
+                           "stored. Your text is below: press Send again in a moment.")
     except intake.FormTokenReused:
         form.form_token.data = crypto.new_form_token()
         return render_form(hall, form, 409, "This form was already used to send a concern. Your new text "
