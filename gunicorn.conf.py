@@ -21,3 +21,10 @@ accesslog = "-"
 access_log_format = '"%(r)s" %(s)s %(b)s %(M)sms'
 errorlog = "-"
 loglevel = "info"
+
+
+def post_fork(server, worker):
+    """gunicorn warns 'Invalid request from ip=...': keep such addresses out of its log too."""
+    from feedback.logs import RedactAddresses, add_filter
+
+    add_filter("gunicorn.error", RedactAddresses())

@@ -146,10 +146,14 @@ def test_gunicorn_with_the_shipped_config_logs_no_client_address(tmp_path):
                     assert time.monotonic() < deadline, log.read_text()
                     time.sleep(0.2)
             code = post_concern_over_http(base_url, "gunicorn-hall", *PEOPLE[1])
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:  # a malformed request
+                raw.sendall(b"NONSENSE\x01 / HTTP/9\r\n\r\n")
+                raw.recv(1024)
         finally:
             server.terminate()
             server.wait(timeout=30)
     text = log.read_text()
     assert '"POST /t/gunicorn-hall HTTP/1.1" 200' in text
+    assert "Invalid request from ip=[address]" in text
     for value in ["127.0.0.1 ", *forbidden_strings(code)]:
         assert value not in text, value
