@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import Flask
 
-from feedback import cli, config, db, errors, headers, keyring, limits, logs, sanitize
+from feedback import auth, cli, config, db, errors, headers, keyring, limits, logs, sanitize
 from feedback.config import ROOT
 from feedback.extensions import csrf
-from feedback.views import public, receipts
+from feedback.views import admin, public, receipts
+from feedback.views import auth as auth_views
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -27,8 +28,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     headers.init_app(app)
     errors.init_app(app)
     sanitize.init_app(app)
+    auth.init_app(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(receipts.bp)
+    app.register_blueprint(auth_views.bp)
+    app.register_blueprint(admin.bp)
     limits.init_app(app)  # wraps the views registered above
     cli.init_app(app)
     return app

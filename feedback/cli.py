@@ -11,10 +11,11 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from feedback import clock, crypto, db, keyring
+from feedback import auth, clock, crypto, db, keyring
 from feedback.db import get_db
 from feedback.config import KEYRING_FILENAME, instance_path
-from feedback.services import demo, town_halls
+from feedback.models import Role
+from feedback.services import accounts, audit, demo, town_halls
 from feedback.services import rotation
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -82,6 +83,11 @@ def demo_command() -> None:
     """Load three demo town halls and about sixty submissions."""
     stored = demo.load_demo(get_db(), keyring.current(), clock.today())
     click.echo(f"Loaded {stored} demo submissions." if stored else "The demo is already loaded.")
+    created = demo.load_demo_staff(get_db(), auth.hasher(), clock.now())
+    for email, role in created:
+        click.echo(f"Demo {role}: {email} / password {demo.DEMO_PASSWORD}")
+    if created:
+        click.echo("Demo accounts are for trying the tool only: never load the demo on a real instance.")
 
 
 @click.command("rotate-keys")
@@ -95,6 +101,8 @@ def rotate_keys_command(retire_old: bool) -> None:
     crypto.save_keyring(ring, path)
     session = get_db()
     count = rotation.rewrap_all(session, ring)
+    audit.record_now(session, audit.Actor(audit.SYSTEM), "keys_rotated", now=clock.now(),
+                     details={"new_key_id": ring.active_id, "rewrapped": count})
     click.echo(f"New master key {ring.active_id}; re-wrapped {count} identities.")
     if retire_old:
         # A worker that read the old ring just before the rotation may have sealed one more identity
@@ -104,10 +112,45 @@ def rotate_keys_command(retire_old: bool) -> None:
         if rotation.key_ids_in_use(session) & old:
             raise click.ClickException("some identities still use an old key; nothing retired")
         crypto.save_keyring(crypto.without_master_keys(ring, old), path)
+        audit.record_now(session, audit.Actor(audit.SYSTEM), "keys_retired", now=clock.now(),
+                         details={"retired_key_ids": sorted(old)})
         click.echo(f"Retired {len(old)} old master key(s). Keep the previous key ring with the old "
                    "database backups it opens.")
 
 
+@click.command("create-user")
+@with_appcontext
+@click.option("--email", prompt=True, help="Their login email.")
+@click.option("--name", "display_name", prompt=True, help="Their name as colleagues know it.")
+@click.option("--role", type=click.Choice([r.value for r in Role]), prompt=True, help="What they may do.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (never argv).")
+def create_user_command(email: str, display_name: str, role: str, password_stdin: bool) -> None:
+    """Create a staff account; the password comes from a prompt or standard input, never the command line."""
+    if password_stdin:
+        password = click.get_text_stream("stdin").readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        accounts.create_user(get_db(), auth.hasher(), email, display_name, role, password,
+                             by=audit.Actor(audit.SYSTEM), now=clock.now())
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Created {role} account for {accounts.normalise_email(email)}.")
+
+
+@click.command("audit-verify")
+@with_appcontext
+def audit_verify_command() -> None:
+    """Check the audit log's hash chain; exit 1 naming the first broken link."""
+    broken = audit.first_broken_link(get_db())
+    if broken is not None:
+        click.echo(f"The audit log is broken at event {broken}: it or the one before it was altered or removed.",
+                   err=True)
+        raise SystemExit(1)
+    click.echo("The audit log is intact.")
+
+
 def init_app(app: Flask) -> None:
-    for command in (db_cli, create_town_hall_command, demo_command, rotate_keys_command):
+    for command in (db_cli, create_town_hall_command, demo_command, rotate_keys_command, create_user_command,
+                    audit_verify_command):
         app.cli.add_command(command)

@@ -7,3 +7,8 @@ from datetime import UTC, date, datetime
 
 def today() -> date:
     return datetime.now(UTC).date()
+
+
+def now() -> datetime:
+    """The current UTC time, without tzinfo (as stored), for staff sessions and the audit log only."""
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)

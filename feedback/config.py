@@ -29,6 +29,14 @@ class Defaults:
     SUBMISSION_RATE_LIMIT = "20 per minute;300 per day"
     RECEIPT_RATE_LIMIT = "20 per minute"
 
+    # Staff sessions: idle and absolute timeouts.
+    STAFF_IDLE_MINUTES = 30
+    STAFF_SESSION_HOURS = 12
+    STAFF_LOGIN_RATE_LIMIT = "10 per minute"
+    ACCOUNT_LOGIN_RATE_LIMIT = "5 per 5 minutes"
+    # argon2id cost (RFC 9106's second recommended setting); tests use cheap values.
+    ARGON2 = {"time_cost": 3, "memory_cost": 65536, "parallelism": 4}
+
     # How many reverse proxies put X-Forwarded-For in front of the app (0: none).
     PROXY_FIX_X_FOR = 0
 

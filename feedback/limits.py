@@ -12,11 +12,19 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from feedback import clock, crypto, keyring
 
-# Endpoint -> config key holding its limit (applied to POST only).
-LIMITED_ENDPOINTS = {
-    "public.town_hall": "SUBMISSION_RATE_LIMIT",
-    "receipts.check": "RECEIPT_RATE_LIMIT",
-}
+def account_pseudonym() -> str:
+    """The rate-limit key of the account someone is trying to log in to (a keyed hash of its email)."""
+    email = (request.form.get("email") or "").strip().lower()
+    return "account:" + crypto.daily_pseudonym(keyring.current(), email, clock.today())
+
+
+# (endpoint, config key holding its limit, key function); applied to POST only.
+LIMITS = [
+    ("public.town_hall", "SUBMISSION_RATE_LIMIT", None),
+    ("receipts.check", "RECEIPT_RATE_LIMIT", None),
+    ("auth.login", "STAFF_LOGIN_RATE_LIMIT", None),
+    ("auth.login", "ACCOUNT_LOGIN_RATE_LIMIT", account_pseudonym),
+]
 
 
 def client_pseudonym() -> str:
@@ -35,6 +43,7 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1)
     limiter = Limiter(key_func=client_pseudonym, app=app, key_prefix="thf")
     app.extensions["feedback_limiter"] = limiter
-    for endpoint, config_key in LIMITED_ENDPOINTS.items():
+    for endpoint, config_key, key_func in LIMITS:
         view = app.view_functions[endpoint]
-        app.view_functions[endpoint] = limiter.limit(_limit_from(config_key), methods=["POST"])(view)
+        limit = limiter.limit(_limit_from(config_key), key_func=key_func, methods=["POST"])
+        app.view_functions[endpoint] = limit(view)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy import orm
@@ -91,3 +91,98 @@ class Identity(Base):
     email_index: Mapped[bytes | None] = mapped_column(sa.LargeBinary(32), index=True)
 
     submission: Mapped[Submission] = orm.relationship(back_populates="identity")
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    FACILITATOR = "facilitator"
+    LEADER = "leader"
+
+
+class HiddenReason(enum.StrEnum):
+    OFF_TOPIC = "off-topic"
+    ABUSIVE = "abusive"
+    SPAM = "spam"
+    DUPLICATE = "duplicate"
+    IDENTIFYING = "identifying"
+    OTHER = "other"
+
+
+class StaffUser(Base):
+    __tablename__ = "staff_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(sa.String(200))
+    role: Mapped[str] = mapped_column(sa.String(20))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+
+class StaffSession(Base):
+    """A logged-in staff session, held server-side so that logout and deactivation end it at once."""
+
+    __tablename__ = "staff_session"
+
+    token_hash: Mapped[bytes] = mapped_column(sa.LargeBinary(32), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_user.id", ondelete="CASCADE"), index=True)
+    # Staff sessions keep times (for idle and absolute timeouts); submitters' data never does.
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+
+    user: Mapped[StaffUser] = orm.relationship()
+
+
+class Reply(Base):
+    __tablename__ = "reply"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("submission.id", ondelete="CASCADE"), index=True
+    )
+    # "staff" or "submitter"; which staff member wrote it is in the audit log.
+    author: Mapped[str] = mapped_column(sa.String(20))
+    body: Mapped[str] = mapped_column(sa.Text)
+    written_on: Mapped[date]
+
+
+class RevealRequest(Base):
+    """A facilitator's request to see a named submitter's identity, awaiting a second person's approval."""
+
+    __tablename__ = "reveal_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("submission.id", ondelete="CASCADE"), index=True
+    )
+    requested_by: Mapped[int] = mapped_column(sa.ForeignKey("staff_user.id"))
+    reason: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.String(20), default="pending")  # pending, approved, used, denied
+    decided_by: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"))
+
+
+class Setting(Base):
+    """Instance settings an admin changes at run time (e.g. two-person approval of reveals)."""
+
+    __tablename__ = "setting"
+
+    key: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
+    value: Mapped[str] = mapped_column(sa.String(200))
+
+
+class AuditEvent(Base):
+    """Append-only and hash-chained: each row carries the hash of the one before it."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Staff actions keep their time; a submitter's own action (withdrawal) keeps only its date.
+    occurred_at: Mapped[datetime]
+    actor_id: Mapped[int | None] = mapped_column(sa.Integer)
+    actor: Mapped[str] = mapped_column(sa.String(254))
+    action: Mapped[str] = mapped_column(sa.String(60), index=True)
+    submission_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    details: Mapped[str] = mapped_column(sa.Text, default="")
+    prev_hash: Mapped[str] = mapped_column(sa.String(64))
+    hash: Mapped[str] = mapped_column(sa.String(64), unique=True)

@@ -33,6 +33,9 @@ def base_config(tmp_path: Path, database_url: str, **overrides) -> dict:
         "KEYRING_PATH": str(keyring_path),
         "SUBMISSION_RATE_LIMIT": "1000 per minute",
         "RECEIPT_RATE_LIMIT": "1000 per minute",
+        "STAFF_LOGIN_RATE_LIMIT": "1000 per minute",
+        "ACCOUNT_LOGIN_RATE_LIMIT": "1000 per minute",
+        "ARGON2": {"time_cost": 1, "memory_cost": 8, "parallelism": 1},  # cheap, for tests only
         **overrides,
     }
 

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from feedback import crypto
-from feedback.models import TownHall
-from feedback.services import intake, town_halls
+from feedback.models import StaffUser, TownHall
+from feedback.services import accounts, audit, intake, town_halls
 from feedback.services.demo_data import SUBMISSIONS, TOWN_HALLS
 
 
@@ -42,3 +42,21 @@ def load_demo(session: orm.Session, ring: crypto.KeyRing, today: date) -> int:
         received_on = today - timedelta(days=item.days_ago)
         intake.submit(session, ring, halls[item.town_hall], crypto.new_form_token(), new, received_on)
     return len(SUBMISSIONS)
+
+
+DEMO_PASSWORD = "town-hall-demo"
+DEMO_STAFF = [("admin@example.org", "Ada Admin", "admin"),
+              ("facilitator@example.org", "Fola Facilitator", "facilitator"),
+              ("second.facilitator@example.org", "Sam Second", "facilitator"),
+              ("leader@example.org", "Lee Leader", "leader")]
+
+
+def load_demo_staff(session: orm.Session, hasher, now) -> list[tuple[str, str]]:
+    """One demo account per role (and a second facilitator, for approvals); returns those created."""
+    created = []
+    for email, name, role in DEMO_STAFF:
+        if session.scalar(sa.select(StaffUser.id).where(StaffUser.email == email)):
+            continue
+        accounts.create_user(session, hasher, email, name, role, DEMO_PASSWORD, by=audit.Actor(audit.SYSTEM), now=now)
+        created.append((email, role))
+    return created

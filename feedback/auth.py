@@ -1,0 +1,88 @@
+"""Staff login, roles and deny-by-default: every endpoint is public by name or needs a role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from flask import Flask, abort, current_app, redirect, request, session, url_for
+from flask_login import LoginManager, UserMixin, current_user
+
+from feedback import clock
+from feedback.db import get_db
+from feedback.models import Role
+from feedback.services import accounts
+
+# The only endpoints anyone may reach without logging in. Everything else needs a login and a role.
+PUBLIC_ENDPOINTS = frozenset({
+    "static",
+    "public.index",
+    "public.town_hall",
+    "receipts.check",
+    "auth.login",
+})
+STAFF = (Role.ADMIN, Role.FACILITATOR, Role.LEADER)
+MODERATORS = (Role.ADMIN, Role.FACILITATOR)
+
+
+class LoggedIn(UserMixin):
+    """Flask-Login's view of a staff member; its id is the server-side session token."""
+
+    def __init__(self, token: str, staff: accounts.Staff) -> None:
+        self.token = token
+        self.staff = staff
+
+    def get_id(self) -> str:
+        return self.token
+
+
+def roles(*allowed: Role) -> Callable:
+    """Mark a view as open to these roles (and, by omission, closed to everyone else)."""
+
+    def mark(view: Callable) -> Callable:
+        view.allowed_roles = frozenset(r.value for r in allowed)
+        return view
+
+    return mark
+
+
+def hasher() -> PasswordHasher:
+    return current_app.extensions["feedback_password_hasher"]
+
+
+def staff() -> accounts.Staff:
+    return current_user.staff
+
+
+def _load_user(token: str) -> LoggedIn | None:
+    config = current_app.config
+    found = accounts.resolve_session(get_db(), token, clock.now(),
+                                     idle=timedelta(minutes=config["STAFF_IDLE_MINUTES"]),
+                                     absolute=timedelta(hours=config["STAFF_SESSION_HOURS"]))
+    return LoggedIn(token, found) if found else None
+
+
+def enforce_roles():
+    """Deny by default: a non-public endpoint needs a login and one of the roles its view names."""
+    endpoint = request.endpoint
+    if endpoint is None or endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if not current_user.is_authenticated:
+        session.pop("_user_id", None)
+        return redirect(url_for("auth.login", next=request.path))
+    allowed = getattr(current_app.view_functions[endpoint], "allowed_roles", frozenset())
+    if current_user.staff.role not in allowed:
+        abort(403)
+    return None
+
+
+def init_app(app: Flask) -> None:
+    cost = app.config["ARGON2"]
+    password_hasher = PasswordHasher(**cost)
+    app.extensions["feedback_password_hasher"] = password_hasher
+    app.extensions["feedback_dummy_hash"] = password_hasher.hash("not a real password, for equal timing")
+    manager = LoginManager(app)
+    manager.session_protection = None  # its "strong" mode hashes the client address into the session
+    manager.user_loader(_load_user)
+    app.before_request(enforce_roles)

@@ -1,0 +1,164 @@
+"""Staff accounts and their server-side sessions: create, authenticate, change, end."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import orm
+
+from feedback.db import writing
+from feedback.models import Role, StaffSession, StaffUser
+from feedback.services import audit
+
+PASSWORD_MIN = 12
+
+
+class AccountError(ValueError):
+    """A staff account change that cannot be made; the message says why."""
+
+
+@dataclass(frozen=True)
+class Staff:
+    """The logged-in staff member, as the views see them (no ORM object crosses a request)."""
+
+    id: int
+    email: str
+    display_name: str
+    role: str
+
+    @property
+    def actor(self) -> audit.Actor:
+        return audit.Actor(label=self.email, staff_id=self.id)
+
+
+def _staff(user: StaffUser) -> Staff:
+    return Staff(id=user.id, email=user.email, display_name=user.display_name, role=user.role)
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def check_password(password: str) -> None:
+    if len(password) < PASSWORD_MIN:
+        raise AccountError(f"A password needs at least {PASSWORD_MIN} characters.")
+
+
+def create_user(session: orm.Session, hasher: PasswordHasher, email: str, display_name: str, role: str,
+                password: str, *, by: audit.Actor, now: datetime) -> Staff:
+    """:raises AccountError: unknown role, short password, or an email already in use."""
+    email = normalise_email(email)
+    if role not in {r.value for r in Role}:
+        raise AccountError(f"Unknown role {role!r}: choose admin, facilitator or leader.")
+    check_password(password)
+    with writing(session):
+        if session.scalar(sa.select(StaffUser.id).where(StaffUser.email == email)):
+            raise AccountError("An account with that email already exists.")
+        user = StaffUser(email=email, display_name=display_name.strip() or email, role=role,
+                         password_hash=hasher.hash(password), is_active=True)
+        session.add(user)
+        session.flush()
+        audit.record(session, by, "user_created", now=now, details={"user": email, "role": role})
+    return _staff(user)
+
+
+def authenticate(session: orm.Session, hasher: PasswordHasher, dummy_hash: str, email: str,
+                 password: str) -> Staff | None:
+    """The active account for these credentials, or None; the same work is done either way."""
+    user = session.scalar(sa.select(StaffUser).where(StaffUser.email == normalise_email(email)))
+    try:
+        hasher.verify(user.password_hash if user else dummy_hash, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or not user.is_active:
+        return None
+    return _staff(user)
+
+
+def _token_hash(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+def start_session(session: orm.Session, staff: Staff, now: datetime) -> str:
+    """A new session token (the previous one, if any, is simply never used again)."""
+    token = secrets.token_urlsafe(32)
+    with writing(session):
+        session.add(StaffSession(token_hash=_token_hash(token), user_id=staff.id, created_at=now, last_seen_at=now))
+        audit.record(session, staff.actor, "login", now=now)
+    return token
+
+
+def resolve_session(session: orm.Session, token: str, now: datetime, idle: timedelta,
+                    absolute: timedelta) -> Staff | None:
+    """The staff member behind a session token, or None when it is unknown, expired or deactivated."""
+    row = session.get(StaffSession, _token_hash(token))
+    if row is None:
+        return None
+    if not row.user.is_active or now - row.last_seen_at > idle or now - row.created_at > absolute:
+        with writing(session):
+            session.execute(sa.delete(StaffSession).where(StaffSession.token_hash == _token_hash(token)))
+        return None
+    staff = _staff(row.user)
+    if now - row.last_seen_at > timedelta(seconds=60):  # no write on every click
+        with writing(session):
+            session.execute(sa.update(StaffSession).where(StaffSession.token_hash == _token_hash(token))
+                            .values(last_seen_at=now))
+    return staff
+
+
+def end_session(session: orm.Session, token: str, staff: Staff, now: datetime) -> None:
+    with writing(session):
+        session.execute(sa.delete(StaffSession).where(StaffSession.token_hash == _token_hash(token)))
+        audit.record(session, staff.actor, "logout", now=now)
+
+
+def list_users(session: orm.Session) -> list[StaffUser]:
+    return list(session.scalars(sa.select(StaffUser).order_by(StaffUser.is_active.desc(), StaffUser.email)))
+
+
+def _user(session: orm.Session, user_id: int) -> StaffUser:
+    user = session.get(StaffUser, user_id)
+    if user is None:
+        raise AccountError("No such account.")
+    return user
+
+
+def change_role(session: orm.Session, user_id: int, role: str, *, by: audit.Actor, now: datetime) -> None:
+    if role not in {r.value for r in Role}:
+        raise AccountError(f"Unknown role {role!r}.")
+    with writing(session):
+        user = _user(session, user_id)
+        old, user.role = user.role, role
+        session.execute(sa.delete(StaffSession).where(StaffSession.user_id == user_id))
+        audit.record(session, by, "role_changed", now=now, details={"user": user.email, "from": old, "to": role})
+
+
+def set_active(session: orm.Session, user_id: int, active: bool, *, by: audit.Actor, now: datetime) -> None:
+    """Deactivate (ending every open session of that user at once) or reactivate an account."""
+    if not active and by.staff_id == user_id:
+        raise AccountError("You cannot deactivate your own account.")
+    with writing(session):
+        user = _user(session, user_id)
+        user.is_active = active
+        if not active:
+            session.execute(sa.delete(StaffSession).where(StaffSession.user_id == user_id))
+        audit.record(session, by, "user_activated" if active else "user_deactivated", now=now,
+                     details={"user": user.email})
+
+
+def reset_password(session: orm.Session, hasher: PasswordHasher, user_id: int, *, by: audit.Actor,
+                   now: datetime) -> str:
+    """Give the account a new random password (returned once) and end its sessions."""
+    password = secrets.token_urlsafe(12)
+    with writing(session):
+        user = _user(session, user_id)
+        user.password_hash = hasher.hash(password)
+        session.execute(sa.delete(StaffSession).where(StaffSession.user_id == user_id))
+        audit.record(session, by, "password_reset", now=now, details={"user": user.email})
+    return password

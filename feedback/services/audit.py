@@ -1,0 +1,154 @@
+"""The audit log: append-only, each event chained to the one before it by a SHA-256 hash."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from feedback.db import writing
+from feedback.models import AuditEvent
+
+GENESIS = "0" * 64
+SUBMITTER = "submitter"
+SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did something: a staff member (id and email), the submitter, or the system."""
+
+    label: str
+    staff_id: int | None = None
+
+
+def _digest(prev_hash: str, event: AuditEvent) -> str:
+    fields = {
+        "occurred_at": event.occurred_at.isoformat(timespec="seconds"),
+        "actor_id": event.actor_id,
+        "actor": event.actor,
+        "action": event.action,
+        "submission_id": str(event.submission_id) if event.submission_id else None,
+        "reason": event.reason,
+        "details": event.details,
+    }
+    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
+
+
+def _lock_chain(session: orm.Session) -> None:
+    """Serialise appends so two writers never chain to the same previous event."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(724201)"))
+    # SQLite: the caller's write transaction (BEGIN IMMEDIATE) already serialises writers.
+
+
+def record(
+    session: orm.Session,
+    actor: Actor,
+    action: str,
+    *,
+    now: datetime,
+    submission_id: uuid.UUID | None = None,
+    reason: str = "",
+    details: dict | None = None,
+) -> AuditEvent:
+    """Append an event inside the caller's write transaction. Never pass an identity in details."""
+    _lock_chain(session)
+    last = session.scalar(sa.select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
+    event = AuditEvent(
+        occurred_at=now.replace(microsecond=0, tzinfo=None),
+        actor_id=actor.staff_id,
+        actor=actor.label,
+        action=action,
+        submission_id=submission_id,
+        reason=reason,
+        details=json.dumps(details or {}, sort_keys=True, ensure_ascii=False),
+        prev_hash=last or GENESIS,
+    )
+    event.hash = _digest(event.prev_hash, event)
+    session.add(event)
+    session.flush()
+    return event
+
+
+def record_now(session: orm.Session, actor: Actor, action: str, *, now: datetime, details: dict) -> None:
+    """Record an event in a transaction of its own (e.g. an export, before the data is streamed)."""
+    with writing(session):
+        record(session, actor, action, now=now, details=details)
+
+
+def first_broken_link(session: orm.Session) -> int | None:
+    """The id of the first event whose hash or link does not hold (an edit or a removal); None if all hold."""
+    prev_hash = GENESIS
+    for event in session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=500)):
+        if event.prev_hash != prev_hash or _digest(prev_hash, event) != event.hash:
+            return event.id
+        prev_hash = event.hash
+    return None
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    action: str = ""
+    actor: str = ""
+    since: date | None = None
+    until: date | None = None
+
+
+def _filtered(query: sa.Select, wanted: AuditFilter) -> sa.Select:
+    if wanted.action:
+        query = query.where(AuditEvent.action == wanted.action)
+    if wanted.actor:
+        query = query.where(AuditEvent.actor.contains(wanted.actor))
+    if wanted.since:
+        query = query.where(AuditEvent.occurred_at >= datetime.combine(wanted.since, datetime.min.time()))
+    if wanted.until:
+        query = query.where(AuditEvent.occurred_at <= datetime.combine(wanted.until, datetime.max.time()))
+    return query
+
+
+def browse(session: orm.Session, wanted: AuditFilter, page: int, per_page: int = 50) -> tuple[list[AuditEvent], int]:
+    """One page of events, newest first, and the total number that match."""
+    query = _filtered(sa.select(AuditEvent), wanted)
+    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    rows = session.scalars(query.order_by(AuditEvent.id.desc()).offset((page - 1) * per_page).limit(per_page))
+    return list(rows), total
+
+
+def actions(session: orm.Session) -> list[str]:
+    return list(session.scalars(sa.select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
+
+
+CSV_COLUMNS = ["id", "occurred_at", "actor", "action", "submission_id", "reason", "details", "prev_hash", "hash"]
+
+
+def csv_rows(session: orm.Session, wanted: AuditFilter) -> Iterator[str]:
+    """The matching events as CSV text, a line at a time (oldest first), cells safe for spreadsheets."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def line(values) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([_spreadsheet_safe(v) for v in values])
+        return buffer.getvalue()
+
+    yield line(CSV_COLUMNS)
+    query = _filtered(sa.select(AuditEvent), wanted).order_by(AuditEvent.id).execution_options(yield_per=500)
+    for event in session.scalars(query):
+        yield line([event.id, event.occurred_at.isoformat(), event.actor, event.action,
+                    event.submission_id or "", event.reason, event.details, event.prev_hash, event.hash])
+
+
+def _spreadsheet_safe(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

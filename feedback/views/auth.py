@@ -1,0 +1,68 @@
+"""Staff login and logout."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_limiter.errors import RateLimitExceeded
+from flask_login import current_user, login_user, logout_user
+
+from feedback import auth, clock
+from feedback.auth import STAFF, roles
+from feedback.db import get_db
+from feedback.forms import ConfirmForm, LoginForm
+from feedback.services import accounts
+
+bp = Blueprint("auth", __name__)
+
+WRONG = "That email and password do not match an active account."
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site, never another host."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("auth.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form), 422 if form.is_submitted() else 200
+    db = get_db()
+    found = accounts.authenticate(db, auth.hasher(), current_app.extensions["feedback_dummy_hash"],
+                                  form.email.data, form.password.data)
+    if found is None:
+        form.password.errors = [WRONG]
+        return render_template("auth/login.html", form=form), 401
+    session.clear()  # a new session at login: nothing from before carries over
+    token = accounts.start_session(db, found, clock.now())
+    login_user(auth.LoggedIn(token, found))
+    return redirect(_safe_next(request.args.get("next")))
+
+
+@bp.errorhandler(RateLimitExceeded)
+def too_many_attempts(_error):
+    form = LoginForm()
+    form.password.data = None
+    form.password.errors = ["Too many attempts. Wait a few minutes, then try again."]
+    return render_template("auth/login.html", form=form), 429
+
+
+@bp.post("/logout")
+@roles(*STAFF)
+def logout():
+    if ConfirmForm().validate_on_submit():
+        accounts.end_session(get_db(), current_user.token, auth.staff(), clock.now())
+    logout_user()
+    session.clear()
+    return redirect(url_for("auth.login"))
+
+
+@bp.get("/staff")
+@roles(*STAFF)
+def home():
+    """Where a staff member lands after logging in: what their role lets them do."""
+    return render_template("auth/home.html", staff=auth.staff())
