@@ -24,11 +24,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     keyring.init_app(app)
     logs.init_app(app)
     db.init_app(app)
-    csrf.init_app(app)
     headers.init_app(app)
     errors.init_app(app)
     sanitize.init_app(app)
-    auth.init_app(app)
+    auth.init_app(app)  # before CSRF: deny by default comes first
+    csrf.init_app(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(receipts.bp)
     app.register_blueprint(auth_views.bp)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import NotFound
 
 from feedback import clock, crypto, keyring
 from feedback.errors import render_error
@@ -78,7 +79,9 @@ def town_hall(slug: str):
 
 def _resubmit_page(notice: str, status: int):
     """Show the submission form again, filled in, after a refusal that happened before the view ran."""
-    hall = town_halls.find_town_hall(get_db(), request.view_args.get("slug", "")) or abort(404)
+    hall = town_halls.find_town_hall(get_db(), request.view_args.get("slug", ""))
+    if hall is None:
+        return render_error(NotFound())  # inside an error handler: return, don't raise
     form = _form()
     form.validate()  # runs the filters, so the text shown back is what would be stored
     for field in form:

@@ -1,0 +1,81 @@
+"""Deny by default: every URL rule, as anonymous, leader, facilitator and admin, gets the expected answer."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from tests.staff import staff_client
+
+PUBLIC = "public"
+ADMIN = {"admin"}
+MODERATORS = {"admin", "facilitator"}
+STAFF = {"admin", "facilitator", "leader"}
+
+# Every endpoint of the app, classified. A new route that is not listed here fails the test.
+EXPECTED = {
+    "static": PUBLIC,
+    "public.index": PUBLIC,
+    "public.town_hall": PUBLIC,
+    "receipts.check": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.logout": STAFF,
+    "auth.home": STAFF,
+    "admin.users": ADMIN,
+    "admin.change_role": ADMIN,
+    "admin.deactivate": ADMIN,
+    "admin.reactivate": ADMIN,
+    "admin.reset_password": ADMIN,
+    "admin.settings_page": ADMIN,
+    "admin.audit_log": ADMIN,
+    "admin.audit_csv": ADMIN,
+    # --- moderation desk ---
+    # --- identity escrow, replies, withdrawal ---
+}
+ARGUMENTS = {"IntegerConverter": 1, "UUIDConverter": uuid.uuid4(), "PathConverter": "css/site.css"}
+
+
+def url_for_rule(app, rule) -> str:
+    """The rule's URL with a plausible value for each argument."""
+    values = {name: ARGUMENTS.get(type(converter).__name__, "x") for name, converter in rule._converters.items()}
+    return app.url_map.bind("localhost").build(rule.endpoint, values, method=sorted(rule.methods)[0])
+
+
+def answers(app, client, rule) -> list[tuple[str, int, str]]:
+    url = url_for_rule(app, rule)
+    results = []
+    for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+        response = client.open(url, method=method)
+        results.append((method, response.status_code, response.headers.get("Location", "")))
+    return results
+
+
+@pytest.fixture
+def clients(app):
+    return {"anonymous": app.test_client(), **{role: staff_client(app, role) for role in sorted(STAFF)}}
+
+
+def test_every_route_is_classified(app):
+    unclassified = sorted({rule.endpoint for rule in app.url_map.iter_rules()} - set(EXPECTED))
+    assert unclassified == [], "classify these endpoints in EXPECTED"
+
+
+def test_every_route_answers_each_role_as_classified(app, clients):
+    for rule in app.url_map.iter_rules():
+        allowed = EXPECTED[rule.endpoint]
+        for who, client in clients.items():
+            for method, status, location in answers(app, client, rule):
+                where = f"{who} {method} {rule.rule} -> {status} {location}"
+                denied_as_anonymous = status == 302 and "/login" in location
+                if allowed == PUBLIC or who in allowed:
+                    assert status != 403 and not denied_as_anonymous, where
+                elif who == "anonymous":
+                    assert denied_as_anonymous, where
+                else:
+                    assert status == 403, where
+
+
+def test_staff_pages_show_the_login_form_to_anonymous_visitors(client):
+    response = client.get("/admin/users", follow_redirects=True)
+    assert "Staff login" in response.get_data(as_text=True)
