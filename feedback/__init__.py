@@ -7,7 +7,7 @@ from flask import Flask
 from feedback import auth, cli, config, db, errors, headers, keyring, limits, logs, sanitize
 from feedback.config import ROOT
 from feedback.extensions import csrf
-from feedback.views import admin, public, receipts
+from feedback.views import admin, escrow, facilitate, public, receipts
 from feedback.views import auth as auth_views
 
 
@@ -33,6 +33,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(receipts.bp)
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(escrow.bp)
+    app.register_blueprint(facilitate.bp)
     limits.init_app(app)  # wraps the views registered above
     cli.init_app(app)
     return app

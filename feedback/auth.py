@@ -20,6 +20,8 @@ PUBLIC_ENDPOINTS = frozenset({
     "public.index",
     "public.town_hall",
     "receipts.check",
+    "receipts.reply",
+    "receipts.withdraw",
     "auth.login",
 })
 STAFF = (Role.ADMIN, Role.FACILITATOR, Role.LEADER)

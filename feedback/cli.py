@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from feedback.db import get_db
 from feedback.config import KEYRING_FILENAME, instance_path
 from feedback.models import Role
 from feedback.services import accounts, audit, demo, town_halls
-from feedback.services import rotation
+from feedback.services import erasure, retention, rotation
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -127,7 +128,7 @@ def rotate_keys_command(retire_old: bool) -> None:
 def create_user_command(email: str, display_name: str, role: str, password_stdin: bool) -> None:
     """Create a staff account; the password comes from a prompt or standard input, never the command line."""
     if password_stdin:
-        password = click.get_text_stream("stdin").readline().rstrip("\n")
+        password = sys.stdin.readline().rstrip("\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
@@ -150,7 +151,44 @@ def audit_verify_command() -> None:
     click.echo("The audit log is intact.")
 
 
+def _identities(count: int) -> str:
+    return f"{count} {'identity' if count == 1 else 'identities'}"
+
+
+@click.command("erase-email")
+@with_appcontext
+@click.option("--email", prompt="Email whose identities to erase",
+              help="The email to erase (the prompt keeps it out of your shell history).")
+def erase_email_command(email: str) -> None:
+    """Erase every named identity given with this email; the submissions stay, unnamed."""
+    if not crypto.normalise_email(email):
+        raise click.ClickException("Give the email whose identities to erase.")
+    count = erasure.erase_email(get_db(), keyring.current(), email, by=audit.Actor(audit.SYSTEM), now=clock.now())
+    click.echo(f"Erased {_identities(count)}.")
+
+
+@click.command("purge")
+@with_appcontext
+@click.option("--dry-run", is_flag=True, help="Only say what would be purged; change nothing.")
+def purge_command(dry_run: bool) -> None:
+    """Delete identities whose town hall closed more than RETENTION_DAYS days ago (safe from cron)."""
+    days = current_app.config["RETENTION_DAYS"]
+    if not isinstance(days, int) or days < 0:
+        raise click.ClickException("RETENTION_DAYS must be a whole number of days, 0 or more.")
+    session, today = get_db(), clock.today()
+    if dry_run:
+        due = retention.due(session, today, days)
+        for item in due:
+            click.echo(f"Would purge {_identities(item.identities)} of '{item.town_hall_title}' "
+                       f"(intake closed {item.intake_closes_on.isoformat()}).")
+        click.echo(f"Dry run: would purge {_identities(sum(d.identities for d in due))}; nothing changed.")
+        return
+    count = retention.purge(session, today, days, by=audit.Actor(audit.SYSTEM), now=clock.now())
+    click.echo(f"Purged {_identities(count)} of town halls closed before "
+               f"{retention.cutoff(today, days).isoformat()}.")
+
+
 def init_app(app: Flask) -> None:
     for command in (db_cli, create_town_hall_command, demo_command, rotate_keys_command, create_user_command,
-                    audit_verify_command):
+                    audit_verify_command, erase_email_command, purge_command):
         app.cli.add_command(command)

@@ -34,6 +34,11 @@ class Defaults:
     STAFF_SESSION_HOURS = 12
     STAFF_LOGIN_RATE_LIMIT = "10 per minute"
     ACCOUNT_LOGIN_RATE_LIMIT = "5 per 5 minutes"
+    # Moderation desk: submissions per page, and personal names to flag for redaction (any case).
+    DESK_PAGE_SIZE = 50
+    IDENTIFYING_NAMES: list[str] = []
+    # Named identities are purged this many days after their town hall's intake closes (`flask purge`).
+    RETENTION_DAYS = 180
     # argon2id cost (RFC 9106's second recommended setting); tests use cheap values.
     ARGON2 = {"time_cost": 3, "memory_cost": 65536, "parallelism": 4}
 

@@ -64,11 +64,48 @@ def writing(session: orm.Session) -> Iterator[orm.Session]:
         raise
 
 
+def checkpoint(session: orm.Session) -> bool:
+    """On SQLite, fold the WAL into the main file and truncate it, so erased text does not linger.
+
+    Runs outside any transaction (a checkpoint cannot pass an open read snapshot). Returns False when
+    another reader kept it from completing; True otherwise, and always on other databases.
+    """
+    engine = session.get_bind()
+    if engine.dialect.name != "sqlite":
+        return True
+    session.rollback()  # end our own read snapshot, if any
+    raw = engine.raw_connection()  # autocommit: the connect hook set isolation_level to None
+    try:
+        cursor = raw.cursor()
+        busy, _frames, _copied = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        cursor.close()
+    finally:
+        raw.close()
+    return busy == 0
+
+
 def get_db() -> orm.Session:
     """The request's database session."""
     if "db" not in g:
         g.db = current_app.extensions["feedback_db"]()
     return g.db
+
+
+def stream_rows(rows_from) -> Iterator:
+    """Yield rows_from(session) with a session of its own, closed when the stream ends.
+
+    A streamed response outlives its request, and so the request's session: it needs its own.
+    """
+    make_session = current_app.extensions["feedback_db"]
+
+    def generate():
+        session = make_session()
+        try:
+            yield from rows_from(session)
+        finally:
+            session.close()
+
+    return generate()
 
 
 def close_db(_exc: BaseException | None = None) -> None:

@@ -22,6 +22,8 @@ def account_pseudonym() -> str:
 LIMITS = [
     ("public.town_hall", "SUBMISSION_RATE_LIMIT", None),
     ("receipts.check", "RECEIPT_RATE_LIMIT", None),
+    ("receipts.reply", "RECEIPT_RATE_LIMIT", None),
+    ("receipts.withdraw", "RECEIPT_RATE_LIMIT", None),
     ("auth.login", "STAFF_LOGIN_RATE_LIMIT", None),
     ("auth.login", "ACCOUNT_LOGIN_RATE_LIMIT", account_pseudonym),
 ]

@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 from html import unescape
 
-_HIDDEN = re.compile(r'<input id="(csrf_token|form_token)" name="\1" type="hidden" value="([^"]*)"')
+_HIDDEN = re.compile(r'<input[^>]* name="(csrf_token|form_token)"[^>]* value="([^"]*)"')
 RECEIPT_CODE = re.compile(r'<p class="receipt-code" id="receipt-code">([0-9A-Z-]+)</p>')
 
 
 def hidden_fields(html: str) -> dict[str, str]:
-    return {name: unescape(value) for name, value in _HIDDEN.findall(html)}
+    found = {}
+    for name, value in _HIDDEN.findall(html):
+        found.setdefault(name, unescape(value))
+    return found
 
 
 def submission_form(client, slug: str) -> dict[str, str]:

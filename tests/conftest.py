@@ -12,8 +12,12 @@ import sqlalchemy as sa
 from feedback import create_app, crypto
 from feedback.models import Base
 
-POSTGRES_URL = os.environ.get("FEEDBACK_TEST_DATABASE_URL", "")
-BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+POSTGRES_SERVER_URL = os.environ.get("FEEDBACK_TEST_DATABASE_URL", "")
+BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_SERVER_URL else [])
+# Each test process works in a schema of its own, so parallel runs never block each other.
+SCHEMA = f"feedback_test_{os.getpid()}_{secrets.token_hex(3)}"
+POSTGRES_URL = (f"{POSTGRES_SERVER_URL}{'&' if '?' in POSTGRES_SERVER_URL else '?'}"
+                f"options=-csearch_path%3D{SCHEMA}") if POSTGRES_SERVER_URL else ""
 
 
 def write_keyring(path: Path) -> Path:
@@ -45,6 +49,21 @@ def reset_postgres(url: str) -> None:
     with engine.begin() as connection:
         Base.metadata.drop_all(connection)
         connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    engine.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def postgres_schema():
+    """Create this process's schema on the PostgreSQL server (when one is configured), drop it at the end."""
+    if not POSTGRES_SERVER_URL:
+        yield
+        return
+    engine = sa.create_engine(POSTGRES_SERVER_URL)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"CREATE SCHEMA {SCHEMA}")
+    yield
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"DROP SCHEMA {SCHEMA} CASCADE")
     engine.dispose()
 
 

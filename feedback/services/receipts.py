@@ -1,15 +1,17 @@
-"""Looking a submission up by its receipt code."""
+"""Looking a submission up by its receipt code, and the submitter's answers to facilitators."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy import orm
+from sqlalchemy import exc, orm
 
 from feedback import crypto
 from feedback.models import Submission, SubmissionStatus
+from feedback.services import replies
 
 # What a submitter is told about each status, in their words rather than ours.
 STATUS_TEXT = {
@@ -21,7 +23,17 @@ STATUS_TEXT = {
 
 
 @dataclass(frozen=True)
+class Message:
+    """One reply in the thread, as the submitter sees it: who wrote it, the text, and the date only."""
+
+    from_staff: bool
+    body: str
+    written_on: date
+
+
+@dataclass(frozen=True)
 class ReceiptView:
+    submission_id: uuid.UUID  # for the services; pages never show it
     town_hall_title: str
     received_on: date
     status: str
@@ -29,6 +41,7 @@ class ReceiptView:
     body: str
     redacted_body: str | None
     is_named: bool
+    thread: list[Message]
 
 
 def look_up(session: orm.Session, ring: crypto.KeyRing, code: str) -> ReceiptView | None:
@@ -40,7 +53,10 @@ def look_up(session: orm.Session, ring: crypto.KeyRing, code: str) -> ReceiptVie
     if submission is None:
         return None
     status = SubmissionStatus(submission.status)
+    thread = [Message(from_staff=r.author == replies.STAFF, body=r.body, written_on=r.written_on)
+              for r in replies.thread(session, submission.id)]
     return ReceiptView(
+        submission_id=submission.id,
         town_hall_title=submission.town_hall.title,
         received_on=submission.received_on,
         status=status.value,
@@ -48,4 +64,20 @@ def look_up(session: orm.Session, ring: crypto.KeyRing, code: str) -> ReceiptVie
         body=submission.body,
         redacted_body=submission.redacted_body,
         is_named=submission.is_named,
+        thread=thread,
     )
+
+
+def answer(session: orm.Session, ring: crypto.KeyRing, code: str, text: str, today: date) -> ReceiptView | None:
+    """Add the submitter's answer to the thread; the receipt afterwards, or None for a wrong code.
+
+    :raises replies.EmptyReply: nothing to send.
+    """
+    found = look_up(session, ring, code)
+    if found is None:
+        return None
+    try:
+        replies.add_submitter_reply(session, found.submission_id, text, today)
+    except exc.IntegrityError:
+        return None  # withdrawn a moment ago, from another tab
+    return look_up(session, ring, code)

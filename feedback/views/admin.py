@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
 from feedback import auth, clock
 from feedback.auth import roles
-from feedback.db import get_db
+from feedback.db import get_db, stream_rows
 from feedback.forms import ConfirmForm, NewUserForm, RoleForm
 from feedback.models import Role
 from feedback.services import accounts, audit, settings
@@ -125,8 +125,8 @@ def audit_log():
 @roles(Role.ADMIN)
 def audit_csv():
     wanted = _audit_filter()
-    db = get_db()
-    audit.record_now(db, auth.staff().actor, "audit_exported", now=clock.now(),
-                        details={"action": wanted.action, "actor": wanted.actor})
+    audit.record_now(get_db(), auth.staff().actor, "audit_exported", now=clock.now(),
+                     details={"action": wanted.action, "actor": wanted.actor})
     headers = {"Content-Disposition": "attachment; filename=audit-log.csv"}
-    return Response(stream_with_context(audit.csv_rows(db, wanted)), mimetype="text/csv", headers=headers)
+    rows = stream_rows(lambda session: audit.csv_rows(session, wanted))
+    return Response(rows, mimetype="text/csv", headers=headers)

@@ -1,17 +1,42 @@
-"""Checking a submission's status with its receipt code (always by POST, never in a URL)."""
+"""The submitter's side, with a receipt code: check the status, answer facilitators, withdraw.
+
+The code travels only in POST bodies (typed in, then a hidden field of the status page's forms),
+never in a URL or a cookie; every wrong code gets the same answer, from whichever form it came.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
+from flask_limiter.errors import RateLimitExceeded
+from flask_wtf.csrf import CSRFError
 
-from feedback import keyring
+from feedback import clock, keyring
 from feedback.db import get_db
-from feedback.forms import ReceiptForm
-from feedback.services import receipts
+from feedback.errors import render_error
+from feedback.forms import AnswerForm, ReceiptForm, WithdrawForm
+from feedback.sanitize import normalise_text
+from feedback.services import erasure, receipts, replies
 
 bp = Blueprint("receipts", __name__)
 
 NOT_FOUND = "We could not find a submission with that code. Check each character and try again."
+ANSWER_SENT = "Your answer was sent. A facilitator will see it."
+
+
+def _not_found(code: str | None):
+    form = ReceiptForm(formdata=None, code=code)
+    form.code.errors = [NOT_FOUND]
+    return render_template("receipts/check.html", form=form), 404
+
+
+def _status_page(found: receipts.ReceiptView, code: str, *, answer: AnswerForm | None = None,
+                 withdraw: WithdrawForm | None = None, notice: str | None = None, status: int = 200):
+    """The status page, its two forms carrying the code; a form sent back with errors keeps its text."""
+    answer = answer or AnswerForm(formdata=None, code=code)
+    withdraw = withdraw or WithdrawForm(formdata=None, code=code)
+    with_errors = withdraw if withdraw.errors else answer  # for the page title and error summary
+    return render_template("receipts/status.html", receipt=found, answer_form=answer, withdraw_form=withdraw,
+                           form=with_errors, notice=notice), status
 
 
 @bp.route("/receipt", methods=["GET", "POST"])
@@ -23,4 +48,59 @@ def check():
     if found is None:
         form.code.errors = [NOT_FOUND]
         return render_template("receipts/check.html", form=form), 404
-    return render_template("receipts/status.html", receipt=found)
+    return _status_page(found, form.code.data)
+
+
+@bp.post("/receipt/reply")
+def reply():
+    form = AnswerForm()
+    code = form.code.data or ""
+    found = receipts.look_up(get_db(), keyring.current(), code)
+    if found is None:
+        return _not_found(code)
+    if not form.validate():
+        return _status_page(found, code, answer=form, status=422)
+    try:
+        updated = receipts.answer(get_db(), keyring.current(), code, form.answer.data, clock.today())
+    except replies.EmptyReply:
+        form.answer.errors = ["Write your answer before sending it."]
+        return _status_page(found, code, answer=form, status=422)
+    if updated is None:
+        return _not_found(code)
+    return _status_page(updated, code, notice=ANSWER_SENT)
+
+
+@bp.post("/receipt/withdraw")
+def withdraw():
+    form = WithdrawForm()
+    code = form.code.data or ""
+    found = receipts.look_up(get_db(), keyring.current(), code)
+    if found is None:
+        return _not_found(code)
+    if not form.validate():
+        return _status_page(found, code, withdraw=form, status=422)
+    if not erasure.withdraw(get_db(), keyring.current(), code, clock.today()):
+        return _not_found(code)
+    return render_template("receipts/withdrawn.html")
+
+
+def _answer_not_sent(notice: str, status: int):
+    """Refused before the view ran: show the answer back (without looking the code up) so nothing is lost."""
+    text = normalise_text(request.form.get("answer"))
+    return render_template("receipts/not_sent.html", notice=notice, text=text), status
+
+
+@bp.errorhandler(RateLimitExceeded)
+def too_many_attempts(error: RateLimitExceeded):
+    if request.endpoint != "receipts.reply":
+        return render_error(error)
+    return _answer_not_sent("Too many attempts came from your connection in a short time, so your answer "
+                            "was not sent. Wait a few minutes, then check your receipt again.", 429)
+
+
+@bp.errorhandler(CSRFError)
+def form_expired(error: CSRFError):
+    if request.endpoint != "receipts.reply":
+        return render_error(error)
+    return _answer_not_sent("This page had been open too long, so your answer was not sent. Check your "
+                            "receipt again to send it.", 400)

@@ -1,0 +1,58 @@
+"""Withdrawal by the submitter, and erasure of every identity of an email: the data is gone, not hidden.
+
+Rows are deleted (secure_delete zeroes them in the SQLite file) and the WAL is checkpointed and
+truncated afterwards, so the text no longer sits in the database file or its -wal.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from feedback import crypto, db
+from feedback.db import writing
+from feedback.models import Identity, Submission
+from feedback.services import audit
+
+
+def withdraw(session: orm.Session, ring: crypto.KeyRing, code: str, today: date) -> bool:
+    """Delete the submission a receipt code belongs to, with its identity, replies and reveal requests.
+
+    The audit event holds no text, and only the date: no time of day is tied to the submitter.
+    Returns False when the code belongs to no submission.
+    """
+    digest = crypto.receipt_hash(ring, code)
+    if digest is None:
+        return False
+    with writing(session):
+        submission_id = session.scalar(sa.select(Submission.id).where(Submission.receipt_hash == digest))
+        if submission_id is None:
+            return False
+        # Identity, replies and reveal requests go with it (ON DELETE CASCADE).
+        session.execute(sa.delete(Submission).where(Submission.id == submission_id)
+                        .execution_options(synchronize_session=False))
+        audit.record(session, audit.Actor(audit.SUBMITTER), "submission_withdrawn",
+                     now=datetime.combine(today, time()), submission_id=submission_id)
+    db.checkpoint(session)
+    return True
+
+
+def erase_email(session: orm.Session, ring: crypto.KeyRing, email: str, *, by: audit.Actor,
+                now: datetime) -> int:
+    """Delete every identity sealed with this email (found by its blind index); return how many.
+
+    The submissions stay, now unnamed. The audit event records the count, never the email.
+    """
+    index = crypto.blind_index(ring, email)
+    with writing(session):
+        ids = list(session.scalars(sa.select(Identity.submission_id).where(Identity.email_index == index)))
+        if ids:
+            session.execute(sa.delete(Identity).where(Identity.submission_id.in_(ids))
+                            .execution_options(synchronize_session=False))
+            session.execute(sa.update(Submission).where(Submission.id.in_(ids)).values(is_named=False)
+                            .execution_options(synchronize_session=False))
+        audit.record(session, by, "identities_erased", now=now, details={"count": len(ids)})
+    db.checkpoint(session)
+    return len(ids)

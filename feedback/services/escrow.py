@@ -1,0 +1,228 @@
+"""Identity escrow: a named submitter's identity is opened only for a typed reason, and that is audited.
+
+With the admin setting REVEAL_NEEDS_APPROVAL on, a reveal first needs a request that a second
+facilitator or admin approves; the requester may then open the identity once. The audit log records
+who, when, which submission and why, never the identity itself.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from feedback import crypto
+from feedback.db import writing
+from feedback.models import Identity, RevealRequest, StaffUser, Submission, TownHall
+from feedback.services import audit, rotation, settings
+
+REASON_MIN = 10
+REASON_MAX = 1000
+PENDING, APPROVED, DENIED, USED = "pending", "approved", "denied", "used"
+
+
+class NothingToReveal(LookupError):
+    """The submission does not exist, was sent anonymously, or its identity was erased."""
+
+
+class ReasonTooShort(ValueError):
+    """A reveal needs a reason of at least REASON_MIN characters."""
+
+
+class ApprovalRequired(Exception):
+    """Two-person approval is on: ask for a reveal instead of revealing."""
+
+
+class Unreadable(Exception):
+    """The identity does not open with the key ring (e.g. its master key was retired too early)."""
+
+
+class NotAllowed(PermissionError):
+    """The request cannot be decided or opened by this person, or is no longer in the right state."""
+
+
+@dataclass(frozen=True)
+class SubmissionFacts:
+    """What the reveal page shows about the submission (never the identity)."""
+
+    id: uuid.UUID
+    town_hall_title: str
+    received_on: date
+    status: str
+    body: str
+    is_named: bool
+
+
+@dataclass(frozen=True)
+class RequestView:
+    id: int
+    submission_id: uuid.UUID
+    town_hall_title: str
+    requested_by_id: int
+    requested_by: str
+    reason: str
+    status: str
+    decided_by: str | None
+
+
+def facts(session: orm.Session, submission_id: uuid.UUID) -> SubmissionFacts | None:
+    submission = session.get(Submission, submission_id)
+    if submission is None:
+        return None
+    return SubmissionFacts(id=submission.id, town_hall_title=submission.town_hall.title,
+                           received_on=submission.received_on, status=submission.status,
+                           body=submission.body, is_named=submission.is_named)
+
+
+def _checked_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if len(reason) < REASON_MIN:
+        raise ReasonTooShort()
+    return reason[:REASON_MAX]
+
+
+def _identity(session: orm.Session, submission_id: uuid.UUID) -> Identity:
+    identity = session.get(Identity, submission_id)
+    if identity is None:
+        raise NothingToReveal()
+    return identity
+
+
+def _open(session: orm.Session, ring: crypto.KeyRing, submission_id: uuid.UUID) -> crypto.Identity:
+    try:
+        return rotation.unseal(ring, _identity(session, submission_id))
+    except crypto.IdentityUnreadable:
+        raise Unreadable() from None
+
+
+def reveal(session: orm.Session, ring: crypto.KeyRing, submission_id: uuid.UUID, reason: str, *,
+           by: audit.Actor, now: datetime) -> crypto.Identity:
+    """Open an identity for a reason, writing the audit event in the same transaction.
+
+    :raises ReasonTooShort: no real reason given.
+    :raises ApprovalRequired: two-person approval is on; use request_reveal().
+    :raises NothingToReveal: anonymous, erased or unknown submission.
+    :raises Unreadable: the key ring cannot open it.
+    """
+    reason = _checked_reason(reason)
+    with writing(session):
+        if settings.is_on(session, settings.REVEAL_NEEDS_APPROVAL):
+            raise ApprovalRequired()
+        identity = _open(session, ring, submission_id)
+        audit.record(session, by, "identity_revealed", now=now, submission_id=submission_id, reason=reason)
+    return identity
+
+
+def request_reveal(session: orm.Session, submission_id: uuid.UUID, reason: str, *, by: audit.Actor,
+                   now: datetime) -> RevealRequest:
+    """Ask a second facilitator or admin to approve a reveal.
+
+    :raises ReasonTooShort: no real reason given.
+    :raises NothingToReveal: anonymous, erased or unknown submission.
+    """
+    reason = _checked_reason(reason)
+    with writing(session):
+        _identity(session, submission_id)
+        request = RevealRequest(submission_id=submission_id, requested_by=by.staff_id, reason=reason,
+                                status=PENDING)
+        session.add(request)
+        session.flush()
+        audit.record(session, by, "reveal_requested", now=now, submission_id=submission_id, reason=reason,
+                     details={"request": request.id})
+    return request
+
+
+def decide(session: orm.Session, request_id: int, approve: bool, *, by: audit.Actor, now: datetime) -> None:
+    """Approve or deny a pending request; nobody decides their own.
+
+    :raises NotAllowed: own request, unknown, or already decided.
+    """
+    with writing(session):
+        request = session.get(RevealRequest, request_id)
+        if request is None or request.requested_by == by.staff_id:
+            raise NotAllowed()
+        # Conditional update: of two people deciding at once, only one succeeds.
+        changed = session.execute(
+            sa.update(RevealRequest)
+            .where(RevealRequest.id == request_id, RevealRequest.status == PENDING)
+            .values(status=APPROVED if approve else DENIED, decided_by=by.staff_id)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if changed != 1:
+            raise NotAllowed()
+        audit.record(session, by, "reveal_approved" if approve else "reveal_denied", now=now,
+                     submission_id=request.submission_id, reason=request.reason,
+                     details={"request": request_id})
+
+
+def open_approved(session: orm.Session, ring: crypto.KeyRing, submission_id: uuid.UUID, *,
+                  by: audit.Actor, now: datetime) -> crypto.Identity:
+    """Open an identity through the requester's own approved request, which is then used up.
+
+    :raises NotAllowed: no approved request of theirs for this submission.
+    :raises NothingToReveal: the identity was erased since.
+    """
+    with writing(session):
+        request = session.scalar(
+            sa.select(RevealRequest)
+            .where(RevealRequest.submission_id == submission_id, RevealRequest.requested_by == by.staff_id,
+                   RevealRequest.status == APPROVED)
+            .order_by(RevealRequest.id).limit(1)
+        )
+        if request is None:
+            raise NotAllowed()
+        identity = _open(session, ring, submission_id)
+        changed = session.execute(
+            sa.update(RevealRequest)
+            .where(RevealRequest.id == request.id, RevealRequest.status == APPROVED)
+            .values(status=USED)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if changed != 1:
+            raise NotAllowed()
+        audit.record(session, by, "identity_revealed", now=now, submission_id=submission_id,
+                     reason=request.reason, details={"request": request.id})
+    return identity
+
+
+def _request_views(session: orm.Session, *conditions) -> list[RequestView]:
+    requester = orm.aliased(StaffUser)
+    decider = orm.aliased(StaffUser)
+    query = (
+        sa.select(RevealRequest, TownHall.title, requester.display_name, decider.display_name)
+        .join(Submission, Submission.id == RevealRequest.submission_id)
+        .join(TownHall, TownHall.id == Submission.town_hall_id)
+        .join(requester, requester.id == RevealRequest.requested_by)
+        .outerjoin(decider, decider.id == RevealRequest.decided_by)
+        .where(*conditions)
+        .order_by(RevealRequest.id)
+    )
+    return [
+        RequestView(id=r.id, submission_id=r.submission_id, town_hall_title=title, requested_by_id=r.requested_by,
+                    requested_by=asked, reason=r.reason, status=r.status, decided_by=decided)
+        for r, title, asked, decided in session.execute(query)
+    ]
+
+
+def pending(session: orm.Session) -> list[RequestView]:
+    """Requests waiting for a decision, oldest first."""
+    return _request_views(session, RevealRequest.status == PENDING)
+
+
+def approved_for(session: orm.Session, staff_id: int) -> list[RequestView]:
+    """This person's approved requests, not yet opened."""
+    return _request_views(session, RevealRequest.status == APPROVED, RevealRequest.requested_by == staff_id)
+
+
+def latest_request(session: orm.Session, submission_id: uuid.UUID, staff_id: int) -> RequestView | None:
+    """This person's most recent request for this submission, if any."""
+    found = _request_views(session, RevealRequest.submission_id == submission_id,
+                           RevealRequest.requested_by == staff_id)
+    return found[-1] if found else None
+
+
+def needs_approval(session: orm.Session) -> bool:
+    return settings.is_on(session, settings.REVEAL_NEEDS_APPROVAL)

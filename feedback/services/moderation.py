@@ -1,0 +1,243 @@
+"""The moderation desk: list a town hall's submissions, change their status, keep a redacted version.
+
+Every change is an audit event that says who, when and why, and never holds the text or an identity.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from feedback.db import writing
+from feedback.models import HiddenReason, Reply, Submission, SubmissionStatus, TownHall
+from feedback.services import audit, replies
+from feedback.services.town_halls import SLUG_PATTERN
+
+STATUSES = tuple(s.value for s in SubmissionStatus)
+HIDDEN_REASONS = tuple(r.value for r in HiddenReason)
+NOT_GIVEN = "-"  # the affiliation filter value for "no affiliation given"
+SEARCH_MAX = 200
+NOTE_MAX = 500
+REDACTED_MAX = 6000
+BULK_MAX = 500
+EXCERPT_CHARS = 200
+
+
+class InvalidModeration(ValueError):
+    """A moderation change that cannot be made; the message says why, in words for the facilitator."""
+
+
+@dataclass(frozen=True)
+class DeskFilter:
+    status: str = ""
+    affiliation: str = ""  # "" for any, NOT_GIVEN for none given
+    search: str = ""
+    unanswered: bool = False
+
+
+@dataclass(frozen=True)
+class DeskRow:
+    id: uuid.UUID
+    received_on: date
+    affiliation: str | None
+    status: str
+    hidden_reason: str | None
+    is_named: bool
+    excerpt: str
+    is_redacted: bool
+    reply_count: int
+    unanswered: bool
+
+
+@dataclass(frozen=True)
+class DeskPage:
+    rows: list[DeskRow]
+    total: int
+    page: int
+    per_page: int
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TownHallCounts:
+    slug: str
+    title: str
+    held_on: date
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def _zero_counts() -> dict[str, int]:
+    return dict.fromkeys(STATUSES, 0)
+
+
+def town_hall(session: orm.Session, slug: str) -> TownHall | None:
+    """Any town hall by slug (staff see archived ones too); None for a slug we could not have made."""
+    if not SLUG_PATTERN.fullmatch(slug):
+        return None
+    return session.scalar(sa.select(TownHall).where(TownHall.slug == slug))
+
+
+def town_halls_with_counts(session: orm.Session) -> list[TownHallCounts]:
+    """Every town hall with its submissions counted by status; those with pending work first."""
+    counts: dict[int, dict[str, int]] = {}
+    query = sa.select(Submission.town_hall_id, Submission.status, sa.func.count()).group_by(
+        Submission.town_hall_id, Submission.status)
+    for hall_id, status, n in session.execute(query):
+        counts.setdefault(hall_id, _zero_counts())[status] = n
+    halls = [TownHallCounts(h.slug, h.title, h.held_on, counts.get(h.id, _zero_counts()))
+             for h in session.scalars(sa.select(TownHall))]
+    return sorted(halls, key=lambda h: (h.counts["pending"] == 0, -h.held_on.toordinal(), h.title))
+
+
+def status_counts(session: orm.Session, town_hall_id: int) -> dict[str, int]:
+    counts = _zero_counts()
+    query = (sa.select(Submission.status, sa.func.count()).where(Submission.town_hall_id == town_hall_id)
+             .group_by(Submission.status))
+    counts.update({status: n for status, n in session.execute(query)})
+    return counts
+
+
+def affiliations(session: orm.Session, town_hall_id: int) -> list[str]:
+    """The affiliations given in this town hall's submissions, A to Z."""
+    query = (sa.select(Submission.affiliation).distinct()
+             .where(Submission.town_hall_id == town_hall_id, Submission.affiliation.is_not(None))
+             .order_by(Submission.affiliation))
+    return list(session.scalars(query))
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _filtered(query: sa.Select, wanted: DeskFilter) -> sa.Select:
+    if wanted.status:
+        query = query.where(Submission.status == wanted.status)
+    if wanted.affiliation == NOT_GIVEN:
+        query = query.where(Submission.affiliation.is_(None))
+    elif wanted.affiliation:
+        query = query.where(Submission.affiliation == wanted.affiliation)
+    if wanted.search:
+        pattern = _like_pattern(wanted.search)
+        query = query.where(sa.or_(Submission.body.ilike(pattern, escape="\\"),
+                                   Submission.redacted_body.ilike(pattern, escape="\\")))
+    if wanted.unanswered:
+        query = query.where(replies.unanswered_condition())
+    return query
+
+
+def _check_filter(wanted: DeskFilter) -> None:
+    if wanted.status and wanted.status not in STATUSES:
+        raise InvalidModeration("Choose a status from the list.")
+    if len(wanted.search) > SEARCH_MAX:
+        raise InvalidModeration(f"Shorten the search to {SEARCH_MAX} characters or fewer.")
+
+
+def desk(session: orm.Session, town_hall_id: int, wanted: DeskFilter, page: int, per_page: int) -> DeskPage:
+    """One page of a town hall's submissions: pending first, then by the day received.
+
+    A page past the end shows the last page (after a bulk action, the list may have shrunk).
+
+    :raises InvalidModeration: an unknown status or an overlong search.
+    """
+    _check_filter(wanted)
+    query = _filtered(sa.select(Submission.id).where(Submission.town_hall_id == town_hall_id), wanted)
+    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    page = min(max(page, 1), max((total + per_page - 1) // per_page, 1))
+    reply_count = (sa.select(sa.func.count(Reply.id)).where(Reply.submission_id == Submission.id)
+                   .correlate(Submission).scalar_subquery())
+    rows_query = (
+        _filtered(sa.select(Submission, reply_count, replies.unanswered_condition())
+                  .where(Submission.town_hall_id == town_hall_id), wanted)
+        .order_by(sa.case((Submission.status == SubmissionStatus.PENDING.value, 0), else_=1),
+                  Submission.received_on, Submission.id)
+        .offset((page - 1) * per_page).limit(per_page)
+    )
+    rows = [_row(submission, n, bool(waiting)) for submission, n, waiting in session.execute(rows_query)]
+    return DeskPage(rows, total, page, per_page, status_counts(session, town_hall_id))
+
+
+def _row(submission: Submission, reply_count: int, unanswered: bool) -> DeskRow:
+    text = submission.redacted_body or submission.body
+    excerpt = text if len(text) <= EXCERPT_CHARS else text[:EXCERPT_CHARS].rstrip() + "…"
+    return DeskRow(submission.id, submission.received_on, submission.affiliation, submission.status,
+                   submission.hidden_reason, submission.is_named, excerpt, bool(submission.redacted_body),
+                   reply_count, unanswered)
+
+
+def get_submission(session: orm.Session, submission_id: uuid.UUID) -> Submission | None:
+    return session.get(Submission, submission_id)
+
+
+def _check_change(to: str, hidden_reason: str | None, note: str) -> None:
+    if to not in STATUSES:
+        raise InvalidModeration("Choose what to do with the submission.")
+    if to == SubmissionStatus.HIDDEN and hidden_reason not in HIDDEN_REASONS:
+        raise InvalidModeration("Choose why the submission is hidden.")
+    if len(note) > NOTE_MAX:
+        raise InvalidModeration(f"Shorten the note to {NOTE_MAX} characters or fewer.")
+
+
+def change_status(session: orm.Session, submission_ids: Iterable[uuid.UUID], to: str, *,
+                  hidden_reason: str | None = None, note: str = "", town_hall_id: int | None = None,
+                  by: audit.Actor, now: datetime) -> int:
+    """Move submissions to a status, all or none; one audit event per submission that changed.
+
+    The event's reason is the note, or the hidden reason when there is no note.
+
+    :param town_hall_id: when given, every submission must belong to this town hall.
+    :returns: how many submissions changed (those already in that state are left alone).
+    :raises InvalidModeration: no selection, an unknown status, hiding without a reason from the list,
+        or a submission that no longer exists (or is in another town hall).
+    """
+    ids = set(submission_ids)
+    if not ids:
+        raise InvalidModeration("Select at least one submission first.")
+    if len(ids) > BULK_MAX:
+        raise InvalidModeration(f"Select at most {BULK_MAX} submissions at a time.")
+    _check_change(to, hidden_reason, note)
+    hidden_reason = hidden_reason if to == SubmissionStatus.HIDDEN else None
+    with writing(session):
+        query = sa.select(Submission).where(Submission.id.in_(ids)).order_by(Submission.id).with_for_update()
+        if town_hall_id is not None:
+            query = query.where(Submission.town_hall_id == town_hall_id)
+        found = list(session.scalars(query))
+        if len(found) != len(ids):
+            raise InvalidModeration("Some of the selected submissions are no longer here. Reload the page and try again.")
+        changed = [s for s in found if (s.status, s.hidden_reason) != (to, hidden_reason)]
+        for submission in changed:
+            details = {"from": submission.status, "to": to, "hidden_reason": hidden_reason}
+            submission.status, submission.hidden_reason = to, hidden_reason
+            audit.record(session, by, "status_changed", now=now, submission_id=submission.id,
+                         reason=note or hidden_reason or "", details=details)
+    return len(changed)
+
+
+def redact(session: orm.Session, submission_id: uuid.UUID, text: str, *, by: audit.Actor, now: datetime) -> bool:
+    """Keep text as the version everyone but facilitators and admins sees; empty (or the original) clears it.
+
+    :returns: False when nothing changed.
+    :raises InvalidModeration: the text is too long, or the submission no longer exists.
+    """
+    if len(text) > REDACTED_MAX:
+        raise InvalidModeration(f"Shorten the redacted text to {REDACTED_MAX:,} characters or fewer.")
+    with writing(session):
+        submission = session.get(Submission, submission_id, with_for_update=True)
+        if submission is None:
+            raise InvalidModeration("This submission is no longer here.")
+        new = text if text and text != submission.body else None
+        if new == submission.redacted_body:
+            return False
+        submission.redacted_body = new
+        audit.record(session, by, "redacted", now=now, submission_id=submission_id,
+                     details={"cleared": new is None})
+    return True

@@ -1,0 +1,391 @@
+"""The moderation desk: list, filter, search, page, bulk-change, redact, re-status and answer submissions."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import uuid
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from feedback import clock
+from feedback.models import AuditEvent, Submission
+from feedback.services import audit, moderation, replies
+from tests.browsing import csrf_for
+from tests.factories import make_submission, make_town_hall, today
+from tests.staff import staff_client
+
+ROW_ID = re.compile(r'name="selected" value="([0-9a-f-]{36})"')
+CHECKED_ID = re.compile(r'name="selected" value="([0-9a-f-]{36})"[^>]*\bchecked\b')
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+@pytest.fixture
+def facilitator(app):
+    return staff_client(app, "facilitator")
+
+
+@pytest.fixture
+def app_with(make_app):
+    """An app with these config overrides, a session on its database, and its key ring."""
+    sessions = []
+
+    def make(**config):
+        app = make_app(**config)
+        sessions.append(app.extensions["feedback_db"]())
+        return app, sessions[-1], app.extensions["feedback_keyring"]
+
+    yield make
+    for session in sessions:
+        session.close()
+
+
+@pytest.fixture
+def hall(db_session):
+    return make_town_hall(db_session, "Belonging on the wards")
+
+
+def add(db_session, ring, hall, body="A concern.", *, status="pending", days_ago=0, affiliation=None, **fields):
+    """A submission through the intake service, then moved to the status and day a test needs."""
+    receipt = make_submission(db_session, ring, hall, body, affiliation=affiliation, **fields)
+    row = db_session.get(Submission, receipt.submission_id)
+    row.status, row.received_on = status, today() - timedelta(days=days_ago)
+    db_session.commit()
+    return receipt.submission_id
+
+
+def listed(client, slug, **args) -> list[uuid.UUID]:
+    response = client.get(f"/facilitate/{slug}", query_string=args)
+    assert response.status_code == 200, response.status_code
+    return [uuid.UUID(value) for value in ROW_ID.findall(response.get_data(as_text=True))]
+
+
+def token(client, path: str) -> str:
+    return CSRF.search(client.get(path).get_data(as_text=True)).group(1)
+
+
+def bulk(client, slug, action, ids, query="", **fields):
+    data = {"csrf_token": token(client, f"/facilitate/{slug}"), "action": action,
+            "selected": [str(i) for i in ids], **fields}
+    return client.post(f"/facilitate/{slug}/bulk{query}", data=data)
+
+
+def post_form(client, submission_id, what: str, **fields):
+    data = {"csrf_token": token(client, f"/facilitate/s/{submission_id}"), **fields}
+    return client.post(f"/facilitate/s/{submission_id}/{what}", data=data)
+
+
+def statuses(db_session, ids) -> list[str]:
+    db_session.rollback()  # a fresh read: end the session's snapshot and forget what it loaded
+    return [db_session.get(Submission, i).status for i in ids]
+
+
+def events(db_session, action: str) -> list[AuditEvent]:
+    db_session.rollback()
+    return list(db_session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)))
+
+
+# --- the list ---
+
+def test_the_index_lists_town_halls_with_pending_work_first(facilitator, db_session, ring):
+    quiet = make_town_hall(db_session, "All done here")
+    busy = make_town_hall(db_session, "Still to do")
+    add(db_session, ring, quiet, status="published")
+    add(db_session, ring, busy)
+    page = facilitator.get("/facilitate").get_data(as_text=True)
+    assert page.index("Still to do") < page.index("All done here")
+    assert f'href="/facilitate/{busy.slug}"' in page
+
+
+def test_the_desk_lists_pending_first_then_the_oldest(facilitator, db_session, ring, hall):
+    published_old = add(db_session, ring, hall, status="published", days_ago=9)
+    pending_new = add(db_session, ring, hall, days_ago=1)
+    pending_old = add(db_session, ring, hall, days_ago=5)
+    escalated = add(db_session, ring, hall, status="escalated", days_ago=3)
+    assert listed(facilitator, hall.slug) == [pending_old, pending_new, published_old, escalated]
+
+
+def test_the_desk_shows_each_rows_facts_and_the_redacted_text_when_there_is_one(facilitator, db_session, ring, hall):
+    plain = add(db_session, ring, hall, "Plain words " + "x" * 300, affiliation="student")
+    redacted = add(db_session, ring, hall, "Dr Smith shouted", name="Jo Bloggs")
+    row = db_session.get(Submission, redacted)
+    row.redacted_body = "[name removed] shouted"
+    db_session.commit()
+    page = facilitator.get(f"/facilitate/{hall.slug}").get_data(as_text=True)
+    assert "Dr Smith" not in page and "[name removed] shouted" in page
+    assert "x" * 200 not in page and "Plain words " + "x" * 180 in page  # first ~200 characters only
+    assert "Student" in page and ">Named</span>" in page
+    assert f'<label for="select-{plain}" class="visually-hidden">Select submission from ' in page
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    ({"status": "hidden"}, {"hidden student", "hidden faculty"}),
+    ({"affiliation": "student"}, {"pending student", "hidden student"}),
+    ({"affiliation": "-"}, {"pending unknown"}),
+    ({"status": "hidden", "affiliation": "faculty"}, {"hidden faculty"}),
+    ({"q": "STUDENT"}, {"pending student", "hidden student"}),
+    ({"q": "student", "status": "pending"}, {"pending student"}),
+    ({"unanswered": "y"}, {"pending unknown"}),
+    ({"unanswered": "y", "affiliation": "student"}, set()),
+])
+def test_each_filter_narrows_the_list_and_filters_combine(facilitator, db_session, ring, hall, args, expected):
+    ids = {
+        "pending student": add(db_session, ring, hall, "pending student", affiliation="student"),
+        "hidden student": add(db_session, ring, hall, "hidden student", status="hidden", affiliation="student"),
+        "hidden faculty": add(db_session, ring, hall, "hidden faculty", status="hidden", affiliation="faculty"),
+        "pending unknown": add(db_session, ring, hall, "pending unknown"),
+    }
+    replies.add_submitter_reply(db_session, ids["pending unknown"], "Anyone there?", today())
+    replies.add_submitter_reply(db_session, ids["hidden student"], "Hello?", today())
+    replies.add_staff_reply(db_session, ids["hidden student"], "Yes, we read it.", by=audit.Actor(audit.SYSTEM), now=clock.now())
+    assert set(listed(facilitator, hall.slug, **args)) == {ids[name] for name in expected}
+
+
+def test_search_treats_percent_and_underscore_as_plain_characters(facilitator, db_session, ring, hall):
+    percent = add(db_session, ring, hall, "Only 5% of us were asked")
+    underscore = add(db_session, ring, hall, "see file_name please")
+    add(db_session, ring, hall, "Nothing to see: 55 of us, file name")
+    assert listed(facilitator, hall.slug, q="5%") == [percent]
+    assert listed(facilitator, hall.slug, q="e_n") == [underscore]
+
+
+def test_an_invalid_filter_is_refused_with_a_message_and_the_search_text_kept(facilitator, hall):
+    response = facilitator.get(f"/facilitate/{hall.slug}", query_string={"status": "deleted", "q": "<b>rota</b>"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Choose a status from the list." in page
+    assert 'value="&lt;b&gt;rota&lt;/b&gt;"' in page
+
+
+def test_the_desk_pages_through_a_long_list(app_with):
+    app, db_session, ring = app_with(DESK_PAGE_SIZE=3)
+    hall = make_town_hall(db_session)
+    ids = [add(db_session, ring, hall, f"Concern {n}", days_ago=10 - n) for n in range(7)]
+    client = staff_client(app, "facilitator")
+    pages = [listed(client, hall.slug, page=n) for n in (1, 2, 3)]
+    assert pages == [ids[0:3], ids[3:6], ids[6:7]]
+    page = client.get(f"/facilitate/{hall.slug}?page=2").get_data(as_text=True)
+    assert "Page 2 of 3" in page and 'rel="prev"' in page and 'rel="next"' in page
+    assert listed(client, hall.slug, page=99) == ids[6:7]  # past the end: the last page
+
+
+# --- bulk actions ---
+
+@pytest.mark.parametrize(("action", "status", "reason", "message"), [
+    ("publish", "published", "", "2 submissions published."),
+    ("hide", "hidden", "duplicate", "2 submissions hidden."),
+    ("escalate", "escalated", "", "2 submissions escalated."),
+])
+def test_a_bulk_action_changes_exactly_the_selected_rows_and_audits_each(
+        facilitator, db_session, ring, hall, action, status, reason, message):
+    ids = [add(db_session, ring, hall, f"Secret words {n}") for n in range(4)]
+    response = bulk(facilitator, hall.slug, action, ids[:2], hidden_reason=reason)
+    assert response.status_code == 302
+    assert message in facilitator.get(response.headers["Location"]).get_data(as_text=True)
+    assert statuses(db_session, ids) == [status, status, "pending", "pending"]
+    changed = events(db_session, "status_changed")
+    assert sorted(e.submission_id for e in changed) == sorted(ids[:2])
+    for event in changed:
+        assert event.actor == "facilitator@example.org" and event.actor_id is not None
+        assert event.reason == reason
+        assert json.loads(event.details) == {"from": "pending", "to": status, "hidden_reason": reason or None}
+        assert "Secret words" not in event.reason + event.details
+
+
+def test_hiding_without_a_reason_from_the_list_is_refused_and_the_selection_kept(facilitator, db_session, ring, hall):
+    ids = [add(db_session, ring, hall) for _ in range(3)]
+    for reason in ("", "I did not like it"):
+        response = bulk(facilitator, hall.slug, "hide", ids[:2], hidden_reason=reason)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 422
+        assert "Choose why the selected submissions are hidden." in page
+        assert set(CHECKED_ID.findall(page)) == {str(i) for i in ids[:2]}
+    assert statuses(db_session, ids) == ["pending"] * 3
+    assert events(db_session, "status_changed") == []
+
+
+def test_an_empty_selection_gets_a_clear_message(facilitator, db_session, ring, hall):
+    add(db_session, ring, hall)
+    response = bulk(facilitator, hall.slug, "publish", [])
+    assert response.status_code == 422
+    assert "Select at least one submission first." in response.get_data(as_text=True)
+
+
+def test_a_bulk_action_returns_to_the_same_filters(facilitator, db_session, ring, hall):
+    ids = [add(db_session, ring, hall, "student view", affiliation="student") for _ in range(2)]
+    response = bulk(facilitator, hall.slug, "publish", ids, query="?status=pending&affiliation=student&q=view&bogus=1")
+    assert response.headers["Location"] == f"/facilitate/{hall.slug}?status=pending&affiliation=student&q=view"
+
+
+def test_a_bulk_action_cannot_reach_into_another_town_hall(facilitator, db_session, ring, hall):
+    other = add(db_session, ring, make_town_hall(db_session, "Elsewhere"))
+    mine = add(db_session, ring, hall)
+    response = bulk(facilitator, hall.slug, "publish", [mine, other])
+    assert response.status_code == 422
+    assert "no longer here" in response.get_data(as_text=True)
+    assert statuses(db_session, [mine, other]) == ["pending", "pending"]
+
+
+def test_a_forged_selection_is_refused(facilitator, db_session, ring, hall):
+    add(db_session, ring, hall)
+    response = bulk(facilitator, hall.slug, "publish", ["'; DROP TABLE submission; --"])
+    assert response.status_code == 422
+    assert "not valid" in response.get_data(as_text=True)
+    response = bulk(facilitator, hall.slug, "delete", [uuid.uuid4()])
+    assert "Choose what to do with the selected submissions." in response.get_data(as_text=True)
+
+
+def test_a_300_submission_town_hall_is_cleared_a_page_at_a_time(facilitator, db_session, hall):
+    db_session.execute(sa.insert(Submission), [
+        {"id": uuid.uuid4(), "town_hall_id": hall.id, "body": f"Concern {n}", "received_on": today(),
+         "status": "pending", "is_named": False, "receipt_hash": os.urandom(32), "form_token_hash": os.urandom(32)}
+        for n in range(300)
+    ])
+    db_session.commit()
+    for _ in range(6):
+        page = facilitator.get(f"/facilitate/{hall.slug}?status=pending&select=all").get_data(as_text=True)
+        ticked = CHECKED_ID.findall(page)
+        assert len(ticked) == 50
+        response = bulk(facilitator, hall.slug, "publish", ticked, query="?status=pending")
+        assert response.status_code == 302
+    page = facilitator.get(f"/facilitate/{hall.slug}").get_data(as_text=True)
+    assert "Pending: 0" in page and "Published: 300" in page
+    assert len(events(db_session, "status_changed")) == 300
+
+
+# --- one submission ---
+
+def test_the_submission_page_highlights_identifying_details_as_escaped_text(app_with):
+    app, db_session, ring = app_with(IDENTIFYING_NAMES=["Okafor"])
+    hall = make_town_hall(db_session)
+    body = '<script>alert(1)</script> Mail jo@uni.edu, Dr okafor, class of 2027, "><img src=x onerror=alert(1)>'
+    submission_id = add(db_session, ring, hall, body)
+    page = staff_client(app, "facilitator").get(f"/facilitate/s/{submission_id}").get_data(as_text=True)
+    assert '<mark class="flag" title="Possible email address">jo@uni.edu</mark>' in page
+    assert '<mark class="flag" title="Possible personal name">okafor</mark>' in page
+    assert '<mark class="flag" title="Possible cohort or year of training">class of 2027</mark>' in page
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_a_redaction_is_audited_and_shown_to_the_submitter_as_others_see_it(facilitator, client, db_session, ring, hall):
+    receipt = make_submission(db_session, ring, hall, "Dr Okafor in the class of 2027 said it")
+    page = facilitator.get(f"/facilitate/s/{receipt.submission_id}").get_data(as_text=True)
+    assert "\nDr Okafor in the class of 2027 said it</textarea>" in page  # prefilled with the original
+    response = post_form(facilitator, receipt.submission_id, "redaction", redacted="[name] in [cohort] said it")
+    assert response.status_code == 302
+    assert "Redaction saved." in facilitator.get(response.headers["Location"]).get_data(as_text=True)
+    seen = client.post("/receipt", data={"code": receipt.code, "csrf_token": csrf_for(client, "/receipt")})
+    seen = seen.get_data(as_text=True)
+    assert "As others see it" in seen and "[name] in [cohort] said it" in seen
+    [event] = events(db_session, "redacted")
+    assert event.submission_id == receipt.submission_id and event.actor == "facilitator@example.org"
+    assert "Okafor" not in event.details and "[name]" not in event.details
+
+
+def test_emptying_the_redaction_removes_it(facilitator, db_session, ring, hall):
+    submission_id = add(db_session, ring, hall, "Original")
+    post_form(facilitator, submission_id, "redaction", redacted="Changed")
+    response = post_form(facilitator, submission_id, "redaction", redacted="   ")
+    assert "Redaction removed." in facilitator.get(response.headers["Location"]).get_data(as_text=True)
+    db_session.rollback()
+    assert db_session.get(Submission, submission_id).redacted_body is None
+    assert [json.loads(e.details)["cleared"] for e in events(db_session, "redacted")] == [False, True]
+
+
+def test_an_overlong_redaction_is_refused_with_the_text_kept(facilitator, db_session, ring, hall):
+    submission_id = add(db_session, ring, hall)
+    response = post_form(facilitator, submission_id, "redaction", redacted="<long> " + "y" * 6000)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Shorten the redacted text to 6,000 characters or fewer." in page
+    assert "&lt;long&gt; yyyy" in page
+
+
+def test_the_status_changes_on_the_submission_page_with_a_note_in_the_audit_log(facilitator, db_session, ring, hall):
+    submission_id = add(db_session, ring, hall)
+    response = post_form(facilitator, submission_id, "status", status="escalated", note="Harassment report")
+    assert response.status_code == 302
+    assert statuses(db_session, [submission_id]) == ["escalated"]
+    [event] = events(db_session, "status_changed")
+    assert event.reason == "Harassment report"
+    response = post_form(facilitator, submission_id, "status", status="pending")
+    assert statuses(db_session, [submission_id]) == ["pending"]
+
+
+def test_hiding_one_submission_without_a_reason_keeps_the_note(facilitator, db_session, ring, hall):
+    submission_id = add(db_session, ring, hall)
+    response = post_form(facilitator, submission_id, "status", status="hidden", note="My careful note")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Choose why the submission is hidden." in page and 'value="My careful note"' in page
+    assert statuses(db_session, [submission_id]) == ["pending"]
+
+
+def test_a_staff_reply_joins_the_thread_and_answers_it(facilitator, db_session, ring, hall):
+    submission_id = add(db_session, ring, hall)
+    replies.add_submitter_reply(db_session, submission_id, "Is anyone reading this?", today())
+    assert "Unanswered" in facilitator.get(f"/facilitate/{hall.slug}").get_data(as_text=True)
+    response = post_form(facilitator, submission_id, "reply", reply="Yes: we <read> every one.")
+    assert response.status_code == 302
+    page = facilitator.get(f"/facilitate/s/{submission_id}").get_data(as_text=True)
+    assert page.index("Is anyone reading this?") < page.index("Yes: we &lt;read&gt; every one.")
+    assert listed(facilitator, hall.slug, unanswered="y") == []
+    [event] = events(db_session, "reply_sent")
+    assert event.actor == "facilitator@example.org" and "read" not in event.details
+
+
+def test_an_empty_reply_is_refused_with_a_message(facilitator, db_session, ring, hall):
+    submission_id = add(db_session, ring, hall)
+    response = post_form(facilitator, submission_id, "reply", reply="  \n ")
+    assert response.status_code == 422
+    assert "Write your reply before sending it." in response.get_data(as_text=True)
+
+
+def test_a_named_submission_shows_the_badge_and_a_reveal_link_only_when_reveals_exist(app, facilitator, db_session,
+                                                                                    ring, hall):
+    named = add(db_session, ring, hall, name="Jo Bloggs", email="jo@example.org")
+    anonymous = add(db_session, ring, hall)
+    page = facilitator.get(f"/facilitate/s/{named}").get_data(as_text=True)
+    assert ">Named</span>" in page and "Jo Bloggs" not in page and "jo@example.org" not in page
+    assert ("Reveal identity…" in page) == ("escrow.reveal" in app.view_functions)
+    page = facilitator.get(f"/facilitate/s/{anonymous}").get_data(as_text=True)
+    assert ">Named</span>" not in page and "Reveal identity" not in page
+
+
+def test_unknown_town_halls_and_submissions_are_not_found(facilitator):
+    assert facilitator.get("/facilitate/no-such-hall").status_code == 404
+    assert facilitator.get("/facilitate/NOT a slug").status_code == 404
+    assert facilitator.get(f"/facilitate/s/{uuid.uuid4()}").status_code == 404
+
+
+@pytest.mark.parametrize("who", ["anonymous", "leader"])
+def test_leaders_and_visitors_never_reach_the_desk(app, db_session, ring, hall, who):
+    submission_id = add(db_session, ring, hall, "Escalated safety report", status="escalated")
+    client = app.test_client() if who == "anonymous" else staff_client(app, who)
+    gets = ["/facilitate", f"/facilitate/{hall.slug}", f"/facilitate/s/{submission_id}"]
+    posts = [f"/facilitate/{hall.slug}/bulk"] + [f"/facilitate/s/{submission_id}/{w}" for w in ("redaction", "status", "reply")]
+    for method, url in [("GET", u) for u in gets] + [("POST", u) for u in posts]:
+        response = client.open(url, method=method, data={"selected": str(submission_id), "action": "publish"})
+        if who == "anonymous":
+            assert response.status_code == 302 and "/login" in response.headers["Location"], url
+        else:
+            assert response.status_code == 403, url
+        assert "Escalated safety report" not in response.get_data(as_text=True)
+    assert statuses(db_session, [submission_id]) == ["escalated"]
+
+
+
+def test_the_service_refuses_unknown_statuses_and_hiding_without_a_listed_reason(db_session, ring, hall):
+    submission_id = add(db_session, ring, hall)
+    actor = audit.Actor(audit.SYSTEM)
+    for to, reason in [("deleted", None), ("hidden", None), ("hidden", "rude")]:
+        with pytest.raises(moderation.InvalidModeration):
+            moderation.change_status(db_session, [submission_id], to, hidden_reason=reason, by=actor, now=clock.now())
+    with pytest.raises(moderation.InvalidModeration):
+        moderation.desk(db_session, hall.id, moderation.DeskFilter(status="deleted"), 1, 50)
+    assert statuses(db_session, [submission_id]) == ["pending"]
+    assert events(db_session, "status_changed") == []
