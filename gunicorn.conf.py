@@ -18,7 +18,8 @@ control_socket_disable = True
 forwarded_allow_ips = ""
 
 accesslog = "-"
-access_log_format = '"%(r)s" %(s)s %(b)s %(M)sms'
+# Method, path (no query string: staff searches stay out of logs), protocol, status, size, duration.
+access_log_format = '"%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
 errorlog = "-"
 loglevel = "info"
 

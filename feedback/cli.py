@@ -1,4 +1,4 @@
-"""Flask commands: init (keys and secret), db upgrade, create-town-hall, demo, rotate-keys."""
+"""Flask commands: init, db upgrade, town halls, demo, keys, staff accounts, audit, erasure and purge."""
 
 from __future__ import annotations
 

@@ -111,3 +111,9 @@ def test_rotate_keys_leaves_every_identity_readable_and_none_under_the_old_key(a
     assert sorted(unseal(new_ring, i).name for i in identities) == ["Person 0", "Person 1", "Person 2"]
     with app.test_request_context():  # a running worker picks the new ring up on its next request
         assert keyring.current() == new_ring
+
+
+def test_a_town_hall_never_takes_a_slug_the_staff_pages_use(runner):
+    args = ["create-town-hall", "--title", "Reveals", "--date", "2026-12-01", "--opens", "2026-11-20",
+            "--closes", "2026-12-15"]
+    assert "/t/reveals-2" in runner.invoke(args=args).output

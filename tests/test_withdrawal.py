@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import time
-
 import pytest
 import sqlalchemy as sa
 from markupsafe import escape
@@ -53,7 +51,8 @@ def check(client, code: str):
 
 
 def answer(client, code: str, text: str):
-    return client.post("/receipt/reply", data={"code": code, "answer": text, "csrf_token": csrf_for(client, "/receipt")})
+    data = {"code": code, "answer": text, "csrf_token": csrf_for(client, "/receipt")}
+    return client.post("/receipt/reply", data=data)
 
 
 def withdraw(client, code: str, confirm: bool = True):
@@ -83,7 +82,7 @@ def test_the_submitter_reads_a_facilitator_reply_and_answers_back(client, app):
     unanswered = rows(app, Submission, replies.unanswered_condition())
     assert [s.id for s in unanswered] == [receipt.submission_id]
     # No audit event ties a time of day to the submitter's answer.
-    assert [e.action for e in rows(app, AuditEvent, AuditEvent.actor == audit.SUBMITTER)] == []
+    assert [e.action for e in rows(app, AuditEvent, AuditEvent.actor == "submitter")] == []
 
 
 def test_the_receipt_code_travels_only_in_hidden_fields_of_posted_forms(client, app):
@@ -192,9 +191,9 @@ def test_withdrawal_deletes_everything_and_the_text_leaves_the_database_file_and
     assert check(client, receipt.code).status_code == 404
     assert rows(app, StaffUser)  # staff are untouched
 
-    [event] = rows(app, AuditEvent, AuditEvent.action == "submission_withdrawn")
-    assert (event.actor, event.actor_id, event.reason, event.details) == ("submitter", None, "", "{}")
-    assert event.occurred_at.date() == clock.today() and event.occurred_at.time() == time(0, 0)
+    # No audit event: its place between timed staff events would tell roughly when the person acted.
+    assert rows(app, AuditEvent, AuditEvent.actor == "submitter") == []
+    assert rows(app, AuditEvent, AuditEvent.action.like("%withdraw%")) == []
 
 
 def test_a_withdrawn_code_cannot_withdraw_or_answer_again(client, app):
@@ -202,7 +201,6 @@ def test_a_withdrawn_code_cannot_withdraw_or_answer_again(client, app):
     assert withdraw(client, receipt.code).status_code == 200
     assert withdraw(client, receipt.code).status_code == 404
     assert answer(client, receipt.code, ANSWER).status_code == 404
-    assert len(rows(app, AuditEvent, AuditEvent.action == "submission_withdrawn")) == 1
 
 
 # --- erasure by email ---

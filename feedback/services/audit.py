@@ -18,7 +18,6 @@ from feedback.db import writing
 from feedback.models import AuditEvent
 
 GENESIS = "0" * 64
-SUBMITTER = "submitter"
 SYSTEM = "system"
 
 

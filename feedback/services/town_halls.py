@@ -36,8 +36,12 @@ def slugify(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:60] or "town-hall"
 
 
+# Words the staff pages use under /facilitate/ next to /facilitate/<slug>.
+RESERVED_SLUGS = frozenset({"reveals", "s"})
+
+
 def _free_slug(session: orm.Session, base: str) -> str:
-    taken = set(session.scalars(sa.select(TownHall.slug).where(TownHall.slug.like(f"{base}%"))))
+    taken = set(session.scalars(sa.select(TownHall.slug).where(TownHall.slug.like(f"{base}%")))) | RESERVED_SLUGS
     slug, n = base, 2
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
 from werkzeug.serving import make_server
 
 from feedback import create_app
@@ -71,6 +72,7 @@ class LiveServer:
     open_title: str
     upcoming_slug: str
     closed_slug: str
+    app: Flask | None = None
     # Set post_delay to hold each POST that long before the app sees it (a slow connection).
     post_delay: float = 0.0
     posts_received: int = 0
@@ -126,7 +128,7 @@ def live_server(tmp_path: Path):
         finally:
             session.close()
 
-    live = LiveServer("", database_path, *slugs)
+    live = LiveServer("", database_path, *slugs, app=app)
     server = make_server(LOCAL_HOST, 0, live.wsgi(app), threaded=True)
     live.base_url = f"http://{LOCAL_HOST}:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
@@ -138,6 +140,12 @@ def live_server(tmp_path: Path):
         server.server_close()
         thread.join(timeout=5)
         engine.dispose()
+
+
+@pytest.fixture
+def arranged(live_server):
+    """The live server's app, to arrange data through the services as the app itself would."""
+    return live_server.app
 
 
 @pytest.fixture

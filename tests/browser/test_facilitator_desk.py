@@ -9,11 +9,9 @@ import sqlalchemy as sa
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from feedback import create_app
 from feedback.models import Base, Submission, TownHall
 from feedback.services import replies
 from tests.browser.steps import assert_no_third_party_requests, check_receipt
-from tests.conftest import base_config
 from tests.factories import make_submission, today
 from tests.staff import PASSWORD, make_staff
 
@@ -26,15 +24,6 @@ BODIES = [
     "Call me on 07700 900123: nobody answers the harassment line.",
     "Parking for night staff is unlit.",
 ]
-
-
-@pytest.fixture
-def arranged(live_server, tmp_path):
-    """An app on the live server's database and key ring, to arrange data as the services would."""
-    app = create_app(base_config(tmp_path, f"sqlite:///{live_server.database_path}"))
-    Base.metadata.create_all(app.extensions["feedback_engine"])  # already there: does nothing
-    yield app
-    app.extensions["feedback_engine"].dispose()
 
 
 @pytest.fixture

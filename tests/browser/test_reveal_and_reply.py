@@ -7,11 +7,10 @@ import sqlalchemy as sa
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from feedback import clock, create_app
+from feedback import clock
 from feedback.models import AuditEvent, Base, Reply, TownHall
 from feedback.services import audit, escrow, replies, settings
 from tests.browser.steps import assert_no_third_party_requests, check_receipt
-from tests.conftest import base_config
 from tests.factories import make_submission
 from tests.staff import PASSWORD, make_staff
 
@@ -20,15 +19,6 @@ NAME, EMAIL = "Tamsin Achterberg", "tamsin.achterberg@example.org"
 REASON = "She reported an unsafe discharge and asked to be contacted."
 STAFF_REPLY = "Thank you for telling us. Which ward was it, so we can follow up?"
 ANSWER = "Ward 4, on the night of the fire drill."
-
-
-@pytest.fixture
-def arranged(live_server, tmp_path):
-    """An app on the live server's database and key ring, to arrange data as the services would."""
-    app = create_app(base_config(tmp_path, f"sqlite:///{live_server.database_path}"))
-    Base.metadata.create_all(app.extensions["feedback_engine"])  # already there: does nothing
-    yield app
-    app.extensions["feedback_engine"].dispose()
 
 
 def submission(app, **identity):
