@@ -85,6 +85,8 @@ def init_app(app: Flask) -> None:
     app.extensions["feedback_password_hasher"] = password_hasher
     app.extensions["feedback_dummy_hash"] = password_hasher.hash("not a real password, for equal timing")
     manager = LoginManager(app)
-    manager.session_protection = None  # its "strong" mode hashes the client address into the session
+    # Flask-Login would put a hash of the client address and user agent into the session cookie.
+    manager.session_protection = None
+    manager._session_identifier_generator = lambda: ""
     manager.user_loader(_load_user)
     app.before_request(enforce_roles)

@@ -11,10 +11,13 @@ from flask_limiter import Limiter
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from feedback import clock, crypto, keyring
+from feedback.sanitize import normalise_text
+from feedback.services import accounts
 
 def account_pseudonym() -> str:
     """The rate-limit key of the account someone is trying to log in to (a keyed hash of its email)."""
-    email = (request.form.get("email") or "").strip().lower()
+    # Normalised exactly as the login form and the account lookup do, so no variant escapes the limit.
+    email = accounts.normalise_email(normalise_text(request.form.get("email")))
     return "account:" + crypto.daily_pseudonym(keyring.current(), email, clock.today())
 
 

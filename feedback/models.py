@@ -136,10 +136,13 @@ class StaffSession(Base):
 class Reply(Base):
     __tablename__ = "reply"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    # Random ids and a place within the thread: a global counter would order a submitter's answer
+    # among timed staff events, and so give away roughly when they wrote.
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
     submission_id: Mapped[uuid.UUID] = mapped_column(
         sa.ForeignKey("submission.id", ondelete="CASCADE"), index=True
     )
+    position: Mapped[int]
     # "staff" or "submitter"; which staff member wrote it is in the audit log.
     author: Mapped[str] = mapped_column(sa.String(20))
     body: Mapped[str] = mapped_column(sa.Text)

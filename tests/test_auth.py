@@ -145,3 +145,21 @@ def test_next_never_leads_off_site(app, client):
     data = {"email": "ada@example.org", "password": PASSWORD, "csrf_token": token}
     response = client.post("/login?next=//evil.example/x", data=data)
     assert response.headers["Location"].endswith("/staff")
+
+
+def test_control_characters_do_not_make_a_new_account_for_the_throttle(make_app):
+    app = make_app(ACCOUNT_LOGIN_RATE_LIMIT="3 per minute")
+    make_staff(app, "admin", "ada@example.org")
+    statuses = []
+    for n in range(5):
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = f"198.51.100.{n}"
+        statuses.append(log_in(client, "ada@example.org" + "\x01" * n + " " * n, "wrong guess " + str(n)).status_code)
+    assert statuses == [401, 401, 401, 429, 429]
+
+
+def test_the_session_cookie_holds_no_trace_of_the_client_address(app):
+    client = staff_client(app, "admin")
+    session = app.session_interface.get_signing_serializer(app).loads(client.get_cookie("session").value)
+    assert not session.get("_id")
+    assert set(session) <= {"_user_id", "_fresh", "_id", "csrf_token"}

@@ -22,8 +22,13 @@ class EmptyReply(ValueError):
 
 def thread(session: orm.Session, submission_id: uuid.UUID) -> list[Reply]:
     """The replies on a submission, oldest first."""
-    query = sa.select(Reply).where(Reply.submission_id == submission_id).order_by(Reply.id)
+    query = sa.select(Reply).where(Reply.submission_id == submission_id).order_by(Reply.position)
     return list(session.scalars(query))
+
+
+def _next_position(session: orm.Session, submission_id: uuid.UUID) -> int:
+    last = session.scalar(sa.select(sa.func.max(Reply.position)).where(Reply.submission_id == submission_id))
+    return (last or 0) + 1
 
 
 def add_staff_reply(session: orm.Session, submission_id: uuid.UUID, body: str, *, by: audit.Actor,
@@ -32,7 +37,8 @@ def add_staff_reply(session: orm.Session, submission_id: uuid.UUID, body: str, *
     if not body:
         raise EmptyReply()
     with writing(session):
-        reply = Reply(submission_id=submission_id, author=STAFF, body=body, written_on=now.date())
+        reply = Reply(submission_id=submission_id, author=STAFF, body=body, written_on=now.date(),
+                      position=_next_position(session, submission_id))
         session.add(reply)
         audit.record(session, by, "reply_sent", now=now, submission_id=submission_id)
     return reply
@@ -46,7 +52,8 @@ def add_submitter_reply(session: orm.Session, submission_id: uuid.UUID, body: st
     if not body:
         raise EmptyReply()
     with writing(session):
-        reply = Reply(submission_id=submission_id, author=SUBMITTER, body=body, written_on=today)
+        reply = Reply(submission_id=submission_id, author=SUBMITTER, body=body, written_on=today,
+                      position=_next_position(session, submission_id))
         session.add(reply)
     return reply
 
@@ -54,5 +61,5 @@ def add_submitter_reply(session: orm.Session, submission_id: uuid.UUID, body: st
 def unanswered_condition():
     """SQL condition: the submission's latest reply is the submitter's (it waits for an answer)."""
     latest = (sa.select(Reply.author).where(Reply.submission_id == Submission.id)
-              .order_by(Reply.id.desc()).limit(1).correlate(Submission).scalar_subquery())
+              .order_by(Reply.position.desc()).limit(1).correlate(Submission).scalar_subquery())
     return latest == SUBMITTER

@@ -133,7 +133,7 @@ def test_a_submitter_reads_a_reply_and_answers_back(page: Page, live_server, arr
 
     session = arranged.extensions["feedback_db"]()
     try:
-        authors = list(session.scalars(sa.select(Reply.author).order_by(Reply.id)))
+        authors = list(session.scalars(sa.select(Reply.author).order_by(Reply.position)))
         assert authors == [replies.STAFF, replies.SUBMITTER]
     finally:
         session.close()

@@ -58,8 +58,9 @@ def upgrade() -> None:
     op.create_index(op.f('ix_staff_session_user_id'), 'staff_session', ['user_id'])
 
     op.create_table('reply',
-    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('submission_id', sa.Uuid(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('author', sa.String(length=20), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('written_on', sa.Date(), nullable=False),
