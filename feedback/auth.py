@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from argon2 import PasswordHasher
-from flask import Flask, abort, current_app, redirect, request, session, url_for
+from flask import Flask, abort, current_app, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, UserMixin, current_user
 
 from feedback import clock
@@ -24,6 +24,8 @@ PUBLIC_ENDPOINTS = frozenset({
     "receipts.withdraw",
     "auth.login",
 })
+# Form fields never echoed back on the "session ended" page.
+NEVER_SHOWN_BACK = frozenset({"csrf_token", "password", "code", "form_token", "leave_empty", "selected"})
 STAFF = (Role.ADMIN, Role.FACILITATOR, Role.LEADER)
 MODERATORS = (Role.ADMIN, Role.FACILITATOR)
 
@@ -72,6 +74,11 @@ def enforce_roles():
         return None
     if not current_user.is_authenticated:
         session.pop("_user_id", None)
+        if request.method == "POST":
+            # The session ended while they were writing: show their words back rather than lose them.
+            typed = [(name, value) for name, value in request.form.items(multi=True)
+                     if name not in NEVER_SHOWN_BACK and value.strip()]
+            return render_template("auth/session_ended.html", typed=typed), 401
         return redirect(url_for("auth.login", next=request.path))
     allowed = getattr(current_app.view_functions[endpoint], "allowed_roles", frozenset())
     if current_user.staff.role not in allowed:

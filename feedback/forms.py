@@ -223,6 +223,8 @@ class BulkForm(FlaskForm):
     action = StringField("Action")
     hidden_reason = SelectField("Reason for hiding", choices=HIDDEN_REASON_CHOICES, default="",
                                 validate_choice=False)
+    note = StringField("Why (for the audit log; needed to escalate)", filters=[_strip],
+                       validators=[Length(max=NOTE_MAX, message=f"Shorten the note to {NOTE_MAX} characters or fewer.")])
 
     @property
     def selected_ids(self) -> list[uuid.UUID]:

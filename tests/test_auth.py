@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -163,3 +164,16 @@ def test_the_session_cookie_holds_no_trace_of_the_client_address(app):
     session = app.session_interface.get_signing_serializer(app).loads(client.get_cookie("session").value)
     assert not session.get("_id")
     assert set(session) <= {"_user_id", "_fresh", "_id", "csrf_token"}
+
+
+def test_a_staff_post_after_the_session_ended_shows_the_typed_text_back(app, db_session):
+    client = staff_client(app, "facilitator")
+    token = csrf_for(client, "/staff")
+    age_sessions(db_session, minutes=31)
+    response = client.post(f"/facilitate/s/{uuid.uuid4()}/reply",
+                           data={"csrf_token": token, "body": "A long careful reply <kept>", "password": "x"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 401
+    assert "Your session ended before this was saved" in page
+    assert "A long careful reply &lt;kept&gt;</textarea>" in page
+    assert token not in page

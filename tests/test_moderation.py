@@ -174,15 +174,15 @@ def test_the_desk_pages_through_a_long_list(app_with):
 
 # --- bulk actions ---
 
-@pytest.mark.parametrize(("action", "status", "reason", "message"), [
-    ("publish", "published", "", "2 submissions published."),
-    ("hide", "hidden", "duplicate", "2 submissions hidden."),
-    ("escalate", "escalated", "", "2 submissions escalated."),
+@pytest.mark.parametrize(("action", "status", "reason", "note", "message"), [
+    ("publish", "published", "", "", "2 submissions published."),
+    ("hide", "hidden", "duplicate", "", "2 submissions hidden."),
+    ("escalate", "escalated", "", "Harassment reports", "2 submissions escalated."),
 ])
 def test_a_bulk_action_changes_exactly_the_selected_rows_and_audits_each(
-        facilitator, db_session, ring, hall, action, status, reason, message):
+        facilitator, db_session, ring, hall, action, status, reason, note, message):
     ids = [add(db_session, ring, hall, f"Secret words {n}") for n in range(4)]
-    response = bulk(facilitator, hall.slug, action, ids[:2], hidden_reason=reason)
+    response = bulk(facilitator, hall.slug, action, ids[:2], hidden_reason=reason, note=note)
     assert response.status_code == 302
     assert message in facilitator.get(response.headers["Location"]).get_data(as_text=True)
     assert statuses(db_session, ids) == [status, status, "pending", "pending"]
@@ -190,9 +190,17 @@ def test_a_bulk_action_changes_exactly_the_selected_rows_and_audits_each(
     assert sorted(e.submission_id for e in changed) == sorted(ids[:2])
     for event in changed:
         assert event.actor == "facilitator@example.org" and event.actor_id is not None
-        assert event.reason == reason
+        assert event.reason == (note or reason)
         assert json.loads(event.details) == {"from": "pending", "to": status, "hidden_reason": reason or None}
         assert "Secret words" not in event.reason + event.details
+
+
+def test_escalating_without_saying_why_is_refused(facilitator, db_session, ring, hall):
+    ids = [add(db_session, ring, hall) for _ in range(2)]
+    response = bulk(facilitator, hall.slug, "escalate", ids)
+    assert response.status_code == 422
+    assert "escalating needs a note" in response.get_data(as_text=True)
+    assert statuses(db_session, ids) == ["pending", "pending"]
 
 
 def test_hiding_without_a_reason_from_the_list_is_refused_and_the_selection_kept(facilitator, db_session, ring, hall):
@@ -370,8 +378,10 @@ def test_leaders_and_visitors_never_reach_the_desk(app, db_session, ring, hall, 
     posts = [f"/facilitate/{hall.slug}/bulk"] + [f"/facilitate/s/{submission_id}/{w}" for w in ("redaction", "status", "reply")]
     for method, url in [("GET", u) for u in gets] + [("POST", u) for u in posts]:
         response = client.open(url, method=method, data={"selected": str(submission_id), "action": "publish"})
-        if who == "anonymous":
+        if who == "anonymous" and method == "GET":
             assert response.status_code == 302 and "/login" in response.headers["Location"], url
+        elif who == "anonymous":
+            assert response.status_code == 401 and "Your session ended" in response.get_data(as_text=True), url
         else:
             assert response.status_code == 403, url
         assert "Escalated safety report" not in response.get_data(as_text=True)

@@ -183,6 +183,8 @@ def _check_change(to: str, hidden_reason: str | None, note: str) -> None:
         raise InvalidModeration("Choose what to do with the submission.")
     if to == SubmissionStatus.HIDDEN and hidden_reason not in HIDDEN_REASONS:
         raise InvalidModeration("Choose why the submission is hidden.")
+    if to == SubmissionStatus.ESCALATED and not note:
+        raise InvalidModeration("Say why these need formal handling: escalating needs a note.")
     if len(note) > NOTE_MAX:
         raise InvalidModeration(f"Shorten the note to {NOTE_MAX} characters or fewer.")
 

@@ -76,7 +76,8 @@ def bulk(slug: str):
         return _desk_page(hall, form, 422)
     try:
         changed = moderation.change_status(get_db(), form.selected_ids, BULK_ACTIONS[form.action.data],
-                                           hidden_reason=form.hidden_reason.data or None, town_hall_id=hall.id,
+                                           hidden_reason=form.hidden_reason.data or None, note=form.note.data or "",
+                                           town_hall_id=hall.id,
                                            by=auth.staff().actor, now=clock.now())
     except moderation.InvalidModeration as error:
         form.selected.errors = [str(error)]
