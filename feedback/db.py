@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -77,10 +78,15 @@ def checkpoint(session: orm.Session) -> bool:
     raw = engine.raw_connection()  # autocommit: the connect hook set isolation_level to None
     try:
         cursor = raw.cursor()
+        # SQLite's busy handler already waits (busy_timeout) for readers to finish.
         busy, _frames, _copied = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         cursor.close()
     finally:
         raw.close()
+    if busy:
+        # Never says what was erased; the next checkpoint (any later erasure, or SQLite's own) finishes it.
+        logging.getLogger(__name__).warning("WAL checkpoint blocked by a reader; erased rows may stay in -wal "
+                                            "until the next checkpoint")
     return busy == 0
 
 

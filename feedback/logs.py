@@ -9,6 +9,7 @@ from flask import Flask
 
 # werkzeug logs '<address> - - [<date time>] "<request line>" <status> <size>'.
 _ACCESS_LINE = re.compile(r'^\S+ - - \[[^\]]*\] (?P<rest>".*)$', re.DOTALL)
+_QUERY = re.compile(r'^("\S* \S*?)\?\S*')
 # IPv4, and IPv6 written with at least two colons (so times like 12:30 are left alone).
 _ADDRESS = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b|\b[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}\b")
 
@@ -19,7 +20,8 @@ class DropClientAddress(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         match = _ACCESS_LINE.match(record.getMessage())
         if match:
-            record.msg, record.args = match.group("rest"), None
+            # Drop the query string too: staff searches (?q=...) stay out of the log.
+            record.msg, record.args = _QUERY.sub(r"\1", match.group("rest")), None
         return True
 
 

@@ -45,10 +45,11 @@ def base_config(tmp_path: Path, database_url: str, **overrides) -> dict:
 
 
 def reset_postgres(url: str) -> None:
-    engine = sa.create_engine(url)
+    """Empty this process's schema: everything in it goes, whatever a test left behind."""
+    engine = sa.create_engine(POSTGRES_SERVER_URL)
     with engine.begin() as connection:
-        Base.metadata.drop_all(connection)
-        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
+        connection.exec_driver_sql(f"CREATE SCHEMA {SCHEMA}")
     engine.dispose()
 
 
@@ -58,12 +59,11 @@ def postgres_schema():
     if not POSTGRES_SERVER_URL:
         yield
         return
+    reset_postgres(POSTGRES_URL)
+    yield
     engine = sa.create_engine(POSTGRES_SERVER_URL)
     with engine.begin() as connection:
-        connection.exec_driver_sql(f"CREATE SCHEMA {SCHEMA}")
-    yield
-    with engine.begin() as connection:
-        connection.exec_driver_sql(f"DROP SCHEMA {SCHEMA} CASCADE")
+        connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
     engine.dispose()
 
 

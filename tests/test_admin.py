@@ -74,7 +74,9 @@ def test_changing_a_role_takes_effect_and_is_audited(app, db_session):
     leader = staff_client(app, "leader", "lee@example.org")
     assert leader.get("/admin/users").status_code == 403
     post(admin, f"/admin/users/{user_id(db_session, 'lee@example.org')}/role", role="admin")
-    assert log_in(leader, "lee@example.org").status_code == 302  # their old session ended with the change
+    ended = leader.get("/staff")
+    assert ended.status_code == 302 and "/login" in ended.headers["Location"]  # their session ended with the change
+    assert log_in(leader, "lee@example.org").status_code == 302
     assert leader.get("/admin/users").status_code == 200
     event = db_session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "role_changed"))
     assert event.actor == "ada@example.org" and '"to": "admin"' in event.details
@@ -121,3 +123,14 @@ def test_create_user_has_no_password_option(runner):
     help_text = runner.invoke(args=["create-user", "--help"]).output
     assert "--password-stdin" in help_text
     assert not re.search(r"--password(?!-stdin)", help_text)
+
+
+def test_the_last_admin_can_neither_be_demoted_nor_deactivated(app, db_session):
+    admin = staff_client(app, "admin", "ada@example.org")
+    ada = user_id(db_session, "ada@example.org")
+    post(admin, f"/admin/users/{ada}/role", role="leader")
+    assert "This is the last active admin" in admin.get("/admin/users").get_data(as_text=True)
+    assert admin.get("/admin/users").status_code == 200  # still an admin
+    make_staff(app, "admin", "second@example.org")
+    post(admin, f"/admin/users/{user_id(db_session, 'second@example.org')}/deactivate")
+    assert log_in(app.test_client(), "second@example.org").status_code == 401  # with two, one may go

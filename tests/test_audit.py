@@ -33,7 +33,9 @@ def test_each_event_carries_the_hash_of_the_one_before(db_session):
 
 def test_audit_verify_reports_an_altered_row(runner, db_session):
     append(db_session, 4)
-    assert "intact" in runner.invoke(args=["audit-verify"]).output
+    intact = runner.invoke(args=["audit-verify"]).output
+    last = db_session.scalar(sa.select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
+    assert f"intact: 4 events, last hash {last}" in intact
     db_session.execute(sa.text("UPDATE audit_event SET reason = 'covered up' WHERE id = 3"))
     db_session.commit()
     result = runner.invoke(args=["audit-verify"])

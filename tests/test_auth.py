@@ -177,3 +177,12 @@ def test_a_staff_post_after_the_session_ended_shows_the_typed_text_back(app, db_
     assert "Your session ended before this was saved" in page
     assert "A long careful reply &lt;kept&gt;</textarea>" in page
     assert token not in page
+
+
+def test_logging_in_again_ends_the_previous_session(app):
+    client = staff_client(app, "admin", "ada@example.org")
+    old_cookie = client.get_cookie("session").value
+    log_in(client, "ada@example.org")
+    thief = app.test_client()
+    thief.set_cookie("session", old_cookie)
+    assert thief.get("/admin/users").status_code == 302

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from feedback.db import make_engine, writing
+from feedback.db import checkpoint, make_engine, writing
 
 
 @pytest.fixture
@@ -61,4 +61,27 @@ def test_a_failed_statement_never_shows_its_parameters(database_url):
             connection.execute(sa.text("SELECT * FROM no_such_table WHERE x = :x"), {"x": "words someone typed"})
         assert "words someone typed" not in str(failure.value)
     finally:
+        engine.dispose()
+
+
+def test_a_checkpoint_blocked_by_a_reader_says_so_in_the_log(tmp_path, caplog):
+    engine = make_engine(f"sqlite:///{tmp_path / 'busy.sqlite3'}")
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE t (x TEXT)")
+        connection.exec_driver_sql("INSERT INTO t VALUES ('erased words')")
+    reader = sqlite3.connect(tmp_path / "busy.sqlite3", isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT * FROM t").fetchall()  # holds a snapshot: the WAL cannot be truncated
+    with engine.connect() as connection:  # the pooled connection the checkpoint will use: wait briefly
+        connection.exec_driver_sql("PRAGMA busy_timeout=100")
+    session = orm.Session(engine)
+    try:
+        with caplog.at_level("WARNING"):
+            assert checkpoint(session) is False
+        assert "WAL checkpoint blocked" in caplog.text and "erased words" not in caplog.text
+        reader.execute("COMMIT")
+        assert checkpoint(session) is True
+    finally:
+        reader.close()
+        session.close()
         engine.dispose()

@@ -117,6 +117,7 @@ def test_the_development_server_logs_no_client_address_or_identity(sqlite_app, c
     finally:
         server.shutdown()
     assert '"POST /t/' in caplog.text  # the access line is there ...
+    assert "?" not in caplog.text.split('"POST /t/')[1].split('"')[0]
     for value in ["127.0.0.1", *forbidden_strings(code)]:
         assert value not in caplog.text, value  # ... without who sent it
 

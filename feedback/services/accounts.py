@@ -129,11 +129,22 @@ def _user(session: orm.Session, user_id: int) -> StaffUser:
     return user
 
 
+def _keep_an_admin(session: orm.Session, user: StaffUser) -> None:
+    """:raises AccountError: the change would leave no active admin."""
+    if user.role == Role.ADMIN and user.is_active:
+        admins = session.scalar(sa.select(sa.func.count()).select_from(StaffUser)
+                                .where(StaffUser.role == Role.ADMIN, StaffUser.is_active))
+        if admins <= 1:
+            raise AccountError("This is the last active admin: make someone else an admin first.")
+
+
 def change_role(session: orm.Session, user_id: int, role: str, *, by: audit.Actor, now: datetime) -> None:
     if role not in {r.value for r in Role}:
         raise AccountError(f"Unknown role {role!r}.")
     with writing(session):
         user = _user(session, user_id)
+        if role != Role.ADMIN:
+            _keep_an_admin(session, user)
         old, user.role = user.role, role
         session.execute(sa.delete(StaffSession).where(StaffSession.user_id == user_id))
         audit.record(session, by, "role_changed", now=now, details={"user": user.email, "from": old, "to": role})
@@ -145,6 +156,8 @@ def set_active(session: orm.Session, user_id: int, active: bool, *, by: audit.Ac
         raise AccountError("You cannot deactivate your own account.")
     with writing(session):
         user = _user(session, user_id)
+        if not active:
+            _keep_an_admin(session, user)
         user.is_active = active
         if not active:
             session.execute(sa.delete(StaffSession).where(StaffSession.user_id == user_id))

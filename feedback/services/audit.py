@@ -85,6 +85,13 @@ def record_now(session: orm.Session, actor: Actor, action: str, *, now: datetime
         record(session, actor, action, now=now, details=details)
 
 
+def head(session: orm.Session) -> tuple[int, str]:
+    """How many events there are and the hash of the last one (an anchor to keep elsewhere)."""
+    count = session.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
+    last = session.scalar(sa.select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
+    return count, last or GENESIS
+
+
 def first_broken_link(session: orm.Session) -> int | None:
     """The id of the first event whose hash or link does not hold (an edit or a removal); None if all hold."""
     prev_hash = GENESIS

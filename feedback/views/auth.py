@@ -37,6 +37,8 @@ def login():
     if found is None:
         form.password.errors = [WRONG]
         return render_template("auth/login.html", form=form), 401
+    if current_user.is_authenticated:  # logging in again ends the previous session for good
+        accounts.end_session(db, current_user.token, auth.staff(), clock.now())
     session.clear()  # a new session at login: nothing from before carries over
     token = accounts.start_session(db, found, clock.now())
     login_user(auth.LoggedIn(token, found))
