@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from feedback.crypto import new_form_token
-from feedback.forms import ReceiptForm, SubmissionForm
+from feedback.forms.public import ReceiptForm, SubmissionForm
 
 AFFILIATIONS = ["student", "faculty", "staff", "other", "prefer not to say"]
 

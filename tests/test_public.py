@@ -7,7 +7,7 @@ import re
 import sqlalchemy as sa
 
 from feedback.models import Submission
-from tests.browsing import send_concern, submission_form
+from tests.browsing import submission_form
 from tests.factories import make_town_hall
 
 

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from feedback import auth, clock
 from feedback.auth import roles
 from feedback.db import get_db, stream_rows
-from feedback.forms import ConfirmForm, NewUserForm, RoleForm
+from feedback.forms.staff import ConfirmForm, NewUserForm, RoleForm
 from feedback.models import Role
 from feedback.services import accounts, audit, settings
 

@@ -11,7 +11,7 @@ from flask_login import current_user, login_user, logout_user
 from feedback import auth, clock
 from feedback.auth import STAFF, roles
 from feedback.db import get_db
-from feedback.forms import ConfirmForm, LoginForm
+from feedback.forms.staff import ConfirmForm, LoginForm
 from feedback.services import accounts
 
 bp = Blueprint("auth", __name__)

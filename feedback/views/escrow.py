@@ -13,7 +13,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from feedback import auth, clock, keyring
 from feedback.auth import MODERATORS, roles
 from feedback.db import get_db
-from feedback.forms import ConfirmForm, RevealForm
+from feedback.forms.escrow import RevealForm
+from feedback.forms.staff import ConfirmForm
 from feedback.services import escrow
 
 bp = Blueprint("escrow", __name__, url_prefix="/facilitate")

@@ -9,7 +9,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from feedback import auth, clock
 from feedback.auth import MODERATORS, roles
 from feedback.db import get_db
-from feedback.forms import BULK_ACTIONS, BulkForm, DeskFilterForm, RedactionForm, StaffReplyForm, StatusForm
+from feedback.forms.desk import (BULK_ACTIONS, BulkForm, DeskFilterForm, RedactionForm, StaffReplyForm,
+                                 StatusForm)
 from feedback.models import Submission, TownHall
 from feedback.services import identifying, moderation, replies
 

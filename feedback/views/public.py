@@ -10,7 +10,7 @@ from werkzeug.exceptions import NotFound
 from feedback import clock, crypto, keyring
 from feedback.errors import render_error
 from feedback.db import get_db
-from feedback.forms import SubmissionForm
+from feedback.forms.public import SubmissionForm
 from feedback.services import intake, town_halls
 
 bp = Blueprint("public", __name__)

@@ -13,7 +13,8 @@ from flask_wtf.csrf import CSRFError
 from feedback import clock, keyring
 from feedback.db import get_db
 from feedback.errors import render_error
-from feedback.forms import AnswerForm, ReceiptForm, WithdrawForm
+from feedback.forms.escrow import AnswerForm, WithdrawForm
+from feedback.forms.public import ReceiptForm
 from feedback.sanitize import normalise_text
 from feedback.services import erasure, receipts, replies
 

@@ -6,7 +6,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from tests.browser.steps import assert_no_third_party_requests, check_receipt, guard_page, send_concern
+from tests.browser.steps import assert_no_third_party_requests, check_receipt, send_concern
 
 AXE = Axe()
 

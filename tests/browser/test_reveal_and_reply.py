@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
 import sqlalchemy as sa
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from feedback import clock
-from feedback.models import AuditEvent, Base, Reply, TownHall
+from feedback.models import AuditEvent, Reply, TownHall
 from feedback.services import audit, escrow, replies, settings
 from tests.browser.steps import assert_no_third_party_requests, check_receipt
 from tests.factories import make_submission

@@ -1,0 +1,51 @@
+"""Forms for revealing an identity, and for the submitter's answer and withdrawal."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from feedback.forms.fields import strip
+from feedback.sanitize import normalise_text
+
+REVEAL_REASON_MIN = 10
+REVEAL_REASON_MAX = 1000
+ANSWER_MAX = 5000
+
+
+class RevealForm(FlaskForm):
+    reason = TextAreaField(
+        "Why do you need to know who wrote this?",
+        filters=[normalise_text],
+        validators=[
+            DataRequired("Write the reason for revealing this identity."),
+            Length(min=REVEAL_REASON_MIN, max=REVEAL_REASON_MAX,
+                   message=f"Write a reason of {REVEAL_REASON_MIN} to {REVEAL_REASON_MAX} characters: "
+                           "it goes into the audit log."),
+        ],
+        render_kw={"maxlength": False, "minlength": False, "rows": 4},
+    )
+
+
+class AnswerForm(FlaskForm):
+    """The submitter's answer to a facilitator, carrying the receipt code in a hidden field (never the URL)."""
+
+    code = HiddenField(filters=[strip])
+    answer = TextAreaField(
+        "Your answer",
+        filters=[normalise_text],
+        validators=[
+            DataRequired("Write your answer before sending it."),
+            Length(max=ANSWER_MAX, message=f"Shorten your answer to {ANSWER_MAX:,} characters or fewer."),
+        ],
+        render_kw={"maxlength": False, "rows": 5},
+    )
+
+
+class WithdrawForm(FlaskForm):
+    code = HiddenField(filters=[strip])
+    confirm = BooleanField(
+        "I understand that my submission, my name if I gave it, and all replies will be deleted for good",
+        validators=[DataRequired("Tick the box to confirm that you want to withdraw your submission.")],
+    )

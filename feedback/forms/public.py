@@ -1,0 +1,92 @@
+"""Forms on the public pages: the submission form and the receipt check."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+
+from feedback.forms.fields import strip
+from feedback.sanitize import normalise_text
+
+COMMENT_MAX = 5000
+NAME_MAX = 200
+EMAIL_MAX = 254
+ANONYMOUS, NAMED = "anonymous", "named"
+FORM_TOKEN_PATTERN = r"^[A-Za-z0-9_-]{43}$"
+
+
+def _strip(value: str | None) -> str | None:
+    return normalise_text(value) if value is not None else None
+
+
+class SubmissionForm(FlaskForm):
+    comment = TextAreaField(
+        "Your concern",
+        filters=[normalise_text],
+        validators=[
+            DataRequired("Write your concern before sending it."),
+            Length(max=COMMENT_MAX, message=f"Shorten your concern to {COMMENT_MAX:,} characters or fewer."),
+        ],
+        # No maxlength attribute: a browser would silently cut pasted text; the server explains instead.
+        render_kw={"maxlength": False},
+    )
+    affiliation = RadioField("Your connection to the organisation (optional)", validators=[Optional()])
+    identity_choice = RadioField(
+        "Send anonymously or with your name",
+        choices=[SelectChoice(ANONYMOUS, "Send it anonymously"), SelectChoice(NAMED, "Add my name and email")],
+        default=ANONYMOUS,
+        validators=[DataRequired("Choose whether to send it anonymously or with your name.")],
+    )
+    name = StringField(
+        "Your name",
+        filters=[strip],
+        validators=[Length(max=NAME_MAX, message=f"Shorten your name to {NAME_MAX} characters or fewer.")],
+    )
+    email = EmailField(
+        "Your email (optional)",
+        filters=[strip],
+        validators=[
+            Optional(),
+            Length(max=EMAIL_MAX, message="Shorten your email address."),
+            Email("Enter an email address like name@example.org."),
+        ],
+    )
+    contact_ok = BooleanField("A facilitator may contact me about this")
+    # A field people never see; bots fill it in. Its name is one that form fillers do not recognise.
+    leave_empty = StringField("Leave this field empty", render_kw={"tabindex": "-1", "autocomplete": "off"})
+    form_token = HiddenField(
+        validators=[Regexp(FORM_TOKEN_PATTERN, message="This form had expired. Check your text and send it again.")]
+    )
+
+    def __init__(self, *args, affiliations: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.affiliation.choices = [SelectChoice(a, a.capitalize()) for a in affiliations]
+
+    @property
+    def is_named(self) -> bool:
+        return self.identity_choice.data == NAMED
+
+    def validate_name(self, field) -> None:
+        if self.is_named and not field.data:
+            raise ValidationError("Write your name, or choose to send it anonymously.")
+
+    def validate(self, extra_validators=None) -> bool:
+        super().validate(extra_validators)
+        if not self.is_named:
+            # The name fields are hidden and ignored when sending anonymously: so are their errors.
+            for field in (self.name, self.email, self.contact_ok):
+                field.errors = []
+        elif self.contact_ok.data and not self.email.data and not self.email.errors:
+            self.email.errors = ["Add your email so a facilitator can contact you, or untick the contact box."]
+        return not self.errors
+
+
+class ReceiptForm(FlaskForm):
+    code = StringField(
+        "Your receipt code",
+        filters=[strip],
+        validators=[DataRequired("Enter your receipt code.")],
+        render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"},
+    )
