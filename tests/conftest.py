@@ -100,6 +100,15 @@ def app(make_app):
 
 
 @pytest.fixture
+def sqlite_app(tmp_path: Path):
+    """An app on SQLite whatever the backends, for tests that read the database file itself."""
+    app = create_app(base_config(tmp_path, f"sqlite:///{tmp_path / 'file.sqlite3'}"))
+    Base.metadata.create_all(app.extensions["feedback_engine"])
+    yield app
+    app.extensions["feedback_engine"].dispose()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

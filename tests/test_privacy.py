@@ -16,14 +16,12 @@ import urllib.request
 from http.cookiejar import CookieJar
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 from werkzeug.serving import make_server
 
-from feedback import create_app
 from feedback.models import Base
 from tests.browsing import hidden_fields, receipt_code, send_concern
-from tests.conftest import base_config, write_keyring
+from tests.conftest import write_keyring
 from tests.factories import make_town_hall
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,15 +41,6 @@ def database_bytes(app) -> bytes:
 def forbidden_strings(*codes: str) -> list[str]:
     found = [value for person in PEOPLE for value in person]
     return found + [CLIENT_ADDRESS, USER_AGENT, REFERRER, "unique-agent-string", *codes]
-
-
-@pytest.fixture
-def sqlite_app(tmp_path):
-    """These tests read the database file itself, so they run on SQLite only."""
-    app = create_app(base_config(tmp_path, f"sqlite:///{tmp_path / 'privacy.sqlite3'}"))
-    Base.metadata.create_all(app.extensions["feedback_engine"])
-    yield app
-    app.extensions["feedback_engine"].dispose()
 
 
 def test_names_emails_addresses_and_receipts_appear_nowhere_in_the_database_files(sqlite_app, caplog):

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import re
-import pytest
 import sqlalchemy as sa
 from markupsafe import escape
 
-from feedback import clock, create_app
-from feedback.models import AuditEvent, Base, Identity, Reply, RevealRequest, StaffUser, Submission
+from feedback import clock
+from feedback.models import AuditEvent, Identity, Reply, RevealRequest, StaffUser, Submission
 from feedback.services import audit, replies
 from tests.browsing import csrf_for
-from tests.conftest import base_config
 from tests.factories import make_submission, make_town_hall
 from tests.staff import make_staff
 from tests.test_privacy import database_bytes
@@ -149,15 +147,6 @@ def test_withdrawal_needs_the_box_ticked(client, app):
     assert response.status_code == 422
     assert "Tick the box to confirm" in response.get_data(as_text=True)
     assert len(rows(app, Submission)) == 1
-
-
-@pytest.fixture
-def sqlite_app(tmp_path):
-    """These tests read the database file itself, so they run on SQLite only."""
-    app = create_app(base_config(tmp_path, f"sqlite:///{tmp_path / 'withdrawal.sqlite3'}"))
-    Base.metadata.create_all(app.extensions["feedback_engine"])
-    yield app
-    app.extensions["feedback_engine"].dispose()
 
 
 def test_withdrawal_deletes_everything_and_the_text_leaves_the_database_file_and_wal(sqlite_app):
