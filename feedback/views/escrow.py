@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
 from feedback import auth, clock, keyring
 from feedback.auth import MODERATORS, roles
@@ -35,10 +35,8 @@ def _nothing_to_reveal(submission: escrow.SubmissionFacts):
     return render_template("escrow/nothing.html", submission=submission), 404
 
 
-def _desk_url(submission_id: uuid.UUID) -> str | None:
-    """The submission's page on the moderation desk, when the desk is installed."""
-    if "facilitate.submission" not in current_app.view_functions:
-        return None
+def _desk_url(submission_id: uuid.UUID) -> str:
+    """The submission's page on the moderation desk."""
     return url_for("facilitate.submission", submission_id=submission_id)
 
 

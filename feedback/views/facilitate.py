@@ -108,7 +108,6 @@ def _submission_page(submission: Submission, *, redaction: RedactionForm | None 
         redacted=identifying.segments(submission.redacted_body, names) if submission.redacted_body else None,
         labels=identifying.LABELS, thread=replies.thread(get_db(), submission.id),
         redaction=redaction, status_form=status_form, reply=reply, form=failed or redaction,
-        can_reveal="escrow.reveal" in current_app.view_functions,
     ), status
 
 
