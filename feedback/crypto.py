@@ -304,6 +304,11 @@ def receipt_hash(ring: KeyRing, code: str) -> bytes | None:
     return hmac.new(ring.subkey("receipt-hash:v1"), canonical.encode(), hashlib.sha256).digest()
 
 
+def chain_hash(key: bytes, prev_hash: str, payload: str) -> str:
+    """HMAC-SHA256 of an audit event chained to the previous one's hash (hex)."""
+    return hmac.new(key, (prev_hash + payload).encode(), hashlib.sha256).hexdigest()
+
+
 def daily_pseudonym(ring: KeyRing, value: str, day: date) -> str:
     """A keyed hash of value under a key that changes every day (e.g. for rate-limit buckets)."""
     key = ring.subkey("daily:v1:" + day.isoformat())

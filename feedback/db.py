@@ -22,6 +22,7 @@ SQLITE_PRAGMAS = (
 )
 _WRITE = "feedback_write"
 MIGRATIONS = Path(__file__).parent / "migrations"
+AUDIT_KEY = "audit_key"
 
 
 def make_engine(url: str) -> sa.Engine:
@@ -123,7 +124,10 @@ def close_db(_exc: BaseException | None = None) -> None:
 def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["feedback_engine"] = engine
-    app.extensions["feedback_db"] = orm.sessionmaker(engine, expire_on_commit=False)
+    # The audit chain is keyed (HMAC) with a key from the key ring, which lives outside the database:
+    # someone who can only write to the database cannot forge a chain that verifies.
+    audit_key = app.extensions["feedback_keyring"].subkey("audit-chain:v1")
+    app.extensions["feedback_db"] = orm.sessionmaker(engine, expire_on_commit=False, info={AUDIT_KEY: audit_key})
     app.teardown_appcontext(close_db)
 
 

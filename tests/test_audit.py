@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import sqlalchemy as sa
 
-from feedback import clock
+from feedback import clock, crypto
 from feedback.db import writing
 from feedback.models import AuditEvent
 from feedback.services import audit
@@ -73,3 +74,22 @@ def test_the_csv_export_streams_every_event_and_is_itself_audited(app, db_sessio
     db_session.rollback()
     exported = db_session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "audit_exported"))
     assert exported.actor == "ada@example.org"
+
+
+def test_rewriting_the_whole_chain_without_the_key_ring_does_not_verify(runner, db_session):
+    """Someone who can write to the database, but has not the key ring, cannot forge a valid chain."""
+    append(db_session, 3)
+    events = list(db_session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id)))
+    events[1].reason = "covered up"
+    prev = audit.GENESIS
+    forged_key = b"\x00" * 32  # any key but the one in the key ring
+    for event in events:
+        payload = {"occurred_at": event.occurred_at.isoformat(timespec="seconds"), "actor_id": event.actor_id,
+                   "actor": event.actor, "action": event.action, "submission_id": None, "reason": event.reason,
+                   "details": event.details}
+        event.prev_hash = prev
+        event.hash = prev = crypto.chain_hash(forged_key, prev, json.dumps(payload, sort_keys=True,
+                                                                           ensure_ascii=False, separators=(",", ":")))
+    db_session.commit()
+    result = runner.invoke(args=["audit-verify"])
+    assert result.exit_code == 1 and "broken at event 1" in result.output

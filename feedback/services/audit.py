@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import uuid
@@ -14,7 +13,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from feedback.db import writing
+from feedback import crypto
+from feedback.db import AUDIT_KEY, writing
 from feedback.models import AuditEvent
 
 GENESIS = "0" * 64
@@ -29,7 +29,7 @@ class Actor:
     staff_id: int | None = None
 
 
-def _digest(prev_hash: str, event: AuditEvent) -> str:
+def _digest(session: orm.Session, prev_hash: str, event: AuditEvent) -> str:
     fields = {
         "occurred_at": event.occurred_at.isoformat(timespec="seconds"),
         "actor_id": event.actor_id,
@@ -40,7 +40,7 @@ def _digest(prev_hash: str, event: AuditEvent) -> str:
         "details": event.details,
     }
     canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
+    return crypto.chain_hash(session.info[AUDIT_KEY], prev_hash, canonical)
 
 
 def _lock_chain(session: orm.Session) -> None:
@@ -73,7 +73,7 @@ def record(
         details=json.dumps(details or {}, sort_keys=True, ensure_ascii=False),
         prev_hash=last or GENESIS,
     )
-    event.hash = _digest(event.prev_hash, event)
+    event.hash = _digest(session, event.prev_hash, event)
     session.add(event)
     session.flush()
     return event
@@ -96,7 +96,7 @@ def first_broken_link(session: orm.Session) -> int | None:
     """The id of the first event whose hash or link does not hold (an edit or a removal); None if all hold."""
     prev_hash = GENESIS
     for event in session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=500)):
-        if event.prev_hash != prev_hash or _digest(prev_hash, event) != event.hash:
+        if event.prev_hash != prev_hash or _digest(session, prev_hash, event) != event.hash:
             return event.id
         prev_hash = event.hash
     return None
