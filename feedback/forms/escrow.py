@@ -8,9 +8,8 @@ from wtforms.validators import DataRequired, Length
 
 from feedback.forms.fields import strip
 from feedback.sanitize import normalise_text
+from feedback.services.escrow import REASON_MAX, REASON_MIN
 
-REVEAL_REASON_MIN = 10
-REVEAL_REASON_MAX = 1000
 ANSWER_MAX = 5000
 
 
@@ -20,8 +19,8 @@ class RevealForm(FlaskForm):
         filters=[normalise_text],
         validators=[
             DataRequired("Write the reason for revealing this identity."),
-            Length(min=REVEAL_REASON_MIN, max=REVEAL_REASON_MAX,
-                   message=f"Write a reason of {REVEAL_REASON_MIN} to {REVEAL_REASON_MAX} characters: "
+            Length(min=REASON_MIN, max=REASON_MAX,
+                   message=f"Write a reason of {REASON_MIN} to {REASON_MAX} characters: "
                            "it goes into the audit log."),
         ],
         render_kw={"maxlength": False, "minlength": False, "rows": 4},

@@ -17,10 +17,6 @@ ANONYMOUS, NAMED = "anonymous", "named"
 FORM_TOKEN_PATTERN = r"^[A-Za-z0-9_-]{43}$"
 
 
-def _strip(value: str | None) -> str | None:
-    return normalise_text(value) if value is not None else None
-
-
 class SubmissionForm(FlaskForm):
     comment = TextAreaField(
         "Your concern",

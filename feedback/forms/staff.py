@@ -8,6 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
 
 from feedback.forms.fields import strip
+from feedback.models import Role
 
 class LoginForm(FlaskForm):
     email = EmailField("Email", filters=[strip], validators=[DataRequired("Enter your email.")],
@@ -16,12 +17,15 @@ class LoginForm(FlaskForm):
                              render_kw={"autocomplete": "current-password"})
 
 
+ROLE_CHOICES = [SelectChoice(role.value, role.value.capitalize())
+                for role in (Role.FACILITATOR, Role.LEADER, Role.ADMIN)]
+
+
 class NewUserForm(FlaskForm):
     email = EmailField("Email", filters=[strip],
                        validators=[DataRequired("Enter an email."), Email("Enter an email address like name@example.org.")])
     display_name = StringField("Name", filters=[strip], validators=[DataRequired("Enter a name."), Length(max=200)])
-    role = RadioField("Role", choices=[SelectChoice("facilitator", "Facilitator"), SelectChoice("leader", "Leader"),
-                                       SelectChoice("admin", "Admin")],
+    role = RadioField("Role", choices=ROLE_CHOICES,
                       validators=[DataRequired("Choose a role.")])
     password = PasswordField("First password", validators=[DataRequired("Enter a first password."),
                              Length(min=12, message="A password needs at least 12 characters.")],
@@ -29,8 +33,7 @@ class NewUserForm(FlaskForm):
 
 
 class RoleForm(FlaskForm):
-    role = RadioField("Role", choices=[SelectChoice("facilitator", "Facilitator"), SelectChoice("leader", "Leader"),
-                                       SelectChoice("admin", "Admin")],
+    role = RadioField("Role", choices=ROLE_CHOICES,
                       validators=[DataRequired("Choose a role.")])
 
 

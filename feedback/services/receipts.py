@@ -68,14 +68,14 @@ def look_up(session: orm.Session, ring: crypto.KeyRing, code: str) -> ReceiptVie
     )
 
 
-def answer(session: orm.Session, ring: crypto.KeyRing, code: str, text: str, today: date) -> ReceiptView | None:
-    """Add the submitter's answer to the thread; the receipt afterwards, or None for a wrong code.
+def answer(session: orm.Session, ring: crypto.KeyRing, code: str, found: ReceiptView, text: str,
+           today: date) -> ReceiptView | None:
+    """Add the submitter's answer to the thread of the submission found by code; the receipt afterwards.
+
+    Returns None when the submission was withdrawn in the meantime.
 
     :raises replies.EmptyReply: nothing to send.
     """
-    found = look_up(session, ring, code)
-    if found is None:
-        return None
     try:
         replies.add_submitter_reply(session, found.submission_id, text, today)
     except exc.IntegrityError:

@@ -9,15 +9,14 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from feedback import auth, clock
 from feedback.auth import MODERATORS, roles
 from feedback.db import get_db
-from feedback.forms.desk import (BULK_ACTIONS, BulkForm, DeskFilterForm, RedactionForm, StaffReplyForm,
-                                 StatusForm)
+from feedback.forms.desk import (BULK_ACTIONS, STATUS_LABELS, BulkForm, DeskFilterForm, RedactionForm,
+                                 StaffReplyForm, StatusForm)
 from feedback.models import Submission, TownHall
 from feedback.services import identifying, moderation, replies
 
 bp = Blueprint("facilitate", __name__, url_prefix="/facilitate")
 
 FILTER_ARGS = ("status", "affiliation", "q", "unanswered", "page")
-DONE = {"publish": "published", "hide": "hidden", "escalate": "escalated"}
 
 
 @bp.get("")
@@ -59,7 +58,7 @@ def _desk_page(hall: TownHall, bulk: BulkForm, status: int = 200):
     form = bulk if bulk.errors else filters
     return render_template("facilitate/desk.html", town_hall=hall, desk=page, filters=filters, bulk=bulk,
                            form=form, wanted=wanted, filtered=wanted != moderation.DeskFilter(), args=_filters(),
-                           select_all=request.args.get("select") == "all"), status
+                           select_all=request.args.get("select") == "all", status_labels=STATUS_LABELS), status
 
 
 @bp.get("/<slug>")
@@ -83,7 +82,7 @@ def bulk(slug: str):
     except moderation.InvalidModeration as error:
         form.selected.errors = [str(error)]
         return _desk_page(hall, form, 422)
-    flash(f"{changed} submission{'' if changed == 1 else 's'} {DONE[form.action.data]}.")
+    flash(f"{changed} submission{'' if changed == 1 else 's'} {BULK_ACTIONS[form.action.data].value}.")
     return redirect(url_for("facilitate.desk", slug=slug, **_filters()))
 
 

@@ -52,17 +52,22 @@ def check():
     return _status_page(found, form.code.data)
 
 
+def _receipt_of(form: AnswerForm | WithdrawForm) -> tuple[str, receipts.ReceiptView | None]:
+    """The code a status-page form carried, and the submission it belongs to (None for a wrong code)."""
+    code = form.code.data or ""
+    return code, receipts.look_up(get_db(), keyring.current(), code)
+
+
 @bp.post("/receipt/reply")
 def reply():
     form = AnswerForm()
-    code = form.code.data or ""
-    found = receipts.look_up(get_db(), keyring.current(), code)
+    code, found = _receipt_of(form)
     if found is None:
         return _not_found(code)
     if not form.validate():
         return _status_page(found, code, answer=form, status=422)
     try:
-        updated = receipts.answer(get_db(), keyring.current(), code, form.answer.data, clock.today())
+        updated = receipts.answer(get_db(), keyring.current(), code, found, form.answer.data, clock.today())
     except replies.EmptyReply:
         form.answer.errors = ["Write your answer before sending it."]
         return _status_page(found, code, answer=form, status=422)
@@ -74,8 +79,7 @@ def reply():
 @bp.post("/receipt/withdraw")
 def withdraw():
     form = WithdrawForm()
-    code = form.code.data or ""
-    found = receipts.look_up(get_db(), keyring.current(), code)
+    code, found = _receipt_of(form)
     if found is None:
         return _not_found(code)
     if not form.validate():
