@@ -56,6 +56,8 @@ class TownHall(Base):
 
 class Submission(Base):
     __tablename__ = "submission"
+    # The leadership summary counts by town hall, status and affiliation.
+    __table_args__ = (sa.Index("ix_submission_hall_status", "town_hall_id", "status", "affiliation"),)
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
     town_hall_id: Mapped[int] = mapped_column(sa.ForeignKey("town_hall.id"), index=True)
@@ -189,3 +191,60 @@ class AuditEvent(Base):
     details: Mapped[str] = mapped_column(sa.Text, default="")
     prev_hash: Mapped[str] = mapped_column(sa.String(64))
     hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+
+
+class Theme(Base):
+    """A code in the codebook. Two levels: a theme may have a parent, and a parent has none."""
+
+    __tablename__ = "theme"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    definition: Mapped[str] = mapped_column(sa.String(200), default="")
+    example: Mapped[str] = mapped_column(sa.Text, default="")
+    colour: Mapped[str] = mapped_column(sa.String(7), default="#4c6a92")  # "#rrggbb"
+    # Words or phrases (one per line) whose presence in a submission suggests this theme.
+    keywords: Mapped[str] = mapped_column(sa.Text, default="")
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("theme.id"), index=True)
+    archived: Mapped[bool] = mapped_column(default=False)
+    # Set when this theme was merged into another; its taggings moved there.
+    merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("theme.id"))
+
+    parent: Mapped[Theme | None] = orm.relationship(remote_side=[id], foreign_keys=[parent_id])
+
+
+class Tagging(Base):
+    """A person tagged a submission with a theme (who and when is in the audit log)."""
+
+    __tablename__ = "tagging"
+
+    submission_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("submission.id", ondelete="CASCADE"), primary_key=True
+    )
+    theme_id: Mapped[int] = mapped_column(sa.ForeignKey("theme.id", ondelete="CASCADE"), primary_key=True,
+                                          index=True)
+
+
+class SuggestionDecision(Base):
+    """A facilitator accepted or dismissed a suggested theme; a dismissed one is not suggested again."""
+
+    __tablename__ = "suggestion_decision"
+
+    submission_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("submission.id", ondelete="CASCADE"), primary_key=True
+    )
+    theme_id: Mapped[int] = mapped_column(sa.ForeignKey("theme.id", ondelete="CASCADE"), primary_key=True)
+    decision: Mapped[str] = mapped_column(sa.String(20))  # "accepted" or "dismissed"
+
+
+class DuplicateLink(Base):
+    """A near-duplicate grouped under a representative submission, which counts the group's size."""
+
+    __tablename__ = "duplicate_link"
+
+    submission_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("submission.id", ondelete="CASCADE"), primary_key=True
+    )
+    representative_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("submission.id", ondelete="CASCADE"), index=True
+    )

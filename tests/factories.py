@@ -6,9 +6,10 @@ from datetime import timedelta
 
 from feedback import crypto
 from feedback.clock import today
+from feedback.models import Tagging, Theme
 from feedback.services import intake, town_halls
 
-__all__ = ["make_submission", "make_town_hall", "today"]
+__all__ = ["make_submission", "make_theme", "make_town_hall", "tag", "today"]
 
 
 def make_town_hall(session, title: str = "Belonging on the wards", state: str = "open", **fields):
@@ -36,3 +37,17 @@ def make_submission(session, ring, town_hall, body: str = "The call schedule is 
     identity = crypto.Identity(name=name, email=email, contact_ok=bool(email)) if name else None
     new = intake.NewSubmission(body=body, affiliation=affiliation, identity=identity)
     return intake.submit(session, ring, town_hall, token or crypto.new_form_token(), new, today())
+
+
+def make_theme(session, name: str = "Belonging", **fields) -> Theme:
+    """A theme in the codebook (straight into the table: the codebook's own tests go through its service)."""
+    theme = Theme(name=name, definition=fields.pop("definition", f"Concerns about {name.lower()}."), **fields)
+    session.add(theme)
+    session.commit()
+    return theme
+
+
+def tag(session, submission_id, *themes: Theme) -> None:
+    """Tag a submission with themes, as a facilitator would."""
+    session.add_all(Tagging(submission_id=submission_id, theme_id=theme.id) for theme in themes)
+    session.commit()
