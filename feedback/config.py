@@ -37,6 +37,8 @@ class Defaults:
     # Moderation desk: submissions per page, and personal names to flag for redaction (any case).
     DESK_PAGE_SIZE = 50
     IDENTIFYING_NAMES: list[str] = []
+    # Leadership summary: groups of fewer than SUMMARY_K people are never shown (the app refuses below 3).
+    SUMMARY_K = 5
     # Named identities are purged this many days after their town hall's intake closes (`flask purge`).
     RETENTION_DAYS = 180
     # argon2id cost (RFC 9106's second recommended setting); tests use cheap values.

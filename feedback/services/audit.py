@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import uuid
 from collections.abc import Iterator
@@ -13,7 +11,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from feedback import crypto
+from feedback import crypto, spreadsheet
 from feedback.db import AUDIT_KEY, writing
 from feedback.models import AuditEvent
 
@@ -139,22 +137,8 @@ CSV_COLUMNS = ["id", "occurred_at", "actor", "action", "submission_id", "reason"
 
 def csv_rows(session: orm.Session, wanted: AuditFilter) -> Iterator[str]:
     """The matching events as CSV text, a line at a time (oldest first), cells safe for spreadsheets."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def line(values) -> str:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow([_spreadsheet_safe(v) for v in values])
-        return buffer.getvalue()
-
-    yield line(CSV_COLUMNS)
     query = _filtered(sa.select(AuditEvent), wanted).order_by(AuditEvent.id).execution_options(yield_per=500)
-    for event in session.scalars(query):
-        yield line([event.id, event.occurred_at.isoformat(), event.actor, event.action,
-                    event.submission_id or "", event.reason, event.details, event.prev_hash, event.hash])
-
-
-def _spreadsheet_safe(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    events = ([event.id, event.occurred_at.isoformat(), event.actor, event.action, event.submission_id or "",
+               event.reason, event.details, event.prev_hash, event.hash] for event in session.scalars(query))
+    yield from spreadsheet.csv_lines([CSV_COLUMNS])
+    yield from spreadsheet.csv_lines(events)
