@@ -57,6 +57,13 @@ class Defaults:
     MAX_CONTENT_LENGTH = 256 * 1024
 
 
+MIN_SUMMARY_K = 3
+
+
+class ConfigError(ValueError):
+    """A setting has a value the app must not run with; the message says which and why."""
+
+
 def instance_path() -> Path:
     """instance/ beside the code, unless FEEDBACK_INSTANCE_PATH points elsewhere."""
     return Path(os.environ.get("FEEDBACK_INSTANCE_PATH") or INSTANCE_PATH)
@@ -74,3 +81,7 @@ def load(app, test_config: dict | None) -> None:
         app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / SQLITE_FILENAME}"
     if not app.config["KEYRING_PATH"]:
         app.config["KEYRING_PATH"] = str(Path(app.instance_path) / KEYRING_FILENAME)
+    k = app.config["SUMMARY_K"]
+    if not isinstance(k, int) or isinstance(k, bool) or k < MIN_SUMMARY_K:
+        raise ConfigError(f"SUMMARY_K must be a whole number of at least {MIN_SUMMARY_K} (it is {k!r}): "
+                          "smaller groups could pick a person out.")

@@ -7,9 +7,22 @@ to work out a hidden one. The suppression itself is feedback.services.suppressio
 
 from __future__ import annotations
 
+import itertools
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from feedback.models import DuplicateLink, HiddenReason, Submission, SubmissionStatus, Tagging, Theme, TownHall
+from feedback.services.suppression import suppress
+
+ALL = "*"  # every town hall, every affiliation or every theme, in a cell's key
+RECEIVED = "received"
+PUBLISHED = SubmissionStatus.PUBLISHED.value
+HIDDEN_REASONS = tuple(r.value for r in HiddenReason)
+STATUS_PARTS = ("pending", "escalated") + tuple(f"hidden:{r}" for r in HIDDEN_REASONS)
 NOT_GIVEN = "Not given"  # the affiliation column for people who gave none
 QUOTES_PER_THEME = 3
 TREND_THEMES = 6
@@ -79,6 +92,176 @@ class Summary:
     over_time: list[tuple[HallRef, list[Cell]]]  # every town hall, oldest first; cells align with trend_themes
 
 
-def summary(db, slug: str | None, *, k: int, affiliations: list[str]) -> Summary | None:
+def summary(db: orm.Session, slug: str | None, *, k: int, affiliations: list[str]) -> Summary | None:
     """The summary for one town hall (slug) or all of them (None); None when the slug is unknown."""
-    raise NotImplementedError  # being written: see the module docstring
+    halls = list(db.scalars(sa.select(TownHall).order_by(TownHall.held_on, TownHall.id)))
+    chosen = next((h for h in halls if h.slug == slug), None)
+    if slug is not None and chosen is None:
+        return None
+    table = _count(db, halls, affiliations, k)
+    where = chosen.id if chosen else ALL
+    index = halls.index(chosen) if chosen else 0
+    previous = halls[index - 1] if chosen and index > 0 else None
+    refs = {h.id: HallRef(h.slug, h.title, h.held_on) for h in halls}
+    trend = _trend_themes(table)
+
+    def st(part: str) -> Cell:
+        return table.cell(("st", where, part))
+
+    return Summary(
+        k=k, town_hall=refs[chosen.id] if chosen else None, previous=refs[previous.id] if previous else None,
+        town_halls=list(refs.values()), received=st(RECEIVED), published=table.cell(("pub", where, ALL, ALL)),
+        pending=st("pending"), escalated=st("escalated"),
+        hidden=[(reason, st(f"hidden:{reason}")) for reason in HIDDEN_REASONS],
+        affiliations=table.affiliations,
+        affiliation_totals=[table.cell(("pub", where, a, ALL)) for a in table.affiliations],
+        themes=_theme_rows(db, table, where, previous.id if previous else None),
+        trend_themes=[table.themes[t] for t in trend],
+        over_time=[(refs[h.id], [table.cell(("pub", h.id, ALL, t)) for t in trend]) for h in halls],
+    )
+
+
+class _Table:
+    """Every count of the instance, and which of them small-group protection hides."""
+
+    def __init__(self, values: dict, hidden: dict, affiliations: list[str], themes: dict[int, ThemeRef],
+                 halls: list[int]) -> None:
+        self.values, self.hidden, self.affiliations, self.themes, self.halls = (values, hidden, affiliations,
+                                                                                themes, halls)
+
+    def cell(self, key) -> Cell:
+        why = self.hidden.get(key)
+        return Cell(None, why) if why else Cell(self.values.get(key, 0))
+
+    def shown(self, key) -> int | None:
+        return self.cell(key).value
+
+
+def _count(db: orm.Session, halls: list[TownHall], configured: list[str], k: int) -> _Table:
+    """Count by town hall, status, affiliation and theme (three GROUP BYs), then suppress once for all."""
+    hall_ids = [h.id for h in halls]
+    values: dict = defaultdict(int)
+    for hall, status, reason, n in db.execute(
+            sa.select(Submission.town_hall_id, Submission.status, Submission.hidden_reason, sa.func.count())
+            .group_by(Submission.town_hall_id, Submission.status, Submission.hidden_reason)):
+        values[("st", hall, RECEIVED)] += n
+        if status == SubmissionStatus.HIDDEN.value:
+            values[("st", hall, f"hidden:{reason if reason in HIDDEN_REASONS else HiddenReason.OTHER.value}")] += n
+        elif status != PUBLISHED:
+            values[("st", hall, status)] += n
+    published = sa.select(Submission.town_hall_id, Submission.affiliation).where(Submission.status == PUBLISHED)
+    by_affiliation = db.execute(published.add_columns(sa.func.count())
+                                .group_by(Submission.town_hall_id, Submission.affiliation)).all()
+    by_theme = db.execute(
+        sa.select(Submission.town_hall_id, Submission.affiliation, Tagging.theme_id, sa.func.count())
+        .join(Tagging, Tagging.submission_id == Submission.id).where(Submission.status == PUBLISHED)
+        .group_by(Submission.town_hall_id, Submission.affiliation, Tagging.theme_id)).all()
+    found = {a for _, a, _ in by_affiliation if a is not None}
+    affiliations = list(configured) + sorted(found - set(configured)) + [NOT_GIVEN]
+    for hall, affiliation, n in by_affiliation:
+        for a in (affiliation or NOT_GIVEN, ALL):
+            values[("pub", hall, a, ALL)] += n
+    for hall, affiliation, theme, n in by_theme:
+        for a in (affiliation or NOT_GIVEN, ALL):
+            values[("pub", hall, a, theme)] += n
+    themes = _themes(db, {theme for _, _, theme, _ in by_theme})
+    keys = _keys(hall_ids, affiliations, list(themes))
+    for key in keys:  # every cell exists, zeros included, and the totals over all town halls add up
+        if key[1] == ALL:
+            values[key] = sum(values.get((key[0], hall, *key[2:]), 0) for hall in hall_ids)
+        else:
+            values.setdefault(key, 0)
+    hidden = suppress(values, k, nested=_nested(keys), partitions=_partitions(hall_ids, affiliations, list(themes)))
+    return _Table(dict(values), hidden, affiliations, themes, hall_ids)
+
+
+def _keys(halls: list[int], affiliations: list[str], themes: list[int]) -> list[tuple]:
+    """Every cell: ("st", hall, status part) and ("pub", hall, affiliation, theme), ALL standing for any."""
+    places = [*halls, ALL]
+    statuses = [("st", h, part) for h in places for part in (RECEIVED, *STATUS_PARTS)]
+    published = [("pub", h, a, t) for h in places for a in (*affiliations, ALL) for t in (*themes, ALL)]
+    return statuses + published
+
+
+def _nested(keys: list[tuple]):
+    """(group, larger group holding it) for every cell: the same cell with any of its parts made ALL."""
+    for key in keys:
+        if key[0] == "st":
+            _, hall, part = key
+            outers = {("st", h, p) for h in (hall, ALL) for p in (part, RECEIVED)}
+        else:
+            _, hall, affiliation, theme = key
+            outers = {("pub", h, a, t) for h in (hall, ALL) for a in (affiliation, ALL) for t in (theme, ALL)}
+            outers |= {("st", hall, RECEIVED), ("st", ALL, RECEIVED)}
+        for outer in outers - {key}:
+            yield key, outer
+
+
+def _partitions(halls: list[int], affiliations: list[str], themes: list[int]):
+    """(total, parts): statuses make up the received, affiliations the published, town halls the instance."""
+    for hall in (*halls, ALL):
+        yield ("st", hall, RECEIVED), [("pub", hall, ALL, ALL)] + [("st", hall, p) for p in STATUS_PARTS]
+        for theme in (*themes, ALL):
+            yield ("pub", hall, ALL, theme), [("pub", hall, a, theme) for a in affiliations]
+    for part in (RECEIVED, *STATUS_PARTS):
+        yield ("st", ALL, part), [("st", hall, part) for hall in halls]
+    for affiliation, theme in itertools.product((*affiliations, ALL), (*themes, ALL)):
+        yield ("pub", ALL, affiliation, theme), [("pub", hall, affiliation, theme) for hall in halls]
+
+
+def _themes(db: orm.Session, tagged: set[int]) -> dict[int, ThemeRef]:
+    """The codebook's live themes, and any archived one that still has taggings, by name."""
+    rows = db.scalars(sa.select(Theme).where(sa.or_(Theme.archived.is_(False), Theme.id.in_(tagged)))
+                      .options(orm.joinedload(Theme.parent)).order_by(Theme.name))
+    return {t.id: ThemeRef(t.id, t.name, t.colour, t.parent.name if t.parent else None) for t in rows}
+
+
+def _trend_themes(table: _Table) -> list[int]:
+    """The largest shown themes across all town halls."""
+    counted = [(table.shown(("pub", ALL, ALL, t)), t) for t in table.themes]
+    ranked = sorted(((n, t) for n, t in counted if n), key=lambda pair: -pair[0])
+    return [t for _, t in ranked[:TREND_THEMES]]
+
+
+def _theme_rows(db: orm.Session, table: _Table, where, previous: int | None) -> list[ThemeRow]:
+    published = table.shown(("pub", where, ALL, ALL))
+    rows = []
+    for theme in table.themes.values():
+        count = table.cell(("pub", where, ALL, theme.id))
+        before = table.cell(("pub", previous, ALL, theme.id)) if previous else None
+        rows.append(ThemeRow(
+            theme=theme, count=count,
+            share=count.value / published if count.shown and published else None,
+            previous=before,
+            change=count.value - before.value if before and before.shown and count.shown else None,
+            by_affiliation=[table.cell(("pub", where, a, theme.id)) for a in table.affiliations],
+            quotes=_quotes(db, table, where, theme.id) if count.value else [],
+        ))
+    return sorted(rows, key=lambda r: (not r.count.shown, -(r.count.value or 0), r.theme.name.casefold()))
+
+
+def _quotes(db: orm.Session, table: _Table, where, theme: int) -> list[Quote]:
+    """A few published submissions tagged with the theme, from town halls where its count is shown.
+
+    Representatives of the largest near-duplicate groups first, then others in id order (random, not
+    arrival order); never a grouped member (its representative speaks for it), never unpublished text.
+    """
+    halls = [where] if where != ALL else [h for h in table.halls if table.shown(("pub", h, ALL, theme))]
+    if not halls:
+        return []
+    groups = (sa.select(DuplicateLink.representative_id.label("id"), sa.func.count().label("size"))
+              .group_by(DuplicateLink.representative_id).subquery())
+    member = sa.exists().where(DuplicateLink.submission_id == Submission.id)
+    eligible = (sa.select(Submission.id, Submission.body, Submission.redacted_body)
+                .join(Tagging, Tagging.submission_id == Submission.id)
+                .where(Tagging.theme_id == theme, Submission.status == PUBLISHED,
+                       Submission.town_hall_id.in_(halls), ~member))
+    grouped = db.execute(eligible.join(groups, groups.c.id == Submission.id).add_columns(groups.c.size)
+                         .order_by(groups.c.size.desc(), Submission.id).limit(QUOTES_PER_THEME)).all()
+    chosen = [Quote(redacted or body, 1 + size) for _, body, redacted, size in grouped]
+    if len(chosen) < QUOTES_PER_THEME:
+        single = ~sa.exists().where(DuplicateLink.representative_id == Submission.id)
+        rest = db.execute(eligible.where(single).order_by(Tagging.submission_id)
+                          .limit(QUOTES_PER_THEME - len(chosen))).all()
+        chosen += [Quote(redacted or body, 1) for _, body, redacted in rest]
+    return chosen

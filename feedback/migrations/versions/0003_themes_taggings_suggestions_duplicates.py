@@ -60,7 +60,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('submission_id', 'theme_id', name=op.f('pk_tagging'))
     )
     with op.batch_alter_table('tagging', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_tagging_theme_id'), ['theme_id'], unique=False)
+        batch_op.create_index('ix_tagging_theme_submission', ['theme_id', 'submission_id'], unique=False)
     with op.batch_alter_table('submission', schema=None) as batch_op:
         batch_op.create_index('ix_submission_hall_status', ['town_hall_id', 'status', 'affiliation'], unique=False)
 
@@ -70,7 +70,7 @@ def downgrade() -> None:
     with op.batch_alter_table('submission', schema=None) as batch_op:
         batch_op.drop_index('ix_submission_hall_status')
     with op.batch_alter_table('tagging', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_tagging_theme_id'))
+        batch_op.drop_index('ix_tagging_theme_submission')
 
     op.drop_table('tagging')
     op.drop_table('suggestion_decision')
