@@ -171,7 +171,7 @@ def _count(db: orm.Session, halls: list[TownHall], configured: list[str], k: int
             values[key] = sum(values.get((key[0], hall, *key[2:]), 0) for hall in hall_ids)
         else:
             values.setdefault(key, 0)
-    hidden = suppress(values, k, nested=_nested(keys), partitions=_partitions(hall_ids, affiliations, list(themes)))
+    hidden = suppress(values, k, outers=_outers, partitions=_partitions(hall_ids, affiliations, list(themes)))
     return _Table(dict(values), hidden, affiliations, themes, hall_ids)
 
 
@@ -183,18 +183,18 @@ def _keys(halls: list[int], affiliations: list[str], themes: list[int]) -> list[
     return statuses + published
 
 
-def _nested(keys: list[tuple]):
-    """(group, larger group holding it) for every cell: the same cell with any of its parts made ALL."""
-    for key in keys:
-        if key[0] == "st":
-            _, hall, part = key
-            outers = {("st", h, p) for h in (hall, ALL) for p in (part, RECEIVED)}
-        else:
-            _, hall, affiliation, theme = key
-            outers = {("pub", h, a, t) for h in (hall, ALL) for a in (affiliation, ALL) for t in (theme, ALL)}
-            outers |= {("st", hall, RECEIVED), ("st", ALL, RECEIVED)}
-        for outer in outers - {key}:
-            yield key, outer
+def _outers(key: tuple) -> list[tuple]:
+    """The larger groups holding a cell's group: the same cell with any of its parts made ALL."""
+    if key[0] == "st":
+        _, hall, part = key
+        found = [("st", hall, RECEIVED)] if part != RECEIVED else []
+        if hall != ALL:
+            found += [("st", ALL, part), ("st", ALL, RECEIVED)]
+        return found
+    _, hall, affiliation, theme = key
+    found = [("pub", h, a, t) for h in {hall, ALL} for a in {affiliation, ALL} for t in {theme, ALL}]
+    found.remove(key)
+    return found + [("st", hall, RECEIVED), ("st", ALL, RECEIVED)]
 
 
 def _partitions(halls: list[int], affiliations: list[str], themes: list[int]):

@@ -12,41 +12,54 @@ two views can never be compared to work out a cell that one of them hides):
    ("protect"), or the total itself when no part is left. Repeated until nothing changes.
 
 Rules 2 and 3 only ever hide more, and hiding never makes a shown difference appear, so rule 2 needs
-one pass and rule 3 ends when a pass hides nothing.
+one pass, and rule 3 only looks again at the totals a newly hidden cell belongs to.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
+from collections import defaultdict, deque
+from collections.abc import Callable, Hashable, Iterable, Mapping
 
 SMALL = "small"
 PROTECT = "protect"
 
 
-def suppress(values: Mapping[Hashable, int], k: int, *, nested: Iterable[tuple[Hashable, Hashable]],
+def suppress(values: Mapping[Hashable, int], k: int, *, outers: Callable[[Hashable], Iterable[Hashable]],
              partitions: Iterable[tuple[Hashable, list[Hashable]]]) -> dict[Hashable, str]:
     """Why each hidden key is hidden (SMALL or PROTECT); keys not in the answer may be shown.
 
-    values: every group's size. nested: (group, larger group holding it) pairs. partitions:
+    values: every group's size. outers(key): the larger groups that hold the key's group. partitions:
     (total, parts) where the parts' groups are disjoint and together make the total's group.
     """
     hidden = {key: SMALL for key, value in values.items() if 0 < value < k}
-    for inner, outer in nested:
-        if inner in hidden or outer in hidden:
+    for inner, value in values.items():
+        # An empty group needs no check: its difference from a shown group is that group, 0 or >= k.
+        if not value or inner in hidden:
             continue
-        if 0 < values[outer] - values[inner] < k:
-            hidden[inner] = PROTECT
+        for outer in outers(inner):
+            if outer not in hidden and 0 < values[outer] - value < k:
+                hidden[inner] = PROTECT
+                break
     partitions = list(partitions)
-    changed = True
-    while changed:
-        changed = False
-        for total, parts in partitions:
-            if total in hidden:
-                continue
-            hidden_sum = values[total] - sum(values[p] for p in parts if p not in hidden)
-            if 0 < hidden_sum < k:
-                hidden[_complement(values, hidden, parts) or total] = PROTECT
-                changed = True
+    touching = defaultdict(list)  # key -> the partitions it is the total or a part of
+    for index, (total, parts) in enumerate(partitions):
+        for key in (total, *parts):
+            touching[key].append(index)
+    queue, queued = deque(range(len(partitions))), set(range(len(partitions)))
+    while queue:
+        index = queue.popleft()
+        queued.discard(index)
+        total, parts = partitions[index]
+        if total in hidden:
+            continue
+        hidden_sum = values[total] - sum(values[p] for p in parts if p not in hidden)
+        if 0 < hidden_sum < k:
+            newly = _complement(values, hidden, parts) or total
+            hidden[newly] = PROTECT
+            for again in touching[newly]:
+                if again not in queued:
+                    queue.append(again)
+                    queued.add(again)
     return hidden
 
 
