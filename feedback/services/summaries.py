@@ -192,9 +192,14 @@ def _outers(key: tuple) -> list[tuple]:
             found += [("st", ALL, part), ("st", ALL, RECEIVED)]
         return found
     _, hall, affiliation, theme = key
+    received = [("st", hall, RECEIVED), ("st", ALL, RECEIVED)]
+    if ALL not in key:  # most cells: the seven with any of the three made ALL, written out for speed
+        return [("pub", ALL, affiliation, theme), ("pub", hall, ALL, theme), ("pub", hall, affiliation, ALL),
+                ("pub", ALL, ALL, theme), ("pub", ALL, affiliation, ALL), ("pub", hall, ALL, ALL),
+                ("pub", ALL, ALL, ALL), *received]
     found = [("pub", h, a, t) for h in {hall, ALL} for a in {affiliation, ALL} for t in {theme, ALL}]
     found.remove(key)
-    return found + [("st", hall, RECEIVED), ("st", ALL, RECEIVED)]
+    return found + received
 
 
 def _partitions(halls: list[int], affiliations: list[str], themes: list[int]):
