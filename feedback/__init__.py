@@ -7,8 +7,9 @@ from flask import Flask
 from feedback import auth, cli, config, db, errors, headers, keyring, limits, logs, sanitize
 from feedback.config import ROOT
 from feedback.extensions import csrf
-from feedback.views import admin, escrow, facilitate, public, receipts
+from feedback.views import admin, escrow, facilitate, leadership, public, receipts, tagging
 from feedback.views import auth as auth_views
+from feedback.views import codebook
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -35,6 +36,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(admin.bp)
     app.register_blueprint(escrow.bp)
     app.register_blueprint(facilitate.bp)
+    app.register_blueprint(codebook.bp)
+    app.register_blueprint(tagging.bp)
+    app.register_blueprint(leadership.bp)
     limits.init_app(app)  # wraps the views registered above
     cli.init_app(app)
     return app

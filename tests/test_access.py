@@ -46,6 +46,29 @@ EXPECTED = {
     "escrow.deny": MODERATORS,
     "receipts.reply": PUBLIC,
     "receipts.withdraw": PUBLIC,
+    # --- codebook ---
+    "codebook.index": MODERATORS,
+    "codebook.create": MODERATORS,
+    "codebook.edit": MODERATORS,
+    "codebook.update": MODERATORS,
+    "codebook.merge": MODERATORS,
+    "codebook.archive": MODERATORS,
+    "codebook.unarchive": MODERATORS,
+    "codebook.export": MODERATORS,
+    "codebook.import_csv": MODERATORS,
+    # --- tagging ---
+    "tagging.set_themes": MODERATORS,
+    "tagging.bulk_tag": MODERATORS,
+    "tagging.accept": MODERATORS,
+    "tagging.dismiss": MODERATORS,
+    "tagging.group": MODERATORS,
+    "tagging.ungroup": MODERATORS,
+    # --- leadership ---
+    "leadership.index": STAFF,
+    "leadership.town_hall": STAFF,
+    "leadership.brief": STAFF,
+    "leadership.themes_csv": STAFF,
+    "leadership.submissions_csv": MODERATORS,
 }
 ARGUMENTS = {"IntegerConverter": 1, "UUIDConverter": uuid.uuid4(), "PathConverter": "css/site.css"}
 

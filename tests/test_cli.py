@@ -83,17 +83,17 @@ def test_two_town_halls_with_one_title_get_different_addresses(runner):
     assert "/t/equity-2" in runner.invoke(args=args).output
 
 
-def test_demo_loads_three_town_halls_and_sixty_submissions_once(runner, db_session):
+def test_demo_loads_four_town_halls_and_their_submissions_once(runner, db_session):
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
     count = lambda model: db_session.scalar(sa.select(sa.func.count()).select_from(model))  # noqa: E731
-    assert (count(TownHall), count(Submission)) == (3, 60)
+    assert (count(TownHall), count(Submission)) == (4, 253)
     named = count(Identity)
-    assert 10 <= named < 60
+    assert 20 <= named < 100
     affiliations = set(db_session.scalars(sa.select(Submission.affiliation).distinct()))
     assert len(affiliations - {None}) >= 4
     assert "already loaded" in runner.invoke(args=["demo"]).output
-    assert count(Submission) == 60
+    assert count(Submission) == 253
 
 
 def test_rotate_keys_leaves_every_identity_readable_and_none_under_the_old_key(app, runner, db_session, ring):

@@ -41,11 +41,14 @@ class DeskFilterForm(FlaskForm):
     q = SearchField("Search the text", filters=[strip], validators=[
         Length(max=SEARCH_MAX, message=f"Shorten the search to {SEARCH_MAX} characters or fewer.")])
     unanswered = BooleanField("Only threads waiting for our answer")
+    theme = SelectField("Theme", default="", validate_choice=False)
 
-    def __init__(self, *args, affiliations: list[str], **kwargs) -> None:
+    def __init__(self, *args, affiliations: list[str], themes: list[SelectChoice] | None = None,
+                 **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.affiliation.choices = ([SelectChoice("", "Any affiliation"), SelectChoice(NOT_GIVEN, "Not given")]
                                     + [SelectChoice(a, a.capitalize()) for a in affiliations])
+        self.theme.choices = themes or [SelectChoice("", "Any theme")]
 
     def validate_status(self, field) -> None:
         if field.data not in {choice.value for choice in field.choices}:
@@ -54,6 +57,10 @@ class DeskFilterForm(FlaskForm):
     def validate_affiliation(self, field) -> None:
         if field.data not in {choice.value for choice in field.choices}:
             raise ValidationError("Choose an affiliation from the list.")
+
+    def validate_theme(self, field) -> None:
+        if field.data not in {choice.value for choice in field.choices}:
+            raise ValidationError("Choose a theme from the list.")
 
 
 class BulkForm(FlaskForm):

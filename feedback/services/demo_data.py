@@ -1,7 +1,8 @@
-"""Demo content: three town halls and about sixty realistic submissions."""
+"""Demo content: four town halls, a theme codebook, and a few hundred realistic submissions."""
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 
 
@@ -23,6 +24,10 @@ class DemoSubmission:
     email: str | None = None  # fictional, example.org addresses
     contact_ok: bool = False
     days_ago: int = 0  # how many days before today it was received (date only)
+    # What the facilitators did with it (the demo publishes everything else, once it is two days old).
+    hidden: str | None = None  # the reason, one of models.HiddenReason
+    escalated: str | None = None  # the note for the audit log
+    redacted: str | None = None  # the text everyone but facilitators and admins sees
 
 
 TOWN_HALLS: tuple[DemoTownHall, ...] = (
@@ -60,6 +65,18 @@ TOWN_HALLS: tuple[DemoTownHall, ...] = (
         held_days_from_today=14,
         opens_days_from_today=7,
         closes_days_from_today=42,
+    ),
+    DemoTownHall(
+        title="Harassment, Reporting and Trust",
+        description=(
+            "A town hall on mistreatment and harassment in training and at work: what "
+            "happens when someone reports it, what keeps people from reporting, and what "
+            "would make the school's processes worth trusting. The ombuds office and the "
+            "Office of Learning Environment attended."
+        ),
+        held_days_from_today=-24,
+        opens_days_from_today=-24,
+        closes_days_from_today=-12,
     ),
 )
 
@@ -129,6 +146,12 @@ SUBMISSIONS: tuple[DemoSubmission, ...] = (
             "and never heard anything back, not even an automatic acknowledgement."
         ),
         days_ago=55,
+        redacted=(
+            "During our OB/GYN rotation [name removed] said in front of the whole team that "
+            "'certain populations just don't follow up' while looking straight at me. I "
+            "reported it through the online form the same day and never heard anything "
+            "back, not even an automatic acknowledgement."
+        ),
     ),
     DemoSubmission(
         town_hall=0,
@@ -280,6 +303,7 @@ SUBMISSIONS: tuple[DemoSubmission, ...] = (
             "Could the security escort be easier to request, ideally by text?"
         ),
         days_ago=41,
+        hidden="off-topic",
     ),
     DemoSubmission(
         town_hall=0,
@@ -289,6 +313,7 @@ SUBMISSIONS: tuple[DemoSubmission, ...] = (
             "site and your week, everyone on the team knows it was you."
         ),
         days_ago=40,
+        hidden="duplicate",
     ),
     DemoSubmission(
         town_hall=0,
@@ -299,6 +324,7 @@ SUBMISSIONS: tuple[DemoSubmission, ...] = (
             "know what, if anything, would have protected me if I had spoken up."
         ),
         days_ago=38,
+        escalated="A witnessed incident on a named service: passed to the clerkship director.",
     ),
     DemoSubmission(
         town_hall=0,
@@ -512,6 +538,7 @@ SUBMISSIONS: tuple[DemoSubmission, ...] = (
         affiliation=None,
         body="Please share the slides from last week's session.",
         days_ago=5,
+        hidden="off-topic",
     ),
     DemoSubmission(
         town_hall=1,
@@ -545,6 +572,15 @@ SUBMISSIONS: tuple[DemoSubmission, ...] = (
             "every year to everyone eligible."
         ),
         days_ago=5,
+        redacted=(
+            "In [department removed] I am [detail removed] who has been at that rank for "
+            "more than eight years. I have asked my chair three times what I need to do to "
+            "go up for full professor and have received three different answers.\n\n"
+            "I don't think anyone intends this. But when the criteria live in people's "
+            "heads, the people who get clear answers are the ones who already look like "
+            "the committee. Please require chairs to give written, criteria-based feedback "
+            "every year to everyone eligible."
+        ),
     ),
     DemoSubmission(
         town_hall=1,
@@ -615,6 +651,7 @@ SUBMISSIONS: tuple[DemoSubmission, ...] = (
             "division chief."
         ),
         days_ago=3,
+        escalated="Possible retaliation: offered the ombuds office through the receipt.",
     ),
     DemoSubmission(
         town_hall=1,
@@ -750,3 +787,243 @@ SUBMISSIONS: tuple[DemoSubmission, ...] = (
         days_ago=0,
     ),
 )
+
+
+# ----------------------------------------------------------------------
+# The codebook: two levels, with the keywords that suggest each theme
+# ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoTheme:
+    name: str
+    definition: str
+    colour: str
+    keywords: tuple[str, ...]
+    parent: str | None = None
+    example: str = ""
+    archived: bool = False
+
+
+THEMES: tuple[DemoTheme, ...] = (
+    DemoTheme("Racism and bias", "Racism, bias or discrimination by anyone: faculty, staff, peers or patients.",
+              "#8c2d19", ("racism", "racist", "bias", "discrimination", "of color")),
+    DemoTheme("Microaggressions", "Everyday remarks or assumptions that single someone out by who they are.",
+              "#c0562f", ("really from", "mistaken for", "accent", "real doctor", "mock", "comments", "assumed"),
+              parent="Racism and bias",
+              example="A nurse assumed I was the interpreter, not the student on the team."),
+    DemoTheme("Bias in evaluation", "Grades, evaluations, honors or questioning on rounds that differ by group.",
+              "#b5651d", ("evaluation", "evaluations", "marked down", "honors", "grading", "professional demeanor",
+                          "pimping"),
+              parent="Racism and bias"),
+    DemoTheme("Reporting and accountability", "What happens after a report, and whether anyone answers for it.",
+              "#2f5d8a", ("report", "reported", "reporting", "reports", "ombuds", "heard back", "heard anything",
+                          "accountability", "in writing", "follow-up")),
+    DemoTheme("Fear of retaliation", "Staying silent because speaking up could cost a grade, a letter or a job.",
+              "#4a7bb0", ("retaliation", "retaliate", "afraid", "speak up", "spoken up", "identifies you",
+                          "knows it was you", "writing my evaluation"),
+              parent="Reporting and accountability"),
+    DemoTheme("Workload and promotion", "How teaching, service, call and advancement are shared out.",
+              "#5b6b2e", ("workload", "call schedule", "holiday weekend", "overtime", "committee")),
+    DemoTheme("Minority tax", "Unpaid, uncounted diversity work that falls on the few who are underrepresented.",
+              "#7d8f3c", ("minority tax", "diverse voice", "interview panel", "asked to mentor", "isn't counted",
+                          "not counted", "on top of our regular duties", "DEI committee"),
+              parent="Workload and promotion"),
+    DemoTheme("Promotion and pay", "Criteria, timelines and pay for promotion and career ladders.",
+              "#55612a", ("promotion", "promoted", "associate professor", "full professor", "career ladder",
+                          "pay band", "salary"),
+              parent="Workload and promotion"),
+    DemoTheme("Admissions and pathways", "Who gets in and who gets support on the way: admissions, advising, cost.",
+              "#6b3f7a", ("admissions", "applicants", "first-generation", "fee waiver", "holistic", "debt",
+                          "residency application", "residency applications")),
+    DemoTheme("Learning environment", "The wards, clinics and classrooms as places to learn.",
+              "#2e7d6b", ("learning environment", "on the wards", "in clinic")),
+    DemoTheme("Curriculum and materials", "What is taught and the cases, images and resources used to teach it.",
+              "#246a5a", ("curriculum", "vignettes", "images", "slides", "skin tones", "board prep", "lecture"),
+              parent="Learning environment"),
+    DemoTheme("Accessibility", "Physical, digital and academic access, and accommodations.",
+              "#3a9c88", ("accessible", "accessibility", "accommodation", "wheelchair", "captions", "elevator",
+                          "lactation room", "disability"),
+              parent="Learning environment"),
+    DemoTheme("Support and training", "Someone to turn to, and the skills to respond well in the moment.",
+              "#8a5a00", ("support", "debrief", "mentor", "bystander", "training", "role-play", "emergency fund",
+                          "no clear place")),
+    DemoTheme("Parking and transport", "Parking, shuttles and getting to clinical sites.", "#6f6f6f",
+              ("parking", "shuttle", "garage"), archived=True),
+)
+
+
+# ----------------------------------------------------------------------
+# Generated submissions: sentences by theme, put together reproducibly
+# ----------------------------------------------------------------------
+
+# Each sentence raises its theme in words that the theme's keywords find.
+SENTENCES: dict[str, tuple[str, ...]] = {
+    "Racism and bias": (
+        "I have seen racism on the wards that nobody names as racism.",
+        "The bias is rarely loud; it is who gets the benefit of the doubt.",
+        "Colleagues of color are held to a different standard, and everyone on the team can see it.",
+        "When I raised a concern about bias I was told I was being sensitive.",
+        "Please stop treating racist remarks as a matter of personality.",
+    ),
+    "Microaggressions": (
+        "Patients ask where I am really from at least once a week.",
+        "I am regularly mistaken for a medical assistant even with my badge showing.",
+        "An attending commented on my accent in front of the patient and the team laughed.",
+        "A patient asked for a real doctor, and nobody on the team said anything.",
+        "People mock names they find hard to say, and it is treated as a joke.",
+        "The small comments add up over a rotation.",
+        "I was assumed to be the interpreter rather than the student on the team.",
+    ),
+    "Bias in evaluation": (
+        "My evaluation said I needed more confidence; a classmate with the same feedback was called assertive.",
+        "I was marked down for professional demeanor with no example given.",
+        "Honors seem to go to the students who remind attendings of themselves.",
+        "The pimping on rounds is not evenly shared, and the harder questions go to some of us only.",
+        "Please publish honors and grading outcomes by group so we can see whether there is a gap.",
+    ),
+    "Reporting and accountability": (
+        "I made a report months ago and never heard back.",
+        "Nobody knows what happens after a report is filed, so nobody files one.",
+        "Please tell us in writing who reads reports and how long a follow-up takes.",
+        "The ombuds office was kind, but nothing changed on the service.",
+        "There is no accountability when the same person is reported year after year.",
+        "A short yearly report of what was raised and what was done would build trust.",
+    ),
+    "Fear of retaliation": (
+        "I did not speak up because the attending was writing my evaluation.",
+        "On a small team the reporting form identifies you, so people stay quiet.",
+        "Everyone knows it was you the moment a complaint comes back to the service.",
+        "I am afraid that raising this would follow me into my residency applications.",
+        "Retaliation does not have to be dramatic; it can be a weaker letter.",
+        "The people who have spoken up before were quietly moved off the schedule.",
+    ),
+    "Workload and promotion": (
+        "The call schedule is built by whoever asks first, and it shows.",
+        "The same few people get every holiday weekend.",
+        "My workload has doubled since two positions were left unfilled.",
+        "Overtime for evening events is approved by some managers and not others.",
+        "Every committee wants one more volunteer, and the volunteers are always the same people.",
+    ),
+    "Minority tax": (
+        "I am asked to mentor every underrepresented student in the department, and it isn't counted anywhere.",
+        "I have been asked to sit on an interview panel as the diverse voice four times this year.",
+        "Heritage events are planned by staff on top of our regular duties.",
+        "The DEI committee runs on unpaid hours from the people with the least power.",
+        "Students pay the minority tax too: panels, committees and tours, none of it recognised.",
+    ),
+    "Promotion and pay": (
+        "The promotion criteria are vague enough that anyone can be told they are not ready.",
+        "I have been an associate professor for nine years and nobody can tell me what full professor needs.",
+        "There is no career ladder for coordinators; we stay in the same pay band for a decade.",
+        "Salary differences between people doing the same work are never explained.",
+        "People who get promoted are the ones with sponsors, not only the ones with results.",
+    ),
+    "Admissions and pathways": (
+        "The admissions interview rewards applicants who have been coached.",
+        "Holistic review training was a twenty-minute slideshow.",
+        "First-generation students have no one to explain the unwritten rules.",
+        "Please publish how many applicants received a fee waiver and how many were admitted.",
+        "Debt pushes students away from primary care before they have even started.",
+        "Residency application advising depends on whether your advisor happens to know the specialty.",
+    ),
+    "Learning environment": (
+        "The learning environment on some services is simply better than on others.",
+        "On the wards the tone is set by the attending, for better or worse.",
+        "In clinic there is rarely time to talk about what just happened with a patient.",
+    ),
+    "Curriculum and materials": (
+        "The case vignettes still open with race for no clinical reason.",
+        "Dermatology lecture images show almost no darker skin tones.",
+        "The curriculum teaches race as biology in places and as a social construct in others.",
+        "The board prep resources everyone uses cost far more than the school covers.",
+        "The slides from the health equity session were never shared with those on nights.",
+    ),
+    "Accessibility": (
+        "The lecture hall elevator has been broken for weeks and there is no notice about it.",
+        "Recorded lectures have no captions, which leaves out deaf and hard-of-hearing students.",
+        "Getting an accommodation for exams takes so long that it arrives after the exam.",
+        "The clinical skills centre is not wheelchair accessible on the second floor.",
+        "Students with a disability should not have to explain it again to every clerkship.",
+        "The lactation room is closed more often than it is open.",
+    ),
+    "Support and training": (
+        "There is no clear place to send a student after a hard day.",
+        "A five-minute debrief at the end of the day would help more than another module.",
+        "Bystander training with role-play would give us words to use in the moment.",
+        "Having a mentor who had been through the same thing kept me in medicine.",
+        "Staff need support too when patients direct comments at them.",
+        "The emergency fund helped me finish my rotation; please keep it.",
+    ),
+}
+
+OPENINGS = (
+    "", "", "", "Thank you for holding this. ", "I'll keep this short. ", "This has been on my mind all year. ",
+    "I wasn't able to speak at the session. ", "Adding my voice to what others said. ",
+)
+CLOSINGS = (
+    "", "", "", " Please act on this.", " I hope this is shared with leadership.",
+    " I would like to see a timeline, not another working group.", " Thank you for listening.",
+)
+# Affiliations as the demo hands them out (None: the person did not say).
+AFFILIATIONS = (("student", 40), ("faculty", 20), ("staff", 22), ("other", 7), ("prefer not to say", 4), (None, 7))
+NAMED = (("Grace Mensah", "grace.mensah@example.org"), ("Tomás Silva", "tomas.silva@example.org"),
+         ("Hannah Cohen", "hannah.cohen@example.org"), ("Kwame Boateng", "kwame.boateng@example.org"),
+         ("Mei Tanaka", "mei.tanaka@example.org"), ("Fatima Rahman", "fatima.rahman@example.org"),
+         ("Luis Herrera", "luis.herrera@example.org"), ("Ruth Adeyemi", "ruth.adeyemi@example.org"))
+
+
+@dataclass(frozen=True)
+class GeneratedHall:
+    town_hall: int  # index into TOWN_HALLS
+    count: int
+    days_ago: tuple[int, int]  # received between these many days ago (inclusive), inside the intake window
+    weights: tuple[tuple[str, int], ...]  # which themes people raise there, and how often
+
+
+GENERATED: tuple[GeneratedHall, ...] = (
+    GeneratedHall(0, 60, (31, 59), (("Microaggressions", 5), ("Bias in evaluation", 4), ("Racism and bias", 3),
+                                    ("Reporting and accountability", 2), ("Fear of retaliation", 1),
+                                    ("Support and training", 3), ("Curriculum and materials", 2),
+                                    ("Learning environment", 1))),
+    GeneratedHall(1, 55, (0, 9), (("Minority tax", 4), ("Promotion and pay", 4), ("Workload and promotion", 3),
+                                  ("Admissions and pathways", 4), ("Bias in evaluation", 1),
+                                  ("Support and training", 1), ("Racism and bias", 1))),
+    GeneratedHall(3, 75, (12, 24), (("Reporting and accountability", 5), ("Fear of retaliation", 5),
+                                    ("Support and training", 3), ("Microaggressions", 2), ("Accessibility", 2),
+                                    ("Racism and bias", 1), ("Learning environment", 1))),
+)
+SEED = 20240917  # the same demo every time
+
+# Written out for the fourth town hall: what facilitators hide.
+HIDDEN_EXAMPLES: tuple[DemoSubmission, ...] = (
+    DemoSubmission(town_hall=3, affiliation=None, days_ago=20, hidden="spam",
+                   body="Earn $500 a week from home!! Message me for details, limited places."),
+    DemoSubmission(town_hall=3, affiliation=None, days_ago=18, hidden="abusive",
+                   body="Whoever organised this is an idiot, and so is everyone who bothered to turn up."),
+    DemoSubmission(town_hall=3, affiliation="student", days_ago=15, hidden="identifying",
+                   body=("I'm the only student on the Tuesday clinic at the east site this month, and the "
+                         "preceptor there keeps commenting on my hijab. I want this on record but I know "
+                         "exactly who will be able to tell it was me.")),
+)
+
+
+def generated_submissions() -> tuple[DemoSubmission, ...]:
+    """Submissions put together from SENTENCES: one theme each, sometimes a second; the same every time."""
+    rng = random.Random(SEED)
+    affiliations, affiliation_weights = zip(*AFFILIATIONS)
+    made = []
+    for hall in GENERATED:
+        themes, weights = zip(*hall.weights)
+        for _ in range(hall.count):
+            raised = [rng.choices(themes, weights)[0]]
+            if rng.random() < 0.35:
+                raised.append(rng.choice([t for t in SENTENCES if t not in raised]))
+            body = (rng.choice(OPENINGS) + " ".join(rng.choice(SENTENCES[t]) for t in raised)
+                    + rng.choice(CLOSINGS))
+            name, email = rng.choice(NAMED) if rng.random() < 0.12 else (None, None)
+            made.append(DemoSubmission(town_hall=hall.town_hall, body=body,
+                                       affiliation=rng.choices(affiliations, affiliation_weights)[0],
+                                       name=name, email=email, contact_ok=bool(name) and rng.random() < 0.5,
+                                       days_ago=rng.randint(*hall.days_ago)))
+    return tuple(made)

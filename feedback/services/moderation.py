@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from feedback.db import writing
-from feedback.models import HiddenReason, Reply, Submission, SubmissionStatus, TownHall
+from feedback.models import HiddenReason, Reply, Submission, SubmissionStatus, Tagging, TownHall
 from feedback.services import audit, replies
 from feedback.services.town_halls import SLUG_PATTERN
 
@@ -38,6 +38,8 @@ class DeskFilter:
     affiliation: str = ""  # "" for any, NOT_GIVEN for none given
     search: str = ""
     unanswered: bool = False
+    untagged: bool = False  # only submissions with no theme yet
+    theme_id: int | None = None  # only submissions tagged with this theme
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,11 @@ def _filtered(query: sa.Select, wanted: DeskFilter) -> sa.Select:
                                    Submission.redacted_body.ilike(pattern, escape="\\")))
     if wanted.unanswered:
         query = query.where(replies.unanswered_condition())
+    if wanted.untagged:
+        query = query.where(~sa.exists().where(Tagging.submission_id == Submission.id))
+    elif wanted.theme_id is not None:
+        query = query.where(sa.exists().where(Tagging.submission_id == Submission.id,
+                                              Tagging.theme_id == wanted.theme_id))
     return query
 
 

@@ -94,40 +94,17 @@ class Summary:
 
 def summary(db: orm.Session, slug: str | None, *, k: int, affiliations: list[str]) -> Summary | None:
     """The summary for one town hall (slug) or all of them (None); None when the slug is unknown."""
-    halls = list(db.scalars(sa.select(TownHall).order_by(TownHall.held_on, TownHall.id)))
-    chosen = next((h for h in halls if h.slug == slug), None)
-    if slug is not None and chosen is None:
-        return None
-    table = _count(db, halls, affiliations, k)
-    where = chosen.id if chosen else ALL
-    index = halls.index(chosen) if chosen else 0
-    previous = halls[index - 1] if chosen and index > 0 else None
-    refs = {h.id: HallRef(h.slug, h.title, h.held_on) for h in halls}
-    trend = _trend_themes(table)
-
-    def st(part: str) -> Cell:
-        return table.cell(("st", where, part))
-
-    return Summary(
-        k=k, town_hall=refs[chosen.id] if chosen else None, previous=refs[previous.id] if previous else None,
-        town_halls=list(refs.values()), received=st(RECEIVED), published=table.cell(("pub", where, ALL, ALL)),
-        pending=st("pending"), escalated=st("escalated"),
-        hidden=[(reason, st(f"hidden:{reason}")) for reason in HIDDEN_REASONS],
-        affiliations=table.affiliations,
-        affiliation_totals=[table.cell(("pub", where, a, ALL)) for a in table.affiliations],
-        themes=_theme_rows(db, table, where, previous.id if previous else None),
-        trend_themes=[table.themes[t] for t in trend],
-        over_time=[(refs[h.id], [table.cell(("pub", h.id, ALL, t)) for t in trend]) for h in halls],
-    )
+    return view(db, count(db, k=k, affiliations=affiliations), slug)
 
 
-class _Table:
+class Counts:
     """Every count of the instance, and which of them small-group protection hides."""
 
-    def __init__(self, values: dict, hidden: dict, affiliations: list[str], themes: dict[int, ThemeRef],
-                 halls: list[int]) -> None:
-        self.values, self.hidden, self.affiliations, self.themes, self.halls = (values, hidden, affiliations,
-                                                                                themes, halls)
+    def __init__(self, k: int, values: dict, hidden: dict, halls: list[TownHall], affiliations: list[str],
+                 themes: dict[int, ThemeRef]) -> None:
+        self.k, self.values, self.hidden, self.affiliations, self.themes = k, values, hidden, affiliations, themes
+        self.halls = [h.id for h in halls]
+        self.refs = {h.id: HallRef(h.slug, h.title, h.held_on) for h in halls}
 
     def cell(self, key) -> Cell:
         why = self.hidden.get(key)
@@ -137,8 +114,39 @@ class _Table:
         return self.cell(key).value
 
 
-def _count(db: orm.Session, halls: list[TownHall], configured: list[str], k: int) -> _Table:
+def view(db: orm.Session, table: Counts, slug: str | None, *, quotes: bool = True) -> Summary | None:
+    """One view of the counts: a town hall (slug) or all of them (None); None when the slug is unknown.
+
+    Views cut from the same Counts hide the same cells. quotes=False skips the quotes' queries.
+    """
+    by_slug = {ref.slug: hall for hall, ref in table.refs.items()}
+    if slug is not None and slug not in by_slug:
+        return None
+    where = by_slug[slug] if slug is not None else ALL
+    index = table.halls.index(where) if slug is not None else 0
+    previous = table.halls[index - 1] if slug is not None and index > 0 else None
+    trend = _trend_themes(table)
+
+    def st(part: str) -> Cell:
+        return table.cell(("st", where, part))
+
+    return Summary(
+        k=table.k, town_hall=table.refs.get(where), previous=table.refs.get(previous),
+        town_halls=list(table.refs.values()), received=st(RECEIVED), published=table.cell(("pub", where, ALL, ALL)),
+        pending=st("pending"), escalated=st("escalated"),
+        hidden=[(reason, st(f"hidden:{reason}")) for reason in HIDDEN_REASONS],
+        affiliations=table.affiliations,
+        affiliation_totals=[table.cell(("pub", where, a, ALL)) for a in table.affiliations],
+        themes=_theme_rows(db if quotes else None, table, where, previous),
+        trend_themes=[table.themes[t] for t in trend],
+        over_time=[(table.refs[h], [table.cell(("pub", h, ALL, t)) for t in trend]) for h in table.halls],
+    )
+
+
+def count(db: orm.Session, *, k: int, affiliations: list[str]) -> Counts:
     """Count by town hall, status, affiliation and theme (three GROUP BYs), then suppress once for all."""
+    halls = list(db.scalars(sa.select(TownHall).order_by(TownHall.held_on, TownHall.id)))
+    configured = affiliations
     hall_ids = [h.id for h in halls]
     values: dict = defaultdict(int)
     for hall, status, reason, n in db.execute(
@@ -172,7 +180,7 @@ def _count(db: orm.Session, halls: list[TownHall], configured: list[str], k: int
         else:
             values.setdefault(key, 0)
     hidden = suppress(values, k, outers=_outers, partitions=_partitions(hall_ids, affiliations, list(themes)))
-    return _Table(dict(values), hidden, affiliations, themes, hall_ids)
+    return Counts(k, dict(values), hidden, halls, affiliations, themes)
 
 
 def _keys(halls: list[int], affiliations: list[str], themes: list[int]) -> list[tuple]:
@@ -221,14 +229,14 @@ def _themes(db: orm.Session, tagged: set[int]) -> dict[int, ThemeRef]:
     return {t.id: ThemeRef(t.id, t.name, t.colour, t.parent.name if t.parent else None) for t in rows}
 
 
-def _trend_themes(table: _Table) -> list[int]:
+def _trend_themes(table: Counts) -> list[int]:
     """The largest shown themes across all town halls."""
     counted = [(table.shown(("pub", ALL, ALL, t)), t) for t in table.themes]
     ranked = sorted(((n, t) for n, t in counted if n), key=lambda pair: -pair[0])
     return [t for _, t in ranked[:TREND_THEMES]]
 
 
-def _theme_rows(db: orm.Session, table: _Table, where, previous: int | None) -> list[ThemeRow]:
+def _theme_rows(db: orm.Session | None, table: Counts, where, previous: int | None) -> list[ThemeRow]:
     published = table.shown(("pub", where, ALL, ALL))
     rows = []
     for theme in table.themes.values():
@@ -240,12 +248,12 @@ def _theme_rows(db: orm.Session, table: _Table, where, previous: int | None) -> 
             previous=before,
             change=count.value - before.value if before and before.shown and count.shown else None,
             by_affiliation=[table.cell(("pub", where, a, theme.id)) for a in table.affiliations],
-            quotes=_quotes(db, table, where, theme.id) if count.value else [],
+            quotes=_quotes(db, table, where, theme.id) if db is not None and count.value else [],
         ))
     return sorted(rows, key=lambda r: (not r.count.shown, -(r.count.value or 0), r.theme.name.casefold()))
 
 
-def _quotes(db: orm.Session, table: _Table, where, theme: int) -> list[Quote]:
+def _quotes(db: orm.Session, table: Counts, where, theme: int) -> list[Quote]:
     """A few published submissions tagged with the theme, from town halls where its count is shown.
 
     Representatives of the largest near-duplicate groups first, then others in id order (random, not

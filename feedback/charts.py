@@ -1,0 +1,146 @@
+"""Geometry for the server-rendered SVG charts: bar lengths, axis ticks and line points.
+
+Templates draw the shapes (templates/leadership/_charts.html); this module only does the arithmetic,
+so that it can be tested without a browser. A cell that is not shown never gets a length or a point.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from feedback.services.summaries import Cell, HallRef, ThemeRef, ThemeRow
+from feedback.services.themes import DEFAULT_COLOUR, safe_colour
+
+WIDTH = 640
+# Bar chart: each theme is a row with its name above a bar.
+BAR_LEFT, BAR_RIGHT, BAR_ROW, BAR_THICKNESS, BAR_TOP = 8, 120, 44, 16, 28
+PROTECTED_LENGTH = 24  # a hidden cell's outline: a fixed size, so its length says nothing
+# Line chart: a plot with a value axis on the left and the town halls along the bottom.
+LINE_LEFT, LINE_RIGHT, LINE_TOP, LINE_BOTTOM, LINE_HEIGHT = 48, 24, 16, 40, 280
+
+
+colour = safe_colour  # the theme's colour when it is a plain #rrggbb value, the default otherwise
+
+
+def ticks(maximum: int, most: int = 5) -> list[int]:
+    """Round axis values from 0 to at least maximum, in steps of 1, 2 or 5 times a power of ten."""
+    if maximum <= 0:
+        return [0, 1]
+    magnitude = 1
+    while True:
+        for step in (magnitude, 2 * magnitude, 5 * magnitude):
+            if math.ceil(maximum / step) <= most:
+                return list(range(0, math.ceil(maximum / step) * step + 1, step))
+        magnitude *= 10
+
+
+def _scale_top(cells: list[Cell], k: int) -> int:
+    """The largest value the axis must reach: shown values, and k for a "fewer than k" outline."""
+    values = [cell.value for cell in cells if cell.shown]
+    if any(cell.why == "small" for cell in cells):
+        values.append(k)
+    return max(values, default=0)
+
+
+@dataclass(frozen=True)
+class Tick:
+    value: int
+    position: float
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    cell: Cell
+    colour: str
+    y: float  # top of the row: the label sits on it, the bar below
+    length: float  # the filled bar, or the outline of a cell that is not shown
+
+
+@dataclass(frozen=True)
+class BarChart:
+    bars: list[Bar]
+    ticks: list[Tick]
+    width: int
+    height: int
+    left: int
+    top: int
+    plot_width: int
+    thickness: int
+    axis_y: float
+
+
+def bar_chart(rows: list[ThemeRow], k: int) -> BarChart:
+    """Horizontal bars of themes by count; "fewer than k" is outlined up to k, a protected cell at a fixed size."""
+    plot_width = WIDTH - BAR_LEFT - BAR_RIGHT
+    axis = ticks(_scale_top([row.count for row in rows], k))
+    per_unit = plot_width / axis[-1]
+    bars = []
+    for index, row in enumerate(rows):
+        cell = row.count
+        if cell.shown:
+            length = cell.value * per_unit
+        elif cell.why == "small":
+            length = k * per_unit
+        else:
+            length = PROTECTED_LENGTH
+        bars.append(Bar(row.theme.name, cell, colour(row.theme.colour), BAR_TOP + index * BAR_ROW, length))
+    axis_y = BAR_TOP + len(rows) * BAR_ROW
+    return BarChart(bars=bars, ticks=[Tick(value, BAR_LEFT + value * per_unit) for value in axis],
+                    width=WIDTH, height=int(axis_y) + 28, left=BAR_LEFT, top=BAR_TOP, plot_width=plot_width,
+                    thickness=BAR_THICKNESS, axis_y=axis_y)
+
+
+@dataclass(frozen=True)
+class Line:
+    theme: ThemeRef
+    colour: str
+    # Runs of consecutive shown points as "x,y x,y" (a polyline each); a hidden value breaks the line.
+    runs: list[str]
+    points: list[tuple[float, float]]
+
+
+@dataclass(frozen=True)
+class LineChart:
+    lines: list[Line]
+    ticks: list[Tick]  # value axis: position is the y coordinate
+    halls: list[tuple[HallRef, float]]  # town halls along the bottom, with their x
+    width: int
+    height: int
+    left: int
+    right: int
+    top: int
+    bottom: float
+
+
+def _x_positions(count: int) -> list[float]:
+    plot_width = WIDTH - LINE_LEFT - LINE_RIGHT
+    if count == 1:
+        return [LINE_LEFT + plot_width / 2]
+    return [LINE_LEFT + index * plot_width / (count - 1) for index in range(count)]
+
+
+def line_chart(themes: list[ThemeRef], over_time: list[tuple[HallRef, list[Cell]]], k: int) -> LineChart:
+    """One line per theme across the town halls, oldest first; a value not shown leaves a gap."""
+    bottom = LINE_HEIGHT - LINE_BOTTOM
+    axis = ticks(_scale_top([cell for _hall, cells in over_time for cell in cells], k))
+    per_unit = (bottom - LINE_TOP) / axis[-1]
+    xs = _x_positions(len(over_time))
+    lines = []
+    for column, theme in enumerate(themes):
+        runs, points = [[]], []
+        for x, (_hall, cells) in zip(xs, over_time, strict=True):
+            cell = cells[column]
+            if not cell.shown:
+                runs.append([])  # a gap: the next shown value starts a new run
+                continue
+            point = (round(x, 1), round(bottom - cell.value * per_unit, 1))
+            runs[-1].append(point)
+            points.append(point)
+        polylines = [" ".join(f"{x},{y}" for x, y in run) for run in runs if len(run) > 1]
+        lines.append(Line(theme, colour(theme.colour), polylines, points))
+    return LineChart(lines=lines, ticks=[Tick(value, bottom - value * per_unit) for value in axis],
+                     halls=[(hall, x) for (hall, _cells), x in zip(over_time, xs, strict=True)],
+                     width=WIDTH, height=LINE_HEIGHT, left=LINE_LEFT, right=WIDTH - LINE_RIGHT, top=LINE_TOP,
+                     bottom=bottom)

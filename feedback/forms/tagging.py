@@ -1,0 +1,97 @@
+"""Forms for tagging: a submission's themes, bulk tagging, suggestions and near-duplicate groups."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import ValidationError
+
+from feedback.services.themes import Choice
+
+UNTAGGED = "untagged"  # the desk's theme filter value for "not tagged yet"
+
+
+def theme_filter_choices(options: list[Choice]) -> list[SelectChoice]:
+    """The desk's theme filter: any, not tagged yet, then each theme (sub-themes under their parent's name)."""
+    choices = [SelectChoice("", "Any theme"), SelectChoice(UNTAGGED, "Not tagged yet")]
+    for option in options:
+        choices.append(SelectChoice(str(option.id), option.name))
+        choices += [SelectChoice(str(child.id), f"{option.name}: {child.name}") for child in option.children]
+    return choices
+
+
+def _theme_ids(field) -> list[int]:
+    try:
+        return [int(value) for value in field.data or []]
+    except ValueError:
+        raise ValidationError("Some of the chosen themes are not in the codebook. Reload the page.") from None
+
+
+def _submission_ids(values) -> list[uuid.UUID]:
+    return [uuid.UUID(value) for value in values or []]
+
+
+class ThemesForm(FlaskForm):
+    """A submission's themes: a checkbox per theme (none ticked removes them all)."""
+
+    themes = SelectMultipleField("Themes", validate_choice=False)
+
+    @property
+    def theme_ids(self) -> list[int]:
+        return [int(value) for value in self.themes.data or []]
+
+    def validate_themes(self, field) -> None:
+        _theme_ids(field)
+
+
+class BulkTagForm(FlaskForm):
+    """The desk's selected submissions (checkboxes named "selected") and the themes to tag them with."""
+
+    selected = SelectMultipleField("Submissions", validate_choice=False)
+    themes = SelectMultipleField("Tag selected with", validate_choice=False)
+
+    @property
+    def selected_ids(self) -> list[uuid.UUID]:
+        return _submission_ids(self.selected.data)
+
+    @property
+    def theme_ids(self) -> list[int]:
+        return [int(value) for value in self.themes.data or []]
+
+    def validate_selected(self, field) -> None:
+        if not field.data:
+            raise ValidationError("Select at least one submission first.")
+        try:
+            _submission_ids(field.data)
+        except ValueError:
+            raise ValidationError("Some of the selected submissions are not valid. Reload the page.") from None
+
+    def validate_themes(self, field) -> None:
+        if not field.data:
+            raise ValidationError("Choose at least one theme to tag the selected submissions with.")
+        _theme_ids(field)
+
+
+class SuggestionForm(FlaskForm):
+    """Accept or dismiss a suggested theme: the theme is in the URL; the field only carries an error back."""
+
+    suggestion = HiddenField("Suggested themes")
+
+
+class GroupForm(FlaskForm):
+    """Group a similar submission under this one, or take one out of its group (the button's value)."""
+
+    member = StringField("Near-duplicates")
+
+    @property
+    def member_id(self) -> uuid.UUID:
+        return uuid.UUID(self.member.data)
+
+    def validate_member(self, field) -> None:
+        try:
+            uuid.UUID(field.data or "")
+        except ValueError:
+            raise ValidationError("Choose a submission from the list. Reload the page and try again.") from None

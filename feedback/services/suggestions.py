@@ -1,0 +1,127 @@
+"""Suggested themes for a submission, each with its reason in words; a person accepts or dismisses each one.
+
+Nothing here tags on its own: a suggestion is only a hint on the facilitator's page until they press
+Accept. A theme already tagged, already accepted or dismissed for the submission, or archived is never
+suggested.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from feedback.db import writing
+from feedback.models import Submission, SuggestionDecision, Tagging, Theme
+from feedback.services import audit, similarity, tagging
+from feedback.services.themes import safe_colour
+
+ACCEPTED = "accepted"
+DISMISSED = "dismissed"
+MOST = 8  # suggestions shown at once
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    theme: tagging.ThemeChip
+    reason: str  # "keyword 'harass' matched", "similar to 3 submissions already tagged with it", or both
+
+
+def keyword_pattern(phrase: str) -> re.Pattern[str]:
+    """A case-insensitive match for the word or phrase as whole words (any spacing between its words)."""
+    parts = [re.escape(part) for part in phrase.split()]
+    return re.compile(r"(?<!\w)" + r"\s+".join(parts) + r"(?!\w)", re.IGNORECASE)
+
+
+def matched_keyword(keywords: str, text: str) -> str | None:
+    """The first of the theme's keywords (one per line) that occurs in the text, as written in the codebook."""
+    for line in keywords.splitlines():
+        phrase = " ".join(line.split())
+        if phrase and keyword_pattern(phrase).search(text):
+            return phrase
+    return None
+
+
+def _similar_counts(session: orm.Session, submission: Submission, candidates: set[int]) -> Counter[int]:
+    """For each candidate theme: how many similar submissions of the same town hall are tagged with it."""
+    if not candidates:
+        return Counter()
+    mine = similarity.words(submission.body)
+    query = (sa.select(Tagging.theme_id, Submission.body).join(Submission, Submission.id == Tagging.submission_id)
+             .where(Submission.town_hall_id == submission.town_hall_id, Submission.id != submission.id,
+                    Tagging.theme_id.in_(candidates)))
+    counts: Counter[int] = Counter()
+    for theme_id, body in session.execute(query):
+        if similarity.jaccard(mine, similarity.words(body)) >= similarity.RELATED_AT:
+            counts[theme_id] += 1
+    return counts
+
+
+def _reasons(keyword: str | None, similar: int) -> str:
+    reasons = [f"keyword '{keyword}' matched"] if keyword else []
+    if similar:
+        reasons.append(f"similar to {similar} submission{'' if similar == 1 else 's'} already tagged with it")
+    return " and ".join(reasons)
+
+
+def for_submission(session: orm.Session, submission: Submission) -> list[Suggestion]:
+    """Themes worth suggesting for this submission, the best supported first."""
+    settled = sa.union(sa.select(Tagging.theme_id).where(Tagging.submission_id == submission.id),
+                       sa.select(SuggestionDecision.theme_id).where(SuggestionDecision.submission_id == submission.id))
+    themes = list(session.scalars(sa.select(Theme).where(Theme.archived.is_(False), Theme.id.not_in(settled))))
+    similar = _similar_counts(session, submission, {theme.id for theme in themes})
+    found = []
+    for theme in themes:
+        keyword = matched_keyword(theme.keywords, submission.body)
+        if keyword or similar[theme.id]:
+            chip = tagging.ThemeChip(theme.id, theme.name, safe_colour(theme.colour))
+            found.append((-(bool(keyword) + bool(similar[theme.id])), -similar[theme.id], theme.name,
+                          Suggestion(chip, _reasons(keyword, similar[theme.id]))))
+    return [suggestion for *_, suggestion in sorted(found, key=lambda item: item[:3])][:MOST]
+
+
+def _decide(session: orm.Session, submission_id: uuid.UUID, theme_id: int, decision: str) -> str:
+    """Record the decision inside the caller's write; the theme's name.
+
+    :raises InvalidTagging: the submission or the theme is gone, or it was already decided.
+    """
+    name = tagging.live_themes(session, [theme_id])[theme_id]
+    if session.get(Submission, submission_id, with_for_update=True) is None:
+        raise tagging.InvalidTagging("This submission is no longer here.")
+    if session.get(SuggestionDecision, (submission_id, theme_id)) is not None:
+        raise tagging.InvalidTagging(f"The suggestion “{name}” was already accepted or dismissed.")
+    session.add(SuggestionDecision(submission_id=submission_id, theme_id=theme_id, decision=decision))
+    return name
+
+
+def accept(session: orm.Session, submission_id: uuid.UUID, theme_id: int, *, by: audit.Actor, now: datetime) -> str:
+    """Tag the submission with the suggested theme (its near-duplicates too, if it leads a group).
+
+    :returns: the theme's name.
+    :raises InvalidTagging: see _decide.
+    """
+    with writing(session):
+        name = _decide(session, submission_id, theme_id, ACCEPTED)
+        themes = {theme_id: name}
+        tagging.add(session, [submission_id], themes, by=by, now=now, details={"suggestion": ACCEPTED})
+        for members in tagging.members_of(session, [submission_id]).values():
+            tagging.add(session, members, themes, by=by, now=now, details={"representative": str(submission_id)})
+    return name
+
+
+def dismiss(session: orm.Session, submission_id: uuid.UUID, theme_id: int, *, by: audit.Actor, now: datetime) -> str:
+    """Never suggest this theme for this submission again; the submission is not tagged.
+
+    :returns: the theme's name.
+    :raises InvalidTagging: see _decide.
+    """
+    with writing(session):
+        name = _decide(session, submission_id, theme_id, DISMISSED)
+        audit.record(session, by, "suggestion_dismissed", now=now, submission_id=submission_id,
+                     details={"theme": name})
+    return name

@@ -1,0 +1,192 @@
+"""Tag submissions with themes from the codebook: one submission at a time or many at once, always by a person.
+
+Near-duplicates carry their representative's themes. Theme counts in the leadership summary count
+people, and a group of near-duplicates is several people who raised the same thing, so every member
+of a group is tagged too: tagging (or untagging) a representative does the same to its members, and a
+submission that joins a group receives the representative's themes (feedback.services.duplicates).
+
+Archived themes are never offered; a tagging with one that was archived is kept and left alone.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from feedback.db import writing
+from feedback.models import DuplicateLink, Submission, Tagging, Theme
+from feedback.services import audit
+from feedback.services.moderation import BULK_MAX
+from feedback.services.themes import safe_colour
+
+
+class InvalidTagging(ValueError):
+    """Tagging that cannot be done; the message says why, in words for the facilitator."""
+
+
+@dataclass(frozen=True)
+class ThemeChip:
+    """A theme as shown next to a submission."""
+
+    id: int
+    name: str
+    colour: str
+    archived: bool = False
+
+
+@dataclass(frozen=True)
+class Change:
+    """The names of the themes a submission gained and lost."""
+
+    added: list[str]
+    removed: list[str]
+
+
+def themes_of(session: orm.Session, submission_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[ThemeChip]]:
+    """Each submission's themes, A to Z, in one query (for a page of desk rows)."""
+    ids = list(submission_ids)
+    found: dict[uuid.UUID, list[ThemeChip]] = {i: [] for i in ids}
+    if not ids:
+        return found
+    query = (sa.select(Tagging.submission_id, Theme).join(Theme, Theme.id == Tagging.theme_id)
+             .where(Tagging.submission_id.in_(ids)).order_by(Theme.name))
+    for submission_id, theme in session.execute(query):
+        found[submission_id].append(ThemeChip(theme.id, theme.name, safe_colour(theme.colour), theme.archived))
+    return found
+
+
+def live_themes(session: orm.Session, theme_ids: Iterable[int]) -> dict[int, str]:
+    """The names of these themes, by id.
+
+    :raises InvalidTagging: one of them does not exist or is archived.
+    """
+    ids = set(theme_ids)
+    query = sa.select(Theme.id, Theme.name).where(Theme.id.in_(ids), Theme.archived.is_(False))
+    found = {theme_id: name for theme_id, name in session.execute(query)}
+    if len(found) != len(ids):
+        raise InvalidTagging("Some of the chosen themes are no longer in the codebook. "
+                             "Reload the page and choose again.")
+    return found
+
+
+def members_of(session: orm.Session, representative_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
+    """The near-duplicates grouped under each of these representatives (those that lead a group)."""
+    ids = list(representative_ids)
+    groups: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+    if ids:
+        query = (sa.select(DuplicateLink.representative_id, DuplicateLink.submission_id)
+                 .where(DuplicateLink.representative_id.in_(ids)).order_by(DuplicateLink.submission_id))
+        for representative_id, member_id in session.execute(query):
+            groups[representative_id].append(member_id)
+    return dict(groups)
+
+
+def add(session: orm.Session, submission_ids: Iterable[uuid.UUID], names: dict[int, str], *,
+        by: audit.Actor, now: datetime, details: dict | None = None) -> set[uuid.UUID]:
+    """Tag submissions with themes they lack, inside the caller's write; one "tag" event per submission.
+
+    :returns: the submissions that gained a theme.
+    """
+    ids = sorted(set(submission_ids))
+    if not ids or not names:
+        return set()
+    present = {(submission_id, theme_id) for submission_id, theme_id in session.execute(sa.select(
+        Tagging.submission_id, Tagging.theme_id).where(Tagging.submission_id.in_(ids), Tagging.theme_id.in_(names)))}
+    changed = set()
+    for submission_id in ids:
+        new = [theme_id for theme_id in names if (submission_id, theme_id) not in present]
+        if not new:
+            continue
+        session.add_all(Tagging(submission_id=submission_id, theme_id=theme_id) for theme_id in new)
+        audit.record(session, by, "tag", now=now, submission_id=submission_id,
+                     details={"themes": sorted(names[t] for t in new), **(details or {})})
+        changed.add(submission_id)
+    session.flush()
+    return changed
+
+
+def remove(session: orm.Session, submission_ids: Iterable[uuid.UUID], names: dict[int, str], *,
+           by: audit.Actor, now: datetime, details: dict | None = None) -> set[uuid.UUID]:
+    """Untag submissions, inside the caller's write; one "untag" event per submission that had a theme."""
+    ids = sorted(set(submission_ids))
+    if not ids or not names:
+        return set()
+    present = defaultdict(list)
+    for submission_id, theme_id in session.execute(sa.select(Tagging.submission_id, Tagging.theme_id).where(
+            Tagging.submission_id.in_(ids), Tagging.theme_id.in_(names))):
+        present[submission_id].append(theme_id)
+    for submission_id, theme_ids in sorted(present.items()):
+        session.execute(sa.delete(Tagging).where(Tagging.submission_id == submission_id,
+                                                 Tagging.theme_id.in_(theme_ids)))
+        audit.record(session, by, "untag", now=now, submission_id=submission_id,
+                     details={"themes": sorted(names[t] for t in theme_ids), **(details or {})})
+    return set(present)
+
+
+def _lock(session: orm.Session, submission_ids: Iterable[uuid.UUID],
+          town_hall_id: int | None = None) -> list[Submission]:
+    """Lock the submissions (in id order, so two writers never wait on each other crosswise)."""
+    query = (sa.select(Submission).where(Submission.id.in_(set(submission_ids)))
+             .order_by(Submission.id).with_for_update())
+    if town_hall_id is not None:
+        query = query.where(Submission.town_hall_id == town_hall_id)
+    return list(session.scalars(query))
+
+
+def set_themes(session: orm.Session, submission_id: uuid.UUID, theme_ids: Iterable[int], *,
+               by: audit.Actor, now: datetime) -> Change:
+    """Make a submission's (non-archived) themes exactly these; its near-duplicates follow if it leads a group.
+
+    :raises InvalidTagging: a theme that is not offered, or a submission that no longer exists.
+    """
+    with writing(session):
+        wanted = live_themes(session, theme_ids)
+        if not _lock(session, [submission_id]):
+            raise InvalidTagging("This submission is no longer here.")
+        query = (sa.select(Theme.id, Theme.name).join(Tagging, Tagging.theme_id == Theme.id)
+                 .where(Tagging.submission_id == submission_id, Theme.archived.is_(False)))
+        current = {theme_id: name for theme_id, name in session.execute(query)}
+        adding = {i: name for i, name in wanted.items() if i not in current}
+        removing = {i: name for i, name in current.items() if i not in wanted}
+        add(session, [submission_id], adding, by=by, now=now)
+        remove(session, [submission_id], removing, by=by, now=now)
+        members = _lock(session, members_of(session, [submission_id]).get(submission_id, []))
+        follow = {"representative": str(submission_id)}
+        add(session, [m.id for m in members], adding, by=by, now=now, details=follow)
+        remove(session, [m.id for m in members], removing, by=by, now=now, details=follow)
+    return Change(sorted(adding.values()), sorted(removing.values()))
+
+
+def bulk_tag(session: orm.Session, submission_ids: Iterable[uuid.UUID], theme_ids: Iterable[int], *,
+             town_hall_id: int, by: audit.Actor, now: datetime) -> int:
+    """Tag every selected submission (and the near-duplicates of any that leads a group) with these themes.
+
+    All or none; one "tag" event per submission that gained a theme, naming the themes.
+
+    :returns: how many submissions gained a theme (those that had them all are left alone).
+    :raises InvalidTagging: no selection or no theme, too many, a theme not offered, or a submission that
+        no longer exists (or is in another town hall).
+    """
+    ids, wanted = set(submission_ids), set(theme_ids)
+    if not ids:
+        raise InvalidTagging("Select at least one submission first.")
+    if len(ids) > BULK_MAX:
+        raise InvalidTagging(f"Select at most {BULK_MAX} submissions at a time.")
+    if not wanted:
+        raise InvalidTagging("Choose at least one theme to tag the selected submissions with.")
+    with writing(session):
+        names = live_themes(session, wanted)
+        if len(_lock(session, ids, town_hall_id)) != len(ids):
+            raise InvalidTagging("Some of the selected submissions are no longer here. Reload the page and try again.")
+        changed = add(session, ids, names, by=by, now=now)
+        for representative_id, members in members_of(session, ids).items():
+            _lock(session, members)
+            changed |= add(session, members, names, by=by, now=now,
+                           details={"representative": str(representative_id)})
+    return len(changed)

@@ -1,0 +1,69 @@
+"""The demo: a two-level codebook, and submissions moderated and tagged so that summaries have real numbers."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import sqlalchemy as sa
+
+from feedback import clock
+from feedback.models import AuditEvent, Submission, Tagging, Theme, TownHall
+from feedback.services import audit, demo, themes
+from feedback.services.demo_data import GENERATED, SENTENCES, THEMES
+
+K = 5
+
+
+def whole_words(phrase: str) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, phrase.split())) + r"(?!\w)", re.IGNORECASE)
+
+
+def test_every_demo_sentence_mentions_a_keyword_of_its_own_theme():
+    keywords = {t.name: t.keywords for t in THEMES}
+    for theme, sentences in SENTENCES.items():
+        for sentence in sentences:
+            assert any(whole_words(k).search(sentence) for k in keywords[theme]), sentence
+    assert {name for hall in GENERATED for name, _weight in hall.weights} <= set(SENTENCES)
+
+
+def test_the_demo_is_a_codebook_of_moderated_tagged_and_audited_submissions_with_real_numbers(app, db_session, ring):
+    assert demo.load_demo(db_session, ring, clock.today()) == 253
+    db_session.rollback()
+    all_themes = list(db_session.scalars(sa.select(Theme)))
+    by_id = {t.id: t for t in all_themes}
+    in_use = [t for t in all_themes if not t.archived]
+    assert len(in_use) >= 10 and all(t.keywords for t in all_themes)
+    assert all(by_id[t.parent_id].parent_id is None for t in all_themes if t.parent_id)  # two levels
+    assert sum(1 for t in in_use if t.parent_id) >= 5
+    assert [t.name for t in all_themes if t.archived] == ["Parking and transport"]
+    assert "Parking and transport" not in {c.name for c in themes.choices(db_session)}
+
+    statuses = Counter(db_session.execute(sa.select(Submission.status, Submission.hidden_reason)).all())
+    total = sum(statuses.values())
+    assert statuses[("published", None)] >= 0.85 * total
+    assert statuses[("escalated", None)] == 2
+    assert {reason for status, reason in statuses if status == "hidden"} >= {"off-topic", "spam", "abusive"}
+    assert 0 < statuses[("pending", None)] < 0.1 * total
+    redacted = db_session.scalar(sa.select(sa.func.count()).where(Submission.redacted_body.is_not(None)))
+    assert redacted == 2
+
+    published = sa.select(Submission.id).where(Submission.status == "published")
+    tagged = set(db_session.scalars(sa.select(Tagging.submission_id).where(Tagging.submission_id.in_(published))))
+    assert len(tagged) >= 0.95 * statuses[("published", None)]
+
+    # Per town hall and theme, published and tagged: mostly groups of k or more, and a few small ones.
+    cells = db_session.execute(sa.select(Submission.town_hall_id, Tagging.theme_id, sa.func.count())
+                               .join(Tagging).where(Submission.status == "published")
+                               .group_by(Submission.town_hall_id, Tagging.theme_id)).all()
+    assert sum(1 for *_key, n in cells if n >= K) >= 20
+    assert sum(1 for *_key, n in cells if n < K) >= 3
+    halls = Counter(db_session.scalars(sa.select(Submission.town_hall_id)))
+    assert sorted(halls.values())[-3:] >= [60, 60, 60]
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(TownHall)) == 4
+
+    # Every change went through the services, so the audit chain tells the story, and holds.
+    assert audit.first_broken_link(db_session) is None
+    actions = Counter(db_session.scalars(sa.select(AuditEvent.action)))
+    assert actions["theme.create"] == len(THEMES) and actions["theme.archive"] == 1
+    assert actions["tag"] > 200 and actions["status_changed"] > 200
