@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -218,6 +219,22 @@ def test_the_brief_has_headline_counts_top_themes_and_a_print_stylesheet(leader,
     top = tables(html)["The largest themes, with the change since the previous town hall"]
     assert top[1:] == [["Safety", "10", "50%", "10 more"], ["Workload", "10", "50%", "no change"]]
     assert "spring workload" in html or "spring safety" in html  # a published quote
+
+
+def test_the_brief_says_when_last_time_was_too_small_to_compare(leader, halls, db_session, ring):
+    housing = make_theme(db_session, "Housing")
+    # An earlier town hall too, so the three-way total does not give autumn's 3 away (its 6 is hidden to protect them).
+    winter = make_town_hall(db_session, "Winter listening", held_on=halls.autumn.held_on - timedelta(days=60))
+    for i in range(6):
+        add(db_session, ring, winter, f"winter housing {i}", "published", housing)
+    for i in range(3):
+        add(db_session, ring, halls.autumn, f"autumn housing {i}", "published", housing)
+    for i in range(8):
+        add(db_session, ring, halls.spring, f"spring housing {i}", "published", housing)
+
+    html = leader.get(f"/leadership/{halls.spring.slug}/brief").get_data(as_text=True)
+    top = rows_by_name(tables(html)["The largest themes, with the change since the previous town hall"])
+    assert top["Housing"] == ["8", "29%", "last time: fewer than 5"]
 
 
 def test_viewing_the_brief_is_an_audit_event(leader, halls, db_session):
