@@ -2,17 +2,27 @@
 
 The access log keeps no client address, no time, no user agent and no referrer (promise 1 in
 DESIGN.md): only the request line, the status, the size and the duration.
+
+Before any worker starts (and again before new workers start on a reload, SIGHUP), the arbiter brings
+the database schema up to date with `flask --app feedback db upgrade`, in a process of its own: two
+workers never race to create tables, and workers never run against an older schema than their code.
+If the upgrade fails (no key ring, database unreachable), gunicorn stops instead of serving.
+Set GUNICORN_MIGRATE=0 where a deploy step runs the upgrade itself.
 """
 
 import os
+import subprocess
+import sys
 
 wsgi_app = "feedback:create_app()"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+# Sync workers spend much of a submission waiting for the durable commit: gunicorn's own advice,
+# two per core plus one, keeps the cores busy.
+workers = int(os.environ.get("GUNICORN_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
 worker_class = "sync"
 timeout = 30
 graceful_timeout = 20
-# gunicorn 27 opens a control socket in ~/.gunicorn by default; we do not use it.
+# gunicorn 27 opens a control socket in ~/.gunicorn by default (--no-control-socket); we do not use it.
 control_socket_disable = True
 # Behind a reverse proxy, set FEEDBACK_PROXY_FIX_X_FOR instead; gunicorn itself trusts no proxy.
 forwarded_allow_ips = ""
@@ -22,6 +32,30 @@ accesslog = "-"
 access_log_format = '"%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
 errorlog = "-"
 loglevel = "info"
+
+
+def _upgrade_schema(server, reloading: bool) -> None:
+    """Run the migrations once, in a child process, so the arbiter imports none of the app."""
+    if os.environ.get("GUNICORN_MIGRATE", "1") == "0":
+        return
+    command = [sys.executable, "-m", "flask", "--app", "feedback", "db", "upgrade"]
+    done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+    if done.returncode != 0:
+        server.log.error("Schema upgrade failed, not starting workers:\n%s", done.stdout.strip())
+        if reloading:  # stop the old workers too, rather than start new code on an old schema
+            from gunicorn.errors import HaltServer
+
+            raise HaltServer("schema upgrade failed", 1)
+        raise SystemExit(1)
+    server.log.info("Database schema is up to date.")
+
+
+def on_starting(server):
+    _upgrade_schema(server, reloading=False)
+
+
+def on_reload(server):
+    _upgrade_schema(server, reloading=True)
 
 
 def post_fork(server, worker):

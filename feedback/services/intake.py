@@ -80,46 +80,61 @@ def submit(
     token_hash = crypto.form_token_hash(form_token)
     code = crypto.receipt_code_for(ring, form_token)
     town_hall_id, state = town_hall.id, town_hall.intake_state(today)
+    if state != "open":
+        # Only a retry of a submission stored while intake was open still gets its receipt.
+        try:
+            existing = _existing(session, token_hash)
+        except exc.DBAPIError:
+            raise IntakeUnavailable() from None
+        if existing is None:
+            raise IntakeClosed(state)
+        return _receipt_for(existing, town_hall_id, new, code, today)
+    # Hashing and sealing happen before the write lock is taken (SQLite has one writer at a time).
+    submission, identity = _new_rows(ring, town_hall_id, token_hash, code, new, today)
     try:
         with writing(session):
-            existing = _existing(session, token_hash)
-            if existing is not None:
-                return _receipt_for(existing, town_hall_id, new, code, today)
-            if state != "open":
-                raise IntakeClosed(state)
-            submission = _new_submission(ring, town_hall_id, token_hash, code, new, today)
-            session.add(submission)
+            # No look-up first: the unique form_token_hash turns a retry into an IntegrityError below.
+            session.execute(sa.insert(Submission.__table__), [submission])
+            if identity is not None:
+                session.execute(sa.insert(Identity.__table__), [identity])
     except exc.IntegrityError:
-        # Another worker stored the same form token between our check and our insert.
-        existing = _existing(session, token_hash)
+        # A retried or double-clicked POST, or another worker's copy of it, stored this form token first.
+        try:
+            existing = _existing(session, token_hash)
+        except exc.DBAPIError:
+            raise IntakeUnavailable() from None
         if existing is None:
             raise IntakeUnavailable() from None
         return _receipt_for(existing, town_hall_id, new, code, today)
     except exc.DBAPIError:
         raise IntakeUnavailable() from None
-    return Receipt(code=code, submission_id=submission.id, is_named=submission.is_named, repeated=False)
+    return Receipt(code=code, submission_id=submission["id"], is_named=submission["is_named"], repeated=False)
 
 
-def _new_submission(
+def _new_rows(
     ring: crypto.KeyRing, town_hall_id: int, token_hash: bytes, code: str, new: NewSubmission, today: date
-) -> Submission:
-    submission = Submission(
-        id=uuid.uuid4(),
-        town_hall_id=town_hall_id,
-        body=new.body,
-        received_on=today,
-        affiliation=new.affiliation,
-        is_named=new.identity is not None,
-        receipt_hash=crypto.receipt_hash(ring, code),
-        form_token_hash=token_hash,
-    )
-    if new.identity is not None:
-        sealed = crypto.seal_identity(ring, submission.id, new.identity)
-        submission.identity = Identity(
-            key_id=sealed.key_id,
-            wrapped_key=sealed.wrapped_key,
-            nonce=sealed.nonce,
-            ciphertext=sealed.ciphertext,
-            email_index=crypto.blind_index(ring, new.identity.email) if new.identity.email else None,
-        )
-    return submission
+) -> tuple[dict, dict | None]:
+    """The submission row, and the sealed identity row for a named one."""
+    submission_id = uuid.uuid4()
+    submission = {
+        "id": submission_id,
+        "town_hall_id": town_hall_id,
+        "body": new.body,
+        "received_on": today,
+        "affiliation": new.affiliation,
+        "is_named": new.identity is not None,
+        "receipt_hash": crypto.receipt_hash(ring, code),
+        "form_token_hash": token_hash,
+    }
+    if new.identity is None:
+        return submission, None
+    sealed = crypto.seal_identity(ring, submission_id, new.identity)
+    identity = {
+        "submission_id": submission_id,
+        "key_id": sealed.key_id,
+        "wrapped_key": sealed.wrapped_key,
+        "nonce": sealed.nonce,
+        "ciphertext": sealed.ciphertext,
+        "email_index": crypto.blind_index(ring, new.identity.email) if new.identity.email else None,
+    }
+    return submission, identity

@@ -63,6 +63,9 @@ def town_hall(slug: str):
         return render_form(hall, form, 400, "Your concern could not be sent. Please check it and press Send again.")
     if not form.validate():
         return render_form(hall, form, 422)
+    # Keep the hall as read: the write below ends this transaction, which would expire it and cost
+    # another connection and SELECT just to print its title on the receipt page.
+    get_db().expunge(hall)
     try:
         receipt = intake.submit(get_db(), keyring.current(), hall, form.form_token.data, _new_submission(form), clock.today())
     except intake.IntakeClosed as closed:
