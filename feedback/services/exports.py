@@ -5,8 +5,7 @@ Both are generators of CSV lines for a streamed response; every cell goes throug
 
 from __future__ import annotations
 
-import uuid
-from collections import defaultdict
+import itertools
 from collections.abc import Iterator
 
 import sqlalchemy as sa
@@ -41,43 +40,31 @@ def change_text(change: int | None) -> str:
     return f"{abs(change)} {'more' if change > 0 else 'fewer'}"
 
 
-def _themes_of(session: orm.Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
-    query = (sa.select(Tagging.submission_id, Theme.name).join(Theme, Theme.id == Tagging.theme_id)
-             .where(Tagging.submission_id.in_(ids)).order_by(Theme.name))
-    names = defaultdict(list)
-    for submission_id, name in session.execute(query):
-        names[submission_id].append(name)
-    return names
-
-
-def _group_sizes(session: orm.Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
-    """How many people raised each point: its near-duplicate group's size, for a representative or a member."""
-    representative_of = dict(session.execute(sa.select(DuplicateLink.submission_id, DuplicateLink.representative_id)
-                                             .where(DuplicateLink.submission_id.in_(ids))).all())
-    representatives = set(ids) | set(representative_of.values())
-    sizes = dict(session.execute(sa.select(DuplicateLink.representative_id, sa.func.count())
-                                 .where(DuplicateLink.representative_id.in_(representatives))
-                                 .group_by(DuplicateLink.representative_id)).all())
-    return {id_: 1 + sizes.get(representative_of.get(id_, id_), 0) for id_ in ids}
-
-
 def submission_rows(session: orm.Session, town_hall_id: int) -> Iterator[str]:
     """A town hall's published submissions as CSV lines, in order of their random id (never arrival order).
 
     Each row: the town hall, the text (redacted where a redaction exists), its themes, and how many
     people raised the point (its near-duplicate group's size, so a group's members each say the same
-    number). Never an affiliation, a date, a status or an identity.
+    number). Never an affiliation, a date, a status or an identity. One streamed query: a row per
+    submission and theme, folded here, so memory stays flat however many rows there are.
     """
     title = session.scalar(sa.select(TownHall.title).where(TownHall.id == town_hall_id))
     yield from csv_lines([SUBMISSION_COLUMNS])
-    query = (sa.select(Submission.id, Submission.body, Submission.redacted_body)
+    groups = (sa.select(DuplicateLink.representative_id.label("id"), sa.func.count().label("size"))
+              .group_by(DuplicateLink.representative_id).subquery())
+    representative = sa.func.coalesce(DuplicateLink.representative_id, Submission.id)
+    query = (sa.select(Submission.id, Submission.body, Submission.redacted_body, groups.c.size, Theme.name)
+             .outerjoin(DuplicateLink, DuplicateLink.submission_id == Submission.id)
+             .outerjoin(groups, groups.c.id == representative)
+             .outerjoin(Tagging, Tagging.submission_id == Submission.id)
+             .outerjoin(Theme, Theme.id == Tagging.theme_id)
              .where(Submission.town_hall_id == town_hall_id, Submission.status == SubmissionStatus.PUBLISHED.value)
-             .order_by(Submission.id).execution_options(yield_per=BATCH))
-    for batch in session.execute(query).partitions():
-        ids = [row.id for row in batch]
-        themes, sizes = _themes_of(session, ids), _group_sizes(session, ids)
-        yield from csv_lines([title, row.redacted_body or row.body, "; ".join(themes.get(row.id, [])),
-                              sizes[row.id]] for row in batch)
+             .order_by(Submission.id, Theme.name).execution_options(yield_per=BATCH))
+    for _, rows in itertools.groupby(session.execute(query), key=lambda row: row.id):
+        rows = list(rows)
+        first = rows[0]
+        yield from csv_lines([[title, first.redacted_body or first.body,
+                               "; ".join(row.name for row in rows if row.name), 1 + (first.size or 0)]])
 
 
 def _theme_lines(found: Summary, hall: HallRef | None) -> list[list[str]]:

@@ -238,6 +238,7 @@ def _trend_themes(table: Counts) -> list[int]:
 
 def _theme_rows(db: orm.Session | None, table: Counts, where, previous: int | None) -> list[ThemeRow]:
     published = table.shown(("pub", where, ALL, ALL))
+    quoted = _quotes(db, table, where) if db is not None else {}
     rows = []
     for theme in table.themes.values():
         count = table.cell(("pub", where, ALL, theme.id))
@@ -248,33 +249,45 @@ def _theme_rows(db: orm.Session | None, table: Counts, where, previous: int | No
             previous=before,
             change=count.value - before.value if before and before.shown and count.shown else None,
             by_affiliation=[table.cell(("pub", where, a, theme.id)) for a in table.affiliations],
-            quotes=_quotes(db, table, where, theme.id) if db is not None and count.value else [],
+            quotes=quoted.get(theme.id, []),
         ))
     return sorted(rows, key=lambda r: (not r.count.shown, -(r.count.value or 0), r.theme.name.casefold()))
 
 
-def _quotes(db: orm.Session, table: Counts, where, theme: int) -> list[Quote]:
-    """A few published submissions tagged with the theme, from town halls where its count is shown.
+def _quotes(db: orm.Session, table: Counts, where) -> dict[int, list[Quote]]:
+    """A few published submissions per theme, only from town halls where the theme's count is shown.
 
-    Representatives of the largest near-duplicate groups first, then others in id order (random, not
-    arrival order); never a grouped member (its representative speaks for it), never unpublished text.
+    Representatives of the largest near-duplicate groups first (one query for every theme), then others
+    in id order (random, not arrival order); never a grouped member (its representative speaks for
+    it), never unpublished text.
     """
-    halls = [where] if where != ALL else [h for h in table.halls if table.shown(("pub", h, ALL, theme))]
+    halls = {t: ({where} if where != ALL else {h for h in table.halls if table.shown(("pub", h, ALL, t))})
+             for t in table.themes if table.shown(("pub", where, ALL, t))}
+    halls = {t: found for t, found in halls.items() if found}
     if not halls:
-        return []
-    groups = (sa.select(DuplicateLink.representative_id.label("id"), sa.func.count().label("size"))
-              .group_by(DuplicateLink.representative_id).subquery())
-    member = sa.exists().where(DuplicateLink.submission_id == Submission.id)
-    eligible = (sa.select(Submission.id, Submission.body, Submission.redacted_body)
+        return {}
+    eligible = (sa.select(Tagging.theme_id, Submission.id, Submission.town_hall_id, Submission.body,
+                          Submission.redacted_body)
                 .join(Tagging, Tagging.submission_id == Submission.id)
-                .where(Tagging.theme_id == theme, Submission.status == PUBLISHED,
-                       Submission.town_hall_id.in_(halls), ~member))
-    grouped = db.execute(eligible.join(groups, groups.c.id == Submission.id).add_columns(groups.c.size)
-                         .order_by(groups.c.size.desc(), Submission.id).limit(QUOTES_PER_THEME)).all()
-    chosen = [Quote(redacted or body, 1 + size) for _, body, redacted, size in grouped]
-    if len(chosen) < QUOTES_PER_THEME:
-        single = ~sa.exists().where(DuplicateLink.representative_id == Submission.id)
-        rest = db.execute(eligible.where(single).order_by(Tagging.submission_id)
-                          .limit(QUOTES_PER_THEME - len(chosen))).all()
-        chosen += [Quote(redacted or body, 1) for _, body, redacted in rest]
+                .where(Submission.status == PUBLISHED,
+                       ~sa.exists().where(DuplicateLink.submission_id == Submission.id)))
+    if where != ALL:
+        eligible = eligible.where(Submission.town_hall_id == where)
+    sizes = dict(db.execute(sa.select(DuplicateLink.representative_id, sa.func.count())
+                            .group_by(DuplicateLink.representative_id)).all())
+    chosen: dict[int, list[Quote]] = defaultdict(list)
+    if sizes:
+        representatives = db.execute(eligible.where(Tagging.theme_id.in_(list(halls)), sa.exists().where(
+            DuplicateLink.representative_id == Submission.id))).all()
+        for theme, id_, hall, body, redacted in sorted(representatives, key=lambda r: (-sizes[r[1]], r[1])):
+            if hall in halls[theme] and len(chosen[theme]) < QUOTES_PER_THEME:
+                chosen[theme].append(Quote(redacted or body, 1 + sizes[id_]))
+    single = ~sa.exists().where(DuplicateLink.representative_id == Submission.id)
+    for theme, found in halls.items():
+        missing = QUOTES_PER_THEME - len(chosen[theme])
+        if missing > 0:
+            rest = db.execute(eligible.where(Tagging.theme_id == theme, single,
+                                             Submission.town_hall_id.in_(found))
+                              .order_by(Tagging.submission_id).limit(missing)).all()
+            chosen[theme] += [Quote(redacted or body, 1) for _, _, _, body, redacted in rest]
     return chosen
