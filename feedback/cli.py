@@ -1,4 +1,4 @@
-"""Flask commands: init, db upgrade, town halls, demo, keys, staff accounts, audit, erasure and purge."""
+"""Flask commands: init, db upgrade, town halls, demo, keys, staff accounts, audit, erasure, purge, backups."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from feedback.db import get_db
 from feedback.config import KEYRING_FILENAME, instance_path
 from feedback.models import Role
 from feedback.services import accounts, audit, demo, town_halls
-from feedback.services import erasure, retention, rotation
+from feedback.services import backup, erasure, retention, rotation
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -81,7 +81,7 @@ def create_town_hall_command(title: str, held_on: datetime, description: str, op
 @click.command("demo")
 @with_appcontext
 def demo_command() -> None:
-    """Load three demo town halls and about sixty submissions."""
+    """Load demo town halls, a theme codebook and about 250 moderated and tagged submissions."""
     stored = demo.load_demo(get_db(), keyring.current(), clock.today())
     click.echo(f"Loaded {stored} demo submissions." if stored else "The demo is already loaded.")
     created = demo.load_demo_staff(get_db(), auth.hasher(), clock.now())
@@ -190,7 +190,48 @@ def purge_command(dry_run: bool) -> None:
                f"{retention.cutoff(today, days).isoformat()}.")
 
 
+@click.command("backup")
+@with_appcontext
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(path: Path) -> None:
+    """Copy the database to PATH (a new file) while the app keeps running; the key ring is not included.
+
+    SQLite: the online backup API, then an integrity check of the copy. PostgreSQL: pg_dump --format=custom.
+    """
+    try:
+        result = backup.backup(current_app.config["DATABASE_URL"], path)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    counted = "" if result.submissions is None else f", {result.submissions} submissions, integrity ok"
+    click.echo(f"Backed up to {result.path} ({result.bytes:,} bytes{counted}). It holds no keys: "
+               "back up the key ring separately (README.md, 'Backups and restore').")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace an existing database (stop the app first).")
+def restore_command(path: Path, force: bool) -> None:
+    """Restore a SQLite backup made by `backup` into the configured database; stop the app first.
+
+    The backup is checked (integrity, tables) before anything is written. PostgreSQL: use pg_restore.
+    """
+    target = backup.sqlite_file(current_app.config["DATABASE_URL"])
+    if target is None:
+        raise click.ClickException("restore works on SQLite only. " + backup.PG_DUMP_GUIDE)
+    current_app.extensions["feedback_engine"].dispose()  # this command's own connections, if any
+    if target.exists() and target.stat().st_size and not force:
+        raise click.ClickException(f"{target} already exists. Stop the app, keep a copy of it, then run "
+                                   "restore again with --force to replace it.")
+    try:
+        count = backup.restore_sqlite(path, target)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Restored {count} submissions into {target} (integrity ok). Start the app with the key ring "
+               "that was in use when the backup was made.")
+
+
 def init_app(app: Flask) -> None:
     for command in (db_cli, create_town_hall_command, demo_command, rotate_keys_command, create_user_command,
-                    audit_verify_command, erase_email_command, purge_command):
+                    audit_verify_command, erase_email_command, purge_command, backup_command, restore_command):
         app.cli.add_command(command)
