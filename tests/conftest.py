@@ -11,6 +11,8 @@ import sqlalchemy as sa
 
 from feedback import create_app, crypto
 from feedback.models import Base
+from tests.factories import make_town_hall
+from tests.staff import staff_client
 
 POSTGRES_SERVER_URL = os.environ.get("FEEDBACK_TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_SERVER_URL else [])
@@ -132,3 +134,14 @@ def db_session(app):
 @pytest.fixture
 def ring(app) -> crypto.KeyRing:
     return app.extensions["feedback_keyring"]
+
+
+@pytest.fixture
+def facilitator(app):
+    """A test client logged in as a facilitator (facilitator@example.org)."""
+    return staff_client(app, "facilitator")
+
+
+@pytest.fixture
+def hall(db_session):
+    return make_town_hall(db_session, "Belonging on the wards")

@@ -20,10 +20,6 @@ INDEX = "/facilitate/themes"
 HEADER = "name,definition,example,colour,parent,keywords,archived\r\n"
 
 
-@pytest.fixture
-def facilitator(app):
-    return staff_client(app, "facilitator")
-
 
 def post(client, path: str, **data):
     return client.post(path, data={"csrf_token": csrf_for(client, INDEX), **data})

@@ -11,21 +11,11 @@ from feedback.models import DuplicateLink, Submission
 from feedback.services import similarity
 from tests.factories import make_theme, make_town_hall, tag
 from tests.staff import staff_client
-from tests.test_tagging import add, details, events, post, text, themes_of
+from tests.desk_helpers import add, details, events, post, text, themes_of
 
 SAME = "The handover runs late every day and nobody is paid for the extra hour."
 ALMOST = "Handover runs late every single day, and nobody is paid for that extra hour."
 OTHER = "The car park has no lights at night."
-
-
-@pytest.fixture
-def facilitator(app):
-    return staff_client(app, "facilitator", "fola@example.org")
-
-
-@pytest.fixture
-def hall(db_session):
-    return make_town_hall(db_session, "Belonging on the wards")
 
 
 def links(db_session) -> dict[uuid.UUID, uuid.UUID]:
@@ -99,7 +89,7 @@ def test_grouping_stores_the_link_gives_the_representatives_themes_and_audits(fa
     assert links(db_session) == {member: lead}
     assert themes_of(db_session, member) == {pay.id}
     [event] = events(db_session, "duplicate_grouped")
-    assert (event.actor, event.submission_id) == ("fola@example.org", member)
+    assert (event.actor, event.submission_id) == ("facilitator@example.org", member)
     assert details(event) == {"representative": str(lead), "moved_from": None}
     assert "handover" not in (event.details + event.reason).lower()
     [tagged] = events(db_session, "tag")

@@ -19,10 +19,6 @@ from tests.test_leadership import MARKERS, THEMES, plant_secrets
 SUBMISSION_COLUMNS = ["town hall", "text", "themes", "raised by"]
 
 
-@pytest.fixture
-def facilitator(app):
-    return staff_client(app, "facilitator")
-
 
 @pytest.fixture
 def leader(app):

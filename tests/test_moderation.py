@@ -23,10 +23,6 @@ CHECKED_ID = re.compile(r'name="selected" value="([0-9a-f-]{36})"[^>]*\bchecked\
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
-@pytest.fixture
-def facilitator(app):
-    return staff_client(app, "facilitator")
-
 
 @pytest.fixture
 def app_with(make_app):
@@ -42,10 +38,6 @@ def app_with(make_app):
     for session in sessions:
         session.close()
 
-
-@pytest.fixture
-def hall(db_session):
-    return make_town_hall(db_session, "Belonging on the wards")
 
 
 def add(db_session, ring, hall, body="A concern.", *, status="pending", days_ago=0, affiliation=None, **fields):

@@ -11,19 +11,9 @@ from feedback.models import DuplicateLink, Submission, SuggestionDecision
 from feedback.services import suggestions
 from tests.factories import make_theme, make_town_hall, tag
 from tests.staff import staff_client
-from tests.test_tagging import add, details, events, post, text, themes_of
+from tests.desk_helpers import add, details, events, post, text, themes_of
 
 HARASSMENT_TEXT = "My supervisor keeps trying to HARASS the new residents on nights."
-
-
-@pytest.fixture
-def facilitator(app):
-    return staff_client(app, "facilitator", "fola@example.org")
-
-
-@pytest.fixture
-def hall(db_session):
-    return make_town_hall(db_session, "Belonging on the wards")
 
 
 @pytest.fixture
@@ -117,7 +107,7 @@ def test_accepting_tags_the_submission_records_the_decision_and_audits_it(
     assert themes_of(db_session, submission) == {harassment.id}
     assert decisions(db_session, submission) == {harassment.id: "accepted"}
     [event] = events(db_session, "tag")
-    assert (event.actor, event.submission_id) == ("fola@example.org", submission)
+    assert (event.actor, event.submission_id) == ("facilitator@example.org", submission)
     assert details(event) == {"themes": ["Harassment"], "suggestion": "accepted"}
 
 
@@ -132,7 +122,7 @@ def test_a_dismissed_suggestion_is_never_suggested_again_and_nothing_is_tagged(
     assert themes_of(db_session, submission) == set()
     assert decisions(db_session, submission) == {harassment.id: "dismissed"}
     [event] = events(db_session, "suggestion_dismissed")
-    assert details(event) == {"theme": "Harassment"} and event.actor == "fola@example.org"
+    assert details(event) == {"theme": "Harassment"} and event.actor == "facilitator@example.org"
     # Another similar, tagged submission later does not bring it back either.
     tag(db_session, add(db_session, ring, hall, HARASSMENT_TEXT), harassment)
     assert "Why:" not in text(facilitator.get(f"/facilitate/s/{submission}"))

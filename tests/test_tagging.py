@@ -2,69 +2,21 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import uuid
-from html import unescape
 
 import pytest
 import sqlalchemy as sa
 
-from feedback.models import AuditEvent, DuplicateLink, Submission, Tagging
-from tests.factories import make_submission, make_theme, make_town_hall, tag, today
+from feedback.models import DuplicateLink, Submission, Tagging
+from tests.factories import make_theme, make_town_hall, tag, today
+from tests.desk_helpers import (CHECKED_ID, ROW_ID, add, details, events,
+                                 text, themes_of, token)
 from tests.staff import staff_client
-
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-ROW_ID = re.compile(r'name="selected" value="([0-9a-f-]{36})"')
-CHECKED_ID = re.compile(r'name="selected" value="([0-9a-f-]{36})"[^>]*\bchecked\b')
-
-
-# --- helpers the suggestion and duplicate tests share ---
-
-def add(db_session, ring, hall, body="A concern.") -> uuid.UUID:
-    return make_submission(db_session, ring, hall, body).submission_id
-
-
-def token(client, path: str) -> str:
-    return CSRF.search(client.get(path).get_data(as_text=True)).group(1)
-
-
-def post(client, path: str, page: str, **fields):
-    """Post a form found on page (its CSRF token comes from there)."""
-    return client.post(path, data={"csrf_token": token(client, page), **fields})
-
-
-def text(response) -> str:
-    return unescape(response.get_data(as_text=True))
-
-
-def themes_of(db_session, submission_id) -> set[int]:
-    db_session.rollback()  # a fresh read
-    return set(db_session.scalars(sa.select(Tagging.theme_id).where(Tagging.submission_id == submission_id)))
-
-
-def events(db_session, action: str) -> list[AuditEvent]:
-    db_session.rollback()
-    return list(db_session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)))
-
-
-def details(event: AuditEvent) -> dict:
-    return json.loads(event.details)
-
 
 def ticked_themes(page: str, prefix: str = "theme") -> set[int]:
     return {int(i) for i in re.findall(rf'id="{prefix}-(\d+)"[^>]*\bchecked\b', page)}
-
-
-@pytest.fixture
-def facilitator(app):
-    return staff_client(app, "facilitator", "fola@example.org")
-
-
-@pytest.fixture
-def hall(db_session):
-    return make_town_hall(db_session, "Belonging on the wards")
 
 
 @pytest.fixture
@@ -111,7 +63,7 @@ def test_ticking_themes_tags_the_submission_and_audits_who_and_which(facilitator
     assert ticked_themes(page) == {codebook["harassment"].id, codebook["pay"].id}
     assert themes_of(db_session, submission) == {codebook["harassment"].id, codebook["pay"].id}
     [event] = events(db_session, "tag")
-    assert (event.actor, event.submission_id) == ("fola@example.org", submission)
+    assert (event.actor, event.submission_id) == ("facilitator@example.org", submission)
     assert details(event) == {"themes": ["Harassment", "Pay"]}
     assert "harassment reports" not in event.details + event.reason
 
@@ -258,7 +210,7 @@ def test_bulk_tagging_tags_the_selected_rows_and_audits_each(facilitator, db_ses
     assert themes_of(db_session, left) == set()
     tagged = events(db_session, "tag")
     assert sorted(e.submission_id for e in tagged) == sorted(chosen)
-    assert {(e.actor, tuple(details(e)["themes"])) for e in tagged} == {("fola@example.org", ("Pay", "Safety"))}
+    assert {(e.actor, tuple(details(e)["themes"])) for e in tagged} == {("facilitator@example.org", ("Pay", "Safety"))}
 
 
 def test_a_few_hundred_submissions_are_tagged_in_one_post(facilitator, db_session, hall, codebook):
