@@ -19,7 +19,10 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Sync workers spend much of a submission waiting for the durable commit: gunicorn's own advice,
 # two per core plus one, keeps the cores busy.
 workers = int(os.environ.get("GUNICORN_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
-worker_class = "sync"
+# GUNICORN_THREADS > 1: threaded workers (gthread), each overlapping its requests' waits (fsync, Redis,
+# PostgreSQL) with another request's work. Every thread has its own database connection and session.
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+worker_class = "gthread" if threads > 1 else "sync"
 timeout = 30
 graceful_timeout = 20
 # gunicorn 27 opens a control socket in ~/.gunicorn by default (--no-control-socket); we do not use it.

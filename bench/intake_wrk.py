@@ -113,6 +113,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=32, help="wrk connections [32]")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads [2]")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers, both apps [2]")
+    parser.add_argument("--gunicorn-threads", type=int, default=None, metavar="N",
+                        help="GUNICORN_THREADS for both apps (threads per worker; >1 means gthread workers) "
+                             "[the config's default]")
     parser.add_argument("--rounds", type=int, default=1,
                         help="measurements per app and database, alternating; the median is reported [1]")
     parser.add_argument("--databases", default="sqlite,postgresql", help="comma-separated [sqlite,postgresql]")
@@ -314,6 +317,7 @@ def measure(args, work: Path, script: Path, target: Target, seconds: int, seed: 
         time.sleep(1)  # the requests in flight when wrk stopped still cost CPU
         # CPU per request does not depend on what else runs on the machine, unlike requests/s.
         result["cpu_ms"] = 1000 * (cpu_seconds(target.server.process.pid) - cpu_before) / max(1, result["sent"])
+        result["load"] = os.getloadavg()[0]  # the machine's 1-minute load average as the measurement ends
         return result
     finally:
         if profiler is not None:
@@ -374,6 +378,7 @@ def bench_database(args, work: Path, script: Path, kind: str, base_env: dict[str
         summary[name]["sent"] = sum(run["sent"] for run in runs)
         summary[name]["s200"] = sum(run["s200"] for run in runs)
         summary[name]["non200"] = sum(run["s4xx"] + run["s5xx"] + run["sother"] for run in runs)
+        summary[name]["loads"] = [run["load"] for run in runs]
     summary["ours"]["named"] = named
     return summary
 
@@ -395,9 +400,13 @@ def main() -> None:
                 # Every request comes from 127.0.0.1: lift the per-client submission limit for the run.
                 "FEEDBACK_SUBMISSION_RATE_LIMIT": "1000000 per minute",
                 "GUNICORN_WORKERS": str(args.workers)}
+    if args.gunicorn_threads is not None:
+        base_env["GUNICORN_THREADS"] = str(args.gunicorn_threads)
+    threads = int(base_env.get("GUNICORN_THREADS", "1"))
+    kind = f"gthread workers x {threads} threads" if threads > 1 else "sync workers"
     print(f"machine: {machine()}")
     print(f"wrk: {args.threads} threads, {args.connections} connections, {args.duration} s per measurement "
-          f"(after {args.warmup} s warm-up), {args.rounds} round(s); gunicorn: {args.workers} sync workers; "
+          f"(after {args.warmup} s warm-up), {args.rounds} round(s); gunicorn: {args.workers} {kind}; "
           f"rate-limit storage: {args.ratelimit_storage}")
     rows = []
     try:
@@ -431,6 +440,10 @@ def main() -> None:
         # Every receipt stored, nothing stored twice: s200 <= rows <= requests sent.
         verdicts.append(ratio >= 0.6 and ours["p99_us"] < 100_000 and ours["errors"] == 0
                         and ours["s200"] <= ours["stored"] <= ours["sent"] and reused == 0)
+    loads = [load for _, summary in rows for name in ("ours", "baseline") for load in summary[name]["loads"]]
+    if loads:
+        print(f"load average (1 min) at the end of each measurement: {min(loads):.1f} to {max(loads):.1f} "
+              f"on {os.cpu_count()} cores")
     print("aim (ratio >= 0.6, p99 < 100 ms, no errors, one row per request):",
           "met" if all(verdicts) else "NOT met")
 

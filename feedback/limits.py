@@ -32,6 +32,10 @@ LIMITS = [
 ]
 
 
+# Flask-Limiter settings for limits that apply beyond the decorated views.
+_APP_WIDE = ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION", "RATELIMIT_META")
+
+
 def client_pseudonym() -> str:
     """The rate-limit key of the current client: never the address in clear."""
     return crypto.daily_pseudonym(keyring.current(), request.remote_addr or "unknown", clock.today())
@@ -48,6 +52,11 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1)
     limiter = Limiter(key_func=client_pseudonym, app=app, key_prefix="thf")
     app.extensions["feedback_limiter"] = limiter
+    if not any(app.config.get(key) for key in _APP_WIDE):
+        # Flask-Limiter also checks every request before any view, for app-wide and default limits.
+        # There are none (every limit is on a view, below, and checked there), so that pass only cost
+        # time on each request: drop it. Configure one of _APP_WIDE and it stays.
+        app.before_request_funcs[None].remove(limiter._check_request_limit)
     for endpoint, config_key, key_func in LIMITS:
         view = app.view_functions[endpoint]
         limit = limiter.limit(_limit_from(config_key), key_func=key_func, methods=["POST"])

@@ -85,3 +85,46 @@ def test_a_checkpoint_blocked_by_a_reader_says_so_in_the_log(tmp_path, caplog):
         reader.close()
         session.close()
         engine.dispose()
+
+
+@pytest.fixture
+def table_engine(database_url):
+    engine = make_engine(database_url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+    yield engine
+    engine.dispose()
+
+
+def test_writes_made_before_writing_are_still_rolled_back_first(table_engine):
+    session = orm.Session(table_engine)
+    try:
+        session.execute(sa.text("INSERT INTO t VALUES (7)"))  # outside writing(): not ours to commit
+        with writing(session):
+            session.execute(sa.text("INSERT INTO t VALUES (1)"))
+        assert session.execute(sa.text("SELECT x FROM t")).scalars().all() == [1]
+    finally:
+        session.close()
+
+
+def test_what_the_session_read_before_writing_is_read_again_inside_it(table_engine):
+    metadata = sa.MetaData()
+    table = sa.Table("t", metadata, sa.Column("x", sa.Integer, primary_key=True))
+
+    class Row:
+        pass
+
+    registry = orm.registry()
+    registry.map_imperatively(Row, table)
+    with table_engine.begin() as connection:
+        connection.exec_driver_sql("INSERT INTO t VALUES (1)")
+    session = orm.Session(table_engine)
+    try:
+        row = session.get(Row, 1)
+        with table_engine.begin() as connection:  # someone else changes it meanwhile
+            connection.exec_driver_sql("UPDATE t SET x = 2 WHERE x = 1")
+        with writing(session):
+            assert sa.inspect(row).expired  # as after a rollback: loaded again if used
+    finally:
+        session.close()
+        registry.dispose()

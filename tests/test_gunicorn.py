@@ -133,3 +133,34 @@ def test_gunicorn_refuses_to_start_workers_when_the_schema_cannot_be_upgraded(tm
     output = done.stdout + done.stderr
     assert "Schema upgrade failed" in output and "flask --app feedback init" in output
     assert "Booting worker" not in output
+
+
+def test_threaded_workers_store_concurrent_submissions_on_sqlite(tmp_path):
+    """GUNICORN_THREADS: gthread workers, each thread with its own connection; SQLite writers wait their turn."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    database = tmp_path / "threads.sqlite3"
+    port = free_port()
+    env = {**server_env(tmp_path, database, port), "GUNICORN_THREADS": "4"}
+    log = tmp_path / "gunicorn.log"
+    with log.open("w") as out:
+        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(CONFIG)],
+                                  env=env, cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            base_url = f"http://127.0.0.1:{port}"
+            wait_until_serving(base_url, server, log)
+            engine = make_engine(f"sqlite:///{database}")
+            with orm.Session(engine, expire_on_commit=False) as session:
+                slug = make_town_hall(session).slug
+            with ThreadPoolExecutor(max_workers=12) as pool:
+                codes = list(pool.map(lambda _: post_concern(base_url, slug), range(24)))
+            with engine.connect() as connection:
+                stored = connection.execute(sa.text("SELECT count(*) FROM submission")).scalar_one()
+            engine.dispose()
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    text = log.read_text()
+    assert "Using worker: gthread" in text
+    assert len(set(codes)) == 24 and stored == 24
+    assert "Traceback" not in text

@@ -85,3 +85,18 @@ def test_with_redis_the_limit_holds_across_workers_and_keeps_no_address(make_app
     assert statuses == [200, 200, 200, 429, 429]
     keys = [key.decode() for key in redis.Redis.from_url(redis_url).keys("*")]
     assert keys and not [key for key in keys if ADDRESS in key]
+
+
+def test_an_app_wide_default_limit_still_applies_to_every_page(make_app):
+    app = make_app(RATELIMIT_DEFAULT="2 per minute")
+    client = client_from(app)
+    assert [client.get("/receipt").status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_without_app_wide_limits_pages_skip_the_limiter_and_views_keep_theirs(make_app):
+    app = make_app(SUBMISSION_RATE_LIMIT="1 per minute")
+    limiter = app.extensions["feedback_limiter"]
+    assert limiter._check_request_limit not in app.before_request_funcs[None]
+    hall = make_town_hall(app.extensions["feedback_db"]())
+    client = client_from(app)
+    assert [send_concern(client, hall.slug, f"Concern {n}").status_code for n in range(2)] == [200, 429]

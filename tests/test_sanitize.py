@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import unicodedata
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -49,6 +51,33 @@ def test_normalise_composes_unicode_and_keeps_only_newlines_among_controls():
 def test_normalise_trims_outer_whitespace_and_treats_none_as_empty():
     assert normalise_text("  \n hello \n ") == "hello"
     assert normalise_text(None) == ""
+
+
+def _normalise_by_category(text: str | None) -> str:
+    """The original definition, one character at a time: what normalise_text must keep doing."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    return "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch) != "Cc").strip()
+
+
+def test_normalise_removes_exactly_the_control_characters_but_newline():
+    every = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
+    kept = normalise_text("a" + every + "a")
+    removed = {chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cc"} - {"\n"}
+    assert not removed & set(kept)
+    assert kept == _normalise_by_category("a" + every + "a")
+
+
+_controls_and_text = st.lists(st.one_of(
+    st.characters(max_codepoint=0xA0), st.characters(categories=("Cc", "Zs", "Mn", "Lu", "Ll", "Lo")),
+    st.sampled_from(["\r\n", "\r", "\t", "\n", "e\u0301", "\u0085", "\u2028", "\ufeff"]))).map("".join)
+
+
+@given(st.one_of(st.none(), st.text(), _controls_and_text))
+def test_normalise_matches_the_per_character_definition(text):
+    assert normalise_text(text) == _normalise_by_category(text)
 
 
 def test_linkify_escapes_markup_and_links_web_addresses():

@@ -49,8 +49,14 @@ class Receipt:
     repeated: bool  # True when this POST was a retry of one already stored
 
 
+# Statements built once (building one, and its cache key, costs more than running it).
+_INSERT_SUBMISSION = sa.insert(Submission.__table__)
+_INSERT_IDENTITY = sa.insert(Identity.__table__)
+_BY_FORM_TOKEN = sa.select(Submission).where(Submission.form_token_hash == sa.bindparam("token_hash"))
+
+
 def _existing(session: orm.Session, token_hash: bytes) -> Submission | None:
-    return session.scalar(sa.select(Submission).where(Submission.form_token_hash == token_hash))
+    return session.scalar(_BY_FORM_TOKEN, {"token_hash": token_hash})
 
 
 def _receipt_for(existing: Submission, town_hall_id: int, new: NewSubmission, code: str, today: date) -> Receipt:
@@ -94,9 +100,9 @@ def submit(
     try:
         with writing(session):
             # No look-up first: the unique form_token_hash turns a retry into an IntegrityError below.
-            session.execute(sa.insert(Submission.__table__), [submission])
+            session.execute(_INSERT_SUBMISSION, [submission])
             if identity is not None:
-                session.execute(sa.insert(Identity.__table__), [identity])
+                session.execute(_INSERT_IDENTITY, [identity])
     except exc.IntegrityError:
         # A retried or double-clicked POST, or another worker's copy of it, stored this form token first.
         try:

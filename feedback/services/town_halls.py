@@ -88,4 +88,9 @@ def find_town_hall(session: orm.Session, slug: str) -> TownHall | None:
     """The active town hall at /t/<slug>; None for any slug we could not have made."""
     if not SLUG_PATTERN.fullmatch(slug):
         return None
-    return session.scalar(sa.select(TownHall).where(TownHall.slug == slug, TownHall.status == "active"))
+    return session.scalar(_ACTIVE_BY_SLUG, {"slug": slug})
+
+
+# Built once: every public page and POST looks a town hall up, and building the statement (and its
+# cache key) each time cost more than running it.
+_ACTIVE_BY_SLUG = sa.select(TownHall).where(TownHall.slug == sa.bindparam("slug"), TownHall.status == "active")
