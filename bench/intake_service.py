@@ -48,7 +48,7 @@ def service_submissions(session, ring, hall, n: int) -> float:
     for i in range(n):
         identity = crypto.Identity(f"Person {i}", f"p{i}@example.org", True) if i % 3 == 0 else None
         new = intake.NewSubmission(body=f"Service concern {i}", affiliation="student", identity=identity)
-        intake.submit(session, ring, hall, crypto.new_form_token(), new, date.today())
+        intake.submit(session, ring, hall.slug, crypto.new_form_token(), new, date.today())
     return time.perf_counter() - start
 
 

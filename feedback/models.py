@@ -30,6 +30,15 @@ class SubmissionStatus(enum.StrEnum):
     ESCALATED = "escalated"
 
 
+def intake_state(town_hall, today: date) -> str:
+    """'upcoming', 'open' or 'closed' on the given day, for a TownHall or a row with its intake dates."""
+    if today < town_hall.intake_opens_on:
+        return "upcoming"
+    if today > town_hall.intake_closes_on:
+        return "closed"
+    return "open"
+
+
 class TownHall(Base):
     __tablename__ = "town_hall"
 
@@ -47,11 +56,7 @@ class TownHall(Base):
 
     def intake_state(self, today: date) -> str:
         """'upcoming', 'open' or 'closed' on the given day."""
-        if today < self.intake_opens_on:
-            return "upcoming"
-        if today > self.intake_closes_on:
-            return "closed"
-        return "open"
+        return intake_state(self, today)
 
 
 class Submission(Base):

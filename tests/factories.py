@@ -36,7 +36,7 @@ def make_submission(session, ring, town_hall, body: str = "The call schedule is 
                     token: str | None = None) -> intake.Receipt:
     identity = crypto.Identity(name=name, email=email, contact_ok=bool(email)) if name else None
     new = intake.NewSubmission(body=body, affiliation=affiliation, identity=identity)
-    return intake.submit(session, ring, town_hall, token or crypto.new_form_token(), new, today())
+    return intake.submit(session, ring, town_hall.slug, token or crypto.new_form_token(), new, today())
 
 
 def make_theme(session, name: str = "Belonging", **fields) -> Theme:

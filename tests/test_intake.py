@@ -135,9 +135,9 @@ def test_an_old_form_token_no_longer_brings_the_receipt_back(app, db_session, ri
     hall = make_town_hall(db_session)
     token = crypto.new_form_token()
     new = intake.NewSubmission(body="Long ago")
-    intake.submit(db_session, ring, hall, token, new, today() - timedelta(days=2))
+    intake.submit(db_session, ring, hall.slug, token, new, today() - timedelta(days=2))
     with pytest.raises(intake.FormTokenReused):
-        intake.submit(db_session, ring, hall, token, new, today())
+        intake.submit(db_session, ring, hall.slug, token, new, today())
 
 
 def test_a_database_failure_keeps_the_text_and_logs_none_of_it(client, db_session, caplog):
@@ -152,6 +152,48 @@ def test_a_database_failure_keeps_the_text_and_logs_none_of_it(client, db_sessio
     assert response.status_code == 503
     assert "nothing was stored" in page and "Dr Hallworth said it again</textarea>" in page
     assert "Hallworth" not in caplog.text and "Kai Tanaka" not in caplog.text
+
+
+def test_when_the_whole_database_is_down_the_form_still_comes_back_with_the_text(client, db_session):
+    hall = make_town_hall(db_session)
+    tokens = submission_form(client, hall.slug)
+    for table in ("submission", "town_hall"):
+        db_session.execute(sa.text(f"ALTER TABLE {table} RENAME TO {table}_gone"))
+    db_session.commit()
+    response = client.post(f"/t/{hall.slug}", data={"comment": "Still mine", **tokens, "identity_choice": "anonymous"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert "nothing was stored" in page and "Still mine</textarea>" in page
+    assert f'action="/t/{hall.slug}"' in page
+
+
+def test_a_post_to_a_town_hall_archived_after_the_form_was_opened_is_not_found(client, db_session):
+    hall = make_town_hall(db_session)
+    tokens = submission_form(client, hall.slug)
+    hall.status = "archived"
+    db_session.commit()
+    response = client.post(f"/t/{hall.slug}", data={"comment": "Too late", **tokens, "identity_choice": "anonymous"})
+    assert response.status_code == 404
+    assert stored(db_session) == []
+
+
+def test_a_submission_is_one_write_transaction_with_no_read_before_it(app, client, db_session):
+    """On SQLite a read first would mean a second BEGIN and a lock taken later; one transaction does it all."""
+    hall = make_town_hall(db_session)
+    tokens = submission_form(client, hall.slug)
+    begins = []
+    engine = app.extensions["feedback_engine"]
+
+    def count(connection):
+        begins.append(connection)
+
+    sa.event.listen(engine, "begin", count)
+    try:
+        response = client.post(f"/t/{hall.slug}", data={"comment": "Once", **tokens, "identity_choice": "anonymous"})
+    finally:
+        sa.event.remove(engine, "begin", count)
+    assert response.status_code == 200 and "Once" == stored(db_session)[0].body
+    assert len(begins) == 1
 
 
 def test_a_post_without_csrf_token_is_refused_with_the_text_kept(client, db_session):
@@ -216,8 +258,7 @@ def test_concurrent_posts_of_one_form_token_store_one_submission(app, db_session
     def send(_):
         session = app.extensions["feedback_db"]()
         try:
-            hall_here = session.get(type(hall), hall.id)
-            return intake.submit(session, ring, hall_here, token, intake.NewSubmission(body="Race"), today())
+            return intake.submit(session, ring, hall.slug, token, intake.NewSubmission(body="Race"), today())
         finally:
             session.close()
 

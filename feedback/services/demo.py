@@ -56,7 +56,7 @@ def _submit(session: orm.Session, ring: crypto.KeyRing, halls: list[TownHall], t
             identity = crypto.Identity(name=item.name, email=item.email or "", contact_ok=item.contact_ok)
         new = intake.NewSubmission(body=item.body, affiliation=item.affiliation, identity=identity)
         received_on = today - timedelta(days=item.days_ago)
-        receipt = intake.submit(session, ring, halls[item.town_hall], crypto.new_form_token(), new, received_on)
+        receipt = intake.submit(session, ring, halls[item.town_hall].slug, crypto.new_form_token(), new, received_on)
         stored[receipt.submission_id] = item
     return stored
 

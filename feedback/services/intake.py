@@ -11,7 +11,12 @@ from sqlalchemy import exc, orm
 
 from feedback import crypto
 from feedback.db import writing
-from feedback.models import Identity, Submission, TownHall
+from feedback.models import Identity, Submission, intake_state
+from feedback.services import town_halls
+
+
+class NoSuchTownHall(Exception):
+    """No active town hall has this address."""
 
 
 class IntakeClosed(Exception):
@@ -47,84 +52,98 @@ class Receipt:
     submission_id: uuid.UUID
     is_named: bool
     repeated: bool  # True when this POST was a retry of one already stored
+    town_hall_title: str
+    town_hall_slug: str
 
 
 # Statements built once (building one, and its cache key, costs more than running it).
 _INSERT_SUBMISSION = sa.insert(Submission.__table__)
 _INSERT_IDENTITY = sa.insert(Identity.__table__)
-_BY_FORM_TOKEN = sa.select(Submission).where(Submission.form_token_hash == sa.bindparam("token_hash"))
+_BY_FORM_TOKEN = sa.select(Submission.id, Submission.town_hall_id, Submission.body, Submission.received_on,
+                           Submission.is_named).where(Submission.form_token_hash == sa.bindparam("token_hash"))
 
 
-def _existing(session: orm.Session, token_hash: bytes) -> Submission | None:
-    return session.scalar(_BY_FORM_TOKEN, {"token_hash": token_hash})
+def _existing(connection: sa.Connection, token_hash: bytes) -> sa.Row | None:
+    return connection.execute(_BY_FORM_TOKEN, {"token_hash": token_hash}).first()
 
 
-def _receipt_for(existing: Submission, town_hall_id: int, new: NewSubmission, code: str, today: date) -> Receipt:
+def _receipt_for(existing: sa.Row, hall: sa.Row, new: NewSubmission, code: str, today: date) -> Receipt:
     """The receipt again, for a true retry: same town hall, same text, within RETRY_DAYS."""
-    if (existing.town_hall_id != town_hall_id or existing.body != new.body
+    if (existing.town_hall_id != hall.id or existing.body != new.body
             or (today - existing.received_on).days > RETRY_DAYS):
         raise FormTokenReused()
-    return Receipt(code=code, submission_id=existing.id, is_named=existing.is_named, repeated=True)
+    return Receipt(code=code, submission_id=existing.id, is_named=existing.is_named, repeated=True,
+                   town_hall_title=hall.title, town_hall_slug=hall.slug)
 
 
 def submit(
     session: orm.Session,
     ring: crypto.KeyRing,
-    town_hall: TownHall,
+    slug: str,
     form_token: str,
     new: NewSubmission,
     today: date,
 ) -> Receipt:
-    """Store a submission exactly once per form token and return its receipt.
+    """Store a submission to the town hall at /t/<slug> exactly once per form token; return its receipt.
 
-    A retry of a stored submission gets its receipt again, even if intake closed in between.
+    One write transaction finds the town hall, checks its intake window and stores the rows. A retry
+    of a stored submission gets its receipt again, even if intake closed in between.
 
+    :raises NoSuchTownHall: no active town hall has this slug.
     :raises IntakeClosed: the town hall is not open for input today.
     :raises FormTokenReused: the form token was already used for something else.
     :raises IntakeUnavailable: the database failed; nothing was stored.
     """
     token_hash = crypto.form_token_hash(form_token)
     code = crypto.receipt_code_for(ring, form_token)
-    town_hall_id, state = town_hall.id, town_hall.intake_state(today)
-    if state != "open":
-        # Only a retry of a submission stored while intake was open still gets its receipt.
-        try:
-            existing = _existing(session, token_hash)
-        except exc.DBAPIError:
-            raise IntakeUnavailable() from None
-        if existing is None:
-            raise IntakeClosed(state)
-        return _receipt_for(existing, town_hall_id, new, code, today)
     # Hashing and sealing happen before the write lock is taken (SQLite has one writer at a time).
-    submission, identity = _new_rows(ring, town_hall_id, token_hash, code, new, today)
+    submission, identity = _new_rows(ring, token_hash, code, new, today)
     try:
         with writing(session):
+            connection = session.connection()
+            hall = town_halls.find_for_intake(connection, slug)
+            if hall is None:
+                raise NoSuchTownHall(slug)
+            if (state := intake_state(hall, today)) != "open":
+                # Only a retry of a submission stored while intake was open still gets its receipt.
+                existing = _existing(connection, token_hash)
+                if existing is None:
+                    raise IntakeClosed(state)
+                return _receipt_for(existing, hall, new, code, today)
             # No look-up first: the unique form_token_hash turns a retry into an IntegrityError below.
-            session.execute(_INSERT_SUBMISSION, [submission])
+            connection.execute(_INSERT_SUBMISSION, [{**submission, "town_hall_id": hall.id}])
             if identity is not None:
-                session.execute(_INSERT_IDENTITY, [identity])
+                connection.execute(_INSERT_IDENTITY, [identity])
     except exc.IntegrityError:
         # A retried or double-clicked POST, or another worker's copy of it, stored this form token first.
-        try:
-            existing = _existing(session, token_hash)
-        except exc.DBAPIError:
-            raise IntakeUnavailable() from None
-        if existing is None:
-            raise IntakeUnavailable() from None
-        return _receipt_for(existing, town_hall_id, new, code, today)
+        return _retry(session, slug, token_hash, new, code, today)
     except exc.DBAPIError:
         raise IntakeUnavailable() from None
-    return Receipt(code=code, submission_id=submission["id"], is_named=submission["is_named"], repeated=False)
+    return Receipt(code=code, submission_id=submission["id"], is_named=submission["is_named"], repeated=False,
+                   town_hall_title=hall.title, town_hall_slug=hall.slug)
+
+
+def _retry(session: orm.Session, slug: str, token_hash: bytes, new: NewSubmission, code: str,
+           today: date) -> Receipt:
+    """The receipt of the submission that another POST with this form token stored first."""
+    try:
+        connection = session.connection()
+        hall, existing = town_halls.find_for_intake(connection, slug), _existing(connection, token_hash)
+        session.rollback()
+    except exc.DBAPIError:
+        raise IntakeUnavailable() from None
+    if hall is None or existing is None:
+        raise IntakeUnavailable()
+    return _receipt_for(existing, hall, new, code, today)
 
 
 def _new_rows(
-    ring: crypto.KeyRing, town_hall_id: int, token_hash: bytes, code: str, new: NewSubmission, today: date
+    ring: crypto.KeyRing, token_hash: bytes, code: str, new: NewSubmission, today: date
 ) -> tuple[dict, dict | None]:
-    """The submission row, and the sealed identity row for a named one."""
+    """The submission row (without its town hall), and the sealed identity row for a named one."""
     submission_id = uuid.uuid4()
     submission = {
         "id": submission_id,
-        "town_hall_id": town_hall_id,
         "body": new.body,
         "received_on": today,
         "affiliation": new.affiliation,

@@ -93,4 +93,17 @@ def find_town_hall(session: orm.Session, slug: str) -> TownHall | None:
 
 # Built once: every public page and POST looks a town hall up, and building the statement (and its
 # cache key) each time cost more than running it.
-_ACTIVE_BY_SLUG = sa.select(TownHall).where(TownHall.slug == sa.bindparam("slug"), TownHall.status == "active")
+_ACTIVE = (TownHall.slug == sa.bindparam("slug"), TownHall.status == "active")
+_ACTIVE_BY_SLUG = sa.select(TownHall).where(*_ACTIVE)
+_INTAKE_BY_SLUG = sa.select(TownHall.id, TownHall.slug, TownHall.title, TownHall.intake_opens_on,
+                            TownHall.intake_closes_on).where(*_ACTIVE)
+
+
+def find_for_intake(connection: sa.Connection, slug: str) -> sa.Row | None:
+    """What intake needs of the active town hall at /t/<slug> (id, slug, title, intake dates), as a row.
+
+    Core on the caller's connection, so a submission is one transaction without ORM objects.
+    """
+    if not SLUG_PATTERN.fullmatch(slug):
+        return None
+    return connection.execute(_INTAKE_BY_SLUG, {"slug": slug}).first()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc
 from werkzeug.exceptions import NotFound
 
 from feedback import clock, crypto, keyring
@@ -38,46 +39,63 @@ def _new_submission(form: SubmissionForm) -> intake.NewSubmission:
 
 
 def render_form(town_hall, form: SubmissionForm, status: int = 200, notice: str | None = None):
-    """The town hall page with its form, keeping whatever the person typed; a fresh token if needed."""
+    """The town hall page with its form, keeping whatever the person typed; a fresh token if needed.
+
+    town_hall is None only when the database could not be reached: the form comes back all the same.
+    """
     if form.form_token.errors or not form.form_token.data:
         form.form_token.data = crypto.new_form_token()
     page = render_template(
         "public/town_hall.html",
         town_hall=town_hall,
-        state=town_hall.intake_state(clock.today()),
+        state=town_hall.intake_state(clock.today()) if town_hall else "open",
         form=form,
         notice=notice,
     )
     return page, status
 
 
+def _town_hall_or_404(slug: str):
+    return town_halls.find_town_hall(get_db(), slug) or abort(404)
+
+
+def _town_hall_if_reachable(slug: str):
+    """The town hall to show the kept text with when saving failed: None if the database is down too."""
+    try:
+        return town_halls.find_town_hall(get_db(), slug)
+    except exc.DBAPIError:
+        get_db().rollback()
+        return None
+
+
 @bp.route("/t/<slug>", methods=["GET", "POST"])
 def town_hall(slug: str):
-    hall = town_halls.find_town_hall(get_db(), slug) or abort(404)
     form = _form()
     if request.method == "GET" or not form.is_submitted():
-        return render_form(hall, form)
+        return render_form(_town_hall_or_404(slug), form)
     if form.leave_empty.data:
         # Almost always a bot; if a person's form filler did it, they still keep their text.
         form.leave_empty.data = ""
-        return render_form(hall, form, 400, "Your concern could not be sent. Please check it and press Send again.")
+        return render_form(_town_hall_or_404(slug), form, 400,
+                           "Your concern could not be sent. Please check it and press Send again.")
     if not form.validate():
-        return render_form(hall, form, 422)
-    # Keep the hall as read: the write below ends this transaction, which would expire it and cost
-    # another connection and SELECT just to print its title on the receipt page.
-    get_db().expunge(hall)
+        return render_form(_town_hall_or_404(slug), form, 422)
     try:
-        receipt = intake.submit(get_db(), keyring.current(), hall, form.form_token.data, _new_submission(form), clock.today())
+        # One transaction finds the town hall and stores the submission: no read before the write.
+        receipt = intake.submit(get_db(), keyring.current(), slug, form.form_token.data, _new_submission(form),
+                                clock.today())
+    except intake.NoSuchTownHall:
+        abort(404)
     except intake.IntakeClosed as closed:
-        return render_form(hall, form, 403, CLOSED_MESSAGES[closed.state])
+        return render_form(_town_hall_or_404(slug), form, 403, CLOSED_MESSAGES[closed.state])
     except intake.IntakeUnavailable:
-        return render_form(hall, form, 503, "We could not save your concern just now, and nothing was "
-                           "stored. Your text is below: press Send again in a moment.")
+        return render_form(_town_hall_if_reachable(slug), form, 503, "We could not save your concern just now, "
+                           "and nothing was stored. Your text is below: press Send again in a moment.")
     except intake.FormTokenReused:
         form.form_token.data = crypto.new_form_token()
-        return render_form(hall, form, 409, "This form was already used to send a concern. Your new text "
-                           "is below: press Send to send it as another concern.")
-    return render_template("receipts/issued.html", receipt=receipt, town_hall=hall)
+        return render_form(_town_hall_or_404(slug), form, 409, "This form was already used to send a "
+                           "concern. Your new text is below: press Send to send it as another concern.")
+    return render_template("receipts/issued.html", receipt=receipt)
 
 
 def _resubmit_page(notice: str, status: int):
