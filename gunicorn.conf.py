@@ -61,6 +61,14 @@ def on_reload(server):
     _upgrade_schema(server, reloading=True)
 
 
+def post_worker_init(worker):
+    """The app is loaded: move everything alive now (modules, templates, the app) out of the garbage
+    collector's reach, so its full collections stop walking them on every request (about 0.1 ms each)."""
+    import gc
+
+    gc.freeze()
+
+
 def post_fork(server, worker):
     """gunicorn warns 'Invalid request from ip=...': keep such addresses out of its log too."""
     from feedback.logs import RedactAddresses, add_filter

@@ -164,3 +164,17 @@ def test_threaded_workers_store_concurrent_submissions_on_sqlite(tmp_path):
     assert "Using worker: gthread" in text
     assert len(set(codes)) == 24 and stored == 24
     assert "Traceback" not in text
+
+
+def test_each_worker_freezes_what_it_loaded_so_collections_skip_it():
+    """After loading the app, a worker moves its long-lived objects out of the garbage collector's walk."""
+    import gc
+    import runpy
+
+    settings = runpy.run_path(str(CONFIG))
+    gc.unfreeze()
+    try:
+        settings["post_worker_init"](None)
+        assert gc.get_freeze_count() > 1000
+    finally:
+        gc.unfreeze()
