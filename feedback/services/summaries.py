@@ -277,8 +277,10 @@ def _quotes(db: orm.Session, table: Counts, where) -> dict[int, list[Quote]]:
                             .group_by(DuplicateLink.representative_id)).all())
     chosen: dict[int, list[Quote]] = defaultdict(list)
     if sizes:
-        representatives = db.execute(eligible.where(Tagging.theme_id.in_(list(halls)), sa.exists().where(
-            DuplicateLink.representative_id == Submission.id))).all()
+        # Driven from the few representatives (IN a subquery), not from every published tagging.
+        representatives = db.execute(eligible.where(
+            Tagging.theme_id.in_(list(halls)),
+            Submission.id.in_(sa.select(DuplicateLink.representative_id).distinct()))).all()
         for theme, id_, hall, body, redacted in sorted(representatives, key=lambda r: (-sizes[r[1]], r[1])):
             if hall in halls[theme] and len(chosen[theme]) < QUOTES_PER_THEME:
                 chosen[theme].append(Quote(redacted or body, 1 + sizes[id_]))
