@@ -131,10 +131,22 @@ def init_app(app: Flask) -> None:
     app.teardown_appcontext(close_db)
 
 
+# Any fixed number: the PostgreSQL advisory lock that one schema upgrade at a time holds.
+UPGRADE_LOCK = 0x7468_6655
+
+
 def upgrade_schema(engine: sa.Engine, revision: str = "head") -> None:
-    """Run the Alembic migrations in feedback/migrations up to revision."""
+    """Run the Alembic migrations in feedback/migrations up to revision, one upgrader at a time.
+
+    Hosts that start together all run this: the first upgrades, the others wait for it and then find
+    nothing left to do (PostgreSQL: a transaction-scoped advisory lock; SQLite: BEGIN IMMEDIATE).
+    """
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    with engine.connect() as connection:
+        connection.execution_options(**{_WRITE: True})
+        with connection.begin():
+            if connection.dialect.name == "postgresql":
+                connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": UPGRADE_LOCK})
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -10,6 +15,8 @@ from alembic.migration import MigrationContext
 
 from feedback.db import MIGRATIONS, make_engine, upgrade_schema
 from feedback.models import Base
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_upgrade_from_nothing_matches_the_models(database_url):
@@ -34,5 +41,34 @@ def test_downgrade_to_base_removes_every_table(database_url):
             config.attributes["connection"] = connection
             command.downgrade(config, "base")
         assert set(sa.inspect(engine).get_table_names()) <= {"alembic_version"}
+    finally:
+        engine.dispose()
+
+
+UPGRADE_AT = """
+import sys, time
+from feedback.db import make_engine, upgrade_schema
+url, at = sys.argv[1], float(sys.argv[2])
+engine = make_engine(url)
+time.sleep(max(0.0, at - time.time()))
+upgrade_schema(engine)
+"""
+
+
+def test_hosts_starting_at_once_upgrade_the_schema_once_and_all_start(database_url):
+    """Several hosts (or arbiters) run the upgrade together: one does it, the others wait, none fails."""
+    engine = make_engine(database_url)
+    engine.connect().close()  # the database exists (SQLite: its file, in WAL mode), its schema does not
+    at = time.time() + 4  # every process imported and connected by then, so they start together
+    hosts = [subprocess.Popen([sys.executable, "-c", UPGRADE_AT, database_url, str(at)], cwd=ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for _ in range(4)]
+    outputs = [host.communicate(timeout=120)[0] for host in hosts]
+    assert [host.returncode for host in hosts] == [0] * len(hosts), outputs
+    try:
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT count(*) FROM alembic_version").scalar() == 1
+            diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}),
+                                    Base.metadata)
+        assert diff == []
     finally:
         engine.dispose()
