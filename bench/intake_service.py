@@ -32,14 +32,18 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
+BARE_INSERT = sa.insert(Submission.__table__)  # built once, as intake's own statements are
+
+
 def bare_inserts(session, town_hall_id: int, n: int) -> float:
+    """One prebuilt INSERT per transaction, through the same write transaction intake uses."""
     start = time.perf_counter()
     for i in range(n):
         with writing(session):
-            session.execute(sa.insert(Submission).values(
-                id=uuid.uuid4(), town_hall_id=town_hall_id, body=f"Bare concern {i}", received_on=date.today(),
-                status="pending", is_named=False, receipt_hash=uuid.uuid4().bytes * 2,
-                form_token_hash=uuid.uuid4().bytes * 2))
+            session.connection().execute(BARE_INSERT, [{
+                "id": uuid.uuid4(), "town_hall_id": town_hall_id, "body": f"Bare concern {i}",
+                "received_on": date.today(), "status": "pending", "is_named": False,
+                "receipt_hash": uuid.uuid4().bytes * 2, "form_token_hash": uuid.uuid4().bytes * 2}])
     return time.perf_counter() - start
 
 
