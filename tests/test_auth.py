@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import timedelta
 
@@ -115,6 +116,19 @@ def test_logins_and_logouts_are_audited(app, db_session):
     client.post("/logout", data={"csrf_token": csrf_for(client, "/staff")})
     rows = db_session.execute(sa.select(AuditEvent.actor, AuditEvent.action).order_by(AuditEvent.id)).all()
     assert ("fola@example.org", "login") in rows and ("fola@example.org", "logout") in rows
+
+
+def test_refused_logins_are_audited_without_what_was_typed(app, client, db_session):
+    staff_id = make_staff(app, "admin", "ada@example.org").id
+    log_in(client, "ada@example.org", "not the password at all")
+    log_in(client, "secret-typed-in-the-email-field", "another guess")
+    events = db_session.execute(sa.select(AuditEvent).where(AuditEvent.action == "login_refused")
+                                .order_by(AuditEvent.id)).scalars().all()
+    assert [(e.actor, e.actor_id, json.loads(e.details)) for e in events] == [
+        ("system", None, {"account": staff_id}), ("system", None, {"account": None})]
+    everything = " ".join(f"{e.actor} {e.reason} {e.details}" for e in db_session.scalars(sa.select(AuditEvent)))
+    assert "secret-typed" not in everything and "guess" not in everything and "not the password" not in everything
+    assert client.application.test_cli_runner().invoke(args=["audit-verify"]).exit_code == 0
 
 
 def test_repeated_wrong_passwords_for_one_account_are_throttled(make_app):

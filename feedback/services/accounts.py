@@ -81,6 +81,17 @@ def authenticate(session: orm.Session, hasher: PasswordHasher, dummy_hash: str, 
     return _staff(user)
 
 
+def record_failed_login(session: orm.Session, email: str, now: datetime) -> None:
+    """Audit a refused login: which account was tried (its id), or that no account matched.
+
+    What was typed is never recorded: a password pasted into the email field must not reach the log.
+    Every refusal writes one event, whether the account exists or not, so the work is the same.
+    """
+    user_id = session.scalar(sa.select(StaffUser.id).where(StaffUser.email == normalise_email(email)))
+    with writing(session):
+        audit.record(session, audit.Actor(audit.SYSTEM), "login_refused", now=now, details={"account": user_id})
+
+
 def _token_hash(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 

@@ -35,6 +35,7 @@ def login():
     found = accounts.authenticate(db, auth.hasher(), current_app.extensions["feedback_dummy_hash"],
                                   form.email.data, form.password.data)
     if found is None:
+        accounts.record_failed_login(db, form.email.data, clock.now())
         form.password.errors = [WRONG]
         return render_template("auth/login.html", form=form), 401
     if current_user.is_authenticated:  # logging in again ends the previous session for good
