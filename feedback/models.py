@@ -74,6 +74,8 @@ class Submission(Base):
     hidden_reason: Mapped[str | None] = mapped_column(sa.String(40))
     affiliation: Mapped[str | None] = mapped_column(sa.String(80))
     is_named: Mapped[bool] = mapped_column(default=False)
+    # Sent with a name whose identity was since deleted (erasure, retention): the receipt page says so.
+    identity_deleted: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     receipt_hash: Mapped[bytes] = mapped_column(sa.LargeBinary(32), unique=True)
     form_token_hash: Mapped[bytes] = mapped_column(sa.LargeBinary(32), unique=True)
 

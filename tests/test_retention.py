@@ -70,6 +70,12 @@ def test_purge_deletes_identities_past_retention_and_keeps_everything_else(app, 
     flags = named_flags(app)
     assert len(flags) == 6  # every submission is still there ...
     assert flags[old["named"]] is False and flags[edge["named"]] is True  # ... the old one now unnamed
+    session = app.extensions["feedback_db"]()
+    try:  # ... and its receipt page can say that its name was deleted, not that it came anonymously
+        deleted = set(session.scalars(sa.select(Submission.id).where(Submission.identity_deleted.is_(True))))
+    finally:
+        session.close()
+    assert deleted == {old["named"]}
     [event] = purge_events(app)
     assert (event.actor, json.loads(event.details)["count"]) == (audit.SYSTEM, 1)
 

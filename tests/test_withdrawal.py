@@ -225,3 +225,15 @@ def test_an_erased_identity_leaves_the_database_file(sqlite_app):
     stored = database_bytes(app)
     assert identity.ciphertext not in stored and identity.wrapped_key not in stored
     assert rows(app, Submission, Submission.id == receipt.submission_id)[0].is_named is False
+
+
+def test_after_erasure_the_receipt_says_the_name_was_deleted_not_that_it_came_anonymously(app, client, runner):
+    named = arrange(app, "Named", name="Ines", email="ines.duarte@example.org")
+    anonymous = arrange(app, "Anonymous")
+    page = check(client, named.code).get_data(as_text=True)
+    assert "With your name (encrypted)" in page
+    assert runner.invoke(args=["erase-email", "--email", "ines.duarte@example.org"]).exit_code == 0
+    page = check(client, named.code).get_data(as_text=True)
+    assert "your name and email have since been deleted" in page
+    assert "Anonymously" not in page and "Ines" not in page
+    assert "<dd>Anonymously</dd>" in check(client, anonymous.code).get_data(as_text=True)

@@ -41,6 +41,7 @@ class ReceiptView:
     body: str
     redacted_body: str | None
     is_named: bool
+    identity_deleted: bool  # sent with a name, since deleted (erasure or retention)
     thread: list[Message]
 
 
@@ -64,6 +65,7 @@ def look_up(session: orm.Session, ring: crypto.KeyRing, code: str) -> ReceiptVie
         body=submission.body,
         redacted_body=submission.redacted_body,
         is_named=submission.is_named,
+        identity_deleted=submission.identity_deleted,
         thread=thread,
     )
 

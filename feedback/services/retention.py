@@ -57,7 +57,8 @@ def purge(session: orm.Session, today: date, days: int, *, by: audit.Actor, now:
         count = session.execute(sa.delete(Identity).where(Identity.submission_id.in_(expired))
                                 .execution_options(synchronize_session=False)).rowcount
         session.execute(sa.update(Submission).where(Submission.id.in_(expired), Submission.is_named.is_(True))
-                        .values(is_named=False).execution_options(synchronize_session=False))
+                        .values(is_named=False, identity_deleted=True)
+                        .execution_options(synchronize_session=False))
         audit.record(session, by, "identities_purged", now=now,
                      details={"count": count, "retention_days": days, "closed_before": cutoff(today, days).isoformat()})
     if count:
