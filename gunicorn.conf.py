@@ -62,10 +62,12 @@ def on_reload(server):
 
 
 def post_worker_init(worker):
-    """The app is loaded: move everything alive now (modules, templates, the app) out of the garbage
-    collector's reach, so its full collections stop walking them on every request (about 0.1 ms each)."""
+    """The app is loaded: collect what is garbage already, then move everything still alive (modules,
+    the app, its routes and settings) out of the garbage collector's reach, so its full collections
+    stop walking them (about 0.1 ms a request, measured through the test client)."""
     import gc
 
+    gc.collect()
     gc.freeze()
 
 

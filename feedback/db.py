@@ -13,11 +13,12 @@ from alembic.config import Config
 from flask import Flask, current_app, g
 from sqlalchemy import event, orm
 
+SQLITE_BUSY_TIMEOUT = "PRAGMA busy_timeout=10000"
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=FULL",
     "PRAGMA foreign_keys=ON",
-    "PRAGMA busy_timeout=10000",
+    SQLITE_BUSY_TIMEOUT,
     "PRAGMA secure_delete=ON",
 )
 _WRITE = "feedback_write"
@@ -133,6 +134,7 @@ def init_app(app: Flask) -> None:
 
 # Any fixed number: the PostgreSQL advisory lock that one schema upgrade at a time holds.
 UPGRADE_LOCK = 0x7468_6655
+UPGRADE_WAIT_MS = 30 * 60 * 1000  # SQLite: how long an upgrade waits for another one to finish
 
 
 def upgrade_schema(engine: sa.Engine, revision: str = "head") -> None:
@@ -144,9 +146,16 @@ def upgrade_schema(engine: sa.Engine, revision: str = "head") -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:  # wait for another upgrade as long as it takes (a table rebuild), not the app's 10 s
+            connection.connection.dbapi_connection.execute(f"PRAGMA busy_timeout={UPGRADE_WAIT_MS}")
         connection.execution_options(**{_WRITE: True})
-        with connection.begin():
-            if connection.dialect.name == "postgresql":
-                connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": UPGRADE_LOCK})
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
+        try:
+            with connection.begin():
+                if not sqlite:  # PostgreSQL: waits without a limit
+                    connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": UPGRADE_LOCK})
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+        finally:
+            if sqlite:
+                connection.connection.dbapi_connection.execute(SQLITE_BUSY_TIMEOUT)

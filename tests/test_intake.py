@@ -164,6 +164,7 @@ def test_when_the_whole_database_is_down_the_form_still_comes_back_with_the_text
     page = response.get_data(as_text=True)
     assert response.status_code == 503
     assert "nothing was stored" in page and "Still mine</textarea>" in page
+    assert "<h1>Send your concern</h1>" in page and ">Send</button>" in page
     assert f'action="/t/{hall.slug}"' in page
 
 
@@ -194,6 +195,42 @@ def test_a_submission_is_one_write_transaction_with_no_read_before_it(app, clien
         sa.event.remove(engine, "begin", count)
     assert response.status_code == 200 and "Once" == stored(db_session)[0].body
     assert len(begins) == 1
+
+
+def test_a_retry_whose_look_up_fails_leaves_no_transaction_open(db_session, ring, monkeypatch):
+    """On PostgreSQL an open transaction after an error is an aborted one: every later read would fail."""
+    hall = make_town_hall(db_session)
+    token = crypto.new_form_token()
+    new = intake.NewSubmission(body="Twice")
+    intake.submit(db_session, ring, hall.slug, token, new, today())
+
+    def broken(*_args):
+        raise sa.exc.OperationalError("SELECT", {}, Exception("connection lost"))
+
+    monkeypatch.setattr(intake, "_existing", broken)
+    with pytest.raises(intake.IntakeUnavailable) as raised:
+        intake.submit(db_session, ring, hall.slug, token, new, today())
+    assert raised.value.__context__ is None or raised.value.__suppress_context__  # no database error attached
+    assert not db_session.in_transaction()
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Submission)) == 1
+
+
+def test_an_address_we_could_not_have_made_is_not_found_without_touching_the_database(app, client, db_session):
+    hall = make_town_hall(db_session)
+    tokens = submission_form(client, hall.slug)
+    begins = []
+    engine = app.extensions["feedback_engine"]
+
+    def count(connection):
+        begins.append(connection)
+
+    sa.event.listen(engine, "begin", count)
+    try:
+        response = client.post("/t/Not_A_Slug", data={"comment": "Lost?", **tokens, "identity_choice": "anonymous"})
+    finally:
+        sa.event.remove(engine, "begin", count)
+    assert response.status_code == 404
+    assert begins == []
 
 
 def test_a_post_without_csrf_token_is_refused_with_the_text_kept(client, db_session):

@@ -98,6 +98,8 @@ def submit(
     code = crypto.receipt_code_for(ring, form_token)
     # Hashing and sealing happen before the write lock is taken (SQLite has one writer at a time).
     submission, identity = _new_rows(ring, token_hash, code, new, today)
+    if not town_halls.SLUG_PATTERN.fullmatch(slug):
+        raise NoSuchTownHall(slug)  # no write lock for an address we could never have made
     try:
         with writing(session):
             connection = session.connection()
@@ -115,12 +117,14 @@ def submit(
             if identity is not None:
                 connection.execute(_INSERT_IDENTITY, [identity])
     except exc.IntegrityError:
-        # A retried or double-clicked POST, or another worker's copy of it, stored this form token first.
-        return _retry(session, slug, token_hash, new, code, today)
+        pass  # handled below, outside this block, so that no database error rides along with what follows
     except exc.DBAPIError:
         raise IntakeUnavailable() from None
-    return Receipt(code=code, submission_id=submission["id"], is_named=submission["is_named"], repeated=False,
-                   town_hall_title=hall.title, town_hall_slug=hall.slug)
+    else:
+        return Receipt(code=code, submission_id=submission["id"], is_named=submission["is_named"],
+                       repeated=False, town_hall_title=hall.title, town_hall_slug=hall.slug)
+    # A retried or double-clicked POST, or another worker's copy of it, stored this form token first.
+    return _retry(session, slug, token_hash, new, code, today)
 
 
 def _retry(session: orm.Session, slug: str, token_hash: bytes, new: NewSubmission, code: str,
@@ -129,9 +133,10 @@ def _retry(session: orm.Session, slug: str, token_hash: bytes, new: NewSubmissio
     try:
         connection = session.connection()
         hall, existing = town_halls.find_for_intake(connection, slug), _existing(connection, token_hash)
-        session.rollback()
     except exc.DBAPIError:
         raise IntakeUnavailable() from None
+    finally:
+        session.rollback()  # never leave the request's session inside (on PostgreSQL: an aborted) transaction
     if hall is None or existing is None:
         raise IntakeUnavailable()
     return _receipt_for(existing, hall, new, code, today)

@@ -60,7 +60,8 @@ def _town_hall_or_404(slug: str):
 
 
 def _town_hall_if_reachable(slug: str):
-    """The town hall to show the kept text with when saving failed: None if the database is down too."""
+    """The town hall to show the kept text with after a refusal: None if it cannot be read (the database
+    is down, or it was archived a moment ago), and the form comes back all the same."""
     try:
         return town_halls.find_town_hall(get_db(), slug)
     except exc.DBAPIError:
@@ -87,13 +88,13 @@ def town_hall(slug: str):
     except intake.NoSuchTownHall:
         abort(404)
     except intake.IntakeClosed as closed:
-        return render_form(_town_hall_or_404(slug), form, 403, CLOSED_MESSAGES[closed.state])
+        return render_form(_town_hall_if_reachable(slug), form, 403, CLOSED_MESSAGES[closed.state])
     except intake.IntakeUnavailable:
         return render_form(_town_hall_if_reachable(slug), form, 503, "We could not save your concern just now, "
                            "and nothing was stored. Your text is below: press Send again in a moment.")
     except intake.FormTokenReused:
         form.form_token.data = crypto.new_form_token()
-        return render_form(_town_hall_or_404(slug), form, 409, "This form was already used to send a "
+        return render_form(_town_hall_if_reachable(slug), form, 409, "This form was already used to send a "
                            "concern. Your new text is below: press Send to send it as another concern.")
     return render_template("receipts/issued.html", receipt=receipt)
 
