@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from contextlib import contextmanager
 from datetime import timedelta
 from concurrent.futures import ThreadPoolExecutor
 
@@ -19,6 +20,22 @@ from tests.browsing import receipt_code, send_concern, submission_form
 from tests.factories import make_town_hall, today
 
 RECEIPT_FORMAT = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){4}$")
+
+
+@contextmanager
+def transactions_begun(app):
+    """The connections that began a transaction on the app's engine while the block ran."""
+    begins = []
+    engine = app.extensions["feedback_engine"]
+
+    def count(connection):
+        begins.append(connection)
+
+    sa.event.listen(engine, "begin", count)
+    try:
+        yield begins
+    finally:
+        sa.event.remove(engine, "begin", count)
 
 
 def stored(db_session) -> list[Submission]:
@@ -182,17 +199,8 @@ def test_a_submission_is_one_write_transaction_with_no_read_before_it(app, clien
     """On SQLite a read first would mean a second BEGIN and a lock taken later; one transaction does it all."""
     hall = make_town_hall(db_session)
     tokens = submission_form(client, hall.slug)
-    begins = []
-    engine = app.extensions["feedback_engine"]
-
-    def count(connection):
-        begins.append(connection)
-
-    sa.event.listen(engine, "begin", count)
-    try:
+    with transactions_begun(app) as begins:
         response = client.post(f"/t/{hall.slug}", data={"comment": "Once", **tokens, "identity_choice": "anonymous"})
-    finally:
-        sa.event.remove(engine, "begin", count)
     assert response.status_code == 200 and "Once" == stored(db_session)[0].body
     assert len(begins) == 1
 
@@ -218,17 +226,8 @@ def test_a_retry_whose_look_up_fails_leaves_no_transaction_open(db_session, ring
 def test_an_address_we_could_not_have_made_is_not_found_without_touching_the_database(app, client, db_session):
     hall = make_town_hall(db_session)
     tokens = submission_form(client, hall.slug)
-    begins = []
-    engine = app.extensions["feedback_engine"]
-
-    def count(connection):
-        begins.append(connection)
-
-    sa.event.listen(engine, "begin", count)
-    try:
+    with transactions_begun(app) as begins:
         response = client.post("/t/Not_A_Slug", data={"comment": "Lost?", **tokens, "identity_choice": "anonymous"})
-    finally:
-        sa.event.remove(engine, "begin", count)
     assert response.status_code == 404
     assert begins == []
 
