@@ -49,7 +49,8 @@ def erase_email(session: orm.Session, ring: crypto.KeyRing, email: str, *, by: a
         if ids:
             session.execute(sa.delete(Identity).where(Identity.submission_id.in_(ids))
                             .execution_options(synchronize_session=False))
-            session.execute(sa.update(Submission).where(Submission.id.in_(ids)).values(is_named=False, identity_deleted=True)
+            session.execute(sa.update(Submission).where(Submission.id.in_(ids))
+                            .values(is_named=False, identity_deleted=True)
                             .execution_options(synchronize_session=False))
         audit.record(session, by, "identities_erased", now=now, details={"count": len(ids)})
     db.checkpoint(session)

@@ -94,12 +94,12 @@ def submit(
     :raises FormTokenReused: the form token was already used for something else.
     :raises IntakeUnavailable: the database failed; nothing was stored.
     """
+    if not town_halls.SLUG_PATTERN.fullmatch(slug):
+        raise NoSuchTownHall(slug)  # no write lock for an address we could never have made
     token_hash = crypto.form_token_hash(form_token)
     code = crypto.receipt_code_for(ring, form_token)
     # Hashing and sealing happen before the write lock is taken (SQLite has one writer at a time).
     submission, identity = _new_rows(ring, token_hash, code, new, today)
-    if not town_halls.SLUG_PATTERN.fullmatch(slug):
-        raise NoSuchTownHall(slug)  # no write lock for an address we could never have made
     try:
         with writing(session):
             connection = session.connection()

@@ -41,7 +41,7 @@ def _new_submission(form: SubmissionForm) -> intake.NewSubmission:
 def render_form(town_hall, form: SubmissionForm, status: int = 200, notice: str | None = None):
     """The town hall page with its form, keeping whatever the person typed; a fresh token if needed.
 
-    town_hall is None only when the database could not be reached: the form comes back all the same.
+    town_hall is None when it could not be read (see _town_hall_if_reachable): the form comes back all the same.
     """
     if form.form_token.errors or not form.form_token.data:
         form.form_token.data = crypto.new_form_token()
