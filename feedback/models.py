@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 import uuid
 from datetime import date, datetime
 
@@ -37,6 +38,10 @@ def intake_state(town_hall, today: date) -> str:
     if today > town_hall.intake_closes_on:
         return "closed"
     return "open"
+
+
+# A town hall's slug, as it appears in its public address (/t/<slug>).
+SLUG_PATTERN = re.compile(r"[a-z0-9-]{1,80}")
 
 
 class TownHall(Base):

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from feedback import crypto
 from feedback.models import Identity, Submission
 from feedback.services import intake
-from feedback.services.rotation import unseal
+from feedback.services.identities import unseal
 from tests.browsing import receipt_code, send_concern, submission_form
 from tests.factories import make_town_hall, today
 

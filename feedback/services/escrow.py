@@ -17,7 +17,7 @@ from sqlalchemy import orm
 from feedback import crypto
 from feedback.db import writing
 from feedback.models import Identity, RevealRequest, StaffUser, Submission, TownHall
-from feedback.services import audit, rotation, settings
+from feedback.services import audit, identities, settings
 
 REASON_MIN = 10
 REASON_MAX = 1000
@@ -93,7 +93,7 @@ def _identity(session: orm.Session, submission_id: uuid.UUID) -> Identity:
 
 def _open(session: orm.Session, ring: crypto.KeyRing, submission_id: uuid.UUID) -> crypto.Identity:
     try:
-        return rotation.unseal(ring, _identity(session, submission_id))
+        return identities.unseal(ring, _identity(session, submission_id))
     except crypto.IdentityUnreadable:
         raise Unreadable() from None
 

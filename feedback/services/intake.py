@@ -11,7 +11,7 @@ from sqlalchemy import exc, orm
 
 from feedback import crypto
 from feedback.db import writing
-from feedback.models import Identity, Submission, intake_state
+from feedback.models import SLUG_PATTERN, Identity, Submission, intake_state
 from feedback.services import town_halls
 
 
@@ -94,7 +94,7 @@ def submit(
     :raises FormTokenReused: the form token was already used for something else.
     :raises IntakeUnavailable: the database failed; nothing was stored.
     """
-    if not town_halls.SLUG_PATTERN.fullmatch(slug):
+    if not SLUG_PATTERN.fullmatch(slug):
         raise NoSuchTownHall(slug)  # no write lock for an address we could never have made
     token_hash = crypto.form_token_hash(form_token)
     code = crypto.receipt_code_for(ring, form_token)

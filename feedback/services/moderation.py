@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from feedback.db import writing
-from feedback.models import HiddenReason, Reply, Submission, SubmissionStatus, Tagging, TownHall
+from feedback.models import SLUG_PATTERN, HiddenReason, Reply, Submission, SubmissionStatus, Tagging, TownHall
 from feedback.services import audit, replies
-from feedback.services.town_halls import SLUG_PATTERN
+from feedback.services import selection
 
 STATUSES = tuple(s.value for s in SubmissionStatus)
 HIDDEN_REASONS = tuple(r.value for r in HiddenReason)
@@ -24,7 +24,6 @@ NOT_GIVEN = "-"  # the affiliation filter value for "no affiliation given"
 SEARCH_MAX = 200
 NOTE_MAX = 500
 REDACTED_MAX = 6000
-BULK_MAX = 500
 EXCERPT_CHARS = 200
 
 
@@ -209,10 +208,8 @@ def change_status(session: orm.Session, submission_ids: Iterable[uuid.UUID], to:
         or a submission that no longer exists (or is in another town hall).
     """
     ids = set(submission_ids)
-    if not ids:
-        raise InvalidModeration("Select at least one submission first.")
-    if len(ids) > BULK_MAX:
-        raise InvalidModeration(f"Select at most {BULK_MAX} submissions at a time.")
+    if problem := selection.problem(ids):
+        raise InvalidModeration(problem)
     _check_change(to, hidden_reason, note)
     hidden_reason = hidden_reason if to == SubmissionStatus.HIDDEN else None
     with writing(session):

@@ -10,6 +10,7 @@ from sqlalchemy import orm
 from feedback import crypto
 from feedback.db import writing
 from feedback.models import Identity
+from feedback.services import identities
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ def rewrap_all(session: orm.Session, ring: crypto.KeyRing) -> int:
     with writing(session):
         query = sa.select(Identity).where(Identity.key_id != ring.active_id)
         for identity in session.scalars(query):
-            sealed = crypto.rewrap_identity(ring, identity.submission_id, _sealed(identity))
+            sealed = crypto.rewrap_identity(ring, identity.submission_id, identities.sealed(identity))
             identity.key_id, identity.wrapped_key = sealed.key_id, sealed.wrapped_key
             count += 1
     return count
@@ -36,17 +37,3 @@ def rewrap_all(session: orm.Session, ring: crypto.KeyRing) -> int:
 
 def key_ids_in_use(session: orm.Session) -> set[str]:
     return set(session.scalars(sa.select(Identity.key_id).distinct()))
-
-
-def _sealed(identity: Identity) -> crypto.SealedIdentity:
-    return crypto.SealedIdentity(
-        key_id=identity.key_id,
-        wrapped_key=identity.wrapped_key,
-        nonce=identity.nonce,
-        ciphertext=identity.ciphertext,
-    )
-
-
-def unseal(ring: crypto.KeyRing, identity: Identity) -> crypto.Identity:
-    """Open one identity (for key checks and tests; no page in this release shows one)."""
-    return crypto.unseal_identity(ring, identity.submission_id, _sealed(identity))

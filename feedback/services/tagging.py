@@ -21,8 +21,7 @@ from sqlalchemy import orm
 
 from feedback.db import writing
 from feedback.models import DuplicateLink, Submission, Tagging, Theme
-from feedback.services import audit
-from feedback.services.moderation import BULK_MAX
+from feedback.services import audit, selection
 from feedback.services.themes import safe_colour
 
 
@@ -174,10 +173,8 @@ def bulk_tag(session: orm.Session, submission_ids: Iterable[uuid.UUID], theme_id
         no longer exists (or is in another town hall).
     """
     ids, wanted = set(submission_ids), set(theme_ids)
-    if not ids:
-        raise InvalidTagging("Select at least one submission first.")
-    if len(ids) > BULK_MAX:
-        raise InvalidTagging(f"Select at most {BULK_MAX} submissions at a time.")
+    if problem := selection.problem(ids):
+        raise InvalidTagging(problem)
     if not wanted:
         raise InvalidTagging("Choose at least one theme to tag the selected submissions with.")
     with writing(session):

@@ -11,11 +11,10 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from feedback.db import writing
-from feedback.models import TownHall
+from feedback.models import SLUG_PATTERN, TownHall
 
 
 TITLE_MAX = 200
-SLUG_PATTERN = re.compile(r"[a-z0-9-]{1,80}")
 
 
 class InvalidTownHall(ValueError):

@@ -8,7 +8,7 @@ from feedback import auth, charts, clock
 from feedback.auth import MODERATORS, STAFF, roles
 from feedback.db import get_db, stream_rows
 from feedback.services import audit, exports, moderation, summaries
-from feedback.services.town_halls import SLUG_PATTERN
+from feedback.models import SLUG_PATTERN
 
 bp = Blueprint("leadership", __name__, url_prefix="/leadership")
 bp.add_app_template_filter(exports.cell_text, "cell_text")
