@@ -22,7 +22,7 @@ from sqlalchemy import orm
 from feedback import crypto
 from feedback.db import make_engine, writing
 from feedback.models import Base, Submission
-from feedback.services import intake, town_halls
+from feedback.services.intake import submitting, town_halls
 
 
 def parse_args() -> argparse.Namespace:
@@ -51,8 +51,8 @@ def service_submissions(session, ring, hall, n: int) -> float:
     start = time.perf_counter()
     for i in range(n):
         identity = crypto.Identity(f"Person {i}", f"p{i}@example.org", True) if i % 3 == 0 else None
-        new = intake.NewSubmission(body=f"Service concern {i}", affiliation="student", identity=identity)
-        intake.submit(session, ring, hall.slug, crypto.new_form_token(), new, date.today())
+        new = submitting.NewSubmission(body=f"Service concern {i}", affiliation="student", identity=identity)
+        submitting.submit(session, ring, hall.slug, crypto.new_form_token(), new, date.today())
     return time.perf_counter() - start
 
 
@@ -70,7 +70,7 @@ def main() -> None:
     ours = service_submissions(session, ring, hall, args.n)
     print(f"database: {engine.dialect.name}, {args.n} submissions per side")
     print(f"bare INSERT+COMMIT: {args.n / bare:8.0f} per second")
-    print(f"intake.submit:      {args.n / ours:8.0f} per second (one third named and sealed)")
+    print(f"submitting.submit:      {args.n / ours:8.0f} per second (one third named and sealed)")
     print(f"ratio ours/bare:    {bare / ours:8.2f}")
     session.close()
     Base.metadata.drop_all(engine)

@@ -49,7 +49,7 @@ sys.path.insert(0, str(ROOT))
 from bench import baseline_app  # noqa: E402
 from feedback import crypto  # noqa: E402
 from feedback.db import make_engine  # noqa: E402
-from feedback.services import town_halls  # noqa: E402
+from feedback.services.intake import town_halls
 
 CONFIG = ROOT / "gunicorn.conf.py"
 HIDDEN = re.compile(r'<input[^>]* name="(csrf_token|form_token)"[^>]* value="([^"]*)"')

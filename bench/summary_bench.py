@@ -38,7 +38,8 @@ import sqlalchemy as sa
 import fill_summary
 from feedback import clock, create_app, crypto
 from feedback.db import make_engine
-from feedback.services import accounts, audit
+from feedback import audit
+from feedback.services.admin import accounts
 
 POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 PASSWORD = "bench summary password 4"

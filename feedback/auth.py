@@ -12,7 +12,7 @@ from flask_login import LoginManager, UserMixin, current_user
 from feedback import clock
 from feedback.db import get_db
 from feedback.models import Role
-from feedback.services import accounts
+from feedback.services.admin import accounts
 
 # The only endpoints anyone may reach without logging in. Everything else needs a login and a role.
 PUBLIC_ENDPOINTS = frozenset({

@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from feedback.services.summaries import Cell, HallRef, ThemeRef, ThemeRow
-from feedback.services.themes import DEFAULT_COLOUR, safe_colour
+from feedback.services.summary.counts import Cell, HallRef, ThemeRef, ThemeRow
+from feedback.services.themes.codebook import DEFAULT_COLOUR, safe_colour
 
 WIDTH = 640
 # Bar chart: each theme is a row with its name above a bar.

@@ -16,8 +16,12 @@ from feedback import auth, clock, crypto, db, keyring
 from feedback.db import get_db
 from feedback.config import KEYRING_FILENAME, instance_path
 from feedback.models import Role
-from feedback.services import accounts, audit, demo, town_halls
-from feedback.services import backup, erasure, retention, rotation
+from feedback import audit
+from feedback.demo import loader
+from feedback.services.admin import accounts
+from feedback.services.intake import town_halls
+from feedback.services.admin import backup
+from feedback.services.privacy import erasure, retention, rotation
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -82,11 +86,11 @@ def create_town_hall_command(title: str, held_on: datetime, description: str, op
 @with_appcontext
 def demo_command() -> None:
     """Load demo town halls, a theme codebook and about 250 moderated and tagged submissions."""
-    stored = demo.load_demo(get_db(), keyring.current(), clock.today())
+    stored = loader.load_demo(get_db(), keyring.current(), clock.today())
     click.echo(f"Loaded {stored} demo submissions." if stored else "The demo is already loaded.")
-    created = demo.load_demo_staff(get_db(), auth.hasher(), clock.now())
+    created = loader.load_demo_staff(get_db(), auth.hasher(), clock.now())
     for email, role in created:
-        click.echo(f"Demo {role}: {email} / password {demo.DEMO_PASSWORD}")
+        click.echo(f"Demo {role}: {email} / password {loader.DEMO_PASSWORD}")
     if created:
         click.echo("Demo accounts are for trying the tool only: never load the demo on a real instance.")
 

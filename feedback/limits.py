@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from feedback import clock, crypto, keyring
 from feedback.sanitize import normalise_text
-from feedback.services import accounts
+from feedback.services.admin import accounts
 
 def account_pseudonym() -> str:
     """The rate-limit key of the account someone is trying to log in to (a keyed hash of its email)."""

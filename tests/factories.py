@@ -7,7 +7,7 @@ from datetime import timedelta
 from feedback import crypto
 from feedback.clock import today
 from feedback.models import Tagging, Theme
-from feedback.services import intake, town_halls
+from feedback.services.intake import submitting, town_halls
 
 __all__ = ["make_submission", "make_theme", "make_town_hall", "tag", "today"]
 
@@ -33,10 +33,10 @@ def make_town_hall(session, title: str = "Belonging on the wards", state: str = 
 
 def make_submission(session, ring, town_hall, body: str = "The call schedule is unfair.", *,
                     name: str | None = None, email: str = "", affiliation: str | None = None,
-                    token: str | None = None) -> intake.Receipt:
+                    token: str | None = None) -> submitting.Receipt:
     identity = crypto.Identity(name=name, email=email, contact_ok=bool(email)) if name else None
-    new = intake.NewSubmission(body=body, affiliation=affiliation, identity=identity)
-    return intake.submit(session, ring, town_hall.slug, token or crypto.new_form_token(), new, today())
+    new = submitting.NewSubmission(body=body, affiliation=affiliation, identity=identity)
+    return submitting.submit(session, ring, town_hall.slug, token or crypto.new_form_token(), new, today())
 
 
 def make_theme(session, name: str = "Belonging", **fields) -> Theme:

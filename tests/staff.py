@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from feedback import clock
-from feedback.services import accounts, audit
+from feedback import audit
+from feedback.services.admin import accounts
 from tests.browsing import csrf_for
 
 PASSWORD = "correct horse battery staple"

@@ -9,7 +9,8 @@ from html.parser import HTMLParser
 
 from feedback import clock
 from feedback.models import DuplicateLink
-from feedback.services import audit, moderation
+from feedback import audit
+from feedback.services.moderation import desk
 from tests.factories import make_submission, make_theme, make_town_hall, tag, today
 
 SYSTEM = audit.Actor(audit.SYSTEM)
@@ -23,9 +24,9 @@ def add(session, ring, hall, body: str, status: str = "published", *themes, affi
     if themes:
         tag(session, submission_id, *themes)
     if redacted:
-        moderation.redact(session, submission_id, redacted, by=SYSTEM, now=clock.now())
+        desk.redact(session, submission_id, redacted, by=SYSTEM, now=clock.now())
     if status != "pending":
-        moderation.change_status(session, [submission_id], status, hidden_reason=reason,
+        desk.change_status(session, [submission_id], status, hidden_reason=reason,
                                  note="Needs HR." if status == "escalated" else "", by=SYSTEM, now=clock.now())
     return submission_id
 

@@ -7,7 +7,7 @@ import re
 import sqlalchemy as sa
 
 from feedback.models import AuditEvent, StaffUser
-from feedback.services import settings
+from feedback.services.admin import settings
 from tests.browsing import csrf_for
 from tests.staff import PASSWORD, log_in, make_staff, staff_client
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from feedback import clock, crypto
 from feedback.db import writing
 from feedback.models import AuditEvent
-from feedback.services import audit
+from feedback import audit
 from tests.staff import staff_client
 
 ACTOR = audit.Actor("fola@example.org", 7)

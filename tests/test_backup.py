@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 from feedback import create_app, crypto
 from feedback.models import Base, Identity, Submission
-from feedback.services import backup
-from feedback.services.identities import unseal
+from feedback.services.admin import backup
+from feedback.services.privacy.identities import unseal
 from tests.conftest import POSTGRES_SERVER_URL, base_config
 from tests.factories import make_submission, make_town_hall
 

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from feedback import charts
-from feedback.services.summaries import Cell, HallRef, ThemeRef, ThemeRow
+from feedback.services.summary.counts import Cell, HallRef, ThemeRef, ThemeRow
 
 
 def theme(name: str, colour: str = "#123456") -> ThemeRef:

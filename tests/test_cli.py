@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from feedback import crypto, keyring
 from feedback.models import Identity, Submission, TownHall
-from feedback.services.identities import unseal
+from feedback.services.privacy.identities import unseal
 from tests.factories import make_submission, make_town_hall
 
 

@@ -11,7 +11,8 @@ import sqlalchemy as sa
 
 from feedback import clock
 from feedback.models import AuditEvent, SuggestionDecision, Tagging, Theme
-from feedback.services import audit, themes
+from feedback import audit
+from feedback.services.themes import codebook
 from tests.browsing import csrf_for
 from tests.factories import make_submission, make_theme, make_town_hall, tag
 from tests.staff import staff_client
@@ -131,8 +132,8 @@ def test_a_sub_theme_goes_under_a_top_level_theme_only(facilitator, db_session):
     assert f'<option value="{sub.id}">' not in page  # a sub-theme is never offered as a parent
     response = add_theme(facilitator, "Public humiliation", parent=str(sub.id))
     assert response.status_code == 422 and "Choose a parent theme from the list." in response.get_data(as_text=True)
-    with pytest.raises(themes.CodebookError, match="itself under “Learning environment”"):
-        themes.create(db_session, themes.ThemeValues("Public humiliation", parent_id=sub.id),
+    with pytest.raises(codebook.CodebookError, match="itself under “Learning environment”"):
+        codebook.create(db_session, codebook.ThemeValues("Public humiliation", parent_id=sub.id),
                       by=audit.Actor("test"), now=clock.now())
 
 
@@ -223,10 +224,10 @@ def test_merging_moves_sub_themes_only_when_two_levels_hold(facilitator, db_sess
 def test_a_theme_cannot_be_merged_into_itself_or_an_archived_theme(db_session):
     one, gone = make_theme(db_session, "One"), make_theme(db_session, "Gone", archived=True)
     actor, now = audit.Actor("test"), clock.now()
-    with pytest.raises(themes.CodebookError, match="another theme"):
-        themes.merge(db_session, one.id, one.id, by=actor, now=now)
-    with pytest.raises(themes.CodebookError, match="“Gone” is archived"):
-        themes.merge(db_session, one.id, gone.id, by=actor, now=now)
+    with pytest.raises(codebook.CodebookError, match="another theme"):
+        codebook.merge(db_session, one.id, one.id, by=actor, now=now)
+    with pytest.raises(codebook.CodebookError, match="“Gone” is archived"):
+        codebook.merge(db_session, one.id, gone.id, by=actor, now=now)
 
 
 # --- archiving ---
@@ -237,18 +238,18 @@ def test_an_archived_theme_is_not_offered_for_tagging_but_its_taggings_still_cou
     top = make_theme(db_session, "Safety")
     old = make_theme(db_session, "Parking garage", parent_id=top.id)
     tag(db_session, submission, old)
-    assert [(c.name, [k.name for k in c.children]) for c in themes.choices(db_session)] == [
+    assert [(c.name, [k.name for k in c.children]) for c in codebook.choices(db_session)] == [
         ("Safety", ["Parking garage"])]
     assert post(facilitator, f"{INDEX}/{old.id}/archive").status_code == 302
     fresh(db_session)
-    assert [(c.name, c.children) for c in themes.choices(db_session)] == [("Safety", [])]
-    book = themes.codebook(db_session)
+    assert [(c.name, c.children) for c in codebook.choices(db_session)] == [("Safety", [])]
+    book = codebook.codebook(db_session)
     assert [(e.theme.name, e.count) for e in book.archived] == [("Parking garage", 1)]
     assert tagged(db_session, old) == {submission}
     assert events(db_session, "theme.archive") == [{"theme_id": old.id, "name": "Parking garage"}]
     assert post(facilitator, f"{INDEX}/{old.id}/unarchive").status_code == 302
     fresh(db_session)
-    assert [c.name for c in themes.choices(db_session)[0].children] == ["Parking garage"]
+    assert [c.name for c in codebook.choices(db_session)[0].children] == ["Parking garage"]
 
 
 def test_a_parent_with_sub_themes_in_use_cannot_be_archived(facilitator, db_session):
@@ -336,7 +337,7 @@ def test_an_import_adds_and_updates_by_name_and_a_parent_may_come_later(facilita
     peer, wellbeing = by_name(db_session, "Peer support"), by_name(db_session, "Wellbeing")
     assert peer.parent_id == wellbeing.id and peer.keywords == "peer\nmentor"
     renamed = by_name(db_session, "BELONGING")
-    assert renamed.definition == "New definition." and renamed.colour == themes.DEFAULT_COLOUR
+    assert renamed.definition == "New definition." and renamed.colour == codebook.DEFAULT_COLOUR
     [event] = events(db_session, "theme.import")
     assert event == {"created": ["Peer support", "Wellbeing"], "updated": ["BELONGING"], "unchanged": 0}
 

@@ -9,8 +9,10 @@ import sqlalchemy as sa
 
 from feedback import clock
 from feedback.models import AuditEvent, Submission, Tagging, Theme, TownHall
-from feedback.services import audit, demo, themes
-from feedback.services.demo_data import GENERATED, SENTENCES, THEMES
+from feedback import audit
+from feedback.demo import loader
+from feedback.services.themes import codebook
+from feedback.demo.content import GENERATED, SENTENCES, THEMES
 
 K = 5
 
@@ -28,7 +30,7 @@ def test_every_demo_sentence_mentions_a_keyword_of_its_own_theme():
 
 
 def test_the_demo_is_a_codebook_of_moderated_tagged_and_audited_submissions_with_real_numbers(app, db_session, ring):
-    assert demo.load_demo(db_session, ring, clock.today()) == 253
+    assert loader.load_demo(db_session, ring, clock.today()) == 253
     db_session.rollback()
     all_themes = list(db_session.scalars(sa.select(Theme)))
     by_id = {t.id: t for t in all_themes}
@@ -37,7 +39,7 @@ def test_the_demo_is_a_codebook_of_moderated_tagged_and_audited_submissions_with
     assert all(by_id[t.parent_id].parent_id is None for t in all_themes if t.parent_id)  # two levels
     assert sum(1 for t in in_use if t.parent_id) >= 5
     assert [t.name for t in all_themes if t.archived] == ["Parking and transport"]
-    assert "Parking and transport" not in {c.name for c in themes.choices(db_session)}
+    assert "Parking and transport" not in {c.name for c in codebook.choices(db_session)}
 
     statuses = Counter(db_session.execute(sa.select(Submission.status, Submission.hidden_reason)).all())
     total = sum(statuses.values())

@@ -8,7 +8,8 @@ import sqlalchemy as sa
 
 from feedback import clock
 from feedback.models import AuditEvent, RevealRequest, StaffUser
-from feedback.services import audit, settings
+from feedback import audit
+from feedback.services.admin import settings
 from tests.browsing import csrf_for
 from tests.factories import make_submission, make_town_hall
 from tests.staff import staff_client

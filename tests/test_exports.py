@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from feedback.models import AuditEvent, Submission
-from feedback.services import exports
+from feedback.services.summary import exports
 from tests.factories import make_theme, make_town_hall
 from tests.staff import staff_client
 from tests.summary_data import add, group, rows_by_name, tables, two_town_halls

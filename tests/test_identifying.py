@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feedback.services import identifying
-from feedback.services.identifying import COHORT, EMAIL, HANDLE, NAME, ONLY, PHONE, YEAR
+from feedback.services.moderation import identifying
+from feedback.services.moderation.identifying import COHORT, EMAIL, HANDLE, NAME, ONLY, PHONE, YEAR
 
 
 def flagged(text: str, names=()) -> list[tuple[str, str]]:

@@ -14,8 +14,8 @@ import sqlalchemy as sa
 
 from feedback import crypto
 from feedback.models import Identity, Submission
-from feedback.services import intake
-from feedback.services.identities import unseal
+from feedback.services.intake import submitting
+from feedback.services.privacy.identities import unseal
 from tests.browsing import receipt_code, send_concern, submission_form
 from tests.factories import make_town_hall, today
 
@@ -151,10 +151,10 @@ def test_a_form_token_from_one_town_hall_is_not_a_retry_in_another(client, db_se
 def test_an_old_form_token_no_longer_brings_the_receipt_back(app, db_session, ring):
     hall = make_town_hall(db_session)
     token = crypto.new_form_token()
-    new = intake.NewSubmission(body="Long ago")
-    intake.submit(db_session, ring, hall.slug, token, new, today() - timedelta(days=2))
-    with pytest.raises(intake.FormTokenReused):
-        intake.submit(db_session, ring, hall.slug, token, new, today())
+    new = submitting.NewSubmission(body="Long ago")
+    submitting.submit(db_session, ring, hall.slug, token, new, today() - timedelta(days=2))
+    with pytest.raises(submitting.FormTokenReused):
+        submitting.submit(db_session, ring, hall.slug, token, new, today())
 
 
 def test_a_database_failure_keeps_the_text_and_logs_none_of_it(client, db_session, caplog):
@@ -209,15 +209,15 @@ def test_a_retry_whose_look_up_fails_leaves_no_transaction_open(db_session, ring
     """On PostgreSQL an open transaction after an error is an aborted one: every later read would fail."""
     hall = make_town_hall(db_session)
     token = crypto.new_form_token()
-    new = intake.NewSubmission(body="Twice")
-    intake.submit(db_session, ring, hall.slug, token, new, today())
+    new = submitting.NewSubmission(body="Twice")
+    submitting.submit(db_session, ring, hall.slug, token, new, today())
 
     def broken(*_args):
         raise sa.exc.OperationalError("SELECT", {}, Exception("connection lost"))
 
-    monkeypatch.setattr(intake, "_existing", broken)
-    with pytest.raises(intake.IntakeUnavailable) as raised:
-        intake.submit(db_session, ring, hall.slug, token, new, today())
+    monkeypatch.setattr(submitting, "_existing", broken)
+    with pytest.raises(submitting.IntakeUnavailable) as raised:
+        submitting.submit(db_session, ring, hall.slug, token, new, today())
     assert raised.value.__context__ is None or raised.value.__suppress_context__  # no database error attached
     assert not db_session.in_transaction()
     assert db_session.scalar(sa.select(sa.func.count()).select_from(Submission)) == 1
@@ -294,7 +294,7 @@ def test_concurrent_posts_of_one_form_token_store_one_submission(app, db_session
     def send(_):
         session = app.extensions["feedback_db"]()
         try:
-            return intake.submit(session, ring, hall.slug, token, intake.NewSubmission(body="Race"), today())
+            return submitting.submit(session, ring, hall.slug, token, submitting.NewSubmission(body="Race"), today())
         finally:
             session.close()
 

@@ -13,7 +13,8 @@ import sqlalchemy as sa
 
 from feedback import clock
 from feedback.models import AuditEvent, Submission
-from feedback.services import audit, moderation, replies
+from feedback import audit
+from feedback.services.moderation import desk, replies
 from tests.browsing import csrf_for
 from tests.factories import make_submission, make_town_hall, today
 from tests.staff import staff_client
@@ -384,9 +385,9 @@ def test_the_service_refuses_unknown_statuses_and_hiding_without_a_listed_reason
     submission_id = add(db_session, ring, hall)
     actor = audit.Actor(audit.SYSTEM)
     for to, reason in [("deleted", None), ("hidden", None), ("hidden", "rude")]:
-        with pytest.raises(moderation.InvalidModeration):
-            moderation.change_status(db_session, [submission_id], to, hidden_reason=reason, by=actor, now=clock.now())
-    with pytest.raises(moderation.InvalidModeration):
-        moderation.desk(db_session, hall.id, moderation.DeskFilter(status="deleted"), 1, 50)
+        with pytest.raises(desk.InvalidModeration):
+            desk.change_status(db_session, [submission_id], to, hidden_reason=reason, by=actor, now=clock.now())
+    with pytest.raises(desk.InvalidModeration):
+        desk.desk(db_session, hall.id, desk.DeskFilter(status="deleted"), 1, 50)
     assert statuses(db_session, [submission_id]) == ["pending"]
     assert events(db_session, "status_changed") == []

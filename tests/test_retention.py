@@ -10,7 +10,8 @@ import sqlalchemy as sa
 
 from feedback import clock
 from feedback.models import AuditEvent, Identity, Submission, TownHall
-from feedback.services import audit, escrow
+from feedback import audit
+from feedback.services.moderation import escrow
 from tests.factories import make_submission, make_town_hall
 
 

@@ -96,7 +96,7 @@ def test_an_unexpected_error_shows_a_calm_page_without_details(make_app, monkeyp
     def explode(*_args):
         raise RuntimeError("secret internal detail /srv/path")
 
-    monkeypatch.setattr("feedback.services.town_halls.open_town_halls", explode)
+    monkeypatch.setattr("feedback.services.intake.town_halls.open_town_halls", explode)
     response = app.test_client().get("/")
     page = response.get_data(as_text=True)
     assert response.status_code == 500

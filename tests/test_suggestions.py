@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from feedback.models import DuplicateLink, Submission, SuggestionDecision
-from feedback.services import suggestions
+from feedback.services.themes import suggestions
 from tests.factories import make_theme, make_town_hall, tag
 from tests.staff import staff_client
 from tests.desk_helpers import add, details, events, post, text, themes_of

@@ -8,7 +8,9 @@ import pytest
 
 from feedback import clock, config
 from feedback.models import DuplicateLink
-from feedback.services import audit, moderation, summaries
+from feedback import audit
+from feedback.services.moderation import desk
+from feedback.services.summary import counts
 from tests.conftest import base_config
 from tests.factories import make_submission, make_theme, make_town_hall, tag, today
 
@@ -23,7 +25,7 @@ def submit(session, ring, hall, count, *, status="published", affiliation="stude
         receipt = make_submission(session, ring, hall, f"{text} {hall.slug} {status} {i}", affiliation=affiliation)
         ids.append(receipt.submission_id)
     if status != "pending":
-        moderation.change_status(session, ids, status, hidden_reason=reason, note="x" if status == "escalated" else "",
+        desk.change_status(session, ids, status, hidden_reason=reason, note="x" if status == "escalated" else "",
                                  by=BY, now=clock.now())
     for submission_id in ids:
         tag(session, submission_id, *themes)
@@ -31,7 +33,7 @@ def submit(session, ring, hall, count, *, status="published", affiliation="stude
 
 
 def view(session, slug=None, k=5):
-    return summaries.summary(session, slug, k=k, affiliations=AFFILIATIONS)
+    return counts.summary(session, slug, k=k, affiliations=AFFILIATIONS)
 
 
 def row(summary, theme):
@@ -53,7 +55,7 @@ def test_counts_statuses_themes_and_affiliations(db_session, ring):
     assert [r.theme.name for r in found.themes] == ["Racism", "Workload"]
     assert row(found, racism).count.value == 13 and row(found, racism).share == pytest.approx(1.0)
     assert row(found, workload).count.value == 6
-    assert found.affiliations == [*AFFILIATIONS, summaries.NOT_GIVEN]
+    assert found.affiliations == [*AFFILIATIONS, counts.NOT_GIVEN]
     assert [c.value for c in row(found, racism).by_affiliation] == [7, 6, 0, 0]
 
 
@@ -66,16 +68,16 @@ def test_small_groups_read_as_small_and_a_second_cell_protects_them(db_session, 
 
     found = view(db_session, hall.slug)
     cells = row(found, theme).by_affiliation
-    assert cells[1] == summaries.Cell(None, "small")
+    assert cells[1] == counts.Cell(None, "small")
     # With only the faculty cell hidden, 17 - 9 - 6 would give it away: the smallest other goes too.
-    assert cells[2] == summaries.Cell(None, "protect")
+    assert cells[2] == counts.Cell(None, "protect")
     assert cells[0].value == 9 and row(found, theme).count.value == 17
 
 
 def test_k_comes_from_the_caller_and_config_refuses_less_than_three(db_session, ring, tmp_path):
     hall = make_town_hall(db_session)
     submit(db_session, ring, hall, 4)
-    assert view(db_session, hall.slug, k=5).published == summaries.Cell(None, "small")
+    assert view(db_session, hall.slug, k=5).published == counts.Cell(None, "small")
     assert view(db_session, hall.slug, k=3).published.value == 4
 
     from flask import Flask
@@ -107,15 +109,15 @@ def test_quotes_are_published_redacted_and_never_escalated_or_grouped_members(db
     published = submit(db_session, ring, hall, 6, themes=(theme,), text="Published words")
     submit(db_session, ring, hall, 6, status="escalated", themes=(theme,), text="ESCALATED-SECRET")
     submit(db_session, ring, hall, 6, status="hidden", reason="abusive", themes=(theme,), text="HIDDEN-SECRET")
-    moderation.redact(db_session, published[0], "Published words [redacted]", by=BY, now=clock.now())
+    desk.redact(db_session, published[0], "Published words [redacted]", by=BY, now=clock.now())
     db_session.add_all(DuplicateLink(submission_id=member, representative_id=published[0])
                        for member in published[1:3])
     db_session.commit()
 
     quotes = row(view(db_session, hall.slug), theme).quotes
     texts = [q.text for q in quotes]
-    assert quotes[0] == summaries.Quote("Published words [redacted]", 3)  # raised by 3 people
-    assert len(quotes) == summaries.QUOTES_PER_THEME
+    assert quotes[0] == counts.Quote("Published words [redacted]", 3)  # raised by 3 people
+    assert len(quotes) == counts.QUOTES_PER_THEME
     assert not any("SECRET" in t for t in texts)
     members = {f"Published words {hall.slug} published {i}" for i in (1, 2)}
     assert not members & set(texts)

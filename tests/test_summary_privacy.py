@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from sqlalchemy import orm
 
 from feedback.models import Base, Submission, Tagging, Theme, TownHall
-from feedback.services import summaries
+from feedback.services.summary import counts
 
 AFFILIATIONS = ["student", "faculty", "staff"]
 STATUSES = ["pending", "published", "escalated", "hidden:abusive", "hidden:off-topic", "hidden:spam"]
@@ -67,11 +67,11 @@ def group(people, hall=ALL, kind="published", affiliation=ALL, theme=ALL) -> fro
     return frozenset(
         i for i, (h, status, a, tagged) in enumerate(people)
         if hall in (ALL, h) and (kind == "received" or status == kind)
-        and affiliation in (ALL, a or summaries.NOT_GIVEN) and (theme == ALL or theme in tagged)
+        and affiliation in (ALL, a or counts.NOT_GIVEN) and (theme == ALL or theme in tagged)
     )
 
 
-def shown_numbers(view: summaries.Summary, halls, themes, people):
+def shown_numbers(view: counts.Summary, halls, themes, people):
     """(descriptor, group, cell) for every number the view displays."""
     here = ALL if view.town_hall is None else next(i for i, h in enumerate(halls) if h.slug == view.town_hall.slug)
     theme_index = {t.id: i for i, t in enumerate(themes)}
@@ -96,7 +96,7 @@ def shown_numbers(view: summaries.Summary, halls, themes, people):
 
 
 def check(people, k, halls, themes, bodies, views):
-    numbers: dict[tuple, tuple[frozenset, summaries.Cell]] = {}
+    numbers: dict[tuple, tuple[frozenset, counts.Cell]] = {}
     for view in views:
         for descriptor, members, cell in shown_numbers(view, halls, themes, people):
             key = descriptor if len(descriptor) == 4 else (*descriptor, ALL, ALL)
@@ -136,9 +136,9 @@ def holds(outer: tuple, inner: tuple) -> bool:
 
 def partitions(n_halls: int, n_themes: int):
     """The breakdowns a reader can add up: statuses of the received, affiliations, town halls."""
-    affiliations = [*AFFILIATIONS, summaries.NOT_GIVEN]
+    affiliations = [*AFFILIATIONS, counts.NOT_GIVEN]
     places = [*range(n_halls), ALL]
-    kinds = ["published", "pending", "escalated", *(f"hidden:{r}" for r in summaries.HIDDEN_REASONS)]
+    kinds = ["published", "pending", "escalated", *(f"hidden:{r}" for r in counts.HIDDEN_REASONS)]
     for h in places:
         yield (h, "received", ALL, ALL), [(h, kind, ALL, ALL) for kind in kinds]
         for t in (*range(n_themes), ALL):
@@ -154,6 +154,6 @@ def partitions(n_halls: int, n_themes: int):
 def test_no_view_reveals_a_group_smaller_than_k(make_session, people, k):
     with make_session() as session:
         halls, themes, bodies = arrange(session, people)
-        views = [summaries.summary(session, slug, k=k, affiliations=AFFILIATIONS)
+        views = [counts.summary(session, slug, k=k, affiliations=AFFILIATIONS)
                  for slug in [None, *(h.slug for h in halls)]]
         check(people, k, halls, themes, bodies, views)

@@ -8,7 +8,8 @@ from markupsafe import escape
 
 from feedback import clock
 from feedback.models import AuditEvent, Identity, Reply, RevealRequest, StaffUser, Submission
-from feedback.services import audit, replies
+from feedback import audit
+from feedback.services.moderation import replies
 from tests.browsing import csrf_for
 from tests.factories import make_submission, make_town_hall
 from tests.staff import make_staff

@@ -12,8 +12,8 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from feedback.forms.fields import strip
 from feedback.models import HiddenReason, SubmissionStatus
 from feedback.sanitize import normalise_text
-from feedback.services.moderation import NOT_GIVEN, NOTE_MAX, REDACTED_MAX, SEARCH_MAX
-from feedback.services.replies import REPLY_MAX
+from feedback.services.moderation.desk import NOT_GIVEN, NOTE_MAX, REDACTED_MAX, SEARCH_MAX
+from feedback.services.moderation.replies import REPLY_MAX
 
 STATUS_LABELS = {
     SubmissionStatus.PENDING: "Pending",

@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Length
 
 from feedback.forms.fields import strip
 from feedback.sanitize import normalise_text
-from feedback.services.escrow import REASON_MAX, REASON_MIN
+from feedback.services.moderation.escrow import REASON_MAX, REASON_MIN
 
 ANSWER_MAX = 5000
 

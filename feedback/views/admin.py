@@ -11,7 +11,8 @@ from feedback.auth import roles
 from feedback.db import get_db, stream_rows
 from feedback.forms.staff import ConfirmForm, NewUserForm, RoleForm
 from feedback.models import Role
-from feedback.services import accounts, audit, settings
+from feedback import audit
+from feedback.services.admin import accounts, settings
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

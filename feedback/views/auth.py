@@ -12,7 +12,7 @@ from feedback import auth, clock
 from feedback.auth import STAFF, roles
 from feedback.db import get_db
 from feedback.forms.staff import ConfirmForm, LoginForm
-from feedback.services import accounts
+from feedback.services.admin import accounts
 
 bp = Blueprint("auth", __name__)
 

@@ -11,12 +11,12 @@ from feedback.db import get_db
 from feedback.forms.staff import ConfirmForm
 from feedback.forms.themes import ImportForm, MergeForm, ThemeForm
 from feedback.models import Theme
-from feedback.services import codebook_csv, themes
+from feedback.services.themes import codebook, codebook_csv
 
 bp = Blueprint("codebook", __name__, url_prefix="/facilitate/themes")
 
 
-def _show(form: FlaskForm, error: themes.CodebookError) -> None:
+def _show(form: FlaskForm, error: codebook.CodebookError) -> None:
     """Put a service's message on the field it is about (the first field when it names none)."""
     field = form._fields.get(error.field) or next(f for f in form if f.type != "CSRFTokenField")
     field.errors = [*field.errors, str(error)]
@@ -25,9 +25,9 @@ def _show(form: FlaskForm, error: themes.CodebookError) -> None:
 def _index_page(form: ThemeForm | None = None, upload: ImportForm | None = None,
                 line_errors: list[codebook_csv.LineError] | None = None, status: int = 200):
     db = get_db()
-    form = form or ThemeForm(formdata=None, parents=themes.parent_options(db))
+    form = form or ThemeForm(formdata=None, parents=codebook.parent_options(db))
     upload = upload or ImportForm(formdata=None)
-    return render_template("codebook/index.html", codebook=themes.codebook(db), theme_form=form, upload=upload,
+    return render_template("codebook/index.html", codebook=codebook.codebook(db), theme_form=form, upload=upload,
                            line_errors=line_errors or [], confirm=ConfirmForm(),
                            form=upload if upload.errors else form), status
 
@@ -41,12 +41,12 @@ def index():
 @bp.post("")
 @roles(*MODERATORS)
 def create():
-    form = ThemeForm(parents=themes.parent_options(get_db()))
+    form = ThemeForm(parents=codebook.parent_options(get_db()))
     if not form.validate_on_submit():
         return _index_page(form, status=422)
     try:
-        theme = themes.create(get_db(), form.values(), by=auth.staff().actor, now=clock.now())
-    except themes.CodebookError as error:
+        theme = codebook.create(get_db(), form.values(), by=auth.staff().actor, now=clock.now())
+    except codebook.CodebookError as error:
         _show(form, error)
         return _index_page(form, status=422)
     flash(f"Added the theme “{theme.name}”.")
@@ -54,7 +54,7 @@ def create():
 
 
 def _theme(theme_id: int) -> Theme:
-    theme = themes.get(get_db(), theme_id)
+    theme = codebook.get(get_db(), theme_id)
     if theme is None:
         abort(404)
     return theme
@@ -62,8 +62,8 @@ def _theme(theme_id: int) -> Theme:
 
 def _edit_page(theme: Theme, form: ThemeForm | None = None, merge_form: MergeForm | None = None, status: int = 200):
     db = get_db()
-    form = form or ThemeForm.for_theme(theme, themes.parent_options(db, theme.id))
-    merge_form = merge_form or MergeForm(formdata=None, targets=themes.merge_targets(db, theme.id))
+    form = form or ThemeForm.for_theme(theme, codebook.parent_options(db, theme.id))
+    merge_form = merge_form or MergeForm(formdata=None, targets=codebook.merge_targets(db, theme.id))
     return render_template("codebook/edit.html", theme=theme, theme_form=form, merge_form=merge_form,
                            confirm=ConfirmForm(), form=merge_form if merge_form.errors else form), status
 
@@ -78,12 +78,12 @@ def edit(theme_id: int):
 @roles(*MODERATORS)
 def update(theme_id: int):
     theme = _theme(theme_id)
-    form = ThemeForm(parents=themes.parent_options(get_db(), theme.id))
+    form = ThemeForm(parents=codebook.parent_options(get_db(), theme.id))
     if not form.validate_on_submit():
         return _edit_page(theme, form, status=422)
     try:
-        changed = themes.update(get_db(), theme.id, form.values(), by=auth.staff().actor, now=clock.now())
-    except themes.CodebookError as error:
+        changed = codebook.update(get_db(), theme.id, form.values(), by=auth.staff().actor, now=clock.now())
+    except codebook.CodebookError as error:
         _show(form, error)
         return _edit_page(theme, form, status=422)
     flash(f"Saved “{form.name.data}”." if changed else "Nothing changed.")
@@ -94,12 +94,12 @@ def update(theme_id: int):
 @roles(*MODERATORS)
 def merge(theme_id: int):
     theme = _theme(theme_id)
-    form = MergeForm(targets=themes.merge_targets(get_db(), theme.id))
+    form = MergeForm(targets=codebook.merge_targets(get_db(), theme.id))
     if not form.validate_on_submit():
         return _edit_page(theme, merge_form=form, status=422)
     try:
-        result = themes.merge(get_db(), theme.id, int(form.target.data), by=auth.staff().actor, now=clock.now())
-    except themes.CodebookError as error:
+        result = codebook.merge(get_db(), theme.id, int(form.target.data), by=auth.staff().actor, now=clock.now())
+    except codebook.CodebookError as error:
         _show(form, error)
         return _edit_page(theme, merge_form=form, status=422)
     flash(f"Merged “{result.source}” into “{result.target}”: {result.moved} tagging"
@@ -112,8 +112,8 @@ def _set_archived(theme_id: int, archived: bool):
         abort(400)
     theme = _theme(theme_id)
     try:
-        changed = themes.set_archived(get_db(), theme.id, archived, by=auth.staff().actor, now=clock.now())
-    except themes.CodebookError as error:
+        changed = codebook.set_archived(get_db(), theme.id, archived, by=auth.staff().actor, now=clock.now())
+    except codebook.CodebookError as error:
         flash(str(error), "error")
         return redirect(url_for("codebook.index"))
     if not changed:

@@ -15,7 +15,7 @@ from feedback.auth import MODERATORS, roles
 from feedback.db import get_db
 from feedback.forms.escrow import RevealForm
 from feedback.forms.staff import ConfirmForm
-from feedback.services import escrow
+from feedback.services.moderation import escrow
 
 bp = Blueprint("escrow", __name__, url_prefix="/facilitate")
 

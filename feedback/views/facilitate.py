@@ -13,7 +13,9 @@ from feedback.forms.desk import (BULK_ACTIONS, STATUS_LABELS, BulkForm, DeskFilt
                                  StaffReplyForm, StatusForm)
 from feedback.forms.tagging import UNTAGGED, BulkTagForm, GroupForm, SuggestionForm, ThemesForm, theme_filter_choices
 from feedback.models import Submission, TownHall
-from feedback.services import duplicates, identifying, moderation, replies, suggestions, tagging, themes
+from feedback.services.moderation import desk as moderation
+from feedback.services.moderation import identifying, replies
+from feedback.services.themes import codebook, duplicates, suggestions, tagging
 
 bp = Blueprint("facilitate", __name__, url_prefix="/facilitate")
 
@@ -53,9 +55,9 @@ def _wanted(filters: DeskFilterForm) -> moderation.DeskFilter:
 def desk_page(hall: TownHall, bulk: BulkForm, status: int = 200, tag_form: BulkTagForm | None = None):
     """The desk; bulk (or tag_form, from the tagging blueprint) comes back filled in when it failed."""
     db = get_db()
-    codebook = themes.choices(db)
+    choices = codebook.choices(db)
     filters = DeskFilterForm(formdata=request.args, affiliations=moderation.affiliations(db, hall.id),
-                             themes=theme_filter_choices(codebook))
+                             themes=theme_filter_choices(choices))
     if not filters.validate():
         status = max(status, 422)
     wanted = _wanted(filters)
@@ -66,7 +68,7 @@ def desk_page(hall: TownHall, bulk: BulkForm, status: int = 200, tag_form: BulkT
     return render_template("facilitate/desk.html", town_hall=hall, desk=page, filters=filters, bulk=bulk,
                            form=form, wanted=wanted, filtered=wanted != moderation.DeskFilter(), args=desk_args(),
                            select_all=request.args.get("select") == "all", status_labels=STATUS_LABELS,
-                           codebook=codebook, tag_form=tag_form,
+                           codebook=choices, tag_form=tag_form,
                            row_themes=tagging.themes_of(db, [row.id for row in page.rows])), status
 
 
@@ -108,7 +110,7 @@ def _tagging(submission: Submission, themes_form: ThemesForm | None, suggestion:
     db = get_db()
     chips = tagging.themes_of(db, [submission.id])[submission.id]
     themes_form = themes_form or ThemesForm(formdata=None, themes=[str(chip.id) for chip in chips])
-    return {"codebook": themes.choices(db), "archived_themes": [chip for chip in chips if chip.archived],
+    return {"codebook": codebook.choices(db), "archived_themes": [chip for chip in chips if chip.archived],
             "themes_form": themes_form, "suggested": suggestions.for_submission(db, submission),
             "suggestion_form": suggestion or SuggestionForm(formdata=None),
             "duplicates": duplicates.panel(db, submission), "group_form": grouping or GroupForm(formdata=None)}

@@ -7,7 +7,9 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from feedback import auth, charts, clock
 from feedback.auth import MODERATORS, STAFF, roles
 from feedback.db import get_db, stream_rows
-from feedback.services import audit, exports, moderation, summaries
+from feedback import audit
+from feedback.services.moderation import desk
+from feedback.services.summary import counts, exports
 from feedback.models import SLUG_PATTERN
 
 bp = Blueprint("leadership", __name__, url_prefix="/leadership")
@@ -20,14 +22,14 @@ def _settings() -> dict:
     return {"k": config["SUMMARY_K"], "affiliations": list(config["AFFILIATIONS"])}
 
 
-def _summary(slug: str | None) -> summaries.Summary:
-    found = summaries.summary(get_db(), slug, **_settings())
+def _summary(slug: str | None) -> counts.Summary:
+    found = counts.summary(get_db(), slug, **_settings())
     if found is None:
         abort(404)
     return found
 
 
-def _page(found: summaries.Summary):
+def _page(found: counts.Summary):
     return render_template("leadership/summary.html", summary=found,
                            bars=charts.bar_chart(found.themes, found.k),
                            trend=charts.line_chart(found.trend_themes, found.over_time, found.k),
@@ -74,7 +76,7 @@ def themes_csv():
 @bp.get("/<slug>/submissions.csv")
 @roles(*MODERATORS)
 def submissions_csv(slug: str):
-    hall = moderation.town_hall(get_db(), slug)
+    hall = desk.town_hall(get_db(), slug)
     if hall is None:
         abort(404)
     hall_id = hall.id

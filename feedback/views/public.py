@@ -12,7 +12,7 @@ from feedback import clock, crypto, keyring
 from feedback.errors import render_error
 from feedback.db import get_db
 from feedback.forms.public import SubmissionForm
-from feedback.services import intake, town_halls
+from feedback.services.intake import submitting, town_halls
 
 bp = Blueprint("public", __name__)
 
@@ -31,11 +31,11 @@ def _form() -> SubmissionForm:
     return SubmissionForm(affiliations=current_app.config["AFFILIATIONS"])
 
 
-def _new_submission(form: SubmissionForm) -> intake.NewSubmission:
+def _new_submission(form: SubmissionForm) -> submitting.NewSubmission:
     identity = None
     if form.is_named:
         identity = crypto.Identity(name=form.name.data, email=form.email.data or "", contact_ok=form.contact_ok.data)
-    return intake.NewSubmission(body=form.comment.data, affiliation=form.affiliation.data or None, identity=identity)
+    return submitting.NewSubmission(body=form.comment.data, affiliation=form.affiliation.data or None, identity=identity)
 
 
 def render_form(town_hall, form: SubmissionForm, status: int = 200, notice: str | None = None):
@@ -83,16 +83,16 @@ def town_hall(slug: str):
         return render_form(_town_hall_or_404(slug), form, 422)
     try:
         # One transaction finds the town hall and stores the submission: no read before the write.
-        receipt = intake.submit(get_db(), keyring.current(), slug, form.form_token.data, _new_submission(form),
+        receipt = submitting.submit(get_db(), keyring.current(), slug, form.form_token.data, _new_submission(form),
                                 clock.today())
-    except intake.NoSuchTownHall:
+    except submitting.NoSuchTownHall:
         abort(404)
-    except intake.IntakeClosed as closed:
+    except submitting.IntakeClosed as closed:
         return render_form(_town_hall_if_reachable(slug), form, 403, CLOSED_MESSAGES[closed.state])
-    except intake.IntakeUnavailable:
+    except submitting.IntakeUnavailable:
         return render_form(_town_hall_if_reachable(slug), form, 503, "We could not save your concern just now, "
                            "and nothing was stored. Your text is below: press Send again in a moment.")
-    except intake.FormTokenReused:
+    except submitting.FormTokenReused:
         form.form_token.data = crypto.new_form_token()
         return render_form(_town_hall_if_reachable(slug), form, 409, "This form was already used to send a "
                            "concern. Your new text is below: press Send to send it as another concern.")

@@ -16,7 +16,9 @@ from feedback.errors import render_error
 from feedback.forms.escrow import AnswerForm, WithdrawForm
 from feedback.forms.public import ReceiptForm
 from feedback.sanitize import normalise_text
-from feedback.services import erasure, receipts, replies
+from feedback.services.intake import receipts
+from feedback.services.moderation import replies
+from feedback.services.privacy import erasure
 
 bp = Blueprint("receipts", __name__)
 

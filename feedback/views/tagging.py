@@ -11,7 +11,7 @@ from feedback.auth import MODERATORS, roles
 from feedback.db import get_db
 from feedback.forms.desk import BulkForm
 from feedback.forms.tagging import BulkTagForm, GroupForm, SuggestionForm, ThemesForm
-from feedback.services import duplicates, suggestions, tagging
+from feedback.services.themes import duplicates, suggestions, tagging
 from feedback.views.facilitate import desk_args, desk_page, find_submission, find_town_hall, submission_page
 
 bp = Blueprint("tagging", __name__, url_prefix="/facilitate")

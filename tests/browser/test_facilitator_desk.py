@@ -10,7 +10,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from feedback.models import Submission, TownHall
-from feedback.services import replies
+from feedback.services.moderation import replies
 from tests.browser.steps import assert_no_third_party_requests, check_receipt
 from tests.factories import make_submission, today
 from tests.staff import PASSWORD, make_staff

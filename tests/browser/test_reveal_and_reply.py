@@ -8,7 +8,9 @@ from playwright.sync_api import Page, expect
 
 from feedback import clock
 from feedback.models import AuditEvent, Reply, TownHall
-from feedback.services import audit, escrow, replies, settings
+from feedback import audit
+from feedback.services.admin import settings
+from feedback.services.moderation import escrow, replies
 from tests.browser.steps import assert_no_third_party_requests, check_receipt
 from tests.factories import make_submission
 from tests.staff import PASSWORD, make_staff

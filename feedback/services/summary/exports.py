@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from feedback.models import DuplicateLink, Submission, SubmissionStatus, Tagging, Theme, TownHall
-from feedback.services import summaries
-from feedback.services.summaries import Cell, HallRef, Summary
+from feedback.services.summary import counts
+from feedback.services.summary.counts import Cell, HallRef, Summary
 from feedback.spreadsheet import csv_lines
 
 SUBMISSION_COLUMNS = ["town hall", "text", "themes", "raised by"]
@@ -75,9 +75,9 @@ def _theme_lines(found: Summary, hall: HallRef | None) -> list[list[str]]:
 
 def theme_rows(session: orm.Session, *, k: int, affiliations: list[str]) -> Iterator[str]:
     """Theme counts per town hall (oldest first), then across all of them, suppressed exactly as on the page."""
-    counts = summaries.count(session, k=k, affiliations=affiliations)
-    overall = summaries.view(session, counts, None, quotes=False)
+    summary = counts.count(session, k=k, affiliations=affiliations)
+    overall = counts.view(session, summary, None, quotes=False)
     yield from csv_lines([THEME_COLUMNS])
     for hall in overall.town_halls:
-        yield from csv_lines(_theme_lines(summaries.view(session, counts, hall.slug, quotes=False), hall))
+        yield from csv_lines(_theme_lines(counts.view(session, summary, hall.slug, quotes=False), hall))
     yield from csv_lines(_theme_lines(overall, None))

@@ -2,7 +2,7 @@
 
 Every number is computed once for the whole instance (all town halls) and suppressed there, so that
 every view (one town hall, all of them) shows the same cells hidden, and no two views can be compared
-to work out a hidden one. The suppression itself is feedback.services.suppression.
+to work out a hidden one. The suppression itself is feedback.services.summary.suppression.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from feedback.models import DuplicateLink, HiddenReason, Submission, SubmissionStatus, Tagging, Theme, TownHall
-from feedback.services.suppression import suppress
+from feedback.services.summary.suppression import suppress
 
 ALL = "*"  # every town hall, every affiliation or every theme, in a cell's key
 RECEIVED = "received"

@@ -15,7 +15,8 @@ from sqlalchemy import orm
 
 from feedback.db import writing
 from feedback.models import SLUG_PATTERN, HiddenReason, Reply, Submission, SubmissionStatus, Tagging, TownHall
-from feedback.services import audit, replies
+from feedback import audit
+from feedback.services.moderation import replies
 from feedback.services import selection
 
 STATUSES = tuple(s.value for s in SubmissionStatus)

@@ -12,7 +12,7 @@ from sqlalchemy import exc, orm
 from feedback import crypto
 from feedback.db import writing
 from feedback.models import SLUG_PATTERN, Identity, Submission, intake_state
-from feedback.services import town_halls
+from feedback.services.intake import town_halls
 
 
 class NoSuchTownHall(Exception):

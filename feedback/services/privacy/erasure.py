@@ -14,7 +14,7 @@ from sqlalchemy import orm
 from feedback import crypto, db
 from feedback.db import writing
 from feedback.models import Identity, Submission
-from feedback.services import audit
+from feedback import audit
 
 
 def withdraw(session: orm.Session, ring: crypto.KeyRing, code: str, today: date) -> bool:

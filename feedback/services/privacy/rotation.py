@@ -10,7 +10,7 @@ from sqlalchemy import orm
 from feedback import crypto
 from feedback.db import writing
 from feedback.models import Identity
-from feedback.services import identities
+from feedback.services.privacy import identities
 
 
 @dataclass(frozen=True)

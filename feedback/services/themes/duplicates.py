@@ -8,7 +8,7 @@ group, and grouping a member elsewhere moves it.
 Members carry the representative's themes. Theme counts in the leadership summary count people, so
 each person in a group must carry the group's themes: a submission that joins a group receives the
 representative's themes, and tagging a representative later tags its members too
-(feedback.services.tagging). Ungrouping leaves the themes a member received in place.
+(feedback.services.themes.tagging). Ungrouping leaves the themes a member received in place.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from sqlalchemy import orm
 
 from feedback.db import writing
 from feedback.models import DuplicateLink, Submission, Tagging, Theme
-from feedback.services import audit, similarity, tagging
+from feedback import audit
+from feedback.services.themes import similarity, tagging
 
 MOST = 10  # similar submissions listed at once
 EXCERPT_CHARS = 200

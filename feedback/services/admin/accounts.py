@@ -14,7 +14,7 @@ from sqlalchemy import orm
 
 from feedback.db import writing
 from feedback.models import Role, StaffSession, StaffUser
-from feedback.services import audit
+from feedback import audit
 
 PASSWORD_MIN = 12
 

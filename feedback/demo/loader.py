@@ -15,8 +15,12 @@ from sqlalchemy import orm
 
 from feedback import clock, crypto
 from feedback.models import StaffUser, SubmissionStatus, TownHall
-from feedback.services import accounts, audit, intake, moderation, tagging, themes, town_halls
-from feedback.services.demo_data import (HIDDEN_EXAMPLES, SUBMISSIONS, THEMES, TOWN_HALLS, DemoSubmission,
+from feedback import audit
+from feedback.services.admin import accounts
+from feedback.services.intake import submitting, town_halls
+from feedback.services.moderation import desk
+from feedback.services.themes import codebook, tagging
+from feedback.demo.content import (HIDDEN_EXAMPLES, SUBMISSIONS, THEMES, TOWN_HALLS, DemoSubmission,
                                          generated_submissions)
 
 DEMO_ACTOR = audit.Actor(audit.SYSTEM)
@@ -40,10 +44,10 @@ def _create_codebook(session: orm.Session, now: datetime) -> dict[str, int]:
     """The demo themes, parents first; returns their ids by name."""
     ids: dict[str, int] = {}
     for demo_theme in sorted(THEMES, key=lambda t: t.parent is not None):
-        values = themes.ThemeValues(name=demo_theme.name, definition=demo_theme.definition,
+        values = codebook.ThemeValues(name=demo_theme.name, definition=demo_theme.definition,
                                     example=demo_theme.example, colour=demo_theme.colour,
                                     keywords="\n".join(demo_theme.keywords), parent_id=ids.get(demo_theme.parent))
-        ids[demo_theme.name] = themes.create(session, values, by=DEMO_ACTOR, now=now).id
+        ids[demo_theme.name] = codebook.create(session, values, by=DEMO_ACTOR, now=now).id
     return ids
 
 
@@ -54,9 +58,9 @@ def _submit(session: orm.Session, ring: crypto.KeyRing, halls: list[TownHall], t
         identity = None
         if item.name:
             identity = crypto.Identity(name=item.name, email=item.email or "", contact_ok=item.contact_ok)
-        new = intake.NewSubmission(body=item.body, affiliation=item.affiliation, identity=identity)
+        new = submitting.NewSubmission(body=item.body, affiliation=item.affiliation, identity=identity)
         received_on = today - timedelta(days=item.days_ago)
-        receipt = intake.submit(session, ring, halls[item.town_hall].slug, crypto.new_form_token(), new, received_on)
+        receipt = submitting.submit(session, ring, halls[item.town_hall].slug, crypto.new_form_token(), new, received_on)
         stored[receipt.submission_id] = item
     return stored
 
@@ -69,19 +73,19 @@ def _moderate(session: orm.Session, halls: list[TownHall], stored: dict[uuid.UUI
     for submission_id, item in stored.items():
         hall_id = halls[item.town_hall].id
         if item.redacted:
-            moderation.redact(session, submission_id, item.redacted, by=DEMO_ACTOR, now=now)
+            desk.redact(session, submission_id, item.redacted, by=DEMO_ACTOR, now=now)
         if item.escalated:
-            moderation.change_status(session, [submission_id], SubmissionStatus.ESCALATED, note=item.escalated,
+            desk.change_status(session, [submission_id], SubmissionStatus.ESCALATED, note=item.escalated,
                                      by=DEMO_ACTOR, now=now)
         elif item.hidden:
             hidden[hall_id, item.hidden].append(submission_id)
         elif item.days_ago >= PENDING_DAYS:
             published[hall_id].append(submission_id)
     for (hall_id, reason), ids in hidden.items():
-        moderation.change_status(session, ids, SubmissionStatus.HIDDEN, hidden_reason=reason, town_hall_id=hall_id,
+        desk.change_status(session, ids, SubmissionStatus.HIDDEN, hidden_reason=reason, town_hall_id=hall_id,
                                  by=DEMO_ACTOR, now=now)
     for hall_id, ids in published.items():
-        moderation.change_status(session, ids, SubmissionStatus.PUBLISHED, town_hall_id=hall_id,
+        desk.change_status(session, ids, SubmissionStatus.PUBLISHED, town_hall_id=hall_id,
                                  by=DEMO_ACTOR, now=now)
 
 
@@ -125,7 +129,7 @@ def load_demo(session: orm.Session, ring: crypto.KeyRing, today: date, now: date
     # Archived after tagging: its old taggings still count, and it is no longer offered.
     for demo_theme in THEMES:
         if demo_theme.archived:
-            themes.set_archived(session, theme_ids[demo_theme.name], True, by=DEMO_ACTOR, now=now)
+            codebook.set_archived(session, theme_ids[demo_theme.name], True, by=DEMO_ACTOR, now=now)
     return len(stored)
 
 

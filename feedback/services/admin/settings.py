@@ -8,7 +8,7 @@ from sqlalchemy import orm
 
 from feedback.db import writing
 from feedback.models import Setting
-from feedback.services import audit
+from feedback import audit
 
 REVEAL_NEEDS_APPROVAL = "reveal_needs_approval"
 DEFAULTS = {REVEAL_NEEDS_APPROVAL: "no"}

@@ -10,7 +10,7 @@ from sqlalchemy import orm
 
 from feedback.db import writing
 from feedback.models import Reply, Submission
-from feedback.services import audit
+from feedback import audit
 
 STAFF, SUBMITTER = "staff", "submitter"
 REPLY_MAX = 5000

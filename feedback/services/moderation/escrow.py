@@ -17,7 +17,9 @@ from sqlalchemy import orm
 from feedback import crypto
 from feedback.db import writing
 from feedback.models import Identity, RevealRequest, StaffUser, Submission, TownHall
-from feedback.services import audit, identities, settings
+from feedback import audit
+from feedback.services.admin import settings
+from feedback.services.privacy import identities
 
 REASON_MIN = 10
 REASON_MAX = 1000

@@ -18,8 +18,9 @@ from sqlalchemy import orm
 
 from feedback.db import writing
 from feedback.models import Submission, SuggestionDecision, Tagging, Theme
-from feedback.services import audit, similarity, tagging
-from feedback.services.themes import safe_colour
+from feedback import audit
+from feedback.services.themes import similarity, tagging
+from feedback.services.themes.codebook import safe_colour
 
 ACCEPTED = "accepted"
 DISMISSED = "dismissed"

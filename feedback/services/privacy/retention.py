@@ -11,7 +11,7 @@ from sqlalchemy import orm
 from feedback import db
 from feedback.db import writing
 from feedback.models import Identity, Submission, TownHall
-from feedback.services import audit
+from feedback import audit
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 Near-duplicates carry their representative's themes. Theme counts in the leadership summary count
 people, and a group of near-duplicates is several people who raised the same thing, so every member
 of a group is tagged too: tagging (or untagging) a representative does the same to its members, and a
-submission that joins a group receives the representative's themes (feedback.services.duplicates).
+submission that joins a group receives the representative's themes (feedback.services.themes.duplicates).
 
 Archived themes are never offered; a tagging with one that was archived is kept and left alone.
 """
@@ -21,8 +21,9 @@ from sqlalchemy import orm
 
 from feedback.db import writing
 from feedback.models import DuplicateLink, Submission, Tagging, Theme
-from feedback.services import audit, selection
-from feedback.services.themes import safe_colour
+from feedback import audit
+from feedback.services import selection
+from feedback.services.themes.codebook import safe_colour
 
 
 class InvalidTagging(ValueError):

@@ -19,8 +19,9 @@ from feedback import spreadsheet
 from feedback.db import writing
 from feedback.models import Theme
 from feedback.sanitize import normalise_text
-from feedback.services import audit, themes
-from feedback.services.themes import CodebookError, ThemeValues
+from feedback import audit
+from feedback.services.themes import codebook
+from feedback.services.themes.codebook import CodebookError, ThemeValues
 
 COLUMNS = ("name", "definition", "example", "colour", "parent", "keywords", "archived")
 KEYWORD_SEPARATOR = "; "
@@ -68,7 +69,7 @@ def export_csv(session: orm.Session, *, by: audit.Actor, now: datetime) -> str:
         all_themes = list(session.scalars(sa.select(Theme)))
         names = {t.id: t.name for t in all_themes}
         rows = [[t.name, t.definition, t.example, t.colour, names.get(t.parent_id, ""),
-                 KEYWORD_SEPARATOR.join(themes.keyword_list(t.keywords)), "yes" if t.archived else "no"]
+                 KEYWORD_SEPARATOR.join(codebook.keyword_list(t.keywords)), "yes" if t.archived else "no"]
                 for t in _ordered(all_themes)]
         audit.record(session, by, "theme.export", now=now, details={"themes": len(rows)})
     return "".join(spreadsheet.csv_lines([COLUMNS, *rows]))
@@ -140,9 +141,9 @@ def _key(name: str) -> str:
 
 def _planned_line(line: int, cells: dict[str, str], existing: Theme | None,
                   errors: list[LineError]) -> _Planned:
-    colour = cells["colour"].strip() or (existing.colour if existing else themes.DEFAULT_COLOUR)
+    colour = cells["colour"].strip() or (existing.colour if existing else codebook.DEFAULT_COLOUR)
     keywords = "\n".join(cells["keywords"].split(";"))
-    values, problems = themes.cleaned(ThemeValues(cells["name"], cells["definition"], cells["example"],
+    values, problems = codebook.cleaned(ThemeValues(cells["name"], cells["definition"], cells["example"],
                                                   colour, keywords))
     errors += [LineError(line, message) for _field, message in problems]
     archived = cells["archived"].strip().lower()
@@ -225,7 +226,7 @@ def import_csv(session: orm.Session, data: bytes, *, by: audit.Actor, now: datet
     """
     rows, errors = _read(data)
     with writing(session):
-        themes.lock(session)
+        codebook.lock(session)
         plan = _plan(session, rows, errors)
         for key, theme in plan.items():
             problem = _check_line(key, theme, plan) if theme.line is not None else None

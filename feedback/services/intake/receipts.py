@@ -11,7 +11,7 @@ from sqlalchemy import exc, orm
 
 from feedback import crypto
 from feedback.models import Submission, SubmissionStatus
-from feedback.services import replies
+from feedback.services.moderation import replies
 
 # What a submitter is told about each status, in their words rather than ours.
 STATUS_TEXT = {

@@ -1,7 +1,7 @@
 """The theme codebook: themes on two levels, created, edited, merged and archived by facilitators.
 
 Every change is an audit event naming the themes, never holding a submission's text or an identity.
-The CSV export and import are in feedback.services.codebook_csv.
+The CSV export and import are in feedback.services.themes.codebook_csv.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from sqlalchemy import orm
 from feedback.db import writing
 from feedback.models import SuggestionDecision, Tagging, Theme
 from feedback.sanitize import normalise_text
-from feedback.services import audit
+from feedback import audit
 
 NAME_MAX = 80
 DEFINITION_MAX = 200

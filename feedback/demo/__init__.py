@@ -1,0 +1,1 @@
+"""The demo instance: the loader and the content it loads."""

@@ -1,0 +1,1 @@
+"""Intake: town halls, submitting a concern, receipts."""

@@ -1,0 +1,1 @@
+"""Moderation: the desk, replies, identifying details, reveals (escrow)."""

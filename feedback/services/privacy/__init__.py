@@ -1,0 +1,1 @@
+"""Privacy: identity records, erasure, retention, master-key rotation."""

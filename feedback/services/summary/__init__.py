@@ -1,0 +1,1 @@
+"""Summary: the leadership counts, small-group suppression, exports."""

@@ -1,0 +1,1 @@
+"""Themes: the codebook and its CSV, tagging, suggestions, similarity, near-duplicates."""
