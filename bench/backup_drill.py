@@ -32,8 +32,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sqlalchemy as sa  # noqa: E402
 
-from bench.drill_core import (BODY_PREFIX, Gunicorn, Instance, Load, PrivatePostgres, log,  # noqa: E402
-                              make_submissions, sqlite_integrity)
+from bench.drill_core import (  # noqa: E402
+    BODY_PREFIX,
+    Gunicorn,
+    Instance,
+    Load,
+    PrivatePostgres,
+    log,
+    make_submissions,
+    sqlite_integrity,
+)
 from feedback import crypto  # noqa: E402
 
 

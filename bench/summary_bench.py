@@ -33,12 +33,11 @@ from datetime import date
 from html import unescape
 from pathlib import Path
 
+import fill_summary
 import sqlalchemy as sa
 
-import fill_summary
-from feedback import clock, create_app, crypto
+from feedback import audit, clock, create_app, crypto
 from feedback.db import make_engine
-from feedback import audit
 from feedback.services.admin import accounts
 
 POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"

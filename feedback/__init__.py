@@ -7,9 +7,8 @@ from flask import Flask
 from feedback import auth, cli, config, db, errors, headers, keyring, limits, logs, sanitize
 from feedback.config import ROOT
 from feedback.extensions import csrf
-from feedback.views import admin, escrow, facilitate, leadership, public, receipts, tagging
+from feedback.views import admin, codebook, escrow, facilitate, leadership, public, receipts, tagging
 from feedback.views import auth as auth_views
-from feedback.views import codebook
 
 
 def create_app(test_config: dict | None = None) -> Flask:

@@ -12,15 +12,13 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from feedback import auth, clock, crypto, db, keyring
-from feedback.db import get_db
+from feedback import audit, auth, clock, crypto, db, keyring
 from feedback.config import KEYRING_FILENAME, instance_path
-from feedback.models import Role
-from feedback import audit
+from feedback.db import get_db
 from feedback.demo import loader
-from feedback.services.admin import accounts
+from feedback.models import Role
+from feedback.services.admin import accounts, backup
 from feedback.services.intake import town_halls
-from feedback.services.admin import backup
 from feedback.services.privacy import erasure, retention, rotation
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])

@@ -14,6 +14,7 @@ from feedback import clock, crypto, keyring
 from feedback.sanitize import normalise_text
 from feedback.services.admin import accounts
 
+
 def account_pseudonym() -> str:
     """The rate-limit key of the account someone is trying to log in to (a keyed hash of its email)."""
     # Normalised exactly as the login form and the account lookup do, so no variant escapes the limit.

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from feedback import clock
-from feedback import audit
+from feedback import audit, clock
 from feedback.services.admin import accounts
 from tests.browsing import csrf_for
 

@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from html.parser import HTMLParser
 
-from feedback import clock
+from feedback import audit, clock
 from feedback.models import DuplicateLink
-from feedback import audit
 from feedback.services.moderation import desk
 from tests.factories import make_submission, make_theme, make_town_hall, tag, today
 

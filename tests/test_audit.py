@@ -8,10 +8,9 @@ import json
 
 import sqlalchemy as sa
 
-from feedback import clock, crypto
+from feedback import audit, clock, crypto
 from feedback.db import writing
 from feedback.models import AuditEvent
-from feedback import audit
 from tests.staff import staff_client
 
 ACTOR = audit.Actor("fola@example.org", 7)

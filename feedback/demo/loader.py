@@ -13,15 +13,20 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from feedback import clock, crypto
+from feedback import audit, clock, crypto
+from feedback.demo.content import (
+    HIDDEN_EXAMPLES,
+    SUBMISSIONS,
+    THEMES,
+    TOWN_HALLS,
+    DemoSubmission,
+    generated_submissions,
+)
 from feedback.models import StaffUser, SubmissionStatus, TownHall
-from feedback import audit
 from feedback.services.admin import accounts
 from feedback.services.intake import submitting, town_halls
 from feedback.services.moderation import desk
 from feedback.services.themes import codebook, tagging
-from feedback.demo.content import (HIDDEN_EXAMPLES, SUBMISSIONS, THEMES, TOWN_HALLS, DemoSubmission,
-                                         generated_submissions)
 
 DEMO_ACTOR = audit.Actor(audit.SYSTEM)
 PENDING_DAYS = 2  # submissions younger than this still wait for a facilitator

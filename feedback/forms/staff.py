@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, Email, Length
 from feedback.forms.fields import strip
 from feedback.models import Role
 
+
 class LoginForm(FlaskForm):
     email = EmailField("Email", filters=[strip], validators=[DataRequired("Enter your email.")],
                        render_kw={"autocomplete": "username"})

@@ -6,12 +6,11 @@ from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
-from feedback import auth, clock
+from feedback import audit, auth, clock
 from feedback.auth import roles
 from feedback.db import get_db, stream_rows
 from feedback.forms.staff import ConfirmForm, NewUserForm, RoleForm
 from feedback.models import Role
-from feedback import audit
 from feedback.services.admin import accounts, settings
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

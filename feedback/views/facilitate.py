@@ -9,8 +9,15 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from feedback import auth, clock
 from feedback.auth import MODERATORS, roles
 from feedback.db import get_db
-from feedback.forms.desk import (BULK_ACTIONS, STATUS_LABELS, BulkForm, DeskFilterForm, RedactionForm,
-                                 StaffReplyForm, StatusForm)
+from feedback.forms.desk import (
+    BULK_ACTIONS,
+    STATUS_LABELS,
+    BulkForm,
+    DeskFilterForm,
+    RedactionForm,
+    StaffReplyForm,
+    StatusForm,
+)
 from feedback.forms.tagging import UNTAGGED, BulkTagForm, GroupForm, SuggestionForm, ThemesForm, theme_filter_choices
 from feedback.models import Submission, TownHall
 from feedback.services.moderation import desk as moderation

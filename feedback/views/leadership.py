@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 
-from feedback import auth, charts, clock
+from feedback import audit, auth, charts, clock
 from feedback.auth import MODERATORS, STAFF, roles
 from feedback.db import get_db, stream_rows
-from feedback import audit
+from feedback.models import SLUG_PATTERN
 from feedback.services.moderation import desk
 from feedback.services.summary import counts, exports
-from feedback.models import SLUG_PATTERN
 
 bp = Blueprint("leadership", __name__, url_prefix="/leadership")
 bp.add_app_template_filter(exports.cell_text, "cell_text")

@@ -9,8 +9,8 @@ from sqlalchemy import exc
 from werkzeug.exceptions import NotFound
 
 from feedback import clock, crypto, keyring
-from feedback.errors import render_error
 from feedback.db import get_db
+from feedback.errors import render_error
 from feedback.forms.public import SubmissionForm
 from feedback.services.intake import submitting, town_halls
 

@@ -6,9 +6,8 @@ import sqlalchemy as sa
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from feedback import clock
+from feedback import audit, clock
 from feedback.models import AuditEvent, Reply, TownHall
-from feedback import audit
 from feedback.services.admin import settings
 from feedback.services.moderation import escrow, replies
 from tests.browser.steps import assert_no_third_party_requests, check_receipt

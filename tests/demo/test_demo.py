@@ -7,12 +7,11 @@ from collections import Counter
 
 import sqlalchemy as sa
 
-from feedback import clock
-from feedback.models import AuditEvent, Submission, Tagging, Theme, TownHall
-from feedback import audit
+from feedback import audit, clock
 from feedback.demo import loader
-from feedback.services.themes import codebook
 from feedback.demo.content import GENERATED, SENTENCES, THEMES
+from feedback.models import AuditEvent, Submission, Tagging, Theme, TownHall
+from feedback.services.themes import codebook
 
 K = 5
 

@@ -12,9 +12,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import orm
 
+from feedback import audit
 from feedback.db import writing
 from feedback.models import Role, StaffSession, StaffUser
-from feedback import audit
 
 PASSWORD_MIN = 12
 

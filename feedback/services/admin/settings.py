@@ -6,9 +6,9 @@ from datetime import datetime
 
 from sqlalchemy import orm
 
+from feedback import audit
 from feedback.db import writing
 from feedback.models import Setting
-from feedback import audit
 
 REVEAL_NEEDS_APPROVAL = "reveal_needs_approval"
 DEFAULTS = {REVEAL_NEEDS_APPROVAL: "no"}

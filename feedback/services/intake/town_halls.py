@@ -13,7 +13,6 @@ from sqlalchemy import orm
 from feedback.db import writing
 from feedback.models import SLUG_PATTERN, TownHall
 
-
 TITLE_MAX = 200
 
 

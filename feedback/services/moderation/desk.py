@@ -13,11 +13,11 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from feedback import audit
 from feedback.db import writing
 from feedback.models import SLUG_PATTERN, HiddenReason, Reply, Submission, SubmissionStatus, Tagging, TownHall
-from feedback import audit
-from feedback.services.moderation import replies
 from feedback.services import selection
+from feedback.services.moderation import replies
 
 STATUSES = tuple(s.value for s in SubmissionStatus)
 HIDDEN_REASONS = tuple(r.value for r in HiddenReason)

@@ -14,10 +14,9 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from feedback import crypto
+from feedback import audit, crypto
 from feedback.db import writing
 from feedback.models import Identity, RevealRequest, StaffUser, Submission, TownHall
-from feedback import audit
 from feedback.services.admin import settings
 from feedback.services.privacy import identities
 

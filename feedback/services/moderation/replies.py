@@ -8,9 +8,9 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from feedback import audit
 from feedback.db import writing
 from feedback.models import Reply, Submission
-from feedback import audit
 
 STAFF, SUBMITTER = "staff", "submitter"
 REPLY_MAX = 5000

@@ -11,10 +11,9 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from feedback import crypto, db
+from feedback import audit, crypto, db
 from feedback.db import writing
 from feedback.models import Identity, Submission
-from feedback import audit
 
 
 def withdraw(session: orm.Session, ring: crypto.KeyRing, code: str, today: date) -> bool:

@@ -8,10 +8,9 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from feedback import db
+from feedback import audit, db
 from feedback.db import writing
 from feedback.models import Identity, Submission, TownHall
-from feedback import audit
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from feedback import audit
 from feedback.db import writing
 from feedback.models import SuggestionDecision, Tagging, Theme
 from feedback.sanitize import normalise_text
-from feedback import audit
 
 NAME_MAX = 80
 DEFINITION_MAX = 200

@@ -15,11 +15,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from feedback import spreadsheet
+from feedback import audit, spreadsheet
 from feedback.db import writing
 from feedback.models import Theme
 from feedback.sanitize import normalise_text
-from feedback import audit
 from feedback.services.themes import codebook
 from feedback.services.themes.codebook import CodebookError, ThemeValues
 

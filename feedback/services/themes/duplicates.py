@@ -20,9 +20,9 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from feedback import audit
 from feedback.db import writing
 from feedback.models import DuplicateLink, Submission, Tagging, Theme
-from feedback import audit
 from feedback.services.themes import similarity, tagging
 
 MOST = 10  # similar submissions listed at once

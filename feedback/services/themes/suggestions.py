@@ -16,9 +16,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from feedback import audit
 from feedback.db import writing
 from feedback.models import Submission, SuggestionDecision, Tagging, Theme
-from feedback import audit
 from feedback.services.themes import similarity, tagging
 from feedback.services.themes.codebook import safe_colour
 

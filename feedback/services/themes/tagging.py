@@ -19,9 +19,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from feedback import audit
 from feedback.db import writing
 from feedback.models import DuplicateLink, Submission, Tagging, Theme
-from feedback import audit
 from feedback.services import selection
 from feedback.services.themes.codebook import safe_colour
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import timedelta
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import sqlalchemy as sa

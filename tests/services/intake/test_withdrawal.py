@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
+
 import sqlalchemy as sa
 from markupsafe import escape
 
-from feedback import clock
+from feedback import audit, clock
 from feedback.models import AuditEvent, Identity, Reply, RevealRequest, StaffUser, Submission
-from feedback import audit
 from feedback.services.moderation import replies
 from tests.browsing import csrf_for
 from tests.factories import make_submission, make_town_hall

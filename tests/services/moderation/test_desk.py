@@ -11,9 +11,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from feedback import clock
+from feedback import audit, clock
 from feedback.models import AuditEvent, Submission
-from feedback import audit
 from feedback.services.moderation import desk, replies
 from tests.browsing import csrf_for
 from tests.factories import make_submission, make_town_hall, today

@@ -6,9 +6,8 @@ import uuid
 
 import sqlalchemy as sa
 
-from feedback import clock
+from feedback import audit, clock
 from feedback.models import AuditEvent, RevealRequest, StaffUser
-from feedback import audit
 from feedback.services.admin import settings
 from tests.browsing import csrf_for
 from tests.factories import make_submission, make_town_hall

@@ -8,9 +8,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from feedback import clock
+from feedback import audit, clock
 from feedback.models import AuditEvent, Identity, Submission, TownHall
-from feedback import audit
 from feedback.services.moderation import escrow
 from tests.factories import make_submission, make_town_hall
 

@@ -6,9 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from feedback import clock, config
+from feedback import audit, clock, config
 from feedback.models import DuplicateLink
-from feedback import audit
 from feedback.services.moderation import desk
 from feedback.services.summary import counts
 from tests.conftest import base_config

@@ -9,9 +9,8 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from feedback import clock
+from feedback import audit, clock
 from feedback.models import AuditEvent, SuggestionDecision, Tagging, Theme
-from feedback import audit
 from feedback.services.themes import codebook
 from tests.browsing import csrf_for
 from tests.factories import make_submission, make_theme, make_town_hall, tag

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 
 from feedback.models import DuplicateLink, Submission
 from feedback.services.themes import similarity
+from tests.desk_helpers import add, details, events, post, text, themes_of
 from tests.factories import make_theme, make_town_hall, tag
 from tests.staff import staff_client
-from tests.desk_helpers import add, details, events, post, text, themes_of
 
 SAME = "The handover runs late every day and nobody is paid for the extra hour."
 ALMOST = "Handover runs late every single day, and nobody is paid for that extra hour."

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 
 from feedback.models import DuplicateLink, Submission, SuggestionDecision
 from feedback.services.themes import suggestions
+from tests.desk_helpers import add, details, events, post, text, themes_of
 from tests.factories import make_theme, make_town_hall, tag
 from tests.staff import staff_client
-from tests.desk_helpers import add, details, events, post, text, themes_of
 
 HARASSMENT_TEXT = "My supervisor keeps trying to HARASS the new residents on nights."
 

@@ -10,10 +10,10 @@ import pytest
 import sqlalchemy as sa
 
 from feedback.models import DuplicateLink, Submission, Tagging
+from tests.desk_helpers import CHECKED_ID, ROW_ID, add, details, events, text, themes_of, token
 from tests.factories import make_theme, make_town_hall, tag, today
-from tests.desk_helpers import (CHECKED_ID, ROW_ID, add, details, events,
-                                 text, themes_of, token)
 from tests.staff import staff_client
+
 
 def ticked_themes(page: str, prefix: str = "theme") -> set[int]:
     return {int(i) for i in re.findall(rf'id="{prefix}-(\d+)"[^>]*\bchecked\b', page)}
