@@ -86,7 +86,7 @@ def withdraw():
         return _not_found(code)
     if not form.validate():
         return _status_page(found, code, withdraw=form, status=422)
-    if not erasure.withdraw(get_db(), keyring.current(), code, clock.today()):
+    if not erasure.withdraw(get_db(), keyring.current(), code):
         return _not_found(code)
     return render_template("receipts/withdrawn.html")
 

@@ -6,7 +6,7 @@ truncated afterwards, so the text no longer sits in the database file or its -wa
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy import orm
@@ -16,7 +16,7 @@ from feedback.db import writing
 from feedback.models import Identity, Submission
 
 
-def withdraw(session: orm.Session, ring: crypto.KeyRing, code: str, today: date) -> bool:
+def withdraw(session: orm.Session, ring: crypto.KeyRing, code: str) -> bool:
     """Delete the submission a receipt code belongs to, with its identity, replies and reveal requests.
 
     No audit event is written: even one without a time would, by its place among the timed staff
