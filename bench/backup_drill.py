@@ -32,7 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sqlalchemy as sa  # noqa: E402
 
-from bench.drill_core import (  # noqa: E402
+from feedback import crypto  # noqa: E402
+from tests.drill import (  # noqa: E402
     BODY_PREFIX,
     Gunicorn,
     Instance,
@@ -42,7 +43,6 @@ from bench.drill_core import (  # noqa: E402
     make_submissions,
     sqlite_integrity,
 )
-from feedback import crypto  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.drill_core import log, run_fault_drill  # noqa: E402
+from tests.drill import log, run_fault_drill  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:

@@ -12,8 +12,8 @@ import secrets
 import pytest
 import sqlalchemy as sa
 
-from bench.drill_core import postgres_bindir, run_fault_drill
 from tests.conftest import POSTGRES_SERVER_URL
+from tests.drill import postgres_bindir, run_fault_drill
 
 SUBMISSIONS, CLIENTS = 300, 12
 

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import redis
 
-from bench.drill_core import Browser, Gunicorn, Instance, Sent, body_for, free_port, send_one
+from tests.drill import Browser, Gunicorn, Instance, Sent, body_for, free_port, send_one
 
 REDIS_URL = os.environ.get("FEEDBACK_TEST_REDIS_URL", "")
 
