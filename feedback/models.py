@@ -122,6 +122,9 @@ class HiddenReason(enum.StrEnum):
     OTHER = "other"
 
 
+HIDDEN_REASONS = tuple(r.value for r in HiddenReason)  # in the order the desk offers and the summary lists them
+
+
 class StaffUser(Base):
     __tablename__ = "staff_user"
 

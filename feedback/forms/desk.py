@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from feedback.forms.fields import strip
-from feedback.models import HiddenReason, SubmissionStatus
+from feedback.models import HIDDEN_REASONS, HiddenReason, SubmissionStatus
 from feedback.sanitize import normalise_text
 from feedback.services.moderation.desk import NOT_GIVEN, NOTE_MAX, REDACTED_MAX, SEARCH_MAX
 from feedback.services.moderation.replies import REPLY_MAX
@@ -90,7 +90,7 @@ class BulkForm(FlaskForm):
             raise ValidationError("Choose what to do with the selected submissions.")
 
     def validate_hidden_reason(self, field) -> None:
-        if self.action.data == "hide" and field.data not in {r.value for r in HiddenReason}:
+        if self.action.data == "hide" and field.data not in HIDDEN_REASONS:
             raise ValidationError("Choose why the selected submissions are hidden.")
 
 
@@ -107,7 +107,7 @@ class StatusForm(FlaskForm):
             raise ValidationError("Choose a status.")
 
     def validate_hidden_reason(self, field) -> None:
-        if self.status.data == SubmissionStatus.HIDDEN and field.data not in {r.value for r in HiddenReason}:
+        if self.status.data == SubmissionStatus.HIDDEN and field.data not in HIDDEN_REASONS:
             raise ValidationError("Choose why the submission is hidden.")
 
 

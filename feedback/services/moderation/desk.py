@@ -15,12 +15,11 @@ from sqlalchemy import orm
 
 from feedback import audit
 from feedback.db import writing
-from feedback.models import SLUG_PATTERN, HiddenReason, Reply, Submission, SubmissionStatus, Tagging, TownHall
+from feedback.models import HIDDEN_REASONS, SLUG_PATTERN, Reply, Submission, SubmissionStatus, Tagging, TownHall
 from feedback.services import selection
 from feedback.services.moderation import replies
 
 STATUSES = tuple(s.value for s in SubmissionStatus)
-HIDDEN_REASONS = tuple(r.value for r in HiddenReason)
 NOT_GIVEN = "-"  # the affiliation filter value for "no affiliation given"
 SEARCH_MAX = 200
 NOTE_MAX = 500

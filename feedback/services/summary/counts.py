@@ -15,13 +15,21 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from feedback.models import DuplicateLink, HiddenReason, Submission, SubmissionStatus, Tagging, Theme, TownHall
+from feedback.models import (
+    HIDDEN_REASONS,
+    DuplicateLink,
+    HiddenReason,
+    Submission,
+    SubmissionStatus,
+    Tagging,
+    Theme,
+    TownHall,
+)
 from feedback.services.summary.suppression import suppress
 
 ALL = "*"  # every town hall, every affiliation or every theme, in a cell's key
 RECEIVED = "received"
 PUBLISHED = SubmissionStatus.PUBLISHED.value
-HIDDEN_REASONS = tuple(r.value for r in HiddenReason)
 STATUS_PARTS = ("pending", "escalated") + tuple(f"hidden:{r}" for r in HIDDEN_REASONS)
 NOT_GIVEN = "Not given"  # the affiliation column for people who gave none
 QUOTES_PER_THEME = 3
