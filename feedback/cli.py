@@ -98,26 +98,13 @@ def demo_command() -> None:
 @click.option("--retire-old", is_flag=True, help="Remove old master keys from the ring once nothing uses them.")
 def rotate_keys_command(retire_old: bool) -> None:
     """Add a new master key and re-wrap every identity under it."""
-    path = current_app.config["KEYRING_PATH"]
-    ring = crypto.with_new_master_key(crypto.load_keyring(path))
-    # Save first: if re-wrapping stops half-way, both old and new keys are still on disk.
-    crypto.save_keyring(ring, path)
-    session = get_db()
-    count = rotation.rewrap_all(session, ring)
-    audit.record_now(session, audit.Actor(audit.SYSTEM), "keys_rotated", now=clock.now(),
-                     details={"new_key_id": ring.active_id, "rewrapped": count})
-    click.echo(f"New master key {ring.active_id}; re-wrapped {count} identities.")
+    done = rotation.rotate(get_db(), current_app.config["KEYRING_PATH"], retire_old=retire_old,
+                           by=audit.Actor(audit.SYSTEM), now=clock.now())
+    click.echo(f"New master key {done.new_key_id}; re-wrapped {done.rewrapped} identities.")
+    if done.still_in_use:
+        raise click.ClickException("some identities still use an old key; nothing retired")
     if retire_old:
-        # A worker that read the old ring just before the rotation may have sealed one more identity
-        # under the old key: re-wrap again, then retire only if nothing uses an old key.
-        rotation.rewrap_all(session, ring)
-        old = set(ring.master_keys) - {ring.active_id}
-        if rotation.key_ids_in_use(session) & old:
-            raise click.ClickException("some identities still use an old key; nothing retired")
-        crypto.save_keyring(crypto.without_master_keys(ring, old), path)
-        audit.record_now(session, audit.Actor(audit.SYSTEM), "keys_retired", now=clock.now(),
-                         details={"retired_key_ids": sorted(old)})
-        click.echo(f"Retired {len(old)} old master key(s). Keep the previous key ring with the old "
+        click.echo(f"Retired {len(done.retired_key_ids)} old master key(s). Keep the previous key ring with the old "
                    "database backups it opens.")
 
 
