@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Email, Length
 
 from feedback.forms.fields import strip
 from feedback.models import Role
+from feedback.services.admin.accounts import PASSWORD_MIN
 
 
 class LoginForm(FlaskForm):
@@ -29,7 +30,7 @@ class NewUserForm(FlaskForm):
     role = RadioField("Role", choices=ROLE_CHOICES,
                       validators=[DataRequired("Choose a role.")])
     password = PasswordField("First password", validators=[DataRequired("Enter a first password."),
-                             Length(min=12, message="A password needs at least 12 characters.")],
+                             Length(min=PASSWORD_MIN, message=f"A password needs at least {PASSWORD_MIN} characters.")],
                              render_kw={"autocomplete": "new-password"})
 
 
