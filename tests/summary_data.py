@@ -13,6 +13,11 @@ from feedback.services.moderation import desk
 from tests.factories import make_submission, make_theme, make_town_hall, tag, today
 
 SYSTEM = audit.Actor(audit.SYSTEM)
+# The captions of the leadership summary's tables.
+STATUS = "Submissions by status"
+THEMES = "Published submissions per theme"
+AFFILIATION = "Published submissions by theme and self-reported affiliation"
+OVER_TIME = "Published submissions per theme at each town hall, oldest first"
 
 
 def add(session, ring, hall, body: str, status: str = "published", *themes, affiliation: str | None = "student",
@@ -65,6 +70,21 @@ def two_town_halls(session, ring) -> TwoTownHalls:
     many("spring escalated", spring, 5, "escalated", workload, affiliation="staff")
     many("spring spam", spring, 5, "hidden", workload, affiliation="staff", reason="spam")
     return made
+
+
+MARKERS = ("ESCALATED-MARKER-7731", "HIDDEN-MARKER-5520", "PENDING-MARKER-9043", "ORIGINAL-MARKER-3318",
+           "Zebedee Marchbanks", "zebedee.marchbanks@example.org")
+
+
+def plant_secrets(session, ring, halls) -> None:
+    """Text a leader must never reach, in submissions tagged with the themes that are quoted."""
+    spring, theme = halls.spring, halls.workload
+    for i in range(5):
+        add(session, ring, spring, f"ESCALATED-MARKER-7731 {i}", "escalated", theme, affiliation="staff")
+        add(session, ring, spring, f"HIDDEN-MARKER-5520 {i}", "hidden", theme, affiliation="staff", reason="abusive")
+        add(session, ring, spring, f"PENDING-MARKER-9043 {i}", "pending", theme, affiliation="staff")
+        add(session, ring, spring, f"ORIGINAL-MARKER-3318 said {i}", "published", theme, affiliation="staff",
+            redacted=f"Someone said {i}", name="Zebedee Marchbanks", email="zebedee.marchbanks@example.org")
 
 
 class _Tables(HTMLParser):

@@ -23,6 +23,7 @@ from feedback.models import Base
 from tests.browsing import hidden_fields, receipt_code, send_concern
 from tests.conftest import write_keyring
 from tests.factories import make_town_hall
+from tests.stored import database_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 PEOPLE = [("Zanele Mokoena-Fairweather", "zanele.fairweather@example.org"),
@@ -30,12 +31,6 @@ PEOPLE = [("Zanele Mokoena-Fairweather", "zanele.fairweather@example.org"),
 CLIENT_ADDRESS = "203.0.113.77"
 USER_AGENT = "PrivacyProbe/9.9 (unique-agent-string)"
 REFERRER = "https://referrer.example/secret-page"
-
-
-def database_bytes(app) -> bytes:
-    url = app.config["DATABASE_URL"]
-    path = Path(url.removeprefix("sqlite:///"))
-    return b"".join(p.read_bytes() for p in (path, Path(f"{path}-wal")) if p.exists())
 
 
 def forbidden_strings(*codes: str) -> list[str]:

@@ -12,12 +12,19 @@ import sqlalchemy as sa
 from feedback.models import AuditEvent
 from tests.factories import make_theme, make_town_hall
 from tests.staff import staff_client
-from tests.summary_data import add, group, rows_by_name, tables, two_town_halls
-
-STATUS = "Submissions by status"
-THEMES = "Published submissions per theme"
-AFFILIATION = "Published submissions by theme and self-reported affiliation"
-OVER_TIME = "Published submissions per theme at each town hall, oldest first"
+from tests.summary_data import (
+    AFFILIATION,
+    MARKERS,
+    OVER_TIME,
+    STATUS,
+    THEMES,
+    add,
+    group,
+    plant_secrets,
+    rows_by_name,
+    tables,
+    two_town_halls,
+)
 
 
 @pytest.fixture
@@ -243,21 +250,6 @@ def test_viewing_the_brief_is_an_audit_event(leader, halls, db_session):
     event = db_session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "export.brief")).one()
     assert event.actor == "leader@example.org"
     assert json.loads(event.details) == {"town_hall": halls.spring.slug}
-
-
-MARKERS = ("ESCALATED-MARKER-7731", "HIDDEN-MARKER-5520", "PENDING-MARKER-9043", "ORIGINAL-MARKER-3318",
-           "Zebedee Marchbanks", "zebedee.marchbanks@example.org")
-
-
-def plant_secrets(session, ring, halls) -> None:
-    """Text a leader must never reach, in submissions tagged with the themes that are quoted."""
-    spring, theme = halls.spring, halls.workload
-    for i in range(5):
-        add(session, ring, spring, f"ESCALATED-MARKER-7731 {i}", "escalated", theme, affiliation="staff")
-        add(session, ring, spring, f"HIDDEN-MARKER-5520 {i}", "hidden", theme, affiliation="staff", reason="abusive")
-        add(session, ring, spring, f"PENDING-MARKER-9043 {i}", "pending", theme, affiliation="staff")
-        add(session, ring, spring, f"ORIGINAL-MARKER-3318 said {i}", "published", theme, affiliation="staff",
-            redacted=f"Someone said {i}", name="Zebedee Marchbanks", email="zebedee.marchbanks@example.org")
 
 
 def leader_reachable(halls) -> list[str]:

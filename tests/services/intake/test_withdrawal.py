@@ -13,7 +13,7 @@ from feedback.services.moderation import replies
 from tests.browsing import csrf_for
 from tests.factories import make_submission, make_town_hall
 from tests.staff import make_staff
-from tests.test_privacy import database_bytes
+from tests.stored import database_bytes
 
 STAFF_REPLY = "Thank you. We will raise the rota at the next staff meeting; can you tell us which ward?"
 ANSWER = "Ward 7B, mostly on weekend nights."

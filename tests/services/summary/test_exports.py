@@ -13,8 +13,7 @@ from feedback.models import AuditEvent, Submission
 from feedback.services.summary import exports
 from tests.factories import make_theme, make_town_hall
 from tests.staff import staff_client
-from tests.summary_data import add, group, rows_by_name, tables, two_town_halls
-from tests.views.test_leadership import MARKERS, THEMES, plant_secrets
+from tests.summary_data import MARKERS, THEMES, add, group, plant_secrets, rows_by_name, tables, two_town_halls
 
 SUBMISSION_COLUMNS = ["town hall", "text", "themes", "raised by"]
 
