@@ -30,7 +30,7 @@ FIRST_HELD_ON = date(2023, 1, 10)
 # Shares of each status, out of 20 (75% published, 10% pending, 10% hidden, 5% escalated).
 STATUS_TWENTIETHS = {SubmissionStatus.PENDING: 2, SubmissionStatus.HIDDEN: 2, SubmissionStatus.ESCALATED: 1}
 # The configured affiliations and None (not given), weighted.
-AFFILIATION_WEIGHTS = dict(zip([*Defaults.AFFILIATIONS, None], [40, 15, 20, 6, 5, 14]))
+AFFILIATION_WEIGHTS = dict(zip([*Defaults.AFFILIATIONS, None], [40, 15, 20, 6, 5, 14], strict=True))
 PARENT_THEMES = ["Workload and pay", "Safety", "Leadership", "Inclusion", "Facilities"]
 CHILD_THEMES = {
     "Workload and pay": ["Overtime", "Salary bands", "Staffing levels", "Contract renewals", "Scheduling",
@@ -107,7 +107,7 @@ def plan_halls(submissions: int, export_published: list[int], rng: random.Random
     sizes = [int(left * w / sum(weights)) for w in weights]
     sizes[0] += left - sum(sizes)
     plan = [(f"hall-{i + 1:03d}", f"Town hall {i + 1}", size) for i, size in enumerate(sizes)]
-    for j, (published, total) in enumerate(zip(export_published, export_totals)):
+    for j, (published, total) in enumerate(zip(export_published, export_totals, strict=True)):
         plan.insert((j + 1) * TOWN_HALLS // (len(export_totals) + 1),
                     (f"export-{published}", f"Town hall with {published} published", total))
     return plan
@@ -135,7 +135,7 @@ def hall_rows(hall_id: int, held_on: date, total: int, theme_ids: list[int], the
     affiliations, weights = list(AFFILIATION_WEIGHTS), list(AFFILIATION_WEIGHTS.values())
     reasons = [r.value for r in HiddenReason]
     submissions, taggings, published = [], [], []
-    for status, affiliation in zip(statuses, rng.choices(affiliations, weights, k=total)):
+    for status, affiliation in zip(statuses, rng.choices(affiliations, weights, k=total), strict=True):
         sid = uuid.uuid4()
         body = text.body()
         redacted = None

@@ -49,7 +49,7 @@ sys.path.insert(0, str(ROOT))
 from bench import baseline_app  # noqa: E402
 from feedback import crypto  # noqa: E402
 from feedback.db import make_engine  # noqa: E402
-from feedback.services.intake import town_halls
+from feedback.services.intake import town_halls  # noqa: E402
 
 CONFIG = ROOT / "gunicorn.conf.py"
 HIDDEN = re.compile(r'<input[^>]* name="(csrf_token|form_token)"[^>]* value="([^"]*)"')
@@ -351,7 +351,7 @@ def bench_database(args, work: Path, script: Path, kind: str, base_env: dict[str
                    "baseline": Target("baseline", base, path, [("x=1", "none")])}
         results: dict[str, list[dict]] = {"ours": [], "baseline": []}
         seed = 0
-        for name, target in targets.items():  # warm both up (templates, connections, imports)
+        for target in targets.values():  # warm both up (templates, connections, imports)
             seed += 1
             measure(args, work, script, target, args.warmup, seed)
         time.sleep(2)  # let the requests still in flight when wrk stopped finish before counting
@@ -419,7 +419,8 @@ def main() -> None:
         else:
             print(f"work folder kept: {work}")
     print()
-    print("| database | app | requests/s | p50 ms | p99 ms | errors | requests sent | rows stored | server CPU ms/request |")
+    print("| database | app | requests/s | p50 ms | p99 ms | errors | requests sent | rows stored "
+          "| server CPU ms/request |")
     print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for kind, summary in rows:
         for name in ("ours", "baseline"):

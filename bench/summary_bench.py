@@ -213,8 +213,9 @@ def probe_export(args: argparse.Namespace) -> None:
     fetch(client, f"/leadership/{args.probe_export}/submissions.csv")
     traced_peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
+    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({"bytes": size, "seconds": seconds, "rss_before_kib": before, "rss_peak_kib": peak,
-                      "python_peak_bytes": traced_peak, "maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+                      "python_peak_bytes": traced_peak, "maxrss_kib": maxrss}))
 
 
 def export_memory(url: str, keyring: str, filled: fill_summary.Filled) -> list[tuple[fill_summary.Hall, dict]]:
@@ -237,7 +238,8 @@ def machine() -> str:
 def report(args, engine, filled, medians, pairs, memory) -> None:
     server = engine.dialect.name
     with engine.connect() as connection:
-        version = connection.exec_driver_sql("SELECT sqlite_version()" if server == "sqlite" else "SHOW server_version").scalar()
+        query = "SELECT sqlite_version()" if server == "sqlite" else "SHOW server_version"
+        version = connection.exec_driver_sql(query).scalar()
     total = sum(h.submissions for h in filled.halls)
     print(f"\n{date.today()}, {machine()}, {server} {version}")
     print(f"{total} submissions, {len(filled.halls)} town halls, {filled.taggings} taggings; "
@@ -252,7 +254,8 @@ def report(args, engine, filled, medians, pairs, memory) -> None:
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
     for hall, m in memory:
         print(f"| `{hall.slug}` | {hall.published} | {m['bytes'] / 2 ** 20:.1f} MiB | {m['seconds']:.2f} | "
-              f"{(m['rss_peak_kib'] - m['rss_before_kib']) / 1024:.1f} MiB | {m['python_peak_bytes'] / 2 ** 20:.1f} MiB |")
+              f"{(m['rss_peak_kib'] - m['rss_before_kib']) / 1024:.1f} MiB | "
+              f"{m['python_peak_bytes'] / 2 ** 20:.1f} MiB |")
 
 
 def main() -> None:

@@ -59,7 +59,8 @@ def test_create_town_hall_prints_its_address(runner, db_session):
     assert result.exit_code == 0, result.output
     assert "/t/racism-on-the-wards" in result.output
     hall = db_session.scalar(sa.select(TownHall))
-    assert (hall.title, str(hall.intake_closes_on), hall.description) == ("Racism on the wards", "2026-12-15", "Speak up.")
+    assert (hall.title, str(hall.intake_closes_on), hall.description) == ("Racism on the wards", "2026-12-15",
+                                                                           "Speak up.")
 
 
 def test_create_town_hall_refuses_a_window_that_closes_before_it_opens(runner, db_session):

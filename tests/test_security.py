@@ -47,7 +47,8 @@ def test_over_https_the_cookie_is_secure_and_a_post_without_referrer_works(make_
     form = client.get(f"/t/{hall.slug}", base_url="https://localhost")
     cookie = form.headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie
-    fields = {"comment": "Sent over HTTPS", "identity_choice": "anonymous", **hidden_fields(form.get_data(as_text=True))}
+    fields = {"comment": "Sent over HTTPS", "identity_choice": "anonymous",
+              **hidden_fields(form.get_data(as_text=True))}
     response = client.post(f"/t/{hall.slug}", data=fields, base_url="https://localhost")  # no Referer, as we ask
     assert response.status_code == 200
     assert "We received your concern" in response.get_data(as_text=True)
@@ -66,7 +67,8 @@ def test_templates_have_no_inline_script_style_or_handlers(template):
 @pytest.mark.parametrize("path", TEMPLATES + STATIC_TEXT, ids=lambda p: str(p.relative_to(ROOT)))
 def test_nothing_is_loaded_from_a_third_party(path):
     text = path.read_text()
-    urls = re.findall(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", text) + re.findall(r"url\(\s*['\"]?(?:https?:)?//", text)
+    urls = (re.findall(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", text)
+            + re.findall(r"url\(\s*['\"]?(?:https?:)?//", text))
     assert urls == []
     assert "@import" not in text
 

@@ -1011,10 +1011,10 @@ HIDDEN_EXAMPLES: tuple[DemoSubmission, ...] = (
 def generated_submissions() -> tuple[DemoSubmission, ...]:
     """Submissions put together from SENTENCES: one theme each, sometimes a second; the same every time."""
     rng = random.Random(SEED)
-    affiliations, affiliation_weights = zip(*AFFILIATIONS)
+    affiliations, affiliation_weights = zip(*AFFILIATIONS, strict=True)
     made = []
     for hall in GENERATED:
-        themes, weights = zip(*hall.weights)
+        themes, weights = zip(*hall.weights, strict=True)
         for _ in range(hall.count):
             raised = [rng.choices(themes, weights)[0]]
             if rng.random() < 0.35:

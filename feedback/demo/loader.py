@@ -65,7 +65,8 @@ def _submit(session: orm.Session, ring: crypto.KeyRing, halls: list[TownHall], t
             identity = crypto.Identity(name=item.name, email=item.email or "", contact_ok=item.contact_ok)
         new = submitting.NewSubmission(body=item.body, affiliation=item.affiliation, identity=identity)
         received_on = today - timedelta(days=item.days_ago)
-        receipt = submitting.submit(session, ring, halls[item.town_hall].slug, crypto.new_form_token(), new, received_on)
+        slug = halls[item.town_hall].slug
+        receipt = submitting.submit(session, ring, slug, crypto.new_form_token(), new, received_on)
         stored[receipt.submission_id] = item
     return stored
 

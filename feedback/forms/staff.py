@@ -25,7 +25,8 @@ ROLE_CHOICES = [SelectChoice(role.value, role.value.capitalize())
 
 class NewUserForm(FlaskForm):
     email = EmailField("Email", filters=[strip],
-                       validators=[DataRequired("Enter an email."), Email("Enter an email address like name@example.org.")])
+                       validators=[DataRequired("Enter an email."),
+                                   Email("Enter an email address like name@example.org.")])
     display_name = StringField("Name", filters=[strip], validators=[DataRequired("Enter a name."), Length(max=200)])
     role = RadioField("Role", choices=ROLE_CHOICES,
                       validators=[DataRequired("Choose a role.")])

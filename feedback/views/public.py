@@ -35,7 +35,8 @@ def _new_submission(form: SubmissionForm) -> submitting.NewSubmission:
     identity = None
     if form.is_named:
         identity = crypto.Identity(name=form.name.data, email=form.email.data or "", contact_ok=form.contact_ok.data)
-    return submitting.NewSubmission(body=form.comment.data, affiliation=form.affiliation.data or None, identity=identity)
+    return submitting.NewSubmission(body=form.comment.data, affiliation=form.affiliation.data or None,
+                                    identity=identity)
 
 
 def render_form(town_hall, form: SubmissionForm, status: int = 200, notice: str | None = None):

@@ -108,7 +108,7 @@ def _read(data: bytes) -> tuple[list[tuple[int, dict[str, str]]], list[LineError
                 errors.append(LineError(start, f"This line has {len(cells)} cells; it needs {len(header)}, "
                                                "one for each column."))
             elif any(c.strip() for c in cells):
-                rows.append((start, {name: _from_spreadsheet(cell) for name, cell in zip(header, cells)}))
+                rows.append((start, {name: _from_spreadsheet(cell) for name, cell in zip(header, cells, strict=True)}))
             start = reader.line_num + 1
     except csv.Error:
         raise ImportRefused([LineError(reader.line_num, "This line is not valid CSV: is a quote left open?")]) from None

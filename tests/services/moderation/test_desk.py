@@ -132,7 +132,8 @@ def test_each_filter_narrows_the_list_and_filters_combine(facilitator, db_sessio
     }
     replies.add_submitter_reply(db_session, ids["pending unknown"], "Anyone there?", today())
     replies.add_submitter_reply(db_session, ids["hidden student"], "Hello?", today())
-    replies.add_staff_reply(db_session, ids["hidden student"], "Yes, we read it.", by=audit.Actor(audit.SYSTEM), now=clock.now())
+    replies.add_staff_reply(db_session, ids["hidden student"], "Yes, we read it.", by=audit.Actor(audit.SYSTEM),
+                            now=clock.now())
     assert set(listed(facilitator, hall.slug, **args)) == {ids[name] for name in expected}
 
 
@@ -271,7 +272,8 @@ def test_the_submission_page_highlights_identifying_details_as_escaped_text(app_
     assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
 
 
-def test_a_redaction_is_audited_and_shown_to_the_submitter_as_others_see_it(facilitator, client, db_session, ring, hall):
+def test_a_redaction_is_audited_and_shown_to_the_submitter_as_others_see_it(facilitator, client, db_session, ring,
+                                                                            hall):
     receipt = make_submission(db_session, ring, hall, "Dr Okafor in the class of 2027 said it")
     page = facilitator.get(f"/facilitate/s/{receipt.submission_id}").get_data(as_text=True)
     assert "\nDr Okafor in the class of 2027 said it</textarea>" in page  # prefilled with the original
@@ -366,7 +368,8 @@ def test_leaders_and_visitors_never_reach_the_desk(app, db_session, ring, hall, 
     submission_id = add(db_session, ring, hall, "Escalated safety report", status="escalated")
     client = app.test_client() if who == "anonymous" else staff_client(app, who)
     gets = ["/facilitate", f"/facilitate/{hall.slug}", f"/facilitate/s/{submission_id}"]
-    posts = [f"/facilitate/{hall.slug}/bulk"] + [f"/facilitate/s/{submission_id}/{w}" for w in ("redaction", "status", "reply")]
+    posts = [f"/facilitate/{hall.slug}/bulk"] + [f"/facilitate/s/{submission_id}/{what}"
+                                                 for what in ("redaction", "status", "reply")]
     for method, url in [("GET", u) for u in gets] + [("POST", u) for u in posts]:
         response = client.open(url, method=method, data={"selected": str(submission_id), "action": "publish"})
         if who == "anonymous" and method == "GET":
