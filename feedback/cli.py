@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -12,8 +10,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from feedback import audit, auth, clock, crypto, db, keyring
-from feedback.config import KEYRING_FILENAME, instance_path
+from feedback import audit, auth, clock, config, crypto, db, keyring
 from feedback.db import get_db
 from feedback.demo import loader
 from feedback.models import Role
@@ -26,28 +23,16 @@ DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 @click.command("init")
 @click.option("--instance-path", type=click.Path(file_okay=False, path_type=Path),
-              default=lambda: instance_path(), help="Where to write config.py and the key ring [instance/].")
+              default=lambda: config.instance_path(), help="Where to write config.py and the key ring [instance/].")
 def init_command(instance_path: Path) -> None:
     """Write instance/config.py with a fresh SECRET_KEY and a new key ring (mode 0600).
 
     Existing files are never overwritten: a lost key ring means lost identities and receipts.
     """
-    instance_path.mkdir(parents=True, exist_ok=True)
-    config_file = instance_path / "config.py"
-    keyring_file = Path(os.environ.get("FEEDBACK_KEYRING_PATH") or instance_path / KEYRING_FILENAME)
-    if config_file.exists():
-        click.echo(f"Kept {config_file} (already there).")
-    else:
-        fd = os.open(config_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write("# Written by `flask --app feedback init`. Keep it secret.\n")
-            handle.write(f"SECRET_KEY = {secrets.token_urlsafe(48)!r}\n")
-        click.echo(f"Wrote {config_file}.")
-    if keyring_file.exists():
-        click.echo(f"Kept {keyring_file} (already there).")
-    else:
-        crypto.save_keyring(crypto.generate_keyring(), keyring_file)
-        click.echo(f"Wrote {keyring_file} (mode 600). Back it up apart from the database.")
+    files = config.init_instance(instance_path)
+    click.echo(f"Wrote {files.config_file}." if files.wrote_config else f"Kept {files.config_file} (already there).")
+    click.echo(f"Wrote {files.keyring_file} (mode 600). Back it up apart from the database." if files.wrote_keyring
+               else f"Kept {files.keyring_file} (already there).")
 
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
@@ -163,9 +148,7 @@ def erase_email_command(email: str) -> None:
 @click.option("--dry-run", is_flag=True, help="Only say what would be purged; change nothing.")
 def purge_command(dry_run: bool) -> None:
     """Delete identities whose town hall closed more than RETENTION_DAYS days ago (safe from cron)."""
-    days = current_app.config["RETENTION_DAYS"]
-    if not isinstance(days, int) or days < 0:
-        raise click.ClickException("RETENTION_DAYS must be a whole number of days, 0 or more.")
+    days = current_app.config["RETENTION_DAYS"]  # a whole number, 0 or more: feedback.config refuses others
     session, today = get_db(), clock.today()
     if dry_run:
         due = retention.due(session, today, days)

@@ -1,13 +1,22 @@
-"""Configuration: defaults here, then instance/config.py, then FEEDBACK_* environment variables."""
+"""Configuration: defaults here, then instance/config.py, then FEEDBACK_* environment variables; validation."""
 
 from __future__ import annotations
 
 import os
+import secrets
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from feedback import crypto
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_PATH = ROOT / "instance"
 KEYRING_FILENAME = "keyring.json"
+INSTANCE_CONFIG_FILENAME = "config.py"
 SQLITE_FILENAME = "feedback.sqlite3"
 
 
@@ -69,19 +78,72 @@ def instance_path() -> Path:
     return Path(os.environ.get("FEEDBACK_INSTANCE_PATH") or INSTANCE_PATH)
 
 
-def load(app, test_config: dict | None) -> None:
-    """Fill app.config from the three layers, or from defaults plus test_config when testing."""
+def keyring_path(configured: object, instance: Path) -> Path:
+    """The key ring's file: KEYRING_PATH as configured, else keyring.json in the instance folder.
+
+    :raises ConfigError: KEYRING_PATH is set to something that is not a path.
+    """
+    if not configured:
+        return instance / KEYRING_FILENAME
+    if not isinstance(configured, str | os.PathLike):
+        raise ConfigError(f"KEYRING_PATH must be the path of the key-ring file (it is {configured!r}).")
+    return Path(configured)
+
+
+def _check(config: dict[str, Any]) -> None:
+    """Refuse settings the app must not run with, naming the setting and why."""
+    k = config["SUMMARY_K"]
+    if not isinstance(k, int) or isinstance(k, bool) or k < MIN_SUMMARY_K:
+        raise ConfigError(f"SUMMARY_K must be a whole number of at least {MIN_SUMMARY_K} (it is {k!r}): "
+                          "smaller groups could pick a person out.")
+    days = config["RETENTION_DAYS"]
+    if not isinstance(days, int) or isinstance(days, bool) or days < 0:
+        raise ConfigError(f"RETENTION_DAYS must be a whole number of days, 0 or more (it is {days!r}).")
+
+
+def load(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Fill app.config from the three layers, or from defaults plus test_config when testing; then check it.
+
+    :raises ConfigError: a setting has a value the app must not run with.
+    """
     app.config.from_object(Defaults)
     if test_config is None:
-        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_pyfile(INSTANCE_CONFIG_FILENAME, silent=True)
         app.config.from_prefixed_env(prefix="FEEDBACK")
     else:
         app.config.from_mapping(test_config)
     if not app.config["DATABASE_URL"]:
         app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / SQLITE_FILENAME}"
-    if not app.config["KEYRING_PATH"]:
-        app.config["KEYRING_PATH"] = str(Path(app.instance_path) / KEYRING_FILENAME)
-    k = app.config["SUMMARY_K"]
-    if not isinstance(k, int) or isinstance(k, bool) or k < MIN_SUMMARY_K:
-        raise ConfigError(f"SUMMARY_K must be a whole number of at least {MIN_SUMMARY_K} (it is {k!r}): "
-                          "smaller groups could pick a person out.")
+    app.config["KEYRING_PATH"] = str(keyring_path(app.config["KEYRING_PATH"], Path(app.instance_path)))
+    _check(app.config)
+
+
+@dataclass(frozen=True)
+class InstanceFiles:
+    """The instance config and key ring that `init` looked at, and which of them it wrote."""
+
+    config_file: Path
+    wrote_config: bool
+    keyring_file: Path
+    wrote_keyring: bool
+
+
+def init_instance(instance: Path) -> InstanceFiles:
+    """Write the instance config with a fresh SECRET_KEY and a new key ring (mode 0600) where they are missing.
+
+    Existing files are never overwritten: a lost key ring means lost identities and receipts. The key
+    ring goes where the app will look for it: FEEDBACK_KEYRING_PATH, else keyring.json in the instance.
+    """
+    instance.mkdir(parents=True, exist_ok=True)
+    config_file = instance / INSTANCE_CONFIG_FILENAME
+    keyring_file = keyring_path(os.environ.get("FEEDBACK_KEYRING_PATH", ""), instance)
+    wrote_config = not config_file.exists()
+    if wrote_config:
+        fd = os.open(config_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write("# Written by `flask --app feedback init`. Keep it secret.\n")
+            handle.write(f"SECRET_KEY = {secrets.token_urlsafe(48)!r}\n")
+    wrote_keyring = not keyring_file.exists()
+    if wrote_keyring:
+        crypto.save_keyring(crypto.generate_keyring(), keyring_file)
+    return InstanceFiles(config_file, wrote_config, keyring_file, wrote_keyring)

@@ -118,3 +118,12 @@ def test_a_town_hall_never_takes_a_slug_the_staff_pages_use(runner):
     args = ["create-town-hall", "--title", "Reveals", "--date", "2026-12-01", "--opens", "2026-11-20",
             "--closes", "2026-12-15"]
     assert "/t/reveals-2" in runner.invoke(args=args).output
+
+
+def test_a_bad_retention_period_stops_the_purge_and_names_the_setting(tmp_path):
+    env = {"FEEDBACK_INSTANCE_PATH": str(tmp_path), "FEEDBACK_KEYRING_PATH": "",
+           "FEEDBACK_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    assert run_flask("init", "--instance-path", str(tmp_path), env=env).returncode == 0
+    result = run_flask("purge", "--dry-run", env={**env, "FEEDBACK_RETENTION_DAYS": "-1"})
+    assert result.returncode != 0
+    assert "RETENTION_DAYS must be a whole number of days, 0 or more (it is -1)" in result.stderr

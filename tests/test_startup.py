@@ -8,7 +8,8 @@ from dataclasses import replace
 
 import pytest
 
-from feedback import create_app, crypto
+from feedback import config, create_app, crypto
+from feedback.config import ConfigError
 from feedback.keyring import StartupError
 from tests.conftest import write_keyring
 
@@ -98,3 +99,36 @@ def test_testing_apps_skip_the_secret_check(tmp_path):
     app = create_app({"TESTING": True, "KEYRING_PATH": str(keyring),
                       "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"})
     assert app.testing
+
+
+@pytest.mark.parametrize("days", ["-1", '"soon"', "true", "1.5"])
+def test_a_retention_period_that_is_not_a_whole_number_of_days_refuses_to_start(deployment, monkeypatch, days):
+    monkeypatch.setenv("FEEDBACK_RETENTION_DAYS", days)
+    with pytest.raises(ConfigError, match=r"RETENTION_DAYS must be a whole number of days, 0 or more \(it is "):
+        create_app()
+
+
+def test_a_retention_period_of_zero_days_starts(deployment, monkeypatch):
+    monkeypatch.setenv("FEEDBACK_RETENTION_DAYS", "0")
+    assert create_app().config["RETENTION_DAYS"] == 0
+
+
+def test_init_puts_the_key_ring_where_the_app_looks_for_it(tmp_path, monkeypatch):
+    instance, elsewhere = tmp_path / "instance", tmp_path / "keys" / "ring.json"
+    elsewhere.parent.mkdir()
+    monkeypatch.setenv("FEEDBACK_INSTANCE_PATH", str(instance))
+    monkeypatch.setenv("FEEDBACK_KEYRING_PATH", str(elsewhere))
+    monkeypatch.setenv("FEEDBACK_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    monkeypatch.delenv("FEEDBACK_SECRET_KEY", raising=False)
+
+    files = config.init_instance(instance)
+
+    assert (files.keyring_file, files.wrote_keyring, files.wrote_config) == (elsewhere, True, True)
+    assert not (instance / "keyring.json").exists()
+    assert create_app().config["KEYRING_PATH"] == str(elsewhere)
+
+
+def test_a_key_ring_path_that_is_not_a_path_refuses_to_start(deployment, monkeypatch):
+    monkeypatch.setenv("FEEDBACK_KEYRING_PATH", "123")  # FEEDBACK_* values are read as JSON: this is a number
+    with pytest.raises(ConfigError, match=r"KEYRING_PATH must be the path of the key-ring file \(it is 123\)"):
+        create_app()
