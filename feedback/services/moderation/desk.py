@@ -18,13 +18,13 @@ from feedback.db import writing
 from feedback.models import HIDDEN_REASONS, SLUG_PATTERN, Reply, Submission, SubmissionStatus, Tagging, TownHall
 from feedback.services import selection
 from feedback.services.moderation import replies
+from feedback.services.text import excerpt
 
 STATUSES = tuple(s.value for s in SubmissionStatus)
 NOT_GIVEN = "-"  # the affiliation filter value for "no affiliation given"
 SEARCH_MAX = 200
 NOTE_MAX = 500
 REDACTED_MAX = 6000
-EXCERPT_CHARS = 200
 
 
 class InvalidModeration(ValueError):
@@ -173,11 +173,9 @@ def desk(session: orm.Session, town_hall_id: int, wanted: DeskFilter, page: int,
 
 
 def _row(submission: Submission, reply_count: int, unanswered: bool) -> DeskRow:
-    text = submission.redacted_body or submission.body
-    excerpt = text if len(text) <= EXCERPT_CHARS else text[:EXCERPT_CHARS].rstrip() + "…"
     return DeskRow(submission.id, submission.received_on, submission.affiliation, submission.status,
-                   submission.hidden_reason, submission.is_named, excerpt, bool(submission.redacted_body),
-                   reply_count, unanswered)
+                   submission.hidden_reason, submission.is_named, excerpt(submission.redacted_body or submission.body),
+                   bool(submission.redacted_body), reply_count, unanswered)
 
 
 def get_submission(session: orm.Session, submission_id: uuid.UUID) -> Submission | None:

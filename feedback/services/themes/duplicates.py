@@ -23,10 +23,10 @@ from sqlalchemy import orm
 from feedback import audit
 from feedback.db import writing
 from feedback.models import DuplicateLink, Submission, Tagging, Theme
+from feedback.services.text import excerpt
 from feedback.services.themes import similarity, tagging
 
 MOST = 10  # similar submissions listed at once
-EXCERPT_CHARS = 200
 
 
 class InvalidGrouping(ValueError):
@@ -61,11 +61,6 @@ class Panel:
         return 1 + len(self.members)
 
 
-def _excerpt(submission: Submission) -> str:
-    text = submission.redacted_body or submission.body
-    return text if len(text) <= EXCERPT_CHARS else text[:EXCERPT_CHARS].rstrip() + "…"
-
-
 def group_sizes(session: orm.Session, submission_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
     """1 + the members of each submission (1 for one that leads no group)."""
     sizes = dict.fromkeys(submission_ids, 1)
@@ -87,8 +82,8 @@ def _related(session: orm.Session, mine: frozenset[str], listed: list[Submission
     ids = [s.id for s in listed]
     links = _links(session, ids)
     sizes = group_sizes(session, ids)
-    return [Related(s.id, s.received_on, s.status, _excerpt(s), similarity.jaccard(mine, similarity.words(s.body)),
-                    links.get(s.id), sizes[s.id]) for s in listed]
+    return [Related(s.id, s.received_on, s.status, excerpt(s.redacted_body or s.body),
+                    similarity.jaccard(mine, similarity.words(s.body)), links.get(s.id), sizes[s.id]) for s in listed]
 
 
 def _similar(session: orm.Session, submission: Submission, mine: frozenset[str],
