@@ -17,7 +17,7 @@ from alembic.script import ScriptDirectory
 from feedback.db import MIGRATIONS, make_engine, upgrade_schema
 from feedback.models import Base
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_upgrade_from_nothing_matches_the_models(database_url):
