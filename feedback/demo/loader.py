@@ -5,7 +5,6 @@ groups it must hide).
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections import defaultdict
 from datetime import date, datetime, timedelta
@@ -26,6 +25,7 @@ from feedback.models import StaffUser, SubmissionStatus, TownHall
 from feedback.services.admin import accounts
 from feedback.services.intake import submitting, town_halls
 from feedback.services.moderation import desk
+from feedback.services.text import whole_words
 from feedback.services.themes import codebook, tagging
 
 DEMO_ACTOR = audit.Actor(audit.SYSTEM)
@@ -97,11 +97,8 @@ def _moderate(session: orm.Session, halls: list[TownHall], stored: dict[uuid.UUI
 
 def _mentions(keywords: tuple[str, ...], text: str) -> bool:
     """Whether the text holds one of the words or phrases as whole words (as theme suggestions match them)."""
-    for phrase in keywords:
-        pattern = r"(?<!\w)" + r"\s+".join(re.escape(part) for part in phrase.split()) + r"(?!\w)"
-        if re.search(pattern, text, re.IGNORECASE):
-            return True
-    return False
+    pattern = whole_words(keywords)
+    return pattern is not None and pattern.search(text) is not None
 
 
 def _tag(session: orm.Session, halls: list[TownHall], stored: dict[uuid.UUID, DemoSubmission],

@@ -1,4 +1,4 @@
-"""Reading a submission's text: the excerpt lists show."""
+"""Reading a submission's text: the excerpt lists show, and whole-word matching."""
 
 from __future__ import annotations
 
@@ -11,3 +11,15 @@ def test_a_text_that_fits_is_its_own_excerpt():
 
 def test_a_longer_text_is_cut_at_the_limit_without_trailing_space_and_ends_in_an_ellipsis():
     assert text.excerpt("a" * (text.EXCERPT_CHARS - 1) + " more") == "a" * (text.EXCERPT_CHARS - 1) + "…"
+
+
+def test_whole_words_match_in_any_case_and_spacing_but_never_inside_a_word():
+    pattern = text.whole_words(["parking  lot"])
+    assert pattern.search("The PARKING\nlot is dark").group() == "PARKING\nlot"
+    assert pattern.search("the parking lots") is None
+    assert text.whole_words(["harass"]).search("harassment") is None
+
+
+def test_whole_words_prefer_the_longest_phrase_and_are_none_without_any():
+    assert text.whole_words(["Ana", "Ana Lucia"]).search("ask Ana Lucia").group() == "Ana Lucia"
+    assert text.whole_words(["", "  "]) is None

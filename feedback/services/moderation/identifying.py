@@ -10,6 +10,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from feedback.services.text import whole_words
+
 EMAIL, PHONE, HANDLE, NAME, YEAR, COHORT, ONLY = "email", "phone", "handle", "name", "year", "cohort", "only"
 
 # What each kind is called on the page (the highlight's title).
@@ -66,15 +68,6 @@ def _is_phone(candidate: str) -> bool:
     return not all(_YEAR.fullmatch(group) for group in groups)
 
 
-def _names_pattern(names: Iterable[str]) -> re.Pattern | None:
-    """Whole words, any case; the longest names first so "Ana Lucia" wins over "Ana"."""
-    cleaned = sorted({" ".join(name.split()) for name in names if name and name.strip()}, key=len, reverse=True)
-    if not cleaned:
-        return None
-    alternatives = "|".join(r"\s+".join(re.escape(part) for part in name.split()) for name in cleaned)
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
-
-
 def find(text: str, names: Iterable[str] = ()) -> list[Span]:
     """The likely identifying details in text, in order and never overlapping.
 
@@ -82,7 +75,7 @@ def find(text: str, names: Iterable[str] = ()) -> list[Span]:
     "class of 2027" become one), so a highlight never cuts another in two.
     """
     patterns = list(_PATTERNS)
-    names_pattern = _names_pattern(names)
+    names_pattern = whole_words(names)  # the longest first, so "Ana Lucia" wins over "Ana"
     if names_pattern is not None:
         patterns.append((NAME, names_pattern))
     found = []

@@ -7,7 +7,6 @@ suggested.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections import Counter
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from sqlalchemy import orm
 from feedback import audit
 from feedback.db import writing
 from feedback.models import Submission, SuggestionDecision, Tagging, Theme
+from feedback.services.text import whole_words
 from feedback.services.themes import similarity, tagging
 from feedback.services.themes.codebook import safe_colour
 
@@ -33,17 +33,12 @@ class Suggestion:
     reason: str  # "keyword 'harass' matched", "similar to 3 submissions already tagged with it", or both
 
 
-def keyword_pattern(phrase: str) -> re.Pattern[str]:
-    """A case-insensitive match for the word or phrase as whole words (any spacing between its words)."""
-    parts = [re.escape(part) for part in phrase.split()]
-    return re.compile(r"(?<!\w)" + r"\s+".join(parts) + r"(?!\w)", re.IGNORECASE)
-
-
 def matched_keyword(keywords: str, text: str) -> str | None:
     """The first of the theme's keywords (one per line) that occurs in the text, as written in the codebook."""
     for line in keywords.splitlines():
         phrase = " ".join(line.split())
-        if phrase and keyword_pattern(phrase).search(text):
+        pattern = whole_words([phrase])
+        if pattern is not None and pattern.search(text):
             return phrase
     return None
 
