@@ -85,7 +85,7 @@ def record_now(session: orm.Session, actor: Actor, action: str, *, now: datetime
 
 def head(session: orm.Session) -> tuple[int, str]:
     """How many events there are and the hash of the last one (an anchor to keep elsewhere)."""
-    count = session.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
+    count = session.execute(sa.select(sa.func.count()).select_from(AuditEvent)).scalar_one()
     last = session.scalar(sa.select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
     return count, last or GENESIS
 
@@ -123,7 +123,7 @@ def _filtered(query: sa.Select, wanted: AuditFilter) -> sa.Select:
 def browse(session: orm.Session, wanted: AuditFilter, page: int, per_page: int = 50) -> tuple[list[AuditEvent], int]:
     """One page of events, newest first, and the total number that match."""
     query = _filtered(sa.select(AuditEvent), wanted)
-    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    total = session.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
     rows = session.scalars(query.order_by(AuditEvent.id.desc()).offset((page - 1) * per_page).limit(per_page))
     return list(rows), total
 

@@ -15,6 +15,7 @@ import os
 import secrets
 import stat
 import uuid
+from collections.abc import Container
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -83,7 +84,7 @@ class SealedIdentity:
 # --- key ring ---------------------------------------------------------------------------------
 
 
-def _new_key_id(taken: set[str] = frozenset()) -> str:
+def _new_key_id(taken: Container[str] = frozenset()) -> str:
     while True:
         key_id = "mk-" + secrets.token_hex(8)
         if key_id not in taken:

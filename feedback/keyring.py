@@ -54,7 +54,7 @@ def init_app(app: Flask) -> None:
 
 def current() -> crypto.KeyRing:
     """The key ring, re-read if the file changed (so a rotation reaches running workers)."""
-    app = current_app._get_current_object()
+    app = current_app
     if os.stat(app.config["KEYRING_PATH"]).st_mtime_ns != app.extensions["feedback_keyring_mtime"]:
         _load(app)
     return app.extensions["feedback_keyring"]

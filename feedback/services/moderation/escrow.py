@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy import orm
@@ -146,12 +147,12 @@ def decide(session: orm.Session, request_id: int, approve: bool, *, by: audit.Ac
         if request is None or request.requested_by == by.staff_id:
             raise NotAllowed()
         # Conditional update: of two people deciding at once, only one succeeds.
-        changed = session.execute(
+        changed = cast(sa.CursorResult, session.execute(
             sa.update(RevealRequest)
             .where(RevealRequest.id == request_id, RevealRequest.status == PENDING)
             .values(status=APPROVED if approve else DENIED, decided_by=by.staff_id)
             .execution_options(synchronize_session=False)
-        ).rowcount
+        )).rowcount
         if changed != 1:
             raise NotAllowed()
         audit.record(session, by, "reveal_approved" if approve else "reveal_denied", now=now,
@@ -176,12 +177,12 @@ def open_approved(session: orm.Session, ring: crypto.KeyRing, submission_id: uui
         if request is None:
             raise NotAllowed()
         identity = _open(session, ring, submission_id)
-        changed = session.execute(
+        changed = cast(sa.CursorResult, session.execute(
             sa.update(RevealRequest)
             .where(RevealRequest.id == request.id, RevealRequest.status == APPROVED)
             .values(status=USED)
             .execution_options(synchronize_session=False)
-        ).rowcount
+        )).rowcount
         if changed != 1:
             raise NotAllowed()
         audit.record(session, by, "identity_revealed", now=now, submission_id=submission_id,

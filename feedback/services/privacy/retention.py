@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy import orm
@@ -53,8 +54,9 @@ def purge(session: orm.Session, today: date, days: int, *, by: audit.Actor, now:
     """
     expired = _expired_submissions(today, days)
     with writing(session):
-        count = session.execute(sa.delete(Identity).where(Identity.submission_id.in_(expired))
-                                .execution_options(synchronize_session=False)).rowcount
+        count = cast(sa.CursorResult, session.execute(  # a DELETE's result is a CursorResult, which counts
+            sa.delete(Identity).where(Identity.submission_id.in_(expired))
+            .execution_options(synchronize_session=False))).rowcount
         session.execute(sa.update(Submission).where(Submission.id.in_(expired), Submission.is_named.is_(True))
                         .values(is_named=False, identity_deleted=True)
                         .execution_options(synchronize_session=False))

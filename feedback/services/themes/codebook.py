@@ -10,6 +10,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy import orm
@@ -189,7 +190,8 @@ def _grouped(themes: list[Theme]) -> list[tuple[Theme, list[Theme]]]:
 def codebook(session: orm.Session) -> Codebook:
     """Every theme with its tagging count: those in use grouped by parent, then the archived ones."""
     themes = list(session.scalars(sa.select(Theme)))
-    counts, names = _counts(session), {t.id: t.name for t in themes}
+    counts = _counts(session)
+    names: dict[int | None, str] = {t.id: t.name for t in themes}  # looked up by merged_into_id, often None
     in_use = [ThemeEntry(top, counts.get(top.id, 0), [ThemeEntry(c, counts.get(c.id, 0)) for c in children])
               for top, children in _grouped(themes)]
     archived = [ThemeEntry(t, counts.get(t.id, 0), merged_into=names.get(t.merged_into_id))
@@ -244,11 +246,10 @@ def _check_parent(session: orm.Session, parent_id: int | None, theme: Theme | No
         raise CodebookError("A theme cannot be its own parent.", "parent")
     if parent.archived:
         raise CodebookError(f"“{parent.name}” is archived: choose a parent theme that is in use.", "parent")
-    if parent.parent_id is not None:
+    if parent.parent is not None:
         raise CodebookError(f"“{parent.name}” is itself under “{parent.parent.name}”. The codebook has two "
                             "levels, so choose a top-level theme as the parent.", "parent")
-    children = _children(session, theme.id) if theme is not None else []
-    if children:
+    if theme is not None and (children := _children(session, theme.id)):
         raise CodebookError(f"“{theme.name}” has sub-themes ({_names(children)}), so it cannot go under "
                             "another theme: the codebook has two levels.", "parent")
 
@@ -314,7 +315,7 @@ def set_archived(session: orm.Session, theme_id: int, archived: bool, *, by: aud
                 raise CodebookError(f"“{theme.name}” has sub-themes in use ({_names(in_use)}). Archive them, or "
                                     "move them under another theme, first.")
         elif theme.merged_into_id is not None:
-            survivor = session.get(Theme, theme.merged_into_id)
+            survivor = session.get_one(Theme, theme.merged_into_id)
             raise CodebookError(f"“{theme.name}” was merged into “{survivor.name}”, which now holds its taggings: "
                                 "it stays archived.")
         elif theme.parent is not None and theme.parent.archived:
@@ -338,7 +339,7 @@ def _check_merge(session: orm.Session, source: Theme, target: Theme) -> list[The
     if children and target.parent_id == source.id:
         raise CodebookError(f"“{target.name}” is a sub-theme of “{source.name}”. Move “{target.name}” to the "
                             "top level first, or merge into another theme.", "target")
-    if children and target.parent_id is not None:
+    if children and target.parent is not None:
         raise CodebookError(f"“{source.name}” has sub-themes ({_names(children)}), and “{target.name}” is itself "
                             f"under “{target.parent.name}”: moving them under “{target.name}” would make a third "
                             "level. Merge into a top-level theme, or move the sub-themes first.", "target")
@@ -348,10 +349,13 @@ def _check_merge(session: orm.Session, source: Theme, target: Theme) -> list[The
 def _move(session: orm.Session, model, source_id: int, target_id: int) -> tuple[int, int]:
     """Move a (submission, theme) table's rows from source to target; a submission with both keeps one."""
     both = sa.select(model.submission_id).where(model.theme_id == target_id).scalar_subquery()
-    dropped = session.execute(sa.delete(model).where(model.theme_id == source_id, model.submission_id.in_(both))
-                              .execution_options(synchronize_session=False)).rowcount
-    moved = session.execute(sa.update(model).where(model.theme_id == source_id).values(theme_id=target_id)
-                            .execution_options(synchronize_session=False)).rowcount
+    # Session.execute is typed as returning a Result; for a DELETE or UPDATE it is a CursorResult, which counts.
+    dropped = cast(sa.CursorResult, session.execute(
+        sa.delete(model).where(model.theme_id == source_id, model.submission_id.in_(both))
+        .execution_options(synchronize_session=False))).rowcount
+    moved = cast(sa.CursorResult, session.execute(
+        sa.update(model).where(model.theme_id == source_id).values(theme_id=target_id)
+        .execution_options(synchronize_session=False))).rowcount
     return moved, dropped
 
 
