@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -142,3 +143,10 @@ def csv_rows(session: orm.Session, wanted: AuditFilter) -> Iterator[str]:
                event.reason, event.details, event.prev_hash, event.hash] for event in session.scalars(query))
     yield from spreadsheet.csv_lines([CSV_COLUMNS])
     yield from spreadsheet.csv_lines(events)
+
+
+def export_csv(session: orm.Session, wanted: AuditFilter, *, by: Actor,
+               now: datetime) -> Callable[[orm.Session], Iterator[str]]:
+    """Record that the log was exported with this filter, then return what streams it (csv_rows)."""
+    record_now(session, by, "audit_exported", now=now, details={"action": wanted.action, "actor": wanted.actor})
+    return functools.partial(csv_rows, wanted=wanted)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 
-from feedback import audit, auth, charts, clock
+from feedback import auth, charts, clock
 from feedback.auth import MODERATORS, STAFF, roles
 from feedback.db import get_db, stream_rows
 from feedback.models import SLUG_PATTERN
@@ -55,8 +55,9 @@ def town_hall(slug: str):
 @bp.get("/<slug>/brief")
 @roles(*STAFF)
 def brief(slug: str):
-    found = _summary(slug)
-    audit.record_now(get_db(), auth.staff().actor, "export.brief", now=clock.now(), details={"town_hall": slug})
+    found = exports.brief(get_db(), slug, **_settings(), by=auth.staff().actor, now=clock.now())
+    if found is None:
+        abort(404)
     return render_template("leadership/brief.html", summary=found)
 
 
@@ -67,9 +68,8 @@ def _csv(rows, filename: str) -> Response:
 @bp.get("/themes.csv")
 @roles(*STAFF)
 def themes_csv():
-    settings = _settings()
-    audit.record_now(get_db(), auth.staff().actor, "export.themes_csv", now=clock.now(), details={"k": settings["k"]})
-    return _csv(stream_rows(lambda session: exports.theme_rows(session, **settings)), "themes.csv")
+    rows = exports.export_themes(get_db(), **_settings(), by=auth.staff().actor, now=clock.now())
+    return _csv(stream_rows(rows), "themes.csv")
 
 
 @bp.get("/<slug>/submissions.csv")
@@ -78,7 +78,5 @@ def submissions_csv(slug: str):
     hall = desk.town_hall(get_db(), slug)
     if hall is None:
         abort(404)
-    hall_id = hall.id
-    audit.record_now(get_db(), auth.staff().actor, "export.submissions_csv", now=clock.now(),
-                     details={"town_hall": slug})
-    return _csv(stream_rows(lambda session: exports.submission_rows(session, hall_id)), f"{slug}-submissions.csv")
+    rows = exports.export_submissions(get_db(), hall, by=auth.staff().actor, now=clock.now())
+    return _csv(stream_rows(rows), f"{slug}-submissions.csv")

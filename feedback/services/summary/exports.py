@@ -1,16 +1,20 @@
-"""CSV exports: a town hall's published submissions with their themes, and theme counts with small groups hidden.
+"""Exports: a town hall's published submissions with their themes, theme counts with small groups hidden, the brief.
 
-Both are generators of CSV lines for a streamed response; every cell goes through feedback.spreadsheet.
+The CSVs are generators of CSV lines for a streamed response; every cell goes through feedback.spreadsheet.
+Each export is an audit event, recorded before anything is streamed.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from feedback import audit
 from feedback.models import DuplicateLink, Submission, SubmissionStatus, Tagging, Theme, TownHall
 from feedback.services.summary import counts
 from feedback.services.summary.counts import Cell, HallRef, Summary
@@ -22,6 +26,8 @@ THEME_COLUMNS = ["town hall", "held on", "theme", "published submissions", "shar
 ALL_TOWN_HALLS = "All town halls"
 NOT_SHOWN = "not shown"
 BATCH = 500
+# What streams an export's CSV lines from a session of its own (the response outlives the request's).
+RowsFrom = Callable[[orm.Session], Iterator[str]]
 
 
 def cell_text(cell: Cell, k: int) -> str:
@@ -60,8 +66,8 @@ def submission_rows(session: orm.Session, town_hall_id: int) -> Iterator[str]:
              .outerjoin(Theme, Theme.id == Tagging.theme_id)
              .where(Submission.town_hall_id == town_hall_id, Submission.status == SubmissionStatus.PUBLISHED.value)
              .order_by(Submission.id, Theme.name).execution_options(yield_per=BATCH))
-    for _, rows in itertools.groupby(session.execute(query), key=lambda row: row.id):
-        rows = list(rows)
+    for _, grouped in itertools.groupby(session.execute(query), key=lambda row: row.id):
+        rows = list(grouped)
         first = rows[0]
         yield from csv_lines([[title, first.redacted_body or first.body,
                                "; ".join(row.name for row in rows if row.name), 1 + (first.size or 0)]])
@@ -77,7 +83,33 @@ def theme_rows(session: orm.Session, *, k: int, affiliations: list[str]) -> Iter
     """Theme counts per town hall (oldest first), then across all of them, suppressed exactly as on the page."""
     summary = counts.count(session, k=k, affiliations=affiliations)
     overall = counts.view(session, summary, None, quotes=False)
+    assert overall is not None  # view() is None only for an unknown slug
     yield from csv_lines([THEME_COLUMNS])
     for hall in overall.town_halls:
-        yield from csv_lines(_theme_lines(counts.view(session, summary, hall.slug, quotes=False), hall))
+        found = counts.view(session, summary, hall.slug, quotes=False)
+        assert found is not None  # the slug comes from these same counts
+        yield from csv_lines(_theme_lines(found, hall))
     yield from csv_lines(_theme_lines(overall, None))
+
+
+def brief(session: orm.Session, slug: str, *, k: int, affiliations: list[str], by: audit.Actor,
+          now: datetime) -> Summary | None:
+    """One town hall's summary for its printable brief, recorded as an export; None when the slug is unknown."""
+    found = counts.summary(session, slug, k=k, affiliations=affiliations)
+    if found is not None:
+        audit.record_now(session, by, "export.brief", now=now, details={"town_hall": slug})
+    return found
+
+
+def export_themes(session: orm.Session, *, k: int, affiliations: list[str], by: audit.Actor,
+                  now: datetime) -> RowsFrom:
+    """Record the theme-counts export, then return what streams it (theme_rows)."""
+    audit.record_now(session, by, "export.themes_csv", now=now, details={"k": k})
+    return functools.partial(theme_rows, k=k, affiliations=affiliations)
+
+
+def export_submissions(session: orm.Session, hall: TownHall, *, by: audit.Actor, now: datetime) -> RowsFrom:
+    """Record the export of a town hall's published submissions, then return what streams it (submission_rows)."""
+    town_hall_id, slug = hall.id, hall.slug  # read before the audit transaction expires the object
+    audit.record_now(session, by, "export.submissions_csv", now=now, details={"town_hall": slug})
+    return functools.partial(submission_rows, town_hall_id=town_hall_id)
