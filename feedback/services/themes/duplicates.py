@@ -22,7 +22,7 @@ from sqlalchemy import orm
 
 from feedback import audit
 from feedback.db import writing
-from feedback.models import DuplicateLink, Submission, Tagging, Theme
+from feedback.models import DuplicateLink, Submission
 from feedback.services.text import excerpt
 from feedback.services.themes import similarity, tagging
 
@@ -112,12 +112,6 @@ def panel(session: orm.Session, submission: Submission) -> Panel:
     return Panel(None, _related(session, mine, list(rows)), _related(session, mine, similar))
 
 
-def _representative_themes(session: orm.Session, representative_id: uuid.UUID) -> dict[int, str]:
-    query = (sa.select(Theme.id, Theme.name).join(Tagging, Tagging.theme_id == Theme.id)
-             .where(Tagging.submission_id == representative_id, Theme.archived.is_(False)))
-    return {theme_id: name for theme_id, name in session.execute(query)}
-
-
 def _check(representative: Submission | None, member: Submission | None, leader_of: uuid.UUID | None) -> None:
     if representative is None or member is None:
         raise InvalidGrouping("That submission is no longer here. Reload the page and try again.")
@@ -157,8 +151,8 @@ def group(session: orm.Session, representative_id: uuid.UUID, member_id: uuid.UU
                          details={"representative": str(representative_id),
                                   "moved_from": str(moved_from) if moved_from else None})
         session.flush()
-        tagging.add(session, moving, _representative_themes(session, representative_id), by=by, now=now,
-                    details={"representative": str(representative_id)})
+        tagging.carry(session, representative_id, moving, tagging.current_themes(session, representative_id),
+                      by=by, now=now)
     return len(moving)
 
 

@@ -105,8 +105,7 @@ def accept(session: orm.Session, submission_id: uuid.UUID, theme_id: int, *, by:
         name = _decide(session, submission_id, theme_id, ACCEPTED)
         themes = {theme_id: name}
         tagging.add(session, [submission_id], themes, by=by, now=now, details={"suggestion": ACCEPTED})
-        for members in tagging.members_of(session, [submission_id]).values():
-            tagging.add(session, members, themes, by=by, now=now, details={"representative": str(submission_id)})
+        tagging.carry_to_members(session, [submission_id], themes, by=by, now=now)
     return name
 
 

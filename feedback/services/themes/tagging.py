@@ -4,6 +4,7 @@ Near-duplicates carry their representative's themes. Theme counts in the leaders
 people, and a group of near-duplicates is several people who raised the same thing, so every member
 of a group is tagged too: tagging (or untagging) a representative does the same to its members, and a
 submission that joins a group receives the representative's themes (feedback.services.themes.duplicates).
+Every one of these goes through carry(), the one place the rule is written.
 
 Archived themes are never offered; a tagging with one that was archived is kept and left alone.
 """
@@ -129,6 +130,35 @@ def remove(session: orm.Session, submission_ids: Iterable[uuid.UUID], names: dic
     return set(present)
 
 
+def current_themes(session: orm.Session, submission_id: uuid.UUID) -> dict[int, str]:
+    """The names of a submission's themes that are in use (not archived), by id."""
+    query = (sa.select(Theme.id, Theme.name).join(Tagging, Tagging.theme_id == Theme.id)
+             .where(Tagging.submission_id == submission_id, Theme.archived.is_(False)))
+    return {theme_id: name for theme_id, name in session.execute(query)}
+
+
+def carry(session: orm.Session, representative_id: uuid.UUID, member_ids: Iterable[uuid.UUID],
+          adding: dict[int, str], removing: dict[int, str] | None = None, *, by: audit.Actor,
+          now: datetime) -> set[uuid.UUID]:
+    """Give members the themes their representative gained (and take those it lost); the members that changed.
+
+    Inside the caller's write; each member's "tag" or "untag" event names the representative it follows.
+    """
+    ids, follow = sorted(set(member_ids)), {"representative": str(representative_id)}
+    changed = add(session, ids, adding, by=by, now=now, details=follow)
+    return changed | remove(session, ids, removing or {}, by=by, now=now, details=follow)
+
+
+def carry_to_members(session: orm.Session, representative_ids: Iterable[uuid.UUID], adding: dict[int, str],
+                     removing: dict[int, str] | None = None, *, by: audit.Actor, now: datetime) -> set[uuid.UUID]:
+    """carry() to the members of each of these that leads a group (locked first); the members that changed."""
+    changed: set[uuid.UUID] = set()
+    for representative_id, members in members_of(session, representative_ids).items():
+        locked = [member.id for member in _lock(session, members)]
+        changed |= carry(session, representative_id, locked, adding, removing, by=by, now=now)
+    return changed
+
+
 def _lock(session: orm.Session, submission_ids: Iterable[uuid.UUID],
           town_hall_id: int | None = None) -> list[Submission]:
     """Lock the submissions (in id order, so two writers never wait on each other crosswise)."""
@@ -149,17 +179,12 @@ def set_themes(session: orm.Session, submission_id: uuid.UUID, theme_ids: Iterab
         wanted = live_themes(session, theme_ids)
         if not _lock(session, [submission_id]):
             raise InvalidTagging("This submission is no longer here.")
-        query = (sa.select(Theme.id, Theme.name).join(Tagging, Tagging.theme_id == Theme.id)
-                 .where(Tagging.submission_id == submission_id, Theme.archived.is_(False)))
-        current = {theme_id: name for theme_id, name in session.execute(query)}
+        current = current_themes(session, submission_id)
         adding = {i: name for i, name in wanted.items() if i not in current}
         removing = {i: name for i, name in current.items() if i not in wanted}
         add(session, [submission_id], adding, by=by, now=now)
         remove(session, [submission_id], removing, by=by, now=now)
-        members = _lock(session, members_of(session, [submission_id]).get(submission_id, []))
-        follow = {"representative": str(submission_id)}
-        add(session, [m.id for m in members], adding, by=by, now=now, details=follow)
-        remove(session, [m.id for m in members], removing, by=by, now=now, details=follow)
+        carry_to_members(session, [submission_id], adding, removing, by=by, now=now)
     return Change(sorted(adding.values()), sorted(removing.values()))
 
 
@@ -183,8 +208,5 @@ def bulk_tag(session: orm.Session, submission_ids: Iterable[uuid.UUID], theme_id
         if len(_lock(session, ids, town_hall_id)) != len(ids):
             raise InvalidTagging("Some of the selected submissions are no longer here. Reload the page and try again.")
         changed = add(session, ids, names, by=by, now=now)
-        for representative_id, members in members_of(session, ids).items():
-            _lock(session, members)
-            changed |= add(session, members, names, by=by, now=now,
-                           details={"representative": str(representative_id)})
+        changed |= carry_to_members(session, ids, names, by=by, now=now)
     return len(changed)
