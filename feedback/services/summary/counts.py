@@ -26,6 +26,7 @@ from feedback.models import (
     TownHall,
 )
 from feedback.services.summary.suppression import suppress
+from feedback.services.themes import duplicates
 
 ALL = "*"  # every town hall, every affiliation or every theme, in a cell's key
 RECEIVED = "received"
@@ -281,8 +282,7 @@ def _quotes(db: orm.Session, table: Counts, where) -> dict[int, list[Quote]]:
                        ~sa.exists().where(DuplicateLink.submission_id == Submission.id)))
     if where != ALL:
         eligible = eligible.where(Submission.town_hall_id == where)
-    sizes = dict(db.execute(sa.select(DuplicateLink.representative_id, sa.func.count())
-                            .group_by(DuplicateLink.representative_id)).all())
+    sizes = {representative_id: n for representative_id, n in db.execute(duplicates.member_counts())}
     chosen: dict[int, list[Quote]] = defaultdict(list)
     if sizes:
         # Driven from the few representatives (IN a subquery), not from every published tagging.

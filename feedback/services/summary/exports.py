@@ -18,6 +18,7 @@ from feedback import audit
 from feedback.models import DuplicateLink, Submission, SubmissionStatus, Tagging, Theme, TownHall
 from feedback.services.summary import counts
 from feedback.services.summary.counts import Cell, HallRef, Summary
+from feedback.services.themes import duplicates
 from feedback.spreadsheet import csv_lines
 
 SUBMISSION_COLUMNS = ["town hall", "text", "themes", "raised by"]
@@ -56,12 +57,11 @@ def submission_rows(session: orm.Session, town_hall_id: int) -> Iterator[str]:
     """
     title = session.scalar(sa.select(TownHall.title).where(TownHall.id == town_hall_id))
     yield from csv_lines([SUBMISSION_COLUMNS])
-    groups = (sa.select(DuplicateLink.representative_id.label("id"), sa.func.count().label("size"))
-              .group_by(DuplicateLink.representative_id).subquery())
+    groups = duplicates.member_counts().subquery()
     representative = sa.func.coalesce(DuplicateLink.representative_id, Submission.id)
-    query = (sa.select(Submission.id, Submission.body, Submission.redacted_body, groups.c.size, Theme.name)
+    query = (sa.select(Submission.id, Submission.body, Submission.redacted_body, groups.c.members, Theme.name)
              .outerjoin(DuplicateLink, DuplicateLink.submission_id == Submission.id)
-             .outerjoin(groups, groups.c.id == representative)
+             .outerjoin(groups, groups.c.representative_id == representative)
              .outerjoin(Tagging, Tagging.submission_id == Submission.id)
              .outerjoin(Theme, Theme.id == Tagging.theme_id)
              .where(Submission.town_hall_id == town_hall_id, Submission.status == SubmissionStatus.PUBLISHED.value)
@@ -70,7 +70,7 @@ def submission_rows(session: orm.Session, town_hall_id: int) -> Iterator[str]:
         rows = list(grouped)
         first = rows[0]
         yield from csv_lines([[title, first.redacted_body or first.body,
-                               "; ".join(row.name for row in rows if row.name), 1 + (first.size or 0)]])
+                               "; ".join(row.name for row in rows if row.name), 1 + (first.members or 0)]])
 
 
 def _theme_lines(found: Summary, hall: HallRef | None) -> list[list[str]]:

@@ -61,12 +61,20 @@ class Panel:
         return 1 + len(self.members)
 
 
+def member_counts() -> sa.Select[uuid.UUID, int]:
+    """The query of how many members each group has: (representative_id, members), one row per representative.
+
+    A group's size is 1 + members; summaries and exports join or filter this query rather than count links apart.
+    """
+    return (sa.select(DuplicateLink.representative_id, sa.func.count().label("members"))
+            .group_by(DuplicateLink.representative_id))
+
+
 def group_sizes(session: orm.Session, submission_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
     """1 + the members of each submission (1 for one that leads no group)."""
     sizes = dict.fromkeys(submission_ids, 1)
     if submission_ids:
-        query = (sa.select(DuplicateLink.representative_id, sa.func.count())
-                 .where(DuplicateLink.representative_id.in_(submission_ids)).group_by(DuplicateLink.representative_id))
+        query = member_counts().where(DuplicateLink.representative_id.in_(submission_ids))
         sizes.update({representative_id: 1 + n for representative_id, n in session.execute(query)})
     return sizes
 
@@ -105,11 +113,11 @@ def panel(session: orm.Session, submission: Submission) -> Panel:
     members = tagging.members_of(session, [lead]).get(lead, [])
     similar = _similar(session, submission, mine, {lead, *members})
     if representative_id is not None:
-        representative = _related(session, mine, [session.get(Submission, representative_id)])[0]
+        representative = _related(session, mine, [session.get_one(Submission, representative_id)])[0]
         return Panel(representative, [], _related(session, mine, similar))
-    rows = session.scalars(sa.select(Submission).where(Submission.id.in_(members))
-                           .order_by(Submission.received_on, Submission.id)) if members else []
-    return Panel(None, _related(session, mine, list(rows)), _related(session, mine, similar))
+    rows = list(session.scalars(sa.select(Submission).where(Submission.id.in_(members))
+                                .order_by(Submission.received_on, Submission.id))) if members else []
+    return Panel(None, _related(session, mine, rows), _related(session, mine, similar))
 
 
 def _check(representative: Submission | None, member: Submission | None, leader_of: uuid.UUID | None) -> None:
