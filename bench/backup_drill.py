@@ -35,7 +35,6 @@ import sqlalchemy as sa  # noqa: E402
 from feedback import crypto  # noqa: E402
 from tests.drill import (  # noqa: E402
     BODY_PREFIX,
-    Gunicorn,
     Instance,
     Load,
     PrivatePostgres,
@@ -43,6 +42,7 @@ from tests.drill import (  # noqa: E402
     make_submissions,
     sqlite_integrity,
 )
+from tests.servers import Gunicorn  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:
@@ -91,7 +91,7 @@ def drill(workdir: Path, database: str, submissions: int, clients: int, backup_a
         items = make_submissions(run_id, submissions)
         backup_path = workdir / "backups" / ("feedback.sqlite3" if database == "sqlite" else "feedback.dump")
         backup_path.parent.mkdir()
-        with Gunicorn(instance, workers=2, preload=False) as server:
+        with Gunicorn(instance.env, workdir / "gunicorn.log", workers=2) as server:
             log(f"{database}: gunicorn on port {server.port}; {submissions} submissions from {clients} clients")
             load = Load(server.port, slug, items, clients).start()
             while load.acknowledged() < submissions * backup_at and any(t.is_alive() for t in load.threads):

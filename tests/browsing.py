@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+import urllib.parse
+import urllib.request
 from html import unescape
+from http.cookiejar import CookieJar
 
 _HIDDEN = re.compile(r'<input[^>]* name="(csrf_token|form_token)"[^>]* value="([^"]*)"')
 RECEIPT_CODE = re.compile(r'<p class="receipt-code" id="receipt-code">([0-9A-Z-]+)</p>')
@@ -37,3 +40,18 @@ def receipt_code(response) -> str:
 
 def csrf_for(client, path: str) -> str:
     return hidden_fields(client.get(path).get_data(as_text=True))["csrf_token"]
+
+
+def send_concern_over_http(base_url: str, slug: str, comment: str, name: str, email: str, query: str = "",
+                           headers: dict[str, str] | None = None) -> str:
+    """Fetch the form and post it back, named, over real HTTP with a cookie jar; returns the receipt code shown."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+    form = opener.open(f"{base_url}/t/{slug}{query}", timeout=10).read().decode()
+    data = {"comment": comment, "identity_choice": "named", "name": name, "email": email, **hidden_fields(form)}
+    request = urllib.request.Request(f"{base_url}/t/{slug}", data=urllib.parse.urlencode(data).encode(),
+                                     headers=headers or {})
+    page = opener.open(request, timeout=10)
+    assert page.status == 200
+    match = RECEIPT_CODE.search(page.read().decode())
+    assert match, "no receipt on the page"
+    return match.group(1)

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from feedback import create_app, crypto
 from feedback.models import Base
 from tests.factories import make_town_hall
+from tests.servers import Gunicorn
 from tests.staff import staff_client
 
 POSTGRES_SERVER_URL = os.environ.get("FEEDBACK_TEST_DATABASE_URL", "")
@@ -145,3 +146,18 @@ def facilitator(app):
 @pytest.fixture
 def hall(db_session):
     return make_town_hall(db_session, "Belonging on the wards")
+
+
+@pytest.fixture
+def gunicorn(tmp_path: Path):
+    """gunicorn(env, **options): the repository's config on a free loopback port, serving; stopped after the test."""
+    servers: list[Gunicorn] = []
+
+    def start(env: dict[str, str], log_path: Path | None = None, **options) -> Gunicorn:
+        server = Gunicorn(env, log_path or tmp_path / f"gunicorn-{len(servers)}.log", **options)
+        servers.append(server)
+        return server.start()
+
+    yield start
+    for server in servers:
+        server.stop()

@@ -5,42 +5,23 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
-import time
-import urllib.parse
-import urllib.request
-from http.cookiejar import CookieJar
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 from sqlalchemy import orm
 
 from feedback.db import make_engine
-from tests.browsing import RECEIPT_CODE, hidden_fields
+from tests.browsing import send_concern_over_http
 from tests.conftest import write_keyring
 from tests.factories import make_town_hall
+from tests.servers import GUNICORN_CONF, free_port
 
-ROOT = Path(__file__).resolve().parents[1]
-CONFIG = ROOT / "gunicorn.conf.py"
 QUERY_SECRET = "query-secret-7c1f"
-PORTS = range(18500, 18999)  # this suite's share of the shared machine's ports
 
 
-def free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    pytest.skip("no free port in 18500-18998")
-
-
-def server_env(tmp_path: Path, database: Path, port: int, with_keys: bool = True) -> dict[str, str]:
+def server_env(tmp_path: Path, database: Path, with_keys: bool = True) -> dict[str, str]:
     instance = tmp_path / "instance"
     instance.mkdir(exist_ok=True)
     if with_keys:
@@ -48,61 +29,36 @@ def server_env(tmp_path: Path, database: Path, port: int, with_keys: bool = True
     (tmp_path / "home").mkdir(exist_ok=True)
     (tmp_path / "run").mkdir(exist_ok=True)
     env = {**os.environ, "FEEDBACK_INSTANCE_PATH": str(instance), "FEEDBACK_SECRET_KEY": secrets.token_urlsafe(40),
-           "FEEDBACK_DATABASE_URL": f"sqlite:///{database}", "GUNICORN_BIND": f"127.0.0.1:{port}",
-           "GUNICORN_WORKERS": "2", "HOME": str(tmp_path / "home"), "XDG_RUNTIME_DIR": str(tmp_path / "run")}
+           "FEEDBACK_DATABASE_URL": f"sqlite:///{database}", "HOME": str(tmp_path / "home"),
+           "XDG_RUNTIME_DIR": str(tmp_path / "run"),
+           # Every post comes from 127.0.0.1 and these tests are not about limits (test_rate_limit_workers
+           # is): the default 20 a minute, counted per worker, refused some of the concurrent posts below.
+           "FEEDBACK_SUBMISSION_RATE_LIMIT": "1000 per minute"}
     for name in ("FEEDBACK_KEYRING_PATH", "FEEDBACK_RATELIMIT_STORAGE_URI", "GUNICORN_MIGRATE"):
         env.pop(name, None)
     return env
 
 
-def wait_until_serving(base_url: str, server: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        assert server.poll() is None, log.read_text()
-        try:
-            urllib.request.urlopen(base_url + "/", timeout=2)
-            return
-        except OSError:
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.1)
-
-
 def post_concern(base_url: str, slug: str) -> str:
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
-    form = opener.open(f"{base_url}/t/{slug}?{QUERY_SECRET}=1", timeout=10).read().decode()
-    data = {"comment": "Sent through gunicorn", "identity_choice": "named", "name": "Ngozi Abernathy-Cole",
-            "email": "ngozi@example.org", **hidden_fields(form)}
-    page = opener.open(f"{base_url}/t/{slug}", data=urllib.parse.urlencode(data).encode(), timeout=10)
-    assert page.status == 200
-    match = RECEIPT_CODE.search(page.read().decode())
-    assert match, "no receipt on the page"
-    return match.group(1)
+    return send_concern_over_http(base_url, slug, "Sent through gunicorn", "Ngozi Abernathy-Cole",
+                                  "ngozi@example.org", query=f"?{QUERY_SECRET}=1")
 
 
-def test_gunicorn_migrates_before_two_workers_start_and_serves_a_submission(tmp_path):
+def test_gunicorn_migrates_before_two_workers_start_and_serves_a_submission(tmp_path, gunicorn):
     database = tmp_path / "fresh.sqlite3"  # no schema yet: the arbiter must create it, once
-    port = free_port()
-    env = server_env(tmp_path, database, port)
-    log = tmp_path / "gunicorn.log"
-    with log.open("w") as out:
-        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(CONFIG)],
-                                  env=env, cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT)
-        try:
-            base_url = f"http://127.0.0.1:{port}"
-            wait_until_serving(base_url, server, log)
-            engine = make_engine(f"sqlite:///{database}")
-            with orm.Session(engine, expire_on_commit=False) as session:
-                slug = make_town_hall(session).slug
-            code = post_concern(base_url, slug)
-            with engine.connect() as connection:
-                tables = set(sa.inspect(connection).get_table_names())
-                stored = connection.execute(sa.text("SELECT count(*) FROM submission")).scalar_one()
-                version = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one()
-            engine.dispose()
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-    text = log.read_text()
+    server = gunicorn(server_env(tmp_path, database), workers=2, cwd=tmp_path)
+    port = server.port
+    engine = make_engine(f"sqlite:///{database}")
+    with orm.Session(engine, expire_on_commit=False) as session:
+        slug = make_town_hall(session).slug
+    code = post_concern(server.base_url, slug)
+    with engine.connect() as connection:
+        tables = set(sa.inspect(connection).get_table_names())
+        stored = connection.execute(sa.text("SELECT count(*) FROM submission")).scalar_one()
+        version = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one()
+    engine.dispose()
+    server.stop()
+    text = server.log_text()
     assert {"submission", "identity", "town_hall", "alembic_version"} <= tables
     assert version and stored == 1
     assert "Database schema is up to date." in text
@@ -125,9 +81,9 @@ def test_gunicorn_migrates_before_two_workers_start_and_serves_a_submission(tmp_
 
 
 def test_gunicorn_refuses_to_start_workers_when_the_schema_cannot_be_upgraded(tmp_path):
-    port = free_port()
-    env = server_env(tmp_path, tmp_path / "fresh.sqlite3", port, with_keys=False)  # no key ring: refuse
-    done = subprocess.run([sys.executable, "-m", "gunicorn", "-c", str(CONFIG)], env=env, cwd=tmp_path,
+    env = {**server_env(tmp_path, tmp_path / "fresh.sqlite3", with_keys=False),  # no key ring: refuse
+           "GUNICORN_BIND": f"127.0.0.1:{free_port()}", "GUNICORN_WORKERS": "2"}
+    done = subprocess.run([sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF)], env=env, cwd=tmp_path,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode != 0
     output = done.stdout + done.stderr
@@ -135,32 +91,22 @@ def test_gunicorn_refuses_to_start_workers_when_the_schema_cannot_be_upgraded(tm
     assert "Booting worker" not in output
 
 
-def test_threaded_workers_store_concurrent_submissions_on_sqlite(tmp_path):
+def test_threaded_workers_store_concurrent_submissions_on_sqlite(tmp_path, gunicorn):
     """GUNICORN_THREADS: gthread workers, each thread with its own connection; SQLite writers wait their turn."""
     from concurrent.futures import ThreadPoolExecutor
 
     database = tmp_path / "threads.sqlite3"
-    port = free_port()
-    env = {**server_env(tmp_path, database, port), "GUNICORN_THREADS": "4"}
-    log = tmp_path / "gunicorn.log"
-    with log.open("w") as out:
-        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(CONFIG)],
-                                  env=env, cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT)
-        try:
-            base_url = f"http://127.0.0.1:{port}"
-            wait_until_serving(base_url, server, log)
-            engine = make_engine(f"sqlite:///{database}")
-            with orm.Session(engine, expire_on_commit=False) as session:
-                slug = make_town_hall(session).slug
-            with ThreadPoolExecutor(max_workers=12) as pool:
-                codes = list(pool.map(lambda _: post_concern(base_url, slug), range(24)))
-            with engine.connect() as connection:
-                stored = connection.execute(sa.text("SELECT count(*) FROM submission")).scalar_one()
-            engine.dispose()
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-    text = log.read_text()
+    server = gunicorn({**server_env(tmp_path, database), "GUNICORN_THREADS": "4"}, workers=2, cwd=tmp_path)
+    engine = make_engine(f"sqlite:///{database}")
+    with orm.Session(engine, expire_on_commit=False) as session:
+        slug = make_town_hall(session).slug
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        codes = list(pool.map(lambda _: post_concern(server.base_url, slug), range(24)))
+    with engine.connect() as connection:
+        stored = connection.execute(sa.text("SELECT count(*) FROM submission")).scalar_one()
+    engine.dispose()
+    server.stop()
+    text = server.log_text()
     assert "Using worker: gthread" in text
     assert len(set(codes)) == 24 and stored == 24
     assert "Traceback" not in text
@@ -171,7 +117,7 @@ def test_each_worker_freezes_what_it_loaded_so_collections_skip_it():
     import gc
     import runpy
 
-    settings = runpy.run_path(str(CONFIG))
+    settings = runpy.run_path(str(GUNICORN_CONF))
     gc.unfreeze()
     try:
         settings["post_worker_init"](None)

@@ -4,28 +4,21 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import secrets
 import socket
 import subprocess
 import sys
 import threading
-import time
-import urllib.parse
-import urllib.request
-from http.cookiejar import CookieJar
-from pathlib import Path
 
 import sqlalchemy as sa
 from werkzeug.serving import make_server
 
 from feedback.models import Base
-from tests.browsing import hidden_fields, receipt_code, send_concern
+from tests.browsing import receipt_code, send_concern, send_concern_over_http
 from tests.conftest import write_keyring
 from tests.factories import make_town_hall
 from tests.stored import database_bytes
 
-ROOT = Path(__file__).resolve().parents[1]
 PEOPLE = [("Zanele Mokoena-Fairweather", "zanele.fairweather@example.org"),
           ("Bartholomew Quispe", "b.quispe@example.org")]
 CLIENT_ADDRESS = "203.0.113.77"
@@ -71,21 +64,9 @@ def test_no_column_about_submitters_can_hold_a_time_of_day():
             assert not isinstance(column.type, (sa.DateTime, sa.Time)), f"{table.name}.{column.name}"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def post_concern_over_http(base_url: str, slug: str, name: str, email: str) -> str:
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
-    form = opener.open(f"{base_url}/t/{slug}", timeout=10).read().decode()
-    data = {"comment": "Words sent over real HTTP", "identity_choice": "named", "name": name, "email": email,
-            **hidden_fields(form)}
-    request = urllib.request.Request(f"{base_url}/t/{slug}", data=urllib.parse.urlencode(data).encode(),
-                                     headers={"User-Agent": USER_AGENT, "Referer": REFERRER})
-    page = opener.open(request, timeout=10).read().decode()
-    return re.search(r'id="receipt-code">([0-9A-Z-]+)<', page).group(1)
+    return send_concern_over_http(base_url, slug, "Words sent over real HTTP", name, email,
+                                  headers={"User-Agent": USER_AGENT, "Referer": REFERRER})
 
 
 def test_the_development_server_logs_no_client_address_or_identity(sqlite_app, caplog):
@@ -93,7 +74,7 @@ def test_the_development_server_logs_no_client_address_or_identity(sqlite_app, c
     session = sqlite_app.extensions["feedback_db"]()
     slug = make_town_hall(session).slug
     session.close()
-    server = make_server("127.0.0.1", free_port(), sqlite_app, threaded=True)
+    server = make_server("127.0.0.1", 0, sqlite_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -106,15 +87,13 @@ def test_the_development_server_logs_no_client_address_or_identity(sqlite_app, c
         assert value not in caplog.text, value  # ... without who sent it
 
 
-def test_gunicorn_with_the_shipped_config_logs_no_client_address(tmp_path):
+def test_gunicorn_with_the_shipped_config_logs_no_client_address(tmp_path, gunicorn):
     instance = tmp_path / "instance"
     instance.mkdir()
     write_keyring(instance / "keyring.json")
     database = tmp_path / "gunicorn.sqlite3"
-    port = free_port()
     env = {**os.environ, "FEEDBACK_INSTANCE_PATH": str(instance), "FEEDBACK_SECRET_KEY": secrets.token_urlsafe(40),
-           "FEEDBACK_DATABASE_URL": f"sqlite:///{database}", "GUNICORN_BIND": f"127.0.0.1:{port}",
-           "GUNICORN_WORKERS": "1"}
+           "FEEDBACK_DATABASE_URL": f"sqlite:///{database}"}
     env.pop("FEEDBACK_KEYRING_PATH", None)
     flask = [sys.executable, "-m", "flask", "--app", "feedback"]
     subprocess.run([*flask, "db", "upgrade"], env=env, check=True, capture_output=True, timeout=60)
@@ -122,28 +101,13 @@ def test_gunicorn_with_the_shipped_config_logs_no_client_address(tmp_path):
                               "--opens", "2000-01-01", "--closes", "2999-12-31"],
                              env=env, check=True, capture_output=True, text=True, timeout=60)
     assert "/t/gunicorn-hall" in created.stdout
-    log = tmp_path / "gunicorn.log"
-    with log.open("w") as out:
-        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py")],
-                                  env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-        try:
-            base_url = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    urllib.request.urlopen(base_url + "/", timeout=2)
-                    break
-                except OSError:
-                    assert time.monotonic() < deadline, log.read_text()
-                    time.sleep(0.2)
-            code = post_concern_over_http(base_url, "gunicorn-hall", *PEOPLE[1])
-            with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:  # a malformed request
-                raw.sendall(b"NONSENSE\x01 / HTTP/9\r\n\r\n")
-                raw.recv(1024)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-    text = log.read_text()
+    server = gunicorn(env, workers=1)
+    code = post_concern_over_http(server.base_url, "gunicorn-hall", *PEOPLE[1])
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as raw:  # a malformed request
+        raw.sendall(b"NONSENSE\x01 / HTTP/9\r\n\r\n")
+        raw.recv(1024)
+    server.stop()
+    text = server.log_text()
     assert '"POST /t/gunicorn-hall HTTP/1.1" 200' in text
     assert "Invalid request from ip=[address]" in text
     for value in ["127.0.0.1 ", *forbidden_strings(code)]:

@@ -15,7 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import redis
 
-from tests.drill import Browser, Gunicorn, Instance, Sent, body_for, free_port, send_one
+from tests.drill import Browser, Instance, Sent, body_for, send_one
+from tests.servers import Gunicorn, free_port
 
 REDIS_URL = os.environ.get("FEEDBACK_TEST_REDIS_URL", "")
 
@@ -32,28 +33,24 @@ def post_concerns(port: int, slug: str, count: int, start: int = 0) -> list[int]
 
 
 @pytest.fixture
-def serve(tmp_path):
-    """serve(limit, storage_uri) -> a started gunicorn (2 workers) with that submission limit; stopped after."""
-    servers = []
+def serve(tmp_path, gunicorn):
+    """serve(limit, storage_uri) -> a started gunicorn (2 workers) with that submission limit, and its town hall."""
+    sites = []
 
-    def start(limit: str, storage_uri: str) -> Gunicorn:
-        instance = Instance(tmp_path / f"site{len(servers)}", SUBMISSION_RATE_LIMIT=limit,
+    def start(limit: str, storage_uri: str) -> tuple[Gunicorn, str]:
+        instance = Instance(tmp_path / f"site{len(sites)}", SUBMISSION_RATE_LIMIT=limit,
                             RATELIMIT_STORAGE_URI=storage_uri)
-        instance.prepare("Rate limits")
-        server = Gunicorn(instance, workers=2, preload=False)
-        servers.append(server)
-        return server.start()
+        sites.append(instance)
+        slug = instance.prepare("Rate limits")
+        return gunicorn(instance.env, instance.path.parent / "gunicorn.log", workers=2), slug
 
-    yield start
-    for server in servers:
-        server.stop()
+    return start
 
 
 def test_with_redis_the_limit_holds_for_the_whole_deployment(serve):
     if not REDIS_URL:
         pytest.skip("set FEEDBACK_TEST_REDIS_URL to test against a real Redis (.ci/run does)")
-    server = serve("5 per hour", REDIS_URL)
-    slug = server.instance.slug
+    server, slug = serve("5 per hour", REDIS_URL)
     first = post_concerns(server.port, slug, 3)
     assert first == [200, 200, 200]
     # Every worker dies and new ones start with empty memories: only a shared count can still hold.
@@ -65,8 +62,7 @@ def test_with_redis_the_limit_holds_for_the_whole_deployment(serve):
 
 def test_in_memory_the_limit_is_per_worker_which_is_why_redis_is_needed(serve):
     """The control for the test above: without shared storage, new workers forget the count."""
-    server = serve("3 per hour", "memory://")
-    slug = server.instance.slug
+    server, slug = serve("3 per hour", "memory://")
     assert post_concerns(server.port, slug, 3) == [200, 200, 200]
     server.kill_every_worker()
     server.wait_for_workers()
@@ -99,8 +95,7 @@ def private_redis(tmp_path):
 
 def test_when_redis_goes_down_submissions_fall_back_to_per_worker_limits_not_500(serve, private_redis):
     process, url = private_redis
-    server = serve("3 per hour", url)
-    slug = server.instance.slug
+    server, slug = serve("3 per hour", url)
     assert sorted(post_concerns(server.port, slug, 5)) == [200, 200, 200, 429, 429]
     process.kill()
     process.wait(timeout=10)
@@ -112,7 +107,7 @@ def test_when_redis_goes_down_submissions_fall_back_to_per_worker_limits_not_500
 
 def test_when_redis_is_unreachable_from_the_start_submissions_are_still_taken(serve):
     closed = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
-    server = serve("2 per hour", closed)
-    statuses = post_concerns(server.port, server.instance.slug, 6)
+    server, slug = serve("2 per hour", closed)
+    statuses = post_concerns(server.port, slug, 6)
     assert not [status for status in statuses if status >= 500 or status == 0], statuses
     assert 2 <= statuses.count(200) <= 4 and set(statuses) <= {200, 429}, statuses
