@@ -71,19 +71,20 @@ class BulkForm(FlaskForm):
     hidden_reason = SelectField("Reason for hiding", choices=HIDDEN_REASON_CHOICES, default="",
                                 validate_choice=False)
     note = StringField("Why (for the audit log; needed to escalate)", filters=[strip],
-                       validators=[Length(max=NOTE_MAX, message=f"Shorten the note to {NOTE_MAX} characters or fewer.")])
+                       validators=[Length(max=NOTE_MAX,
+                                          message=f"Shorten the note to {NOTE_MAX} characters or fewer.")])
 
     @property
     def selected_ids(self) -> list[uuid.UUID]:
         return [uuid.UUID(value) for value in self.selected.data or []]
 
     def validate_selected(self, field) -> None:
-        if not field.data:
-            raise ValidationError("Select at least one submission first.")
         try:
-            self.selected_ids
+            ids = self.selected_ids
         except ValueError:
             raise ValidationError("Some of the selected submissions are not valid. Reload the page.") from None
+        if not ids:
+            raise ValidationError("Select at least one submission first.")
 
     def validate_action(self, field) -> None:
         if field.data not in BULK_ACTIONS:

@@ -143,8 +143,8 @@ def _user(session: orm.Session, user_id: int) -> StaffUser:
 def _keep_an_admin(session: orm.Session, user: StaffUser) -> None:
     """:raises AccountError: the change would leave no active admin."""
     if user.role == Role.ADMIN and user.is_active:
-        admins = session.scalar(sa.select(sa.func.count()).select_from(StaffUser)
-                                .where(StaffUser.role == Role.ADMIN, StaffUser.is_active))
+        admins = session.execute(sa.select(sa.func.count()).select_from(StaffUser)
+                                 .where(StaffUser.role == Role.ADMIN, StaffUser.is_active)).scalar_one()
         if admins <= 1:
             raise AccountError("This is the last active admin: make someone else an admin first.")
 

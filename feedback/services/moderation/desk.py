@@ -157,7 +157,7 @@ def desk(session: orm.Session, town_hall_id: int, wanted: DeskFilter, page: int,
     """
     _check_filter(wanted)
     query = _filtered(sa.select(Submission.id).where(Submission.town_hall_id == town_hall_id), wanted)
-    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    total = session.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
     page = min(max(page, 1), max((total + per_page - 1) // per_page, 1))
     reply_count = (sa.select(sa.func.count(Reply.id)).where(Reply.submission_id == Submission.id)
                    .correlate(Submission).scalar_subquery())
@@ -216,7 +216,8 @@ def change_status(session: orm.Session, submission_ids: Iterable[uuid.UUID], to:
             query = query.where(Submission.town_hall_id == town_hall_id)
         found = list(session.scalars(query))
         if len(found) != len(ids):
-            raise InvalidModeration("Some of the selected submissions are no longer here. Reload the page and try again.")
+            raise InvalidModeration("Some of the selected submissions are no longer here. "
+                                    "Reload the page and try again.")
         changed = [s for s in found if (s.status, s.hidden_reason) != (to, hidden_reason)]
         for submission in changed:
             details = {"from": submission.status, "to": to, "hidden_reason": hidden_reason}

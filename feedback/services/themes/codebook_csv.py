@@ -66,7 +66,7 @@ def export_csv(session: orm.Session, *, by: audit.Actor, now: datetime) -> str:
     """The whole codebook (archived themes too) as CSV text, cells safe for spreadsheets; recorded."""
     with writing(session):
         all_themes = list(session.scalars(sa.select(Theme)))
-        names = {t.id: t.name for t in all_themes}
+        names: dict[int | None, str] = {t.id: t.name for t in all_themes}  # looked up by parent_id, often None
         rows = [[t.name, t.definition, t.example, t.colour, names.get(t.parent_id, ""),
                  KEYWORD_SEPARATOR.join(codebook.keyword_list(t.keywords)), "yes" if t.archived else "no"]
                 for t in _ordered(all_themes)]
@@ -155,7 +155,7 @@ def _plan(session: orm.Session, rows: list[tuple[int, dict[str, str]]],
           errors: list[LineError]) -> dict[str, _Planned]:
     """The codebook as it would be after the import, by name in any case; problems go into errors."""
     stored = list(session.scalars(sa.select(Theme)))
-    names = {t.id: t.name for t in stored}
+    names: dict[int | None, str] = {t.id: t.name for t in stored}  # looked up by parent_id, often None
     plan = {_key(t.name): _Planned(t.name, names.get(t.parent_id, ""), t.archived, existing=t) for t in stored}
     seen: dict[str, int] = {}
     for line, cells in rows:
@@ -199,6 +199,7 @@ def _apply(session: orm.Session, plan: dict[str, _Planned]) -> ImportResult:
     created, updated = [], []
     for planned in lines:
         values, theme = planned.values, planned.existing
+        assert values is not None  # _planned_line gives every line of the file its values
         wanted = {"name": values.name, "definition": values.definition, "example": values.example,
                   "colour": values.colour, "keywords": values.keywords, "archived": planned.archived}
         if theme is None:
@@ -214,7 +215,10 @@ def _apply(session: orm.Session, plan: dict[str, _Planned]) -> ImportResult:
     session.flush()  # new themes get their ids
     for planned in lines:
         parent = plan.get(planned.parent_key)
-        planned.existing.parent_id = parent.existing.id if parent is not None else None
+        parent_theme = parent.existing if parent is not None else None
+        # Every planned theme has a row by now: a stored one from the start, a new line's from the loop above.
+        assert planned.existing is not None and (parent is None or parent_theme is not None)
+        planned.existing.parent_id = parent_theme.id if parent_theme is not None else None
     return ImportResult(created, updated, len(lines) - len(created) - len(updated))
 
 
