@@ -67,14 +67,23 @@ def create_town_hall_command(title: str, held_on: datetime, description: str, op
 
 @click.command("demo")
 @with_appcontext
-def demo_command() -> None:
-    """Load demo town halls, a theme codebook and about 250 moderated and tagged submissions."""
-    stored = loader.load_demo(get_db(), keyring.current(), clock.today())
-    click.echo(f"Loaded {stored} demo submissions." if stored else "The demo is already loaded.")
-    created = loader.load_demo_staff(get_db(), auth.hasher(), clock.now())
-    for email, role in created:
+@click.option("--force", is_flag=True, help="Load it even into an instance with staff accounts or submissions of "
+              "its own (the demo accounts' password is published).")
+def demo_command(force: bool) -> None:
+    """Load demo town halls, a theme codebook and about 250 moderated and tagged submissions.
+
+    Refused on an instance that has staff accounts, town halls or submissions the demo did not make.
+    """
+    try:
+        loaded = loader.load(get_db(), keyring.current(), auth.hasher(), today=clock.today(), now=clock.now(),
+                             force=force)
+    except loader.RealInstance as refusal:
+        raise click.ClickException(str(refusal)) from None
+    click.echo(f"Loaded {loaded.submissions} demo submissions." if loaded.submissions
+               else "The demo is already loaded.")
+    for email, role in loaded.staff:
         click.echo(f"Demo {role}: {email} / password {loader.DEMO_PASSWORD}")
-    if created:
+    if loaded.staff:
         click.echo("Demo accounts are for trying the tool only: never load the demo on a real instance.")
 
 

@@ -1,4 +1,4 @@
-"""The flask commands: init, db upgrade, create-town-hall, demo, rotate-keys."""
+"""The flask commands: init, db upgrade, create-town-hall, demo, rotate-keys, purge."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ import sys
 import sqlalchemy as sa
 
 from feedback import crypto, keyring
-from feedback.models import Identity, Submission, TownHall
+from feedback.demo import loader
+from feedback.models import Identity, StaffUser, Submission, TownHall
 from feedback.services.privacy.identities import unseal
 from tests.factories import make_submission, make_town_hall
+from tests.staff import make_staff
 
 
 def run_flask(*args: str, env: dict | None = None, cwd=None) -> subprocess.CompletedProcess:
@@ -95,6 +97,25 @@ def test_demo_loads_four_town_halls_and_their_submissions_once(runner, db_sessio
     assert len(affiliations - {None}) >= 4
     assert "already loaded" in runner.invoke(args=["demo"]).output
     assert count(Submission) == 253
+
+
+def test_demo_refuses_an_instance_with_a_staff_account_of_its_own_and_writes_nothing(app, runner, db_session):
+    make_staff(app, "admin", "dean@university.edu")
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 1
+    assert "1 staff account (dean@university.edu)" in result.output and "demo --force" in result.output
+    assert "Loaded" not in result.output and loader.DEMO_PASSWORD not in result.output
+    count = lambda model: db_session.scalar(sa.select(sa.func.count()).select_from(model))  # noqa: E731
+    assert (count(TownHall), count(Submission), count(StaffUser)) == (0, 0, 1)
+
+
+def test_demo_force_loads_it_beside_a_real_submission(runner, db_session, ring):
+    make_submission(db_session, ring, make_town_hall(db_session, "Real one"), "A real concern")
+    assert runner.invoke(args=["demo"]).exit_code == 1
+    result = runner.invoke(args=["demo", "--force"])
+    assert result.exit_code == 0, result.output
+    assert "Loaded 253 demo submissions." in result.output and "Demo admin: admin@example.org" in result.output
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Submission)) == 254
 
 
 def test_rotate_keys_leaves_every_identity_readable_and_none_under_the_old_key(app, runner, db_session, ring):

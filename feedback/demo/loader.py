@@ -1,15 +1,17 @@
 """Loading the demo: four town halls, a theme codebook and a few hundred submissions, moderated and tagged,
 so that a newcomer sees a living instance and the leadership summary has real numbers (and a few small
-groups it must hide).
+groups it must hide). Refused on an instance with data of its own: the demo accounts' password is published.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 from sqlalchemy import orm
 
 from feedback import audit, clock, crypto
@@ -21,7 +23,7 @@ from feedback.demo.content import (
     DemoSubmission,
     generated_submissions,
 )
-from feedback.models import StaffUser, SubmissionStatus, TownHall
+from feedback.models import StaffUser, Submission, SubmissionStatus, TownHall
 from feedback.services.admin import accounts
 from feedback.services.intake import submitting, town_halls
 from feedback.services.moderation import desk
@@ -29,6 +31,7 @@ from feedback.services.text import whole_words
 from feedback.services.themes import codebook, tagging
 
 DEMO_ACTOR = audit.Actor(audit.SYSTEM)
+DEMO_TITLES = [t.title for t in TOWN_HALLS]
 PENDING_DAYS = 2  # submissions younger than this still wait for a facilitator
 
 
@@ -49,9 +52,10 @@ def _create_codebook(session: orm.Session, now: datetime) -> dict[str, int]:
     """The demo themes, parents first; returns their ids by name."""
     ids: dict[str, int] = {}
     for demo_theme in sorted(THEMES, key=lambda t: t.parent is not None):
+        parent_id = ids[demo_theme.parent] if demo_theme.parent else None
         values = codebook.ThemeValues(name=demo_theme.name, definition=demo_theme.definition,
-                                    example=demo_theme.example, colour=demo_theme.colour,
-                                    keywords="\n".join(demo_theme.keywords), parent_id=ids.get(demo_theme.parent))
+                                      example=demo_theme.example, colour=demo_theme.colour,
+                                      keywords="\n".join(demo_theme.keywords), parent_id=parent_id)
         ids[demo_theme.name] = codebook.create(session, values, by=DEMO_ACTOR, now=now).id
     return ids
 
@@ -120,8 +124,7 @@ def load_demo(session: orm.Session, ring: crypto.KeyRing, today: date, now: date
 
     Returns how many submissions were stored; does nothing (returns 0) when the demo is already there.
     """
-    titles = [t.title for t in TOWN_HALLS]
-    if session.scalar(sa.select(sa.func.count()).select_from(TownHall).where(TownHall.title.in_(titles))):
+    if session.scalar(sa.select(sa.func.count()).select_from(TownHall).where(TownHall.title.in_(DEMO_TITLES))):
         return 0
     now = now or clock.now()
     halls = _create_town_halls(session, today)
@@ -143,12 +146,58 @@ DEMO_STAFF = [("admin@example.org", "Ada Admin", "admin"),
               ("leader@example.org", "Lee Leader", "leader")]
 
 
-def load_demo_staff(session: orm.Session, hasher, now) -> list[tuple[str, str]]:
+def load_demo_staff(session: orm.Session, hasher: PasswordHasher, now: datetime) -> list[tuple[str, str]]:
     """One demo account per role (and a second facilitator, for approvals); returns those created."""
     created = []
     for email, name, role in DEMO_STAFF:
         if session.scalar(sa.select(StaffUser.id).where(StaffUser.email == email)):
             continue
-        accounts.create_user(session, hasher, email, name, role, DEMO_PASSWORD, by=audit.Actor(audit.SYSTEM), now=now)
+        accounts.create_user(session, hasher, email, name, role, DEMO_PASSWORD, by=DEMO_ACTOR, now=now)
         created.append((email, role))
     return created
+
+
+class RealInstance(Exception):
+    """The instance holds staff accounts, town halls or submissions the demo did not make; the message names them."""
+
+
+@dataclass(frozen=True)
+class DemoLoaded:
+    submissions: int  # stored now; 0 when the demo was already there
+    staff: list[tuple[str, str]]  # (email, role) of the demo accounts created now
+
+
+def _listed(count: int, noun: str, names: list[str]) -> str:
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return f"{count} {noun}{'' if count == 1 else 's'}" + (f" ({shown})" if names else "")
+
+
+def own_data(session: orm.Session) -> list[str]:
+    """What the instance holds that the demo did not make, in words (empty for a fresh or demo-only instance)."""
+    demo_emails = [email for email, _name, _role in DEMO_STAFF]
+    staff = list(session.scalars(sa.select(StaffUser.email).where(StaffUser.email.not_in(demo_emails))
+                                 .order_by(StaffUser.email)))
+    halls = list(session.scalars(sa.select(TownHall.title).where(TownHall.title.not_in(DEMO_TITLES))
+                                 .order_by(TownHall.title)))
+    own_halls = sa.select(TownHall.id).where(TownHall.title.not_in(DEMO_TITLES))
+    submissions = session.execute(sa.select(sa.func.count()).select_from(Submission)
+                                  .where(Submission.town_hall_id.in_(own_halls))).scalar_one()
+    found = [_listed(len(staff), "staff account", staff)] if staff else []
+    found += [_listed(len(halls), "town hall", halls)] if halls else []
+    found += [_listed(submissions, "submission", [])] if submissions else []
+    return found
+
+
+def load(session: orm.Session, ring: crypto.KeyRing, hasher: PasswordHasher, *, today: date, now: datetime,
+         force: bool = False) -> DemoLoaded:
+    """Load the demo and its staff accounts (again: only what is missing), unless the instance has data of its own.
+
+    :raises RealInstance: the instance holds data the demo did not make and force is not set (nothing is written).
+    """
+    found = own_data(session)
+    if found and not force:
+        raise RealInstance(f"This instance already has data the demo did not create: {'; '.join(found)}. The demo "
+                           "adds staff accounts with a published password, so it was not loaded. "
+                           "Load it into a fresh instance (FEEDBACK_INSTANCE_PATH, FEEDBACK_DATABASE_URL), "
+                           "or run `flask --app feedback demo --force` to load it here anyway.")
+    return DemoLoaded(load_demo(session, ring, today, now), load_demo_staff(session, hasher, now))

@@ -5,13 +5,16 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+import pytest
 import sqlalchemy as sa
 
 from feedback import audit, clock
 from feedback.demo import loader
 from feedback.demo.content import GENERATED, SENTENCES, THEMES
-from feedback.models import AuditEvent, Submission, Tagging, Theme, TownHall
+from feedback.models import AuditEvent, StaffUser, Submission, Tagging, Theme, TownHall
 from feedback.services.themes import codebook
+from tests.factories import make_submission, make_town_hall
+from tests.staff import make_staff
 
 K = 5
 
@@ -68,3 +71,63 @@ def test_the_demo_is_a_codebook_of_moderated_tagged_and_audited_submissions_with
     actions = Counter(db_session.scalars(sa.select(AuditEvent.action)))
     assert actions["theme.create"] == len(THEMES) and actions["theme.archive"] == 1
     assert actions["tag"] > 200 and actions["status_changed"] > 200
+
+
+def stored_rows(session) -> dict[str, int]:
+    return {model.__name__: session.scalar(sa.select(sa.func.count()).select_from(model))
+            for model in (TownHall, Submission, StaffUser, Theme, AuditEvent)}
+
+
+def load(app, session, ring, **options) -> loader.DemoLoaded:
+    return loader.load(session, ring, app.extensions["feedback_password_hasher"], today=clock.today(),
+                       now=clock.now(), **options)
+
+
+def test_the_demo_is_refused_on_an_instance_with_a_staff_account_of_its_own(app, db_session, ring):
+    make_staff(app, "admin", "dean@university.edu")
+    before = stored_rows(db_session)
+
+    with pytest.raises(loader.RealInstance) as refused:
+        load(app, db_session, ring)
+
+    message = str(refused.value)
+    assert "1 staff account (dean@university.edu)" in message
+    assert "published password" in message and "flask --app feedback demo --force" in message
+    db_session.rollback()
+    assert stored_rows(db_session) == before  # nothing written
+
+
+def test_the_demo_is_refused_on_an_instance_with_submissions_of_its_own(app, db_session, ring):
+    hall = make_town_hall(db_session, "Racism on the wards")
+    for n in range(2):
+        make_submission(db_session, ring, hall, f"Real concern {n}")
+    before = stored_rows(db_session)
+
+    with pytest.raises(loader.RealInstance, match=r"1 town hall \(Racism on the wards\); 2 submissions\. "):
+        load(app, db_session, ring)
+
+    db_session.rollback()
+    assert stored_rows(db_session) == before
+
+
+def test_force_loads_the_demo_beside_data_of_its_own(app, db_session, ring):
+    make_staff(app, "admin", "dean@university.edu")
+
+    loaded = load(app, db_session, ring, force=True)
+
+    assert loaded.submissions == 253
+    assert sorted(email for email, _role in loaded.staff) == sorted(email for email, *_ in loader.DEMO_STAFF)
+    db_session.rollback()
+    assert db_session.scalar(sa.select(StaffUser.id).where(StaffUser.email == "dean@university.edu"))
+
+
+def test_a_demo_instance_takes_the_demo_again_without_force_and_nothing_changes(app, db_session, ring):
+    assert load(app, db_session, ring).submissions == 253
+    assert loader.own_data(db_session) == []
+    db_session.rollback()
+    before = stored_rows(db_session)
+
+    assert load(app, db_session, ring) == loader.DemoLoaded(submissions=0, staff=[])
+
+    db_session.rollback()
+    assert stored_rows(db_session) == before
