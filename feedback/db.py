@@ -14,10 +14,11 @@ from flask import Flask, current_app, g
 from sqlalchemy import event, orm
 
 SQLITE_BUSY_TIMEOUT = "PRAGMA busy_timeout=10000"
+SQLITE_FOREIGN_KEYS = "PRAGMA foreign_keys=ON"
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=FULL",
-    "PRAGMA foreign_keys=ON",
+    SQLITE_FOREIGN_KEYS,
     SQLITE_BUSY_TIMEOUT,
     "PRAGMA secure_delete=ON",
 )
@@ -137,25 +138,43 @@ UPGRADE_LOCK = 0x7468_6655
 UPGRADE_WAIT_MS = 30 * 60 * 1000  # SQLite: how long an upgrade waits for another one to finish
 
 
-def upgrade_schema(engine: sa.Engine, revision: str = "head") -> None:
-    """Run the Alembic migrations in feedback/migrations up to revision, one upgrader at a time.
+def _pragma(connection: sa.Connection, statement: str) -> None:
+    """Run a SQLite PRAGMA on the DBAPI connection, so SQLAlchemy begins no transaction for it."""
+    connection.connection.cursor().execute(statement)
 
-    Hosts that start together all run this: the first upgrades, the others wait for it and then find
+
+@contextmanager
+def migrating(engine: sa.Engine) -> Iterator[Config]:
+    """Yield an Alembic config on a connection that alone migrates the schema, in one transaction.
+
+    Hosts that start together all migrate: the first does, the others wait for it and then find
     nothing left to do (PostgreSQL: a transaction-scoped advisory lock; SQLite: BEGIN IMMEDIATE).
+    On SQLite, foreign keys are off meanwhile and checked at the end instead: a batch migration rebuilds
+    a table (copy, DROP, rename), and with them on, the DROP cascades to every row that references it.
     """
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:  # wait for another upgrade as long as it takes (a table rebuild), not the app's 10 s
-            connection.connection.dbapi_connection.execute(f"PRAGMA busy_timeout={UPGRADE_WAIT_MS}")
+            _pragma(connection, f"PRAGMA busy_timeout={UPGRADE_WAIT_MS}")
+            _pragma(connection, "PRAGMA foreign_keys=OFF")  # before BEGIN: SQLite ignores it inside one
         connection.execution_options(**{_WRITE: True})
         try:
             with connection.begin():
                 if not sqlite:  # PostgreSQL: waits without a limit
                     connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": UPGRADE_LOCK})
                 config.attributes["connection"] = connection
-                command.upgrade(config, revision)
+                yield config
+                if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                    raise RuntimeError("The migration left rows that refer to rows that do not exist; rolled back.")
         finally:
             if sqlite:
-                connection.connection.dbapi_connection.execute(SQLITE_BUSY_TIMEOUT)
+                _pragma(connection, SQLITE_BUSY_TIMEOUT)
+                _pragma(connection, SQLITE_FOREIGN_KEYS)
+
+
+def upgrade_schema(engine: sa.Engine, revision: str = "head") -> None:
+    """Run the Alembic migrations in feedback/migrations up to revision, one upgrader at a time."""
+    with migrating(engine) as config:
+        command.upgrade(config, revision)
