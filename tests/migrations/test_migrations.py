@@ -20,6 +20,13 @@ from feedback.models import Base
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def test_every_revision_has_a_test_module_of_its_own():
+    """versions/0005_x.py comes with tests/migrations/versions/test_0005_x.py: its data from 0004, upgraded."""
+    revisions = {path.stem for path in (MIGRATIONS / "versions").glob("*.py")}
+    tested = {path.stem.removeprefix("test_") for path in (Path(__file__).parent / "versions").glob("test_*.py")}
+    assert revisions - tested == set()
+
+
 def test_upgrade_from_nothing_matches_the_models(database_url):
     engine = make_engine(database_url)
     try:
