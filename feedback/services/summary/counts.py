@@ -132,7 +132,7 @@ def view(db: orm.Session, table: Counts, slug: str | None, *, quotes: bool = Tru
     if slug is not None and slug not in by_slug:
         return None
     where = by_slug[slug] if slug is not None else ALL
-    index = table.halls.index(where) if slug is not None else 0
+    index = table.halls.index(by_slug[slug]) if slug is not None else 0
     previous = table.halls[index - 1] if slug is not None and index > 0 else None
     trend = _trend_themes(table)
 
@@ -140,7 +140,8 @@ def view(db: orm.Session, table: Counts, slug: str | None, *, quotes: bool = Tru
         return table.cell(("st", where, part))
 
     return Summary(
-        k=table.k, town_hall=table.refs.get(where), previous=table.refs.get(previous),
+        k=table.k, town_hall=table.refs[by_slug[slug]] if slug is not None else None,
+        previous=table.refs[previous] if previous is not None else None,
         town_halls=list(table.refs.values()), received=st(RECEIVED), published=table.cell(("pub", where, ALL, ALL)),
         pending=st("pending"), escalated=st("escalated"),
         hidden=[(reason, st(f"hidden:{reason}")) for reason in HIDDEN_REASONS],
@@ -204,7 +205,7 @@ def _outers(key: tuple) -> list[tuple]:
     """The larger groups holding a cell's group: the same cell with any of its parts made ALL."""
     if key[0] == "st":
         _, hall, part = key
-        found = [("st", hall, RECEIVED)] if part != RECEIVED else []
+        found: list[tuple] = [("st", hall, RECEIVED)] if part != RECEIVED else []
         if hall != ALL:
             found += [("st", ALL, part), ("st", ALL, RECEIVED)]
         return found
@@ -252,11 +253,12 @@ def _theme_rows(db: orm.Session | None, table: Counts, where, previous: int | No
     for theme in table.themes.values():
         count = table.cell(("pub", where, ALL, theme.id))
         before = table.cell(("pub", previous, ALL, theme.id)) if previous else None
+        value, before_value = count.value, before.value if before is not None else None  # None: not shown
         rows.append(ThemeRow(
             theme=theme, count=count,
-            share=count.value / published if count.shown and published else None,
+            share=value / published if value is not None and published else None,
             previous=before,
-            change=count.value - before.value if before and before.shown and count.shown else None,
+            change=value - before_value if value is not None and before_value is not None else None,
             by_affiliation=[table.cell(("pub", where, a, theme.id)) for a in table.affiliations],
             quotes=quoted.get(theme.id, []),
         ))

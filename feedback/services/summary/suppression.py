@@ -19,13 +19,16 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 from collections.abc import Callable, Hashable, Iterable, Mapping
+from typing import TypeVar
 
 SMALL = "small"
 PROTECT = "protect"
 
+K = TypeVar("K", bound=Hashable)  # a cell's key: any hashable value, the same kind throughout one table
 
-def suppress(values: Mapping[Hashable, int], k: int, *, outers: Callable[[Hashable], Iterable[Hashable]],
-             partitions: Iterable[tuple[Hashable, list[Hashable]]]) -> dict[Hashable, str]:
+
+def suppress(values: Mapping[K, int], k: int, *, outers: Callable[[K], Iterable[K]],
+             partitions: Iterable[tuple[K, list[K]]]) -> dict[K, str]:
     """Why each hidden key is hidden (SMALL or PROTECT); keys not in the answer may be shown.
 
     values: every group's size. outers(key): the larger groups that hold the key's group. partitions:
@@ -63,7 +66,7 @@ def suppress(values: Mapping[Hashable, int], k: int, *, outers: Callable[[Hashab
     return hidden
 
 
-def _complement(values: Mapping[Hashable, int], hidden: Mapping[Hashable, str], parts: list[Hashable]):
+def _complement(values: Mapping[K, int], hidden: Mapping[K, str], parts: list[K]) -> K | None:
     """The smallest shown non-zero part (the least lost by hiding it), or None."""
     shown = [p for p in parts if p not in hidden and values[p] > 0]
     return min(shown, key=lambda p: values[p]) if shown else None
