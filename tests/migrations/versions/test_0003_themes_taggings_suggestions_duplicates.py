@@ -9,7 +9,7 @@ from tests.migrations import samples
 from tests.migrations.rows import assert_kept, downgrade, insert, tables
 
 
-def indexes(engine: sa.Engine, table: str) -> set[str]:
+def indexes(engine: sa.Engine, table: str) -> set[str | None]:
     return {index["name"] for index in sa.inspect(engine).get_indexes(table)}
 
 
