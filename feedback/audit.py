@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from feedback import crypto, spreadsheet
-from feedback.db import AUDIT_KEY, writing
+from feedback.db import AUDIT_KEY, AdvisoryLock, advisory_lock, writing
 from feedback.models import AuditEvent
 
 GENESIS = "0" * 64
@@ -42,13 +42,6 @@ def _digest(session: orm.Session, prev_hash: str, event: AuditEvent) -> str:
     return crypto.chain_hash(session.info[AUDIT_KEY], prev_hash, canonical)
 
 
-def _lock_chain(session: orm.Session) -> None:
-    """Serialise appends so two writers never chain to the same previous event."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.text("SELECT pg_advisory_xact_lock(724201)"))
-    # SQLite: the caller's write transaction (BEGIN IMMEDIATE) already serialises writers.
-
-
 def record(
     session: orm.Session,
     actor: Actor,
@@ -60,7 +53,7 @@ def record(
     details: dict | None = None,
 ) -> AuditEvent:
     """Append an event inside the caller's write transaction. Never pass an identity in details."""
-    _lock_chain(session)
+    advisory_lock(session, AdvisoryLock.AUDIT_CHAIN)  # so two writers never chain to the same previous event
     last = session.scalar(sa.select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
     event = AuditEvent(
         occurred_at=now.replace(microsecond=0, tzinfo=None),

@@ -1,7 +1,8 @@
-"""Engine and session per app, SQLite pragmas, get_db(), and the write transaction."""
+"""Engine and session per app, SQLite pragmas, get_db(), the write transaction and the advisory-lock registry."""
 
 from __future__ import annotations
 
+import enum
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -66,6 +67,24 @@ def writing(session: orm.Session) -> Iterator[orm.Session]:
     except BaseException:
         session.rollback()
         raise
+
+
+class AdvisoryLock(enum.IntEnum):
+    """The PostgreSQL advisory locks, by what each serialises: one registry, so no two share a number."""
+
+    AUDIT_CHAIN = 724201  # appends to the audit chain: two writers never chain to the same event
+    CODEBOOK = 724202  # codebook changes: name and two-level checks cannot race
+    SCHEMA_UPGRADE = 0x7468_6655  # schema upgrades: one host at a time
+
+
+def advisory_lock(executor: orm.Session | sa.Connection, lock: AdvisoryLock) -> None:
+    """Hold the lock until the transaction ends, on PostgreSQL; elsewhere nothing.
+
+    SQLite needs none: a write transaction (BEGIN IMMEDIATE) already holds the database's one write lock.
+    """
+    dialect = executor.get_bind().dialect if isinstance(executor, orm.Session) else executor.dialect
+    if dialect.name == "postgresql":  # waits without a limit
+        executor.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": int(lock)})
 
 
 def checkpoint(session: orm.Session) -> bool:
@@ -133,8 +152,6 @@ def init_app(app: Flask) -> None:
     app.teardown_appcontext(close_db)
 
 
-# Any fixed number: the PostgreSQL advisory lock that one schema upgrade at a time holds.
-UPGRADE_LOCK = 0x7468_6655
 UPGRADE_WAIT_MS = 30 * 60 * 1000  # SQLite: how long an upgrade waits for another one to finish
 
 
@@ -162,8 +179,7 @@ def migrating(engine: sa.Engine) -> Iterator[Config]:
         connection.execution_options(**{_WRITE: True})
         try:
             with connection.begin():
-                if not sqlite:  # PostgreSQL: waits without a limit
-                    connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": UPGRADE_LOCK})
+                advisory_lock(connection, AdvisoryLock.SCHEMA_UPGRADE)
                 config.attributes["connection"] = connection
                 yield config
                 if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:

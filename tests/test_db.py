@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from feedback.db import checkpoint, make_engine, writing
+from feedback.db import AdvisoryLock, advisory_lock, checkpoint, make_engine, writing
 
 
 @pytest.fixture
@@ -128,3 +128,23 @@ def test_what_the_session_read_before_writing_is_read_again_inside_it(table_engi
     finally:
         session.close()
         registry.dispose()
+
+
+def test_the_advisory_lock_ids_are_the_numbers_running_instances_already_use():
+    # Changing one would let an old and a new host take different locks for the same work during a deploy.
+    assert {lock.name: lock.value for lock in AdvisoryLock} == {
+        "AUDIT_CHAIN": 724201, "CODEBOOK": 724202, "SCHEMA_UPGRADE": 0x7468_6655}
+
+
+def test_an_advisory_lock_is_held_until_the_transaction_ends(database_url):
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection, connection.begin():
+            advisory_lock(connection, AdvisoryLock.CODEBOOK)  # SQLite: nothing to take, and no error
+            if connection.dialect.name == "postgresql":
+                with engine.connect() as other:
+                    taken = other.execute(sa.text("SELECT pg_try_advisory_xact_lock(:key)"),
+                                          {"key": AdvisoryLock.CODEBOOK.value}).scalar()
+                    assert taken is False
+    finally:
+        engine.dispose()

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from feedback import audit
-from feedback.db import writing
+from feedback.db import AdvisoryLock, advisory_lock, writing
 from feedback.models import SuggestionDecision, Tagging, Theme
 from feedback.sanitize import normalise_text
 
@@ -28,7 +28,6 @@ KEYWORDS_MAX = 40
 DEFAULT_COLOUR = "#4c6a92"
 COLOUR = re.compile(r"#[0-9a-f]{6}")
 FIELDS = ("name", "definition", "example", "colour", "keywords", "parent_id")
-_LOCK_ID = 724202  # PostgreSQL advisory lock: one codebook change at a time (the audit chain uses 724201)
 
 
 def safe_colour(value: str) -> str:
@@ -152,8 +151,7 @@ def _valid(values: ThemeValues) -> ThemeValues:
 
 def lock(session: orm.Session) -> None:
     """Serialise codebook changes, so that name and two-level checks cannot race (SQLite: BEGIN IMMEDIATE does)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.text(f"SELECT pg_advisory_xact_lock({_LOCK_ID})"))
+    advisory_lock(session, AdvisoryLock.CODEBOOK)
 
 
 def get(session: orm.Session, theme_id: int) -> Theme | None:
