@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any, TypeVar
 
 from argon2 import PasswordHasher
 from flask import Flask, abort, current_app, redirect, render_template, request, session, url_for
@@ -28,6 +29,7 @@ PUBLIC_ENDPOINTS = frozenset({
 NEVER_SHOWN_BACK = frozenset({"csrf_token", "password", "code", "form_token", "leave_empty", "selected"})
 STAFF = (Role.ADMIN, Role.FACILITATOR, Role.LEADER)
 MODERATORS = (Role.ADMIN, Role.FACILITATOR)
+View = TypeVar("View", bound=Callable[..., Any])
 
 
 class LoggedIn(UserMixin):
@@ -41,11 +43,12 @@ class LoggedIn(UserMixin):
         return self.token
 
 
-def roles(*allowed: Role) -> Callable:
+def roles(*allowed: Role) -> Callable[[View], View]:
     """Mark a view as open to these roles (and, by omission, closed to everyone else)."""
 
-    def mark(view: Callable) -> Callable:
-        view.allowed_roles = frozenset(r.value for r in allowed)
+    def mark(view: View) -> View:
+        # An attribute on the function, read back by enforce_roles (as Flask reads view.methods).
+        view.allowed_roles = frozenset(r.value for r in allowed)  # type: ignore[attr-defined]
         return view
 
     return mark
@@ -80,7 +83,7 @@ def enforce_roles():
                      if name not in NEVER_SHOWN_BACK and value.strip()]
             return render_template("auth/session_ended.html", typed=typed), 401
         return redirect(url_for("auth.login", next=request.path))
-    allowed = getattr(current_app.view_functions[endpoint], "allowed_roles", frozenset())
+    allowed: frozenset[str] = getattr(current_app.view_functions[endpoint], "allowed_roles", frozenset())
     if current_user.staff.role not in allowed:
         abort(403)
     return None

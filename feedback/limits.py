@@ -50,7 +50,8 @@ def init_app(app: Flask) -> None:
     """Attach a limiter to the app; call after the blueprints are registered."""
     if app.config["PROXY_FIX_X_FOR"]:
         # Behind N trusted proxies, take the client address from X-Forwarded-For (for the limiter).
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1)
+        # Wrapping wsgi_app is how Flask's documentation applies middleware; mypy sees it as a method.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1)  # type: ignore[method-assign]
     limiter = Limiter(key_func=client_pseudonym, app=app, key_prefix="thf")
     app.extensions["feedback_limiter"] = limiter
     if not any(app.config.get(key) for key in _APP_WIDE):
@@ -61,4 +62,5 @@ def init_app(app: Flask) -> None:
     for endpoint, config_key, key_func in LIMITS:
         view = app.view_functions[endpoint]
         limit = limiter.limit(_limit_from(config_key), key_func=key_func, methods=["POST"])
-        app.view_functions[endpoint] = limit(view)
+        # limit() keeps the view's type, but mypy joins Flask's sync and async view types into one.
+        app.view_functions[endpoint] = limit(view)  # type: ignore[assignment]

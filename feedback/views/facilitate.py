@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
@@ -42,8 +43,9 @@ def find_town_hall(slug: str) -> TownHall:
     return hall
 
 
-def desk_args() -> dict[str, str]:
+def desk_args() -> dict[str, Any]:
     """The desk's query arguments, to carry through a bulk action and back."""
+    # Values are strings; typed Any so that url_for(**desk_args()) checks against its _external etc.
     return {name: request.args[name] for name in FILTER_ARGS if request.args.get(name)}
 
 

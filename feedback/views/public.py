@@ -102,7 +102,7 @@ def town_hall(slug: str):
 
 def _resubmit_page(notice: str, status: int):
     """Show the submission form again, filled in, after a refusal that happened before the view ran."""
-    hall = town_halls.find_town_hall(get_db(), request.view_args.get("slug", ""))
+    hall = town_halls.find_town_hall(get_db(), (request.view_args or {}).get("slug", ""))
     if hall is None:
         return render_error(NotFound())  # inside an error handler: return, don't raise
     form = _form()
