@@ -1,18 +1,22 @@
-"""The flask commands: init, db upgrade, create-town-hall, demo, rotate-keys, purge."""
+"""The flask commands: init, db upgrade and revision, create-town-hall, demo, rotate-keys, purge."""
 
 from __future__ import annotations
 
+import ast
 import os
 import stat
 import subprocess
 import sys
 
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
 
-from feedback import crypto, keyring
+from feedback import create_app, crypto, keyring
+from feedback.db import MIGRATIONS
 from feedback.demo import loader
 from feedback.models import Identity, StaffUser, Submission, TownHall
 from feedback.services.privacy.identities import unseal
+from tests.conftest import base_config
 from tests.factories import make_submission, make_town_hall
 from tests.staff import make_staff
 
@@ -148,3 +152,31 @@ def test_a_bad_retention_period_stops_the_purge_and_names_the_setting(tmp_path):
     result = run_flask("purge", "--dry-run", env={**env, "FEEDBACK_RETENTION_DAYS": "-1"})
     assert result.returncode != 0
     assert "RETENTION_DAYS must be a whole number of days, 0 or more (it is -1)" in result.stderr
+
+
+def test_db_revision_on_a_database_at_head_writes_an_empty_migration_after_the_newest(database_url, tmp_path):
+    """Models and migrations agree: autogenerate finds nothing to add (on every backend)."""
+    app = create_app(base_config(tmp_path, database_url))
+    runner, versions = app.test_cli_runner(), tmp_path / "versions"
+    versions.mkdir()
+    try:
+        assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+        result = runner.invoke(args=["db", "revision", "-m", "Nothing new", "--versions-dir", str(versions)])
+    finally:
+        app.extensions["feedback_engine"].dispose()
+    assert result.exit_code == 0, result.output
+    head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    [written] = versions.glob("*.py")
+    assert written.name == f"{int(head) + 1:04d}_nothing_new.py" and str(written) in result.output
+    module = ast.parse(written.read_text())
+    upgrade = next(node for node in module.body if isinstance(node, ast.FunctionDef) and node.name == "upgrade")
+    assert [type(statement) for statement in upgrade.body] == [ast.Pass], written.read_text()
+    assert f"down_revision = {head!r}" in written.read_text()
+    assert not list((MIGRATIONS / "versions").glob("*nothing_new*"))
+
+
+def test_db_revision_refuses_a_database_that_is_not_at_head(runner, tmp_path):
+    result = runner.invoke(args=["db", "revision", "-m", "Too early", "--versions-dir", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "not up to date" in result.output
+    assert not list(tmp_path.glob("*too_early*"))
