@@ -8,6 +8,8 @@ import urllib.request
 from html import unescape
 from http.cookiejar import CookieJar
 
+from markupsafe import escape
+
 _HIDDEN = re.compile(r'<input[^>]* name="(csrf_token|form_token)"[^>]* value="([^"]*)"')
 RECEIPT_CODE = re.compile(r'<p class="receipt-code" id="receipt-code">([0-9A-Z-]+)</p>')
 
@@ -39,7 +41,29 @@ def receipt_code(response) -> str:
 
 
 def csrf_for(client, path: str) -> str:
+    """The CSRF token of the form on the page at path."""
     return hidden_fields(client.get(path).get_data(as_text=True))["csrf_token"]
+
+
+def post_form(client, path: str, page: str, **fields):
+    """Post a form found on page (its CSRF token comes from there)."""
+    return client.post(path, data={"csrf_token": csrf_for(client, page), **fields})
+
+
+def text(response) -> str:
+    """The response's page as a reader sees it (entities decoded)."""
+    return unescape(response.get_data(as_text=True))
+
+
+def check_receipt(client, code: str):
+    """Type a receipt code into "Check a receipt" and send it."""
+    return post_form(client, "/receipt", "/receipt", code=code)
+
+
+def normalised(page: str, code: str) -> str:
+    """The page with its CSRF token and the code typed blanked, so answers to different codes compare."""
+    page = re.sub(r'name="csrf_token" type="hidden" value="[^"]*"', "CSRF", page)
+    return page.replace(f'value="{escape(code)}"', "CODE")
 
 
 def send_concern_over_http(base_url: str, slug: str, comment: str, name: str, email: str, query: str = "",

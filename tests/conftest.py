@@ -144,6 +144,12 @@ def facilitator(app):
 
 
 @pytest.fixture
+def leader(app):
+    """A test client logged in as a leader (leader@example.org)."""
+    return staff_client(app, "leader")
+
+
+@pytest.fixture
 def hall(db_session):
     return make_town_hall(db_session, "Belonging on the wards")
 

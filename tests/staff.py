@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from feedback import audit, clock
 from feedback.services.admin import accounts
-from tests.browsing import csrf_for
+from tests.browsing import post_form
 
 PASSWORD = "correct horse battery staple"
 
@@ -20,7 +20,12 @@ def make_staff(app, role: str, email: str | None = None, name: str | None = None
 
 
 def log_in(client, email: str, password: str = PASSWORD):
-    return client.post("/login", data={"email": email, "password": password, "csrf_token": csrf_for(client, "/login")})
+    return post_form(client, "/login", "/login", email=email, password=password)
+
+
+def log_out(client):
+    """Press "Log out" on the staff home."""
+    return post_form(client, "/logout", "/staff")
 
 
 def staff_client(app, role: str, email: str | None = None):

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from feedback.models import AuditEvent, StaffSession
 from tests.browsing import csrf_for
-from tests.staff import PASSWORD, log_in, make_staff, staff_client
+from tests.staff import PASSWORD, log_in, log_out, make_staff, staff_client
 
 WRONG = "That email and password do not match an active account."
 
@@ -64,7 +64,7 @@ def test_login_renews_the_session_and_carries_nothing_over(app, client):
     with client.session_transaction() as session:
         assert "planted" not in session
         first_token = session["_user_id"]
-    client.post("/logout", data={"csrf_token": csrf_for(client, "/staff")})
+    log_out(client)
     log_in(client, "ada@example.org")
     with client.session_transaction() as session:
         assert session["_user_id"] != first_token
@@ -73,7 +73,7 @@ def test_login_renews_the_session_and_carries_nothing_over(app, client):
 def test_logout_ends_the_session_even_for_a_copied_cookie(app):
     client = staff_client(app, "admin")
     stolen = client.get_cookie("session").value
-    client.post("/logout", data={"csrf_token": csrf_for(client, "/staff")})
+    log_out(client)
     thief = app.test_client()
     thief.set_cookie("session", stolen)
     response = thief.get("/admin/users")
@@ -113,7 +113,7 @@ def test_the_idle_timeout_is_configurable(make_app, db_session):
 
 def test_logins_and_logouts_are_audited(app, db_session):
     client = staff_client(app, "facilitator", "fola@example.org")
-    client.post("/logout", data={"csrf_token": csrf_for(client, "/staff")})
+    log_out(client)
     rows = db_session.execute(sa.select(AuditEvent.actor, AuditEvent.action).order_by(AuditEvent.id)).all()
     assert ("fola@example.org", "login") in rows and ("fola@example.org", "logout") in rows
 

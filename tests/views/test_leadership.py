@@ -28,11 +28,6 @@ from tests.summary_data import (
 
 
 @pytest.fixture
-def leader(app):
-    return staff_client(app, "leader")
-
-
-@pytest.fixture
 def halls(db_session, ring):
     return two_town_halls(db_session, ring)
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from feedback.models import AuditEvent, StaffUser
 from feedback.services.admin import settings
-from tests.browsing import csrf_for
+from tests.browsing import csrf_for, post_form
 from tests.staff import PASSWORD, log_in, make_staff, staff_client
 
 
@@ -20,7 +20,7 @@ def user_id(db_session, email: str) -> int:
 
 
 def post(client, path: str, **data):
-    return client.post(path, data={"csrf_token": csrf_for(client, "/admin/users"), **data})
+    return post_form(client, path, "/admin/users", **data)
 
 
 def test_an_admin_adds_a_facilitator_who_can_then_log_in(app, db_session):

@@ -10,7 +10,7 @@ from markupsafe import escape
 from feedback import audit, clock
 from feedback.models import AuditEvent, Identity, Reply, RevealRequest, StaffUser, Submission
 from feedback.services.moderation import replies
-from tests.browsing import csrf_for
+from tests.browsing import check_receipt, normalised, post_form
 from tests.factories import make_submission, make_town_hall
 from tests.staff import make_staff
 from tests.stored import database_bytes
@@ -45,18 +45,12 @@ def rows(app, model, *conditions) -> list:
         session.close()
 
 
-def check(client, code: str):
-    return client.post("/receipt", data={"code": code, "csrf_token": csrf_for(client, "/receipt")})
-
-
 def answer(client, code: str, text: str):
-    data = {"code": code, "answer": text, "csrf_token": csrf_for(client, "/receipt")}
-    return client.post("/receipt/reply", data=data)
+    return post_form(client, "/receipt/reply", "/receipt", code=code, answer=text)
 
 
 def withdraw(client, code: str, confirm: bool = True):
-    data = {"code": code, "csrf_token": csrf_for(client, "/receipt"), **({"confirm": "y"} if confirm else {})}
-    return client.post("/receipt/withdraw", data=data)
+    return post_form(client, "/receipt/withdraw", "/receipt", code=code, **({"confirm": "y"} if confirm else {}))
 
 
 # --- replies, the submitter's side ---
@@ -64,7 +58,7 @@ def withdraw(client, code: str, confirm: bool = True):
 def test_the_submitter_reads_a_facilitator_reply_and_answers_back(client, app):
     receipt = arrange(app)
     staff_reply(app, receipt.submission_id)
-    page = check(client, receipt.code).get_data(as_text=True)
+    page = check_receipt(client, receipt.code).get_data(as_text=True)
     assert str(escape(STAFF_REPLY)) in page and "A facilitator" in page
     assert clock.today().strftime("%-d %B %Y") in page
     assert not re.search(r"\d{1,2}:\d{2}", page)  # dates only, never a time
@@ -86,7 +80,7 @@ def test_the_submitter_reads_a_facilitator_reply_and_answers_back(client, app):
 
 def test_the_receipt_code_travels_only_in_hidden_fields_of_posted_forms(client, app):
     receipt = arrange(app)
-    response = check(client, receipt.code)
+    response = check_receipt(client, receipt.code)
     page = response.get_data(as_text=True)
     assert response.headers["Cache-Control"] == "no-store"
     actions = re.findall(r'<form[^>]*action="([^"]*)"', page)
@@ -112,16 +106,11 @@ def test_an_empty_answer_is_asked_for_and_a_long_one_is_kept(client, app):
     assert rows(app, Reply) == []
 
 
-def normalised(page: str, code: str) -> str:
-    page = re.sub(r'name="csrf_token" type="hidden" value="[^"]*"', "CSRF", page)
-    return page.replace(f'value="{escape(code)}"', "CODE")
-
-
 def test_a_wrong_code_gets_the_same_answer_from_every_form(client, app):
     real = arrange(app).code
     wrong = ("0" if real[0] != "0" else "1") + real[1:]
     pages = set()
-    for response in (check(client, wrong), answer(client, wrong, ANSWER), withdraw(client, wrong)):
+    for response in (check_receipt(client, wrong), answer(client, wrong, ANSWER), withdraw(client, wrong)):
         assert response.status_code == 404
         pages.add(normalised(response.get_data(as_text=True), wrong))
     assert len(pages) == 1
@@ -178,7 +167,7 @@ def test_withdrawal_deletes_everything_and_the_text_leaves_the_database_file_and
     for model, column in ((Submission, Submission.id), (Identity, Identity.submission_id),
                           (Reply, Reply.submission_id), (RevealRequest, RevealRequest.submission_id)):
         assert rows(app, model, column == receipt.submission_id) == [], model.__name__
-    assert check(client, receipt.code).status_code == 404
+    assert check_receipt(client, receipt.code).status_code == 404
     assert rows(app, StaffUser)  # staff are untouched
 
     # No audit event: its place between timed staff events would tell roughly when the person acted.
@@ -231,10 +220,10 @@ def test_an_erased_identity_leaves_the_database_file(sqlite_app):
 def test_after_erasure_the_receipt_says_the_name_was_deleted_not_that_it_came_anonymously(app, client, runner):
     named = arrange(app, "Named", name="Ines", email="ines.duarte@example.org")
     anonymous = arrange(app, "Anonymous")
-    page = check(client, named.code).get_data(as_text=True)
+    page = check_receipt(client, named.code).get_data(as_text=True)
     assert "With your name (encrypted)" in page
     assert runner.invoke(args=["erase-email", "--email", "ines.duarte@example.org"]).exit_code == 0
-    page = check(client, named.code).get_data(as_text=True)
+    page = check_receipt(client, named.code).get_data(as_text=True)
     assert "your name and email have since been deleted" in page
     assert "Anonymously" not in page and "Ines" not in page
-    assert "<dd>Anonymously</dd>" in check(client, anonymous.code).get_data(as_text=True)
+    assert "<dd>Anonymously</dd>" in check_receipt(client, anonymous.code).get_data(as_text=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import uuid
 from datetime import timedelta
 
@@ -12,16 +11,13 @@ import pytest
 import sqlalchemy as sa
 
 from feedback import audit, clock
-from feedback.models import AuditEvent, Submission
+from feedback.models import Submission
 from feedback.services.moderation import desk, replies
-from tests.browsing import csrf_for
+from tests.browsing import check_receipt, post_form
+from tests.desk_helpers import CHECKED_ID, ROW_ID
 from tests.factories import make_submission, make_town_hall, today
 from tests.staff import staff_client
-
-ROW_ID = re.compile(r'name="selected" value="([0-9a-f-]{36})"')
-CHECKED_ID = re.compile(r'name="selected" value="([0-9a-f-]{36})"[^>]*\bchecked\b')
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-
+from tests.stored import events
 
 
 @pytest.fixture
@@ -39,7 +35,6 @@ def app_with(make_app):
         session.close()
 
 
-
 def add(db_session, ring, hall, body="A concern.", *, status="pending", days_ago=0, affiliation=None, **fields):
     """A submission through the intake service, then moved to the status and day a test needs."""
     receipt = make_submission(db_session, ring, hall, body, affiliation=affiliation, **fields)
@@ -55,29 +50,20 @@ def listed(client, slug, **args) -> list[uuid.UUID]:
     return [uuid.UUID(value) for value in ROW_ID.findall(response.get_data(as_text=True))]
 
 
-def token(client, path: str) -> str:
-    return CSRF.search(client.get(path).get_data(as_text=True)).group(1)
-
-
 def bulk(client, slug, action, ids, query="", **fields):
-    data = {"csrf_token": token(client, f"/facilitate/{slug}"), "action": action,
-            "selected": [str(i) for i in ids], **fields}
-    return client.post(f"/facilitate/{slug}/bulk{query}", data=data)
+    page = f"/facilitate/{slug}"
+    return post_form(client, f"{page}/bulk{query}", page, action=action, selected=[str(i) for i in ids], **fields)
 
 
-def post_form(client, submission_id, what: str, **fields):
-    data = {"csrf_token": token(client, f"/facilitate/s/{submission_id}"), **fields}
-    return client.post(f"/facilitate/s/{submission_id}/{what}", data=data)
+def post_on(client, submission_id, what: str, **fields):
+    """Post the submission page's form for `what` (redaction, status, reply)."""
+    page = f"/facilitate/s/{submission_id}"
+    return post_form(client, f"{page}/{what}", page, **fields)
 
 
 def statuses(db_session, ids) -> list[str]:
     db_session.rollback()  # a fresh read: end the session's snapshot and forget what it loaded
     return [db_session.get(Submission, i).status for i in ids]
-
-
-def events(db_session, action: str) -> list[AuditEvent]:
-    db_session.rollback()
-    return list(db_session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)))
 
 
 # --- the list ---
@@ -277,10 +263,10 @@ def test_a_redaction_is_audited_and_shown_to_the_submitter_as_others_see_it(faci
     receipt = make_submission(db_session, ring, hall, "Dr Okafor in the class of 2027 said it")
     page = facilitator.get(f"/facilitate/s/{receipt.submission_id}").get_data(as_text=True)
     assert "\nDr Okafor in the class of 2027 said it</textarea>" in page  # prefilled with the original
-    response = post_form(facilitator, receipt.submission_id, "redaction", redacted="[name] in [cohort] said it")
+    response = post_on(facilitator, receipt.submission_id, "redaction", redacted="[name] in [cohort] said it")
     assert response.status_code == 302
     assert "Redaction saved." in facilitator.get(response.headers["Location"]).get_data(as_text=True)
-    seen = client.post("/receipt", data={"code": receipt.code, "csrf_token": csrf_for(client, "/receipt")})
+    seen = check_receipt(client, receipt.code)
     seen = seen.get_data(as_text=True)
     assert "As others see it" in seen and "[name] in [cohort] said it" in seen
     [event] = events(db_session, "redacted")
@@ -290,8 +276,8 @@ def test_a_redaction_is_audited_and_shown_to_the_submitter_as_others_see_it(faci
 
 def test_emptying_the_redaction_removes_it(facilitator, db_session, ring, hall):
     submission_id = add(db_session, ring, hall, "Original")
-    post_form(facilitator, submission_id, "redaction", redacted="Changed")
-    response = post_form(facilitator, submission_id, "redaction", redacted="   ")
+    post_on(facilitator, submission_id, "redaction", redacted="Changed")
+    response = post_on(facilitator, submission_id, "redaction", redacted="   ")
     assert "Redaction removed." in facilitator.get(response.headers["Location"]).get_data(as_text=True)
     db_session.rollback()
     assert db_session.get(Submission, submission_id).redacted_body is None
@@ -300,7 +286,7 @@ def test_emptying_the_redaction_removes_it(facilitator, db_session, ring, hall):
 
 def test_an_overlong_redaction_is_refused_with_the_text_kept(facilitator, db_session, ring, hall):
     submission_id = add(db_session, ring, hall)
-    response = post_form(facilitator, submission_id, "redaction", redacted="<long> " + "y" * 6000)
+    response = post_on(facilitator, submission_id, "redaction", redacted="<long> " + "y" * 6000)
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Shorten the redacted text to 6,000 characters or fewer." in page
@@ -309,18 +295,18 @@ def test_an_overlong_redaction_is_refused_with_the_text_kept(facilitator, db_ses
 
 def test_the_status_changes_on_the_submission_page_with_a_note_in_the_audit_log(facilitator, db_session, ring, hall):
     submission_id = add(db_session, ring, hall)
-    response = post_form(facilitator, submission_id, "status", status="escalated", note="Harassment report")
+    response = post_on(facilitator, submission_id, "status", status="escalated", note="Harassment report")
     assert response.status_code == 302
     assert statuses(db_session, [submission_id]) == ["escalated"]
     [event] = events(db_session, "status_changed")
     assert event.reason == "Harassment report"
-    response = post_form(facilitator, submission_id, "status", status="pending")
+    response = post_on(facilitator, submission_id, "status", status="pending")
     assert statuses(db_session, [submission_id]) == ["pending"]
 
 
 def test_hiding_one_submission_without_a_reason_keeps_the_note(facilitator, db_session, ring, hall):
     submission_id = add(db_session, ring, hall)
-    response = post_form(facilitator, submission_id, "status", status="hidden", note="My careful note")
+    response = post_on(facilitator, submission_id, "status", status="hidden", note="My careful note")
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Choose why the submission is hidden." in page and 'value="My careful note"' in page
@@ -331,7 +317,7 @@ def test_a_staff_reply_joins_the_thread_and_answers_it(facilitator, db_session, 
     submission_id = add(db_session, ring, hall)
     replies.add_submitter_reply(db_session, submission_id, "Is anyone reading this?", today())
     assert "Unanswered" in facilitator.get(f"/facilitate/{hall.slug}").get_data(as_text=True)
-    response = post_form(facilitator, submission_id, "reply", reply="Yes: we <read> every one.")
+    response = post_on(facilitator, submission_id, "reply", reply="Yes: we <read> every one.")
     assert response.status_code == 302
     page = facilitator.get(f"/facilitate/s/{submission_id}").get_data(as_text=True)
     assert page.index("Is anyone reading this?") < page.index("Yes: we &lt;read&gt; every one.")
@@ -342,7 +328,7 @@ def test_a_staff_reply_joins_the_thread_and_answers_it(facilitator, db_session, 
 
 def test_an_empty_reply_is_refused_with_a_message(facilitator, db_session, ring, hall):
     submission_id = add(db_session, ring, hall)
-    response = post_form(facilitator, submission_id, "reply", reply="  \n ")
+    response = post_on(facilitator, submission_id, "reply", reply="  \n ")
     assert response.status_code == 422
     assert "Write your reply before sending it." in response.get_data(as_text=True)
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from feedback import audit, clock
 from feedback.models import AuditEvent, RevealRequest, StaffUser
 from feedback.services.admin import settings
-from tests.browsing import csrf_for
+from tests.browsing import csrf_for, post_form
 from tests.factories import make_submission, make_town_hall
 from tests.staff import staff_client
 
@@ -35,11 +35,11 @@ def reveal_url(submission_id: uuid.UUID) -> str:
 
 def post_reason(client, submission_id: uuid.UUID, reason: str = REASON):
     url = reveal_url(submission_id)
-    return client.post(url, data={"reason": reason, "csrf_token": csrf_for(client, url)})
+    return post_form(client, url, url, reason=reason)
 
 
 def post_button(client, url: str, page: str = "/facilitate/reveals"):
-    return client.post(url, data={"csrf_token": csrf_for(client, page)})
+    return post_form(client, url, page)
 
 
 def events(app, action: str | None = None) -> list[AuditEvent]:

@@ -9,19 +9,14 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from feedback.models import AuditEvent, Submission
+from feedback.models import Submission
 from feedback.services.summary import exports
 from tests.factories import make_theme, make_town_hall
 from tests.staff import staff_client
+from tests.stored import events
 from tests.summary_data import MARKERS, THEMES, add, group, plant_secrets, rows_by_name, tables, two_town_halls
 
 SUBMISSION_COLUMNS = ["town hall", "text", "themes", "raised by"]
-
-
-
-@pytest.fixture
-def leader(app):
-    return staff_client(app, "leader")
 
 
 def read_csv(response) -> list[list[str]]:
@@ -29,11 +24,6 @@ def read_csv(response) -> list[list[str]]:
     assert response.is_streamed
     assert response.mimetype == "text/csv"
     return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
-
-
-def audit_events(session, action: str) -> list[AuditEvent]:
-    session.rollback()  # a fresh read: the export committed in a session of its own
-    return list(session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action)))
 
 
 def test_the_submissions_csv_holds_published_text_with_themes_and_group_size(facilitator, db_session, ring):
@@ -114,7 +104,7 @@ def test_the_submissions_csv_is_an_audit_event(facilitator, db_session):
 
     facilitator.get(f"/leadership/{hall.slug}/submissions.csv").get_data()
 
-    [event] = audit_events(db_session, "export.submissions_csv")
+    [event] = events(db_session, "export.submissions_csv")
     assert event.actor == "facilitator@example.org"
     assert json.loads(event.details) == {"town_hall": hall.slug}
 
@@ -148,5 +138,5 @@ def test_the_themes_csv_holds_no_text_and_is_an_audit_event(leader, db_session, 
 
     for marker in MARKERS:
         assert marker not in text
-    [event] = audit_events(db_session, "export.themes_csv")
+    [event] = events(db_session, "export.themes_csv")
     assert event.actor == "leader@example.org"

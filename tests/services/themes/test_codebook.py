@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from feedback import audit, clock
 from feedback.models import AuditEvent, SuggestionDecision, Tagging, Theme
 from feedback.services.themes import codebook
-from tests.browsing import csrf_for
+from tests.browsing import csrf_for, post_form
 from tests.factories import make_submission, make_theme, make_town_hall, tag
 from tests.staff import staff_client
 
@@ -22,7 +22,7 @@ HEADER = "name,definition,example,colour,parent,keywords,archived\r\n"
 
 
 def post(client, path: str, **data):
-    return client.post(path, data={"csrf_token": csrf_for(client, INDEX), **data})
+    return post_form(client, path, INDEX, **data)
 
 
 def add_theme(client, name: str, **fields):

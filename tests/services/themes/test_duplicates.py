@@ -9,9 +9,11 @@ import sqlalchemy as sa
 
 from feedback.models import DuplicateLink, Submission
 from feedback.services.themes import similarity
-from tests.desk_helpers import add, details, events, post, text, themes_of
+from tests.browsing import post_form, text
+from tests.desk_helpers import add
 from tests.factories import make_theme, make_town_hall, tag
 from tests.staff import staff_client
+from tests.stored import details, events, themes_of
 
 SAME = "The handover runs late every day and nobody is paid for the extra hour."
 ALMOST = "Handover runs late every single day, and nobody is paid for that extra hour."
@@ -26,12 +28,12 @@ def links(db_session) -> dict[uuid.UUID, uuid.UUID]:
 
 def group(client, representative, member):
     page = f"/facilitate/s/{representative}"
-    return post(client, f"{page}/duplicates", page, member=str(member))
+    return post_form(client, f"{page}/duplicates", page, member=str(member))
 
 
 def ungroup(client, page_of, member):
     page = f"/facilitate/s/{page_of}"
-    return post(client, f"{page}/ungroup", page, member=str(member))
+    return post_form(client, f"{page}/ungroup", page, member=str(member))
 
 
 # --- the similarity function ---
@@ -110,7 +112,7 @@ def test_tagging_the_representative_later_tags_its_members(facilitator, db_sessi
     lead, member = add(db_session, ring, hall, SAME), add(db_session, ring, hall, ALMOST)
     group(facilitator, lead, member)
     page = f"/facilitate/s/{lead}"
-    post(facilitator, f"{page}/themes", page, themes=[str(safety.id)])
+    post_form(facilitator, f"{page}/themes", page, themes=[str(safety.id)])
     assert themes_of(db_session, member) == {safety.id}
 
 

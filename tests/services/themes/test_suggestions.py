@@ -9,9 +9,11 @@ import sqlalchemy as sa
 
 from feedback.models import DuplicateLink, Submission, SuggestionDecision
 from feedback.services.themes import suggestions
-from tests.desk_helpers import add, details, events, post, text, themes_of
+from tests.browsing import post_form, text
+from tests.desk_helpers import add
 from tests.factories import make_theme, make_town_hall, tag
 from tests.staff import staff_client
+from tests.stored import details, events, themes_of
 
 HARASSMENT_TEXT = "My supervisor keeps trying to HARASS the new residents on nights."
 
@@ -30,7 +32,7 @@ def decisions(db_session, submission_id) -> dict[int, str]:
 
 def decide(client, submission_id, theme, what: str):
     page = f"/facilitate/s/{submission_id}"
-    return post(client, f"{page}/suggestions/{theme.id}/{what}", page)
+    return post_form(client, f"{page}/suggestions/{theme.id}/{what}", page)
 
 
 # --- keywords ---
@@ -151,9 +153,9 @@ def test_accepting_an_archived_theme_is_refused(facilitator, db_session, ring, h
 def test_an_unknown_theme_is_refused_and_an_unknown_submission_not_found(facilitator, db_session, ring, hall):
     submission = add(db_session, ring, hall, HARASSMENT_TEXT)
     page = f"/facilitate/s/{submission}"
-    response = post(facilitator, f"{page}/suggestions/9999/accept", page)
+    response = post_form(facilitator, f"{page}/suggestions/9999/accept", page)
     assert response.status_code == 422 and "no longer in the codebook" in text(response)
-    response = post(facilitator, f"/facilitate/s/{uuid.uuid4()}/suggestions/1/accept", page)
+    response = post_form(facilitator, f"/facilitate/s/{uuid.uuid4()}/suggestions/1/accept", page)
     assert response.status_code == 404
 
 

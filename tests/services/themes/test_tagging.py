@@ -10,9 +10,11 @@ import pytest
 import sqlalchemy as sa
 
 from feedback.models import DuplicateLink, Submission, Tagging
-from tests.desk_helpers import CHECKED_ID, ROW_ID, add, details, events, text, themes_of, token
+from tests.browsing import post_form, text
+from tests.desk_helpers import CHECKED_ID, ROW_ID, add
 from tests.factories import make_theme, make_town_hall, tag, today
 from tests.staff import staff_client
+from tests.stored import details, events, themes_of
 
 
 def ticked_themes(page: str, prefix: str = "theme") -> set[int]:
@@ -29,14 +31,13 @@ def codebook(db_session):
 
 def set_themes(client, submission_id, *themes):
     page = f"/facilitate/s/{submission_id}"
-    return client.post(f"{page}/themes", data={"csrf_token": token(client, page),
-                                               "themes": [str(t.id) for t in themes]})
+    return post_form(client, f"{page}/themes", page, themes=[str(t.id) for t in themes])
 
 
 def bulk_tag(client, slug, ids, themes, query=""):
     page = f"/facilitate/{slug}"
-    return client.post(f"{page}/tag{query}", data={"csrf_token": token(client, page), "selected": [str(i) for i in ids],
-                                                   "themes": [str(t.id) for t in themes]})
+    return post_form(client, f"{page}/tag{query}", page, selected=[str(i) for i in ids],
+                     themes=[str(t.id) for t in themes])
 
 
 # --- one submission ---
@@ -109,7 +110,7 @@ def test_an_archived_theme_is_refused_and_the_ticked_boxes_come_back(facilitator
 def test_a_theme_that_is_not_a_number_is_refused_with_a_message(facilitator, db_session, ring, hall, codebook):
     submission = add(db_session, ring, hall)
     page = f"/facilitate/s/{submission}"
-    response = facilitator.post(f"{page}/themes", data={"csrf_token": token(facilitator, page), "themes": ["1 OR 1"]})
+    response = post_form(facilitator, f"{page}/themes", page, themes=["1 OR 1"])
     assert response.status_code == 422
     assert "Some of the chosen themes are not in the codebook. Reload the page." in text(response)
 
