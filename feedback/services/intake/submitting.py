@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy import exc, orm
@@ -56,9 +57,10 @@ class Receipt:
     town_hall_slug: str
 
 
-# Statements built once (building one, and its cache key, costs more than running it).
-_INSERT_SUBMISSION = sa.insert(Submission.__table__)
-_INSERT_IDENTITY = sa.insert(Identity.__table__)
+# Statements built once (building one, and its cache key, costs more than running it). A model's
+# __table__ is a Table; SQLAlchemy types it as any FromClause.
+_INSERT_SUBMISSION = sa.insert(cast(sa.Table, Submission.__table__))
+_INSERT_IDENTITY = sa.insert(cast(sa.Table, Identity.__table__))
 _BY_FORM_TOKEN = sa.select(Submission.id, Submission.town_hall_id, Submission.body, Submission.received_on,
                            Submission.is_named).where(Submission.form_token_hash == sa.bindparam("token_hash"))
 
