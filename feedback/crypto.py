@@ -25,6 +25,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from feedback import files
+
 KEY_BYTES = 32
 NONCE_BYTES = 12
 # Crockford's base32: no I, L, O or U, so nothing looks like anything else.
@@ -126,7 +128,6 @@ def _unb64(text: str) -> bytes:
 
 def save_keyring(ring: KeyRing, path: str | os.PathLike) -> None:
     """Write the ring atomically, readable by its owner only (mode 0600)."""
-    path = Path(path)
     data = {
         "version": 1,
         "active_master_key": ring.active_id,
@@ -134,20 +135,9 @@ def save_keyring(ring: KeyRing, path: str | os.PathLike) -> None:
         "blind_index_key": _b64(ring.blind_index_key),
         "receipt_key": _b64(ring.receipt_key),
     }
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        json.dump(data, handle, indent=2)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
-    # Make the rename itself durable before anything (a re-wrap) depends on the new ring.
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
+    # Durable, rename included, before anything (a re-wrap) depends on the new ring.
+    with files.replacing(Path(path)) as partial:
+        partial.write_text(json.dumps(data, indent=2))
 
 
 def load_keyring(path: str | os.PathLike) -> KeyRing:

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from feedback import files
+
 REQUIRED_TABLES = {"town_hall", "submission", "identity"}
 PG_DUMP_GUIDE = ("Back up PostgreSQL with pg_dump (a consistent snapshot while the app runs): "
                  "pg_dump --format=custom --file PATH DATABASE; restore it into an empty database with "
@@ -75,23 +77,11 @@ def _check_copy(path: Path) -> int:
         connection.close()
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def backup_sqlite(source: Path, target: Path) -> BackupResult:
     """Copy a live SQLite database to target with the online backup API, check it, then move it in place."""
     if not source.exists():
         raise BackupError(f"there is no database at {source}")
-    partial = target.with_name(f".{target.name}.partial")
-    partial.unlink(missing_ok=True)
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # private from the first byte
-    os.close(fd)
-    try:
+    with files.replacing(target) as partial:  # private from the first byte
         live = sqlite3.connect(source, timeout=30)  # only reads; busy handler waits out a checkpoint
         copy = sqlite3.connect(partial)
         try:
@@ -104,13 +94,6 @@ def backup_sqlite(source: Path, target: Path) -> BackupResult:
             copy.close()
             live.close()
         submissions = _check_copy(partial)
-        with open(partial, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(partial, target)
-        _fsync_dir(target.parent)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
     return BackupResult(path=target, bytes=target.stat().st_size, submissions=submissions)
 
 
@@ -157,21 +140,11 @@ def backup_postgresql(database_url: str, target: Path) -> BackupResult:
     pg_dump = shutil.which("pg_dump")
     if pg_dump is None:
         raise BackupError("pg_dump was not found. " + PG_DUMP_GUIDE)
-    partial = target.with_name(f".{target.name}.partial")
-    partial.unlink(missing_ok=True)
-    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    try:
+    with files.replacing(target) as partial:
         done = subprocess.run([pg_dump, "--format=custom", "--no-owner", "--file", str(partial)],
                               env={**os.environ, **_libpq_env(database_url)}, capture_output=True, text=True)
         if done.returncode != 0:
             raise BackupError(f"pg_dump failed: {done.stderr.strip()}")
-        with open(partial, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(partial, target)
-        _fsync_dir(target.parent)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
     return BackupResult(path=target, bytes=target.stat().st_size, submissions=None)
 
 
