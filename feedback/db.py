@@ -98,6 +98,7 @@ def checkpoint(session: orm.Session) -> bool:
     engine = session.get_bind()
     if engine.dialect.name != "sqlite":
         return True
+    assert isinstance(engine, sa.Engine)  # init_app binds sessions to the engine, never to one connection
     session.rollback()  # end our own read snapshot, if any
     raw = engine.raw_connection()  # autocommit: the connect hook set isolation_level to None
     try:
