@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 
 from feedback.services.summary.counts import Cell, HallRef, ThemeRef, ThemeRow
-from feedback.services.themes.codebook import DEFAULT_COLOUR, safe_colour
+from feedback.services.themes.codebook import safe_colour
 
 WIDTH = 640
 # Bar chart: each theme is a row with its name above a bar.
@@ -37,7 +37,7 @@ def ticks(maximum: int, most: int = 5) -> list[int]:
 
 def _scale_top(cells: list[Cell], k: int) -> int:
     """The largest value the axis must reach: shown values, and k for a "fewer than k" outline."""
-    values = [cell.value for cell in cells if cell.shown]
+    values = [cell.value for cell in cells if cell.value is not None]  # the shown ones
     if any(cell.why == "small" for cell in cells):
         values.append(k)
     return max(values, default=0)
@@ -79,7 +79,7 @@ def bar_chart(rows: list[ThemeRow], k: int) -> BarChart:
     bars = []
     for index, row in enumerate(rows):
         cell = row.count
-        if cell.shown:
+        if cell.value is not None:  # shown
             length = cell.value * per_unit
         elif cell.why == "small":
             length = k * per_unit
@@ -129,10 +129,11 @@ def line_chart(themes: list[ThemeRef], over_time: list[tuple[HallRef, list[Cell]
     xs = _x_positions(len(over_time))
     lines = []
     for column, theme in enumerate(themes):
-        runs, points = [[]], []
+        runs: list[list[tuple[float, float]]] = [[]]
+        points: list[tuple[float, float]] = []
         for x, (_hall, cells) in zip(xs, over_time, strict=True):
             cell = cells[column]
-            if not cell.shown:
+            if cell.value is None:  # not shown
                 runs.append([])  # a gap: the next shown value starts a new run
                 continue
             point = (round(x, 1), round(bottom - cell.value * per_unit, 1))
