@@ -66,7 +66,8 @@ def restored_rows(url: str, run_id: str) -> dict[str, list[tuple]]:
             for sid, body, receipt_hash, key_id, wrapped, nonce, ciphertext in connection.execute(
                     query, {"prefix": f"{BODY_PREFIX} {run_id}-%"}):
                 marker = body.split(" ", 3)[2].rstrip(":")
-                sealed = crypto.SealedIdentity(key_id, bytes(wrapped), bytes(nonce), bytes(ciphertext)) if key_id else None
+                sealed = (crypto.SealedIdentity(key_id, bytes(wrapped), bytes(nonce), bytes(ciphertext))
+                          if key_id else None)
                 rows.setdefault(marker, []).append((uuid.UUID(str(sid)), bytes(receipt_hash), sealed))
     finally:
         engine.dispose()
