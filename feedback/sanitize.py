@@ -7,6 +7,7 @@ whole text and then turns bare http(s) URLs into links marked nofollow, noopener
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import partial
 
@@ -41,18 +42,28 @@ def _only_web_links(attrs: dict, new: bool = False) -> dict | None:
     return attrs
 
 
-_cleaner = bleach.Cleaner(
-    tags=set(),
-    attributes={},
-    strip=False,
-    # bleach drops a link whose callback returns None; types-bleach says a callback always returns attributes.
-    filters=[partial(LinkifyFilter, callbacks=[_only_web_links], parse_email=False)],  # type: ignore[list-item]
-)
+# One Cleaner per thread: a Cleaner keeps its parser's state between calls, so threads (GUNICORN_THREADS)
+# sharing one would mix each other's text. Building one per call would cost more than the cleaning.
+_per_thread = threading.local()
+
+
+def _cleaner() -> bleach.Cleaner:
+    """This thread's Cleaner: nothing but text, and web links marked as user-generated."""
+    cleaner = getattr(_per_thread, "cleaner", None)
+    if cleaner is None:
+        cleaner = _per_thread.cleaner = bleach.Cleaner(
+            tags=set(),
+            attributes={},
+            strip=False,
+            # bleach drops a link whose callback returns None; types-bleach says a callback always returns attributes.
+            filters=[partial(LinkifyFilter, callbacks=[_only_web_links], parse_email=False)],  # type: ignore[list-item]
+        )
+    return cleaner
 
 
 def linkify(text: str | None) -> Markup:
     """Escape text for HTML and link its web addresses."""
-    return Markup(_cleaner.clean(text or ""))
+    return Markup(_cleaner().clean(text or ""))
 
 
 def init_app(app) -> None:

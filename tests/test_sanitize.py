@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -114,3 +115,13 @@ def test_no_xss_payload_survives_linkify():
         pytest.skip("../shared/corpora/xss is not beside the repository")
     for payload in payloads:
         assert_only_safe_links(str(linkify(normalise_text(payload))))
+
+
+def test_linkify_from_many_threads_at_once_gives_each_text_its_own_result():
+    """gunicorn's threaded workers (GUNICORN_THREADS) render pages in parallel; bleach's parser is not shared."""
+    texts = [f"<b>{i}</b> see https://example.org/{i}?q={'x' * (i % 37)} & <a href='javascript:{i}'>" + "word " * i
+             for i in range(200)]
+    expected = [linkify(text) for text in texts]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for _ in range(5):
+            assert list(pool.map(linkify, texts)) == expected
