@@ -212,19 +212,13 @@ def restore_command(path: Path, force: bool) -> None:
 
     The backup is checked (integrity, tables) before anything is written. PostgreSQL: use pg_restore.
     """
-    target = backup.sqlite_file(current_app.config["DATABASE_URL"])
-    if target is None:
-        raise click.ClickException("restore works on SQLite only. " + backup.PG_DUMP_GUIDE)
     current_app.extensions["feedback_engine"].dispose()  # this command's own connections, if any
-    if target.exists() and target.stat().st_size and not force:
-        raise click.ClickException(f"{target} already exists. Stop the app, keep a copy of it, then run "
-                                   "restore again with --force to replace it.")
     try:
-        count = backup.restore_sqlite(path, target)
+        restored = backup.restore(current_app.config["DATABASE_URL"], path, force=force)
     except backup.BackupError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Restored {count} submissions into {target} (integrity ok). Start the app with the key ring "
-               "that was in use when the backup was made.")
+    click.echo(f"Restored {restored.submissions} submissions into {restored.path} (integrity ok). Start the app "
+               "with the key ring that was in use when the backup was made.")
 
 
 def init_app(app: Flask) -> None:

@@ -124,6 +124,26 @@ def restore_sqlite(backup: Path, target: Path) -> int:
     return submissions
 
 
+@dataclass(frozen=True)
+class RestoreResult:
+    path: Path
+    submissions: int
+
+
+def restore(database_url: str, backup: Path, *, force: bool) -> RestoreResult:
+    """Restore a SQLite backup into the database at database_url; replace an existing one only with force.
+
+    :raises BackupError: not SQLite, a database is there and force is not set, or the backup is unsound.
+    """
+    target = sqlite_file(database_url)
+    if target is None:
+        raise BackupError("restore works on SQLite only. " + PG_DUMP_GUIDE)
+    if target.exists() and target.stat().st_size and not force:
+        raise BackupError(f"{target} already exists. Stop the app, keep a copy of it, then run restore again "
+                          "with --force to replace it.")
+    return RestoreResult(path=target, submissions=restore_sqlite(backup, target))
+
+
 def _libpq_env(database_url: str) -> dict[str, str]:
     """PG* variables for pg_dump from a SQLAlchemy URL (the password never goes on a command line)."""
     url = sa.make_url(database_url)
