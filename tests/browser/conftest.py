@@ -101,14 +101,18 @@ class LiveServer:
     def url(self, path: str = "/") -> str:
         return self.base_url + path
 
-    def count_submissions(self) -> int:
-        """How many submissions the SQLite file holds, read afresh from the file."""
+    def stored(self, query) -> list:
+        """The rows a query finds in the SQLite file, read afresh from the file."""
         engine = sa.create_engine(f"sqlite:///{self.database_path}")
         try:
             with engine.connect() as connection:
-                return connection.scalar(sa.select(sa.func.count()).select_from(Submission))
+                return list(connection.execute(query))
         finally:
             engine.dispose()
+
+    def count_submissions(self) -> int:
+        """How many submissions the SQLite file holds, read afresh from the file."""
+        return self.stored(sa.select(sa.func.count()).select_from(Submission))[0][0]
 
 
 @pytest.fixture

@@ -6,12 +6,16 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
+
+from tests.staff import PASSWORD
 
 LOCAL_HOST = "127.0.0.1"
 # Schemes that never leave the browser, so they are not requests to anyone.
 LOCAL_SCHEMES = ("data", "blob", "about")
 RECEIPT_CODE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){4}$")
+AXE = Axe()
 
 
 @dataclass
@@ -67,3 +71,23 @@ def check_receipt(page: Page, server, code: str) -> None:
     page.goto(server.url("/receipt"))
     page.get_by_label("Your receipt code").press_sequentially(code)
     page.get_by_role("button", name="Check").click()
+
+
+def log_in(page: Page, server, email: str, password: str = PASSWORD) -> None:
+    """Fill in the staff login form and press Log in."""
+    page.goto(server.url("/login"))
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
+def log_in_to_staff_home(page: Page, server, email: str) -> None:
+    """Log in with the test password and wait for the staff home's welcome."""
+    log_in(page, server, email)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
+
+
+def assert_accessible(page: Page) -> None:
+    """axe-core finds no accessibility violations on the page as it is now."""
+    results = AXE.run(page)
+    assert results.violations_count == 0, results.generate_report()

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from tests.browser.steps import assert_no_third_party_requests, check_receipt, send_concern
-
-AXE = Axe()
+from tests.browser.steps import assert_accessible, assert_no_third_party_requests, check_receipt, send_concern
 
 
 def home(page: Page, server) -> None:
@@ -92,7 +89,5 @@ PAGES = [
 def test_the_page_has_no_accessibility_violations(reach, page: Page, live_server):
     reach(page, live_server)
 
-    results = AXE.run(page)
-
-    assert results.violations_count == 0, results.generate_report()
+    assert_accessible(page)
     assert_no_third_party_requests(page)

@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_staff_pages import log_in
+from tests.browser.steps import assert_accessible, log_in
 from tests.factories import make_theme
 from tests.staff import make_staff
-
-AXE = Axe()
-
-
-def no_violations(page: Page) -> None:
-    results = AXE.run(page)
-    assert results.violations_count == 0, results.generate_report()
 
 
 def test_a_facilitator_adds_a_sub_theme_and_the_pages_pass_axe_and_the_csp(page: Page, live_server, arranged):
@@ -28,11 +20,11 @@ def test_a_facilitator_adds_a_sub_theme_and_the_pages_pass_axe_and_the_csp(page:
             if "Content Security Policy" in message.text else None)
     log_in(page, live_server, "fola@example.org")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Themes").click()
-    no_violations(page)
+    assert_accessible(page)
 
     page.get_by_role("button", name="Add theme").click()  # empty: the form says what is missing
     expect(page.get_by_role("alert")).to_contain_text("Enter a name for the theme.")
-    no_violations(page)
+    assert_accessible(page)
 
     page.get_by_label("Name", exact=True).fill("Fear of retaliation")
     page.get_by_label("Colour").fill("#aa3311")
@@ -45,5 +37,5 @@ def test_a_facilitator_adds_a_sub_theme_and_the_pages_pass_axe_and_the_csp(page:
 
     row.get_by_role("link", name="Fear of retaliation").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Fear of retaliation")
-    no_violations(page)
+    assert_accessible(page)
     assert csp_errors == []

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_staff_pages import log_in
+from tests.browser.steps import assert_accessible, log_in
 from tests.factories import make_theme
 from tests.staff import make_staff
 from tests.summary_data import add, two_town_halls
-
-AXE = Axe()
 
 
 @pytest.fixture
@@ -73,6 +70,4 @@ def test_leadership_pages_have_no_accessibility_violations(where, leader: Page, 
                 "brief": f"/leadership/{halls.spring.slug}/brief"}[where]
 
     leader.goto(live_server.url(path))
-    results = AXE.run(leader)
-
-    assert results.violations_count == 0, results.generate_report()
+    assert_accessible(leader)

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from feedback import audit, clock
 from feedback.models import AuditEvent, Reply, TownHall
 from feedback.services.admin import settings
 from feedback.services.moderation import escrow, replies
-from tests.browser.steps import assert_no_third_party_requests, check_receipt
+from tests.browser.steps import assert_accessible, assert_no_third_party_requests, check_receipt, log_in_to_staff_home
 from tests.factories import make_submission
-from tests.staff import PASSWORD, make_staff
+from tests.staff import make_staff
 
-AXE = Axe()
 NAME, EMAIL = "Tamsin Achterberg", "tamsin.achterberg@example.org"
 REASON = "She reported an unsafe discharge and asked to be contacted."
 STAFF_REPLY = "Thank you for telling us. Which ward was it, so we can follow up?"
@@ -32,23 +30,10 @@ def submission(app, **identity):
         session.close()
 
 
-def log_in(page: Page, server, email: str) -> None:
-    page.goto(server.url("/login"))
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
-
-
-def assert_accessible(page: Page) -> None:
-    results = AXE.run(page)
-    assert results.violations_count == 0, results.generate_report()
-
-
 def test_a_facilitator_reveals_an_identity_with_a_reason(page: Page, live_server, arranged):
     receipt = submission(arranged, name=NAME, email=EMAIL)
     make_staff(arranged, "facilitator", "fola@example.org", "Fola")
-    log_in(page, live_server, "fola@example.org")
+    log_in_to_staff_home(page, live_server, "fola@example.org")
 
     page.get_by_role("link", name="Reveal requests").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Reveal requests")
@@ -91,7 +76,7 @@ def test_the_reveal_requests_page_with_a_request_waiting_is_accessible(page: Pag
         escrow.request_reveal(session, receipt.submission_id, REASON, by=asker.actor, now=clock.now())
     finally:
         session.close()
-    log_in(page, live_server, "admin@example.org")
+    log_in_to_staff_home(page, live_server, "admin@example.org")
     page.get_by_role("link", name="Reveal requests").click()
     expect(page.get_by_role("cell", name=REASON)).to_be_visible()
     assert_accessible(page)

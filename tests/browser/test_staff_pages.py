@@ -3,19 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from tests.staff import PASSWORD, make_staff
-
-AXE = Axe()
-
-
-def log_in(page: Page, server, email: str, password: str = PASSWORD) -> None:
-    page.goto(server.url("/login"))
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
+from tests.browser.steps import assert_accessible, log_in, log_in_to_staff_home
+from tests.staff import make_staff
 
 
 def test_an_admin_adds_a_facilitator_who_then_logs_in(page: Page, live_server, arranged):
@@ -69,16 +60,13 @@ def test_staff_pages_have_no_accessibility_violations(name, page: Page, live_ser
     role, path = STAFF_PAGES[name]
     if role:
         make_staff(arranged, role, f"{role}@example.org", role.capitalize())
-        log_in(page, live_server, f"{role}@example.org")
-        expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
+        log_in_to_staff_home(page, live_server, f"{role}@example.org")
     page.goto(live_server.url(path))
-    results = AXE.run(page)
-    assert results.violations_count == 0, results.generate_report()
+    assert_accessible(page)
 
 
 def test_the_login_form_with_errors_has_no_accessibility_violations(page: Page, live_server):
     page.goto(live_server.url("/login"))
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("alert")).to_contain_text("Enter your email.")
-    results = AXE.run(page)
-    assert results.violations_count == 0, results.generate_report()
+    assert_accessible(page)

@@ -6,15 +6,13 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from feedback.models import DuplicateLink, SuggestionDecision, Tagging, Theme, TownHall
-from tests.browser.steps import assert_no_third_party_requests
+from tests.browser.steps import assert_accessible, assert_no_third_party_requests, log_in_to_staff_home
 from tests.factories import make_submission, make_theme
-from tests.staff import PASSWORD, make_staff
+from tests.staff import make_staff
 
-AXE = Axe()
 FACILITATOR = "fola@example.org"
 HANDOVER = "Handover runs late every day and nobody is paid for the extra hour."
 HANDOVER_AGAIN = "Handover runs late every single day, and nobody is paid for that extra hour."
@@ -38,24 +36,11 @@ def desk(page: Page, live_server, arranged):
     finally:
         session.close()
     make_staff(arranged, "facilitator", FACILITATOR, "Fola")
-    page.goto(live_server.url("/login"))
-    page.get_by_label("Email").fill(FACILITATOR)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
-
-
-def stored(server, query):
-    engine = sa.create_engine(f"sqlite:///{server.database_path}")
-    try:
-        with engine.connect() as connection:
-            return list(connection.execute(query))
-    finally:
-        engine.dispose()
+    log_in_to_staff_home(page, live_server, FACILITATOR)
 
 
 def taggings(server) -> list[str]:
-    return sorted(name for (name,) in stored(server, sa.select(Theme.name).join(Tagging, Tagging.theme_id == Theme.id)))
+    return sorted(name for (name,) in server.stored(sa.select(Theme.name).join(Tagging, Tagging.theme_id == Theme.id)))
 
 
 def open_desk(page: Page, server) -> None:
@@ -114,14 +99,14 @@ def test_a_facilitator_tags_from_the_keyboard_accepts_dismisses_and_groups(page:
     expect(page.get_by_role("status").filter(has_text="Suggestion dismissed")).to_be_visible()
     expect(page.get_by_text("No suggestions for this submission.")).to_be_visible()
     assert taggings(live_server) == ["Harassment", "Pay", "Pay"]
-    decisions = sorted(d for (d,) in stored(live_server, sa.select(SuggestionDecision.decision)))
+    decisions = sorted(d for (d,) in live_server.stored(sa.select(SuggestionDecision.decision)))
     assert decisions == ["accepted", "dismissed"]
 
     open_submission(page, live_server, "nobody is paid for the extra hour")
     page.get_by_role("button", name=re.compile(r"^Group under this one")).click()
     expect(page.get_by_role("status").filter(has_text="Grouped 1 submission under this one")).to_be_visible()
     expect(page.get_by_text("Raised by 2 people.")).to_be_visible()
-    assert len(stored(live_server, sa.select(DuplicateLink.submission_id))) == 1
+    assert len(live_server.stored(sa.select(DuplicateLink.submission_id))) == 1
     assert_no_third_party_requests(page)
 
 
@@ -167,7 +152,5 @@ PAGES = [desk_with_themes, desk_with_a_refused_tag, submission_with_suggestions_
 def test_tagging_pages_have_no_accessibility_violations(reach, page: Page, live_server, desk):
     reach(page, live_server)
 
-    results = AXE.run(page)
-
-    assert results.violations_count == 0, results.generate_report()
+    assert_accessible(page)
     assert_no_third_party_requests(page)
