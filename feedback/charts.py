@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 
 from feedback.services.summary.counts import Cell, HallRef, ThemeRef, ThemeRow
-from feedback.services.themes.codebook import safe_colour
+from feedback.services.themes.codebook_values import safe_colour
 
 WIDTH = 640
 # Bar chart: each theme is a row with its name above a bar.

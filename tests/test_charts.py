@@ -8,7 +8,7 @@ import pytest
 
 from feedback import charts
 from feedback.services.summary.counts import Cell, HallRef, ThemeRef, ThemeRow
-from feedback.services.themes import codebook
+from feedback.services.themes import codebook_values
 
 
 def theme(name: str, colour: str = "#123456") -> ThemeRef:
@@ -40,7 +40,7 @@ def test_bars_are_to_scale_and_hidden_cells_are_outlines_that_say_nothing_more()
 
 def test_a_theme_colour_that_is_not_plain_hex_is_replaced():
     assert charts.colour("#a1B2c3") == "#a1B2c3"
-    assert charts.colour('red" onload="x') == codebook.DEFAULT_COLOUR
+    assert charts.colour('red" onload="x') == codebook_values.DEFAULT_COLOUR
 
 
 def test_a_hidden_value_breaks_the_line():

@@ -28,7 +28,7 @@ from feedback.services.admin import accounts
 from feedback.services.intake import submitting, town_halls
 from feedback.services.moderation import desk
 from feedback.services.text import whole_words
-from feedback.services.themes import codebook, tagging
+from feedback.services.themes import codebook, codebook_values, tagging
 
 DEMO_ACTOR = audit.Actor(audit.SYSTEM)
 DEMO_TITLES = [t.title for t in TOWN_HALLS]
@@ -53,9 +53,9 @@ def _create_codebook(session: orm.Session, now: datetime) -> dict[str, int]:
     ids: dict[str, int] = {}
     for demo_theme in sorted(THEMES, key=lambda t: t.parent is not None):
         parent_id = ids[demo_theme.parent] if demo_theme.parent else None
-        values = codebook.ThemeValues(name=demo_theme.name, definition=demo_theme.definition,
-                                      example=demo_theme.example, colour=demo_theme.colour,
-                                      keywords="\n".join(demo_theme.keywords), parent_id=parent_id)
+        values = codebook_values.ThemeValues(name=demo_theme.name, definition=demo_theme.definition,
+                                             example=demo_theme.example, colour=demo_theme.colour,
+                                             keywords="\n".join(demo_theme.keywords), parent_id=parent_id)
         ids[demo_theme.name] = codebook.create(session, values, by=DEMO_ACTOR, now=now).id
     return ids
 

@@ -9,7 +9,7 @@ from wtforms import HiddenField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
-from feedback.services.themes.codebook import Choice
+from feedback.services.themes.codebook_listing import Choice
 
 UNTAGGED = "untagged"  # the desk's theme filter value for "not tagged yet"
 

@@ -10,7 +10,14 @@ from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
 from feedback.forms.fields import strip
 from feedback.models import Theme
-from feedback.services.themes.codebook import COLOUR, DEFAULT_COLOUR, DEFINITION_MAX, EXAMPLE_MAX, NAME_MAX, ThemeValues
+from feedback.services.themes.codebook_values import (
+    COLOUR,
+    DEFAULT_COLOUR,
+    DEFINITION_MAX,
+    EXAMPLE_MAX,
+    NAME_MAX,
+    ThemeValues,
+)
 
 NO_PARENT = SelectChoice("", "None: a top-level theme")
 

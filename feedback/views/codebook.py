@@ -11,7 +11,7 @@ from feedback.db import get_db
 from feedback.forms.staff import ConfirmForm
 from feedback.forms.themes import ImportForm, MergeForm, ThemeForm
 from feedback.models import Theme
-from feedback.services.themes import codebook, codebook_csv
+from feedback.services.themes import codebook, codebook_csv, codebook_listing
 
 bp = Blueprint("codebook", __name__, url_prefix="/facilitate/themes")
 
@@ -25,10 +25,10 @@ def _show(form: FlaskForm, error: codebook.CodebookError) -> None:
 def _index_page(form: ThemeForm | None = None, upload: ImportForm | None = None,
                 line_errors: list[codebook_csv.LineError] | None = None, status: int = 200):
     db = get_db()
-    form = form or ThemeForm(formdata=None, parents=codebook.parent_options(db))
+    form = form or ThemeForm(formdata=None, parents=codebook_listing.parent_options(db))
     upload = upload or ImportForm(formdata=None)
-    return render_template("codebook/index.html", codebook=codebook.codebook(db), theme_form=form, upload=upload,
-                           line_errors=line_errors or [], confirm=ConfirmForm(),
+    return render_template("codebook/index.html", codebook=codebook_listing.codebook(db), theme_form=form,
+                           upload=upload, line_errors=line_errors or [], confirm=ConfirmForm(),
                            form=upload if upload.errors else form), status
 
 
@@ -41,7 +41,7 @@ def index():
 @bp.post("")
 @roles(*MODERATORS)
 def create():
-    form = ThemeForm(parents=codebook.parent_options(get_db()))
+    form = ThemeForm(parents=codebook_listing.parent_options(get_db()))
     if not form.validate_on_submit():
         return _index_page(form, status=422)
     try:
@@ -62,8 +62,8 @@ def _theme(theme_id: int) -> Theme:
 
 def _edit_page(theme: Theme, form: ThemeForm | None = None, merge_form: MergeForm | None = None, status: int = 200):
     db = get_db()
-    form = form or ThemeForm.for_theme(theme, codebook.parent_options(db, theme.id))
-    merge_form = merge_form or MergeForm(formdata=None, targets=codebook.merge_targets(db, theme.id))
+    form = form or ThemeForm.for_theme(theme, codebook_listing.parent_options(db, theme.id))
+    merge_form = merge_form or MergeForm(formdata=None, targets=codebook_listing.merge_targets(db, theme.id))
     return render_template("codebook/edit.html", theme=theme, theme_form=form, merge_form=merge_form,
                            confirm=ConfirmForm(), form=merge_form if merge_form.errors else form), status
 
@@ -78,7 +78,7 @@ def edit(theme_id: int):
 @roles(*MODERATORS)
 def update(theme_id: int):
     theme = _theme(theme_id)
-    form = ThemeForm(parents=codebook.parent_options(get_db(), theme.id))
+    form = ThemeForm(parents=codebook_listing.parent_options(get_db(), theme.id))
     if not form.validate_on_submit():
         return _edit_page(theme, form, status=422)
     try:
@@ -94,7 +94,7 @@ def update(theme_id: int):
 @roles(*MODERATORS)
 def merge(theme_id: int):
     theme = _theme(theme_id)
-    form = MergeForm(targets=codebook.merge_targets(get_db(), theme.id))
+    form = MergeForm(targets=codebook_listing.merge_targets(get_db(), theme.id))
     if not form.validate_on_submit():
         return _edit_page(theme, merge_form=form, status=422)
     try:

@@ -23,7 +23,7 @@ from feedback.forms.tagging import UNTAGGED, BulkTagForm, GroupForm, SuggestionF
 from feedback.models import Submission, TownHall
 from feedback.services.moderation import desk as moderation
 from feedback.services.moderation import identifying, replies
-from feedback.services.themes import codebook, duplicates, suggestions, tagging
+from feedback.services.themes import codebook_listing, duplicates, suggestions, tagging
 
 bp = Blueprint("facilitate", __name__, url_prefix="/facilitate")
 
@@ -64,7 +64,7 @@ def _wanted(filters: DeskFilterForm) -> moderation.DeskFilter:
 def desk_page(hall: TownHall, bulk: BulkForm, status: int = 200, tag_form: BulkTagForm | None = None):
     """The desk; bulk (or tag_form, from the tagging blueprint) comes back filled in when it failed."""
     db = get_db()
-    choices = codebook.choices(db)
+    choices = codebook_listing.choices(db)
     filters = DeskFilterForm(formdata=request.args, affiliations=moderation.affiliations(db, hall.id),
                              themes=theme_filter_choices(choices))
     if not filters.validate():
@@ -119,7 +119,7 @@ def _tagging(submission: Submission, themes_form: ThemesForm | None, suggestion:
     db = get_db()
     chips = tagging.themes_of(db, [submission.id])[submission.id]
     themes_form = themes_form or ThemesForm(formdata=None, themes=[str(chip.id) for chip in chips])
-    return {"codebook": codebook.choices(db), "archived_themes": [chip for chip in chips if chip.archived],
+    return {"codebook": codebook_listing.choices(db), "archived_themes": [chip for chip in chips if chip.archived],
             "themes_form": themes_form, "suggested": suggestions.for_submission(db, submission),
             "suggestion_form": suggestion or SuggestionForm(formdata=None),
             "duplicates": duplicates.panel(db, submission), "group_form": grouping or GroupForm(formdata=None)}

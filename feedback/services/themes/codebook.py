@@ -1,14 +1,13 @@
 """The theme codebook: themes on two levels, created, edited, merged and archived by facilitators.
 
 Every change is an audit event naming the themes, never holding a submission's text or an identity.
-The CSV export and import are in feedback.services.themes.codebook_csv.
+A theme's values and their limits are in feedback.services.themes.codebook_values, reading the codebook
+in codebook_listing, and the CSV export and import in codebook_csv.
 """
 
 from __future__ import annotations
 
-import re
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
@@ -18,21 +17,10 @@ from sqlalchemy import orm
 from feedback import audit
 from feedback.db import AdvisoryLock, advisory_lock, writing
 from feedback.models import SuggestionDecision, Tagging, Theme
-from feedback.sanitize import normalise_text
+from feedback.services.themes.codebook_listing import by_name
+from feedback.services.themes.codebook_values import ThemeValues, cleaned
 
-NAME_MAX = 80
-DEFINITION_MAX = 200
-EXAMPLE_MAX = 1000
-KEYWORD_MAX = 60
-KEYWORDS_MAX = 40
-DEFAULT_COLOUR = "#4c6a92"
-COLOUR = re.compile(r"#[0-9a-f]{6}")
 FIELDS = ("name", "definition", "example", "colour", "keywords", "parent_id")
-
-
-def safe_colour(value: str) -> str:
-    """The theme's colour if it is "#rrggbb", else the default: it goes into SVG fill attributes."""
-    return value if COLOUR.fullmatch((value or "").lower()) else DEFAULT_COLOUR
 
 
 class CodebookError(ValueError):
@@ -47,99 +35,12 @@ class CodebookError(ValueError):
 
 
 @dataclass(frozen=True)
-class ThemeValues:
-    """What a facilitator typed for a theme. keywords: one word or phrase a line."""
-
-    name: str
-    definition: str = ""
-    example: str = ""
-    colour: str = DEFAULT_COLOUR
-    keywords: str = ""
-    parent_id: int | None = None
-
-
-@dataclass(frozen=True)
-class ThemeEntry:
-    """A theme as the codebook page lists it: how many submissions carry it, and its sub-themes."""
-
-    theme: Theme
-    count: int
-    children: list[ThemeEntry] = field(default_factory=list)
-    merged_into: str | None = None  # the surviving theme's name, for a merged one
-
-    @property
-    def keywords(self) -> list[str]:
-        return keyword_list(self.theme.keywords)
-
-
-@dataclass(frozen=True)
-class Codebook:
-    themes: list[ThemeEntry]  # in use: top-level themes A to Z, each with its sub-themes
-    archived: list[ThemeEntry]  # archived and merged themes, A to Z
-
-
-@dataclass(frozen=True)
-class Choice:
-    """A theme offered for tagging, with its sub-themes."""
-
-    id: int
-    name: str
-    colour: str
-    definition: str
-    children: list[Choice] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
 class MergeResult:
     source: str
     target: str
     moved: int  # taggings that moved to the target
     already_tagged: int  # submissions that had both themes: their source tagging was dropped
     children_moved: int
-
-
-def keyword_list(text: str) -> list[str]:
-    return [line for line in text.split("\n") if line]
-
-
-def _keywords(text: str, problems: list[tuple[str, str]]) -> str:
-    """The keywords one a line, spaces tidied, repeats dropped; a problem for each that does not fit."""
-    words: list[str] = []
-    for line in normalise_text(text).split("\n"):
-        word = " ".join(line.split())
-        if not word or word.casefold() in {w.casefold() for w in words}:
-            continue
-        if ";" in word:
-            problems.append(("keywords", "A keyword cannot contain “;”: the CSV export separates keywords with it."))
-        elif len(word) > KEYWORD_MAX:
-            problems.append(("keywords", f"Shorten the keyword “{word[:30]}…” to {KEYWORD_MAX} characters or fewer."))
-        words.append(word)
-    if len(words) > KEYWORDS_MAX:
-        problems.append(("keywords", f"Keep to {KEYWORDS_MAX} keywords or fewer."))
-    return "\n".join(words)
-
-
-def cleaned(values: ThemeValues) -> tuple[ThemeValues, list[tuple[str, str]]]:
-    """The values normalised as we store them, and every problem with them as (field, message)."""
-    problems: list[tuple[str, str]] = []
-    name, definition = normalise_text(values.name), normalise_text(values.definition)
-    example, colour = normalise_text(values.example), normalise_text(values.colour).lower()
-    if not name:
-        problems.append(("name", "Enter a name for the theme."))
-    elif "\n" in name:
-        problems.append(("name", "Keep the name on one line."))
-    elif len(name) > NAME_MAX:
-        problems.append(("name", f"Shorten the name to {NAME_MAX} characters or fewer."))
-    if "\n" in definition:
-        problems.append(("definition", "Keep the definition on one line: it is shown as a hint beside the theme."))
-    elif len(definition) > DEFINITION_MAX:
-        problems.append(("definition", f"Shorten the definition to {DEFINITION_MAX} characters or fewer."))
-    if len(example) > EXAMPLE_MAX:
-        problems.append(("example", f"Shorten the example to {EXAMPLE_MAX:,} characters or fewer."))
-    if not COLOUR.fullmatch(colour):
-        problems.append(("colour", "Enter the colour as # and six hexadecimal digits, like #4c6a92."))
-    keywords = _keywords(values.keywords, problems)
-    return ThemeValues(name, definition, example, colour, keywords, values.parent_id), problems
 
 
 def _valid(values: ThemeValues) -> ThemeValues:
@@ -165,60 +66,8 @@ def _theme(session: orm.Session, theme_id: int) -> Theme:
     return theme
 
 
-def _by_name(themes: list[Theme]) -> list[Theme]:
-    return sorted(themes, key=lambda t: (t.name.casefold(), t.name))
-
-
-def _counts(session: orm.Session) -> dict[int, int]:
-    query = sa.select(Tagging.theme_id, sa.func.count()).group_by(Tagging.theme_id)
-    return dict(session.execute(query).all())
-
-
-def _grouped(themes: list[Theme]) -> list[tuple[Theme, list[Theme]]]:
-    """Themes in use, top-level A to Z, each with its sub-themes in use (one whose parent is archived stands alone)."""
-    live = {t.id: t for t in themes if not t.archived}
-    children: dict[int, list[Theme]] = defaultdict(list)
-    for theme in live.values():
-        if theme.parent_id in live:
-            children[theme.parent_id].append(theme)
-    tops = [t for t in live.values() if t.parent_id not in live]
-    return [(t, _by_name(children[t.id])) for t in _by_name(tops)]
-
-
-def codebook(session: orm.Session) -> Codebook:
-    """Every theme with its tagging count: those in use grouped by parent, then the archived ones."""
-    themes = list(session.scalars(sa.select(Theme)))
-    counts = _counts(session)
-    names: dict[int | None, str] = {t.id: t.name for t in themes}  # looked up by merged_into_id, often None
-    in_use = [ThemeEntry(top, counts.get(top.id, 0), [ThemeEntry(c, counts.get(c.id, 0)) for c in children])
-              for top, children in _grouped(themes)]
-    archived = [ThemeEntry(t, counts.get(t.id, 0), merged_into=names.get(t.merged_into_id))
-                for t in _by_name([t for t in themes if t.archived])]
-    return Codebook(in_use, archived)
-
-
-def choices(session: orm.Session) -> list[Choice]:
-    """The themes offered for tagging, grouped parent -> sub-themes, A to Z; never an archived one."""
-    themes = list(session.scalars(sa.select(Theme).where(Theme.archived.is_(False))))
-    return [Choice(top.id, top.name, top.colour, top.definition,
-                   [Choice(c.id, c.name, c.colour, c.definition) for c in children])
-            for top, children in _grouped(themes)]
-
-
-def parent_options(session: orm.Session, theme_id: int | None = None) -> list[Theme]:
-    """The themes that could be a parent: top-level, in use, and not the theme itself."""
-    query = sa.select(Theme).where(Theme.parent_id.is_(None), Theme.archived.is_(False))
-    return _by_name([t for t in session.scalars(query) if t.id != theme_id])
-
-
-def merge_targets(session: orm.Session, theme_id: int) -> list[Theme]:
-    """The themes a theme could be merged into: any other theme in use."""
-    query = sa.select(Theme).where(Theme.archived.is_(False), Theme.id != theme_id)
-    return _by_name(list(session.scalars(query)))
-
-
 def _children(session: orm.Session, theme_id: int) -> list[Theme]:
-    return _by_name(list(session.scalars(sa.select(Theme).where(Theme.parent_id == theme_id))))
+    return by_name(list(session.scalars(sa.select(Theme).where(Theme.parent_id == theme_id))))
 
 
 def _names(themes: list[Theme]) -> str:

@@ -19,8 +19,9 @@ from feedback import audit, spreadsheet
 from feedback.db import writing
 from feedback.models import Theme
 from feedback.sanitize import normalise_text
-from feedback.services.themes import codebook
-from feedback.services.themes.codebook import CodebookError, ThemeValues
+from feedback.services.themes import codebook, codebook_values
+from feedback.services.themes.codebook import CodebookError
+from feedback.services.themes.codebook_values import ThemeValues
 
 COLUMNS = ("name", "definition", "example", "colour", "parent", "keywords", "archived")
 KEYWORD_SEPARATOR = "; "
@@ -68,7 +69,7 @@ def export_csv(session: orm.Session, *, by: audit.Actor, now: datetime) -> str:
         all_themes = list(session.scalars(sa.select(Theme)))
         names: dict[int | None, str] = {t.id: t.name for t in all_themes}  # looked up by parent_id, often None
         rows = [[t.name, t.definition, t.example, t.colour, names.get(t.parent_id, ""),
-                 KEYWORD_SEPARATOR.join(codebook.keyword_list(t.keywords)), "yes" if t.archived else "no"]
+                 KEYWORD_SEPARATOR.join(codebook_values.keyword_list(t.keywords)), "yes" if t.archived else "no"]
                 for t in _ordered(all_themes)]
         audit.record(session, by, "theme.export", now=now, details={"themes": len(rows)})
     return "".join(spreadsheet.csv_lines([COLUMNS, *rows]))
@@ -140,9 +141,9 @@ def _key(name: str) -> str:
 
 def _planned_line(line: int, cells: dict[str, str], existing: Theme | None,
                   errors: list[LineError]) -> _Planned:
-    colour = cells["colour"].strip() or (existing.colour if existing else codebook.DEFAULT_COLOUR)
+    colour = cells["colour"].strip() or (existing.colour if existing else codebook_values.DEFAULT_COLOUR)
     keywords = "\n".join(cells["keywords"].split(";"))
-    values, problems = codebook.cleaned(ThemeValues(cells["name"], cells["definition"], cells["example"],
+    values, problems = codebook_values.cleaned(ThemeValues(cells["name"], cells["definition"], cells["example"],
                                                   colour, keywords))
     errors += [LineError(line, message) for _field, message in problems]
     archived = cells["archived"].strip().lower()

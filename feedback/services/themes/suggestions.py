@@ -20,7 +20,7 @@ from feedback.db import writing
 from feedback.models import Submission, SuggestionDecision, Tagging, Theme
 from feedback.services.text import whole_words
 from feedback.services.themes import similarity, tagging
-from feedback.services.themes.codebook import safe_colour
+from feedback.services.themes.codebook_values import safe_colour
 
 ACCEPTED = "accepted"
 DISMISSED = "dismissed"

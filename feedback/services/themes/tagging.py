@@ -24,7 +24,7 @@ from feedback import audit
 from feedback.db import writing
 from feedback.models import DuplicateLink, Submission, Tagging, Theme
 from feedback.services import selection
-from feedback.services.themes.codebook import safe_colour
+from feedback.services.themes.codebook_values import safe_colour
 
 
 class InvalidTagging(ValueError):

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from feedback import audit, clock
 from feedback.models import AuditEvent, SuggestionDecision, Tagging, Theme
-from feedback.services.themes import codebook
+from feedback.services.themes import codebook, codebook_listing, codebook_values
 from tests.browsing import csrf_for, post_form
 from tests.factories import make_submission, make_theme, make_town_hall, tag
 from tests.staff import staff_client
@@ -132,7 +132,7 @@ def test_a_sub_theme_goes_under_a_top_level_theme_only(facilitator, db_session):
     response = add_theme(facilitator, "Public humiliation", parent=str(sub.id))
     assert response.status_code == 422 and "Choose a parent theme from the list." in response.get_data(as_text=True)
     with pytest.raises(codebook.CodebookError, match="itself under “Learning environment”"):
-        codebook.create(db_session, codebook.ThemeValues("Public humiliation", parent_id=sub.id),
+        codebook.create(db_session, codebook_values.ThemeValues("Public humiliation", parent_id=sub.id),
                       by=audit.Actor("test"), now=clock.now())
 
 
@@ -237,18 +237,18 @@ def test_an_archived_theme_is_not_offered_for_tagging_but_its_taggings_still_cou
     top = make_theme(db_session, "Safety")
     old = make_theme(db_session, "Parking garage", parent_id=top.id)
     tag(db_session, submission, old)
-    assert [(c.name, [k.name for k in c.children]) for c in codebook.choices(db_session)] == [
+    assert [(c.name, [k.name for k in c.children]) for c in codebook_listing.choices(db_session)] == [
         ("Safety", ["Parking garage"])]
     assert post(facilitator, f"{INDEX}/{old.id}/archive").status_code == 302
     fresh(db_session)
-    assert [(c.name, c.children) for c in codebook.choices(db_session)] == [("Safety", [])]
-    book = codebook.codebook(db_session)
+    assert [(c.name, c.children) for c in codebook_listing.choices(db_session)] == [("Safety", [])]
+    book = codebook_listing.codebook(db_session)
     assert [(e.theme.name, e.count) for e in book.archived] == [("Parking garage", 1)]
     assert tagged(db_session, old) == {submission}
     assert events(db_session, "theme.archive") == [{"theme_id": old.id, "name": "Parking garage"}]
     assert post(facilitator, f"{INDEX}/{old.id}/unarchive").status_code == 302
     fresh(db_session)
-    assert [c.name for c in codebook.choices(db_session)[0].children] == ["Parking garage"]
+    assert [c.name for c in codebook_listing.choices(db_session)[0].children] == ["Parking garage"]
 
 
 def test_a_parent_with_sub_themes_in_use_cannot_be_archived(facilitator, db_session):
@@ -336,7 +336,7 @@ def test_an_import_adds_and_updates_by_name_and_a_parent_may_come_later(facilita
     peer, wellbeing = by_name(db_session, "Peer support"), by_name(db_session, "Wellbeing")
     assert peer.parent_id == wellbeing.id and peer.keywords == "peer\nmentor"
     renamed = by_name(db_session, "BELONGING")
-    assert renamed.definition == "New definition." and renamed.colour == codebook.DEFAULT_COLOUR
+    assert renamed.definition == "New definition." and renamed.colour == codebook_values.DEFAULT_COLOUR
     [event] = events(db_session, "theme.import")
     assert event == {"created": ["Peer support", "Wellbeing"], "updated": ["BELONGING"], "unchanged": 0}
 
