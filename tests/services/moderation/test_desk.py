@@ -151,6 +151,19 @@ def test_the_desk_pages_through_a_long_list(app_with):
     assert listed(client, hall.slug, page=99) == ids[6:7]  # past the end: the last page
 
 
+def test_the_pages_keep_the_filters_and_stay_on_the_desk_after_a_refused_action(app_with):
+    app, db_session, ring = app_with(DESK_PAGE_SIZE=3)
+    hall = make_town_hall(db_session)
+    ids = [add(db_session, ring, hall, f"Concern {n}") for n in range(7)]
+    client = staff_client(app, "facilitator")
+    listed_page = client.get(f"/facilitate/{hall.slug}?status=pending&select=all").get_data(as_text=True)
+    refused = bulk(client, hall.slug, "hide", ids[:1], query="?status=pending")  # no reason given
+    assert refused.status_code == 422
+    for page in (listed_page, refused.get_data(as_text=True)):
+        assert f'<a href="/facilitate/{hall.slug}?status=pending&amp;page=2" rel="next">Next page</a>' in page
+        assert "Page 1 of 3" in page
+
+
 # --- bulk actions ---
 
 @pytest.mark.parametrize(("action", "status", "reason", "note", "message"), [
