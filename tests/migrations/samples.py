@@ -2,6 +2,7 @@
 
 AT_<rev> is everything a database at that revision holds; ADDED_IN_<rev> the rows of the tables it created.
 A new revision's test loads AT_<the revision before>, upgrades, and checks; add AT_<new> for the next one.
+Rows from before a revision never change: they are what databases out there hold.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ NAMED = uuid.UUID("3f1d6a52-8a7e-4c55-9a43-0b1f0e0c2d11")
 PUBLISHED = uuid.UUID("a2b9c0de-55f1-4d6b-8e8e-3c4d5e6f7a80")
 HIDDEN = uuid.UUID("0c77e1f2-1b2a-4f0e-b3a1-9d8c7b6a5f42")
 NEAR_DUPLICATE = uuid.UUID("d4e5f6a7-b8c9-4d0e-9f1a-2b3c4d5e6f70")
+ERASED = uuid.UUID("7b8c9d0e-1f2a-4b3c-8d4e-5f6a7b8c9d0e")
 REPLY = uuid.UUID("5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b")
 
 
@@ -97,3 +99,9 @@ ADDED_IN_0003: Rows = {
     "duplicate_link": [{"submission_id": NEAR_DUPLICATE, "representative_id": PUBLISHED}],
 }
 AT_0003: Rows = {**AT_0002, **ADDED_IN_0003}
+
+# 0004 added submission.identity_deleted: a named submission whose identity was erased keeps the flag.
+AT_0004: Rows = {**AT_0003, "submission": [
+    *(row | {"identity_deleted": False} for row in AT_0003["submission"]),
+    _submission(ERASED, 5, is_named=True, identity_deleted=True),
+]}

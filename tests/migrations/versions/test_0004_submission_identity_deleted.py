@@ -59,9 +59,14 @@ def test_foreign_keys_still_point_at_submission_after_the_upgrade(upgraded):
         insert(connection, {"identity": [orphan]})
 
 
-def test_downgrade_to_0003_drops_the_column_and_keeps_every_row(upgraded):
-    downgrade(upgraded, "0003")
+def test_downgrade_to_0003_drops_the_column_and_keeps_every_row(engine):
+    upgrade_schema(engine, "0004")
+    with engine.begin() as connection:
+        insert(connection, samples.AT_0004)
 
-    assert "identity_deleted" not in {column["name"] for column in sa.inspect(upgraded).get_columns("submission")}
-    with upgraded.connect() as connection:
-        assert_kept(connection, samples.AT_0003)
+    downgrade(engine, "0003")
+
+    assert "identity_deleted" not in {column["name"] for column in sa.inspect(engine).get_columns("submission")}
+    submissions = [{k: v for k, v in row.items() if k != "identity_deleted"} for row in samples.AT_0004["submission"]]
+    with engine.connect() as connection:
+        assert_kept(connection, {**samples.AT_0003, "submission": submissions})
