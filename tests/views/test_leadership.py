@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from feedback.models import AuditEvent
+from feedback.services.themes.codebook_values import DEFAULT_COLOUR
 from tests.factories import make_theme, make_town_hall
 from tests.staff import staff_client
 from tests.summary_data import (
@@ -83,6 +84,15 @@ def test_a_small_group_reads_fewer_than_k_in_the_table_and_the_chart(leader, hal
     assert rows_by_name(tables(html)[THEMES])["Parking"][:2] == ["fewer than 5", ""]
     chart = html[html.index("<svg"):html.index("</svg>")]
     assert "fewer than 5" in chart and 'stroke-dasharray="4 3"' in chart
+
+
+def test_the_charts_draw_in_the_themes_colours_and_take_the_rest_from_the_stylesheet(leader, halls):
+    html = leader.get(f"/leadership/{halls.spring.slug}").get_data(as_text=True)
+
+    drawn = set(re.findall(r'(?:fill|stroke)="(#[0-9a-fA-F]{3,8})"', html))
+
+    assert drawn == {"#9c2f00", DEFAULT_COLOUR}  # Workload's own colour; Safety has the codebook's default
+    assert 'class="chart-grid"' in html and 'class="chart-axis"' in html and 'class="chart-text"' in html
 
 
 def test_k_comes_from_the_configuration(make_app, db_session_for):
