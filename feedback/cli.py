@@ -134,7 +134,7 @@ def create_user_command(email: str, display_name: str, role: str, password_stdin
                              by=audit.Actor(audit.SYSTEM), now=clock.now())
     except accounts.AccountError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Created {role} account for {accounts.normalise_email(email)}.")
+    click.echo(f"Created {role} account for {crypto.normalise_email(email)}.")
 
 
 @click.command("audit-verify")

@@ -244,6 +244,7 @@ def rewrap_identity(ring: KeyRing, submission_id: uuid.UUID, sealed: SealedIdent
 
 
 def normalise_email(email: str) -> str:
+    """The one form of an email the app compares and indexes (blind indexes are stored with it: never change it)."""
     return email.strip().casefold()
 
 

@@ -12,13 +12,12 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from feedback import clock, crypto, keyring
 from feedback.sanitize import normalise_text
-from feedback.services.admin import accounts
 
 
 def account_pseudonym() -> str:
     """The rate-limit key of the account someone is trying to log in to (a keyed hash of its email)."""
     # Normalised exactly as the login form and the account lookup do, so no variant escapes the limit.
-    email = accounts.normalise_email(normalise_text(request.form.get("email")))
+    email = crypto.normalise_email(normalise_text(request.form.get("email")))
     return "account:" + crypto.daily_pseudonym(keyring.current(), email, clock.today())
 
 

@@ -92,6 +92,18 @@ def test_blind_index_ignores_case_and_outer_space_but_depends_on_its_key(ring):
     assert crypto.blind_index(crypto.generate_keyring(), IDENTITY.email) != crypto.blind_index(ring, IDENTITY.email)
 
 
+def test_blind_indexes_stored_before_still_match_the_email_as_typed():
+    """Stored indexes cannot be recomputed, so the normalisation (outer space, casefold) must never change."""
+    ring = crypto.KeyRing(master_keys={"mk-1": b"\x01" * 32}, active_id="mk-1", blind_index_key=b"\x02" * 32,
+                          receipt_key=b"\x03" * 32)
+    jose = "7dafdf0a51e38fc2f541d557f45f92ec7851da7a1c6ea7e30f690d1895bcbffc"
+    strasse = "9c1e96bcffc1a1a92b43170dd296a42c288b94aa567131d73eec87a3c5c21984"
+    assert crypto.blind_index(ring, " José.Álvarez@Example.ORG ").hex() == jose
+    assert crypto.blind_index(ring, "josé.álvarez@example.org").hex() == jose
+    assert crypto.blind_index(ring, "Straße@Example.org").hex() == strasse
+    assert crypto.blind_index(ring, "STRASSE@example.org").hex() == strasse
+
+
 def test_receipt_codes_have_100_bits_in_five_groups_without_lookalike_letters(ring):
     codes = {crypto.receipt_code_for(ring, crypto.new_form_token()) for _ in range(200)}
     assert len(codes) == 200

@@ -12,7 +12,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import orm
 
-from feedback import audit
+from feedback import audit, crypto
 from feedback.db import writing
 from feedback.models import Role, StaffSession, StaffUser
 
@@ -41,10 +41,6 @@ def _staff(user: StaffUser) -> Staff:
     return Staff(id=user.id, email=user.email, display_name=user.display_name, role=user.role)
 
 
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
-
-
 def check_password(password: str) -> None:
     if len(password) < PASSWORD_MIN:
         raise AccountError(f"A password needs at least {PASSWORD_MIN} characters.")
@@ -53,7 +49,7 @@ def check_password(password: str) -> None:
 def create_user(session: orm.Session, hasher: PasswordHasher, email: str, display_name: str, role: str,
                 password: str, *, by: audit.Actor, now: datetime) -> Staff:
     """:raises AccountError: unknown role, short password, or an email already in use."""
-    email = normalise_email(email)
+    email = crypto.normalise_email(email)
     if role not in {r.value for r in Role}:
         raise AccountError(f"Unknown role {role!r}: choose admin, facilitator or leader.")
     check_password(password)
@@ -71,7 +67,7 @@ def create_user(session: orm.Session, hasher: PasswordHasher, email: str, displa
 def authenticate(session: orm.Session, hasher: PasswordHasher, dummy_hash: str, email: str,
                  password: str) -> Staff | None:
     """The active account for these credentials, or None; the same work is done either way."""
-    user = session.scalar(sa.select(StaffUser).where(StaffUser.email == normalise_email(email)))
+    user = session.scalar(sa.select(StaffUser).where(StaffUser.email == crypto.normalise_email(email)))
     try:
         hasher.verify(user.password_hash if user else dummy_hash, password)
     except (VerificationError, InvalidHashError):
@@ -87,7 +83,7 @@ def record_failed_login(session: orm.Session, email: str, now: datetime) -> None
     What was typed is never recorded: a password pasted into the email field must not reach the log.
     Every refusal writes one event, whether the account exists or not, so the work is the same.
     """
-    user_id = session.scalar(sa.select(StaffUser.id).where(StaffUser.email == normalise_email(email)))
+    user_id = session.scalar(sa.select(StaffUser.id).where(StaffUser.email == crypto.normalise_email(email)))
     with writing(session):
         audit.record(session, audit.Actor(audit.SYSTEM), "login_refused", now=now, details={"account": user_id})
 
