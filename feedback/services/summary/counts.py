@@ -15,16 +15,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from feedback.models import (
-    HIDDEN_REASONS,
-    DuplicateLink,
-    HiddenReason,
-    Submission,
-    SubmissionStatus,
-    Tagging,
-    Theme,
-    TownHall,
-)
+from feedback.models import HIDDEN_REASONS, HiddenReason, Submission, SubmissionStatus, Tagging, Theme, TownHall
 from feedback.services.summary.suppression import suppress
 from feedback.services.themes import duplicates
 
@@ -281,7 +272,7 @@ def _quotes(db: orm.Session, table: Counts, where) -> dict[int, list[Quote]]:
                           Submission.redacted_body)
                 .join(Tagging, Tagging.submission_id == Submission.id)
                 .where(Submission.status == PUBLISHED,
-                       ~sa.exists().where(DuplicateLink.submission_id == Submission.id)))
+                       ~duplicates.is_member(Submission.id)))
     if where != ALL:
         eligible = eligible.where(Submission.town_hall_id == where)
     sizes = {representative_id: n for representative_id, n in db.execute(duplicates.member_counts())}
@@ -290,11 +281,11 @@ def _quotes(db: orm.Session, table: Counts, where) -> dict[int, list[Quote]]:
         # Driven from the few representatives (IN a subquery), not from every published tagging.
         representatives = db.execute(eligible.where(
             Tagging.theme_id.in_(list(halls)),
-            Submission.id.in_(sa.select(DuplicateLink.representative_id).distinct()))).all()
+            Submission.id.in_(duplicates.representatives()))).all()
         for theme, id_, hall, body, redacted in sorted(representatives, key=lambda r: (-sizes[r[1]], r[1])):
             if hall in halls[theme] and len(chosen[theme]) < QUOTES_PER_THEME:
                 chosen[theme].append(Quote(redacted or body, 1 + sizes[id_]))
-    single = ~sa.exists().where(DuplicateLink.representative_id == Submission.id)
+    single = ~duplicates.leads_a_group(Submission.id)
     for theme, found in halls.items():
         missing = QUOTES_PER_THEME - len(chosen[theme])
         if missing > 0:

@@ -70,6 +70,21 @@ def member_counts() -> sa.Select[uuid.UUID, int]:
             .group_by(DuplicateLink.representative_id))
 
 
+def is_member(submission_id: orm.QueryableAttribute[uuid.UUID]) -> sa.Exists:
+    """In a query: the submission is grouped under a representative (which speaks for it)."""
+    return sa.exists().where(DuplicateLink.submission_id == submission_id)
+
+
+def leads_a_group(submission_id: orm.QueryableAttribute[uuid.UUID]) -> sa.Exists:
+    """In a query: the submission is the representative of a group."""
+    return sa.exists().where(DuplicateLink.representative_id == submission_id)
+
+
+def representatives() -> sa.Select[uuid.UUID]:
+    """The query of every representative's id, once each (for IN, driven from the few groups)."""
+    return sa.select(DuplicateLink.representative_id).distinct()
+
+
 def group_sizes(session: orm.Session, submission_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
     """1 + the members of each submission (1 for one that leads no group)."""
     sizes = dict.fromkeys(submission_ids, 1)
