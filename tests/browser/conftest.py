@@ -17,7 +17,7 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from feedback import create_app
-from feedback.models import Base, Submission
+from feedback.models import Base, Submission, TownHall
 from tests.browser.steps import LOCAL_HOST, assert_no_third_party_requests, guard_page
 from tests.conftest import base_config
 from tests.factories import make_town_hall
@@ -100,6 +100,10 @@ class LiveServer:
 
     def url(self, path: str = "/") -> str:
         return self.base_url + path
+
+    def open_hall(self, session) -> TownHall:
+        """The open town hall, read with this session (to arrange data in it through the services)."""
+        return session.scalar(sa.select(TownHall).where(TownHall.slug == self.open_slug))
 
     def stored(self, query) -> list:
         """The rows a query finds in the SQLite file, read afresh from the file."""

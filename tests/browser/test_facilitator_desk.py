@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
-from feedback.models import Submission, TownHall
+from feedback.models import Submission
 from feedback.services.moderation import replies
 from tests.browser.steps import assert_accessible, assert_no_third_party_requests, check_receipt, log_in_to_staff_home
 from tests.factories import make_submission, today
@@ -29,7 +29,7 @@ def desk(page: Page, live_server, arranged):
     """Five pending submissions (one named, one with an unanswered message), and a facilitator logged in."""
     session = arranged.extensions["feedback_db"]()
     try:
-        hall = session.scalar(sa.select(TownHall).where(TownHall.title == live_server.open_title))
+        hall = live_server.open_hall(session)
         ring = arranged.extensions["feedback_keyring"]
         receipts = [make_submission(session, ring, hall, body, affiliation=affiliation, **identity)
                     for body, affiliation, identity in zip(BODIES, ["student", "faculty", None, "staff", "student"],

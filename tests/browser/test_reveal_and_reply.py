@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from feedback import audit, clock
-from feedback.models import AuditEvent, Reply, TownHall
+from feedback.models import AuditEvent, Reply
 from feedback.services.admin import settings
 from feedback.services.moderation import escrow, replies
 from tests.browser.steps import assert_accessible, assert_no_third_party_requests, check_receipt, log_in_to_staff_home
@@ -19,19 +19,18 @@ STAFF_REPLY = "Thank you for telling us. Which ward was it, so we can follow up?
 ANSWER = "Ward 4, on the night of the fire drill."
 
 
-def submission(app, **identity):
+def submission(server, **identity):
     """A submission in the open town hall; returns its receipt."""
-    session = app.extensions["feedback_db"]()
+    session = server.app.extensions["feedback_db"]()
     try:
-        hall = session.scalar(sa.select(TownHall).where(TownHall.title == "Belonging on the wards"))
-        return make_submission(session, app.extensions["feedback_keyring"], hall,
+        return make_submission(session, server.app.extensions["feedback_keyring"], server.open_hall(session),
                                "The discharge lounge has no nurse at night.", **identity)
     finally:
         session.close()
 
 
 def test_a_facilitator_reveals_an_identity_with_a_reason(page: Page, live_server, arranged):
-    receipt = submission(arranged, name=NAME, email=EMAIL)
+    receipt = submission(live_server, name=NAME, email=EMAIL)
     make_staff(arranged, "facilitator", "fola@example.org", "Fola")
     log_in_to_staff_home(page, live_server, "fola@example.org")
 
@@ -66,7 +65,7 @@ def test_a_facilitator_reveals_an_identity_with_a_reason(page: Page, live_server
 
 
 def test_the_reveal_requests_page_with_a_request_waiting_is_accessible(page: Page, live_server, arranged):
-    receipt = submission(arranged, name=NAME, email=EMAIL)
+    receipt = submission(live_server, name=NAME, email=EMAIL)
     asker = make_staff(arranged, "facilitator", "asker@example.org", "Asha Asker")
     make_staff(arranged, "admin", "admin@example.org", "Ada Admin")
     session = arranged.extensions["feedback_db"]()
@@ -88,7 +87,7 @@ def test_the_reveal_requests_page_with_a_request_waiting_is_accessible(page: Pag
 
 
 def test_a_submitter_reads_a_reply_and_answers_back(page: Page, live_server, arranged):
-    receipt = submission(arranged)
+    receipt = submission(live_server)
     session = arranged.extensions["feedback_db"]()
     try:
         replies.add_staff_reply(session, receipt.submission_id, STAFF_REPLY, by=audit.Actor("fola@example.org"),

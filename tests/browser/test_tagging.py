@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
-from feedback.models import DuplicateLink, SuggestionDecision, Tagging, Theme, TownHall
+from feedback.models import DuplicateLink, SuggestionDecision, Tagging, Theme
 from tests.browser.steps import assert_accessible, assert_no_third_party_requests, log_in_to_staff_home
 from tests.factories import make_submission, make_theme
 from tests.staff import make_staff
@@ -25,7 +25,7 @@ def desk(page: Page, live_server, arranged):
     """Four pending submissions (two near-duplicates), a small codebook, and a facilitator logged in."""
     session = arranged.extensions["feedback_db"]()
     try:
-        hall = session.scalar(sa.select(TownHall).where(TownHall.title == live_server.open_title))
+        hall = live_server.open_hall(session)
         ring = arranged.extensions["feedback_keyring"]
         for body in (HANDOVER, HANDOVER_AGAIN, HARASSMENT, PARKING):
             make_submission(session, ring, hall, body)
