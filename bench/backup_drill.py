@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sqlalchemy as sa  # noqa: E402
 
-from feedback import crypto  # noqa: E402
+from feedback import crypto, keyfile  # noqa: E402
 from tests.drill import (  # noqa: E402
     BODY_PREFIX,
     Instance,
@@ -124,7 +124,7 @@ def drill(workdir: Path, database: str, submissions: int, clients: int, backup_a
                            check=True, capture_output=True, text=True, timeout=600)
             integrity = "n/a (pg_restore --exit-on-error succeeded)"
 
-        ring = crypto.load_keyring(keyring_backup / "keyring.json")
+        ring = keyfile.load(keyring_backup / "keyring.json")
         rows = restored_rows(restored_url, run_id)
         before = [item for item in items if item.acknowledged and item.acknowledged_at < backup_started]
         missing = [item.marker for item in before if item.marker not in rows]

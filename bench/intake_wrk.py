@@ -47,7 +47,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import baseline_app  # noqa: E402
-from feedback import crypto  # noqa: E402
+from feedback import crypto, keyfile  # noqa: E402
 from feedback.db import make_engine  # noqa: E402
 from feedback.services.intake import town_halls  # noqa: E402
 
@@ -390,7 +390,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="thf-intake-wrk-"))
     instance = work / "instance"
     instance.mkdir()
-    crypto.save_keyring(crypto.generate_keyring(), instance / "keyring.json")
+    keyfile.save(crypto.generate_keyring(), instance / "keyring.json")
     script = work / "intake.lua"
     script.write_text(WRK_SCRIPT)
     base_env = {**os.environ, "FEEDBACK_INSTANCE_PATH": str(instance),

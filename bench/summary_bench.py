@@ -36,7 +36,7 @@ from pathlib import Path
 import fill_summary
 import sqlalchemy as sa
 
-from feedback import audit, clock, create_app, crypto
+from feedback import audit, clock, create_app, crypto, keyfile
 from feedback.db import make_engine
 from feedback.services.admin import accounts
 
@@ -266,7 +266,7 @@ def main() -> None:
     url = make_database(args)
     workdir = Path(tempfile.mkdtemp(prefix="bench-summary-keys-"))
     keyring = str(workdir / "keyring.json")
-    crypto.save_keyring(crypto.generate_keyring(), Path(keyring))
+    keyfile.save(crypto.generate_keyring(), Path(keyring))
     engine = make_engine(url)
     if args.reuse:
         filled = fill_summary.read_filled(engine)

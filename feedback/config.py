@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from feedback import crypto
+from feedback import crypto, keyfile
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -145,5 +145,5 @@ def init_instance(instance: Path) -> InstanceFiles:
             handle.write(f"SECRET_KEY = {secrets.token_urlsafe(48)!r}\n")
     wrote_keyring = not keyring_file.exists()
     if wrote_keyring:
-        crypto.save_keyring(crypto.generate_keyring(), keyring_file)
+        keyfile.save(crypto.generate_keyring(), keyring_file)
     return InstanceFiles(config_file, wrote_config, keyring_file, wrote_keyring)

@@ -1,5 +1,7 @@
 """Key ring, identity sealing, blind index and receipt codes: the only module that imports cryptography.
 
+The key ring's file (its format, mode and checks on reading) is feedback.keyfile.
+
 Identities are sealed with AES-256-GCM under a fresh data key per record; the data key is wrapped
 (AES-256-GCM again) by the active master key of the key ring. The submission id is bound in as
 associated data to both, so a ciphertext or a wrapped key moved to another row no longer opens.
@@ -7,25 +9,19 @@ associated data to both, so a ciphertext or a wrapped key moved to another row n
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import json
-import os
 import secrets
-import stat
 import uuid
 from collections.abc import Container
 from dataclasses import dataclass, field, replace
 from datetime import date
-from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
-from feedback import files
 
 KEY_BYTES = 32
 NONCE_BYTES = 12
@@ -116,54 +112,6 @@ def without_master_keys(ring: KeyRing, key_ids: set[str]) -> KeyRing:
     """Return the ring without the given (retired) master keys; the active one cannot be dropped."""
     keys = {k: v for k, v in ring.master_keys.items() if k not in key_ids or k == ring.active_id}
     return replace(ring, master_keys=keys, _subkeys={})
-
-
-def _b64(raw: bytes) -> str:
-    return base64.b64encode(raw).decode("ascii")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.b64decode(text.encode("ascii"), validate=True)
-
-
-def save_keyring(ring: KeyRing, path: str | os.PathLike) -> None:
-    """Write the ring atomically, readable by its owner only (mode 0600)."""
-    data = {
-        "version": 1,
-        "active_master_key": ring.active_id,
-        "master_keys": {k: _b64(v) for k, v in ring.master_keys.items()},
-        "blind_index_key": _b64(ring.blind_index_key),
-        "receipt_key": _b64(ring.receipt_key),
-    }
-    # Durable, rename included, before anything (a re-wrap) depends on the new ring.
-    with files.replacing(Path(path)) as partial:
-        partial.write_text(json.dumps(data, indent=2))
-
-
-def load_keyring(path: str | os.PathLike) -> KeyRing:
-    """Read and check the key ring file.
-
-    :raises KeyRingError: missing, readable by group or others, malformed, or a key used twice.
-    """
-    path = Path(path)
-    try:
-        mode = stat.S_IMODE(path.stat().st_mode)
-    except FileNotFoundError:
-        raise KeyRingError(f"the key ring {path} does not exist") from None
-    if mode & 0o077:
-        raise KeyRingError(f"the key ring {path} is readable by others (mode {mode:o}; it must be 600)")
-    try:
-        data = json.loads(path.read_text())
-        ring = KeyRing(
-            master_keys={k: _unb64(v) for k, v in data["master_keys"].items()},
-            active_id=data["active_master_key"],
-            blind_index_key=_unb64(data["blind_index_key"]),
-            receipt_key=_unb64(data["receipt_key"]),
-        )
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise KeyRingError(f"the key ring {path} cannot be read ({exc.__class__.__name__})") from None
-    check_keyring(ring)
-    return ring
 
 
 def check_keyring(ring: KeyRing, *others: bytes) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from feedback import crypto
+from feedback import crypto, keyfile
 
 FIX = "Run `flask --app feedback init` to create them, or see README.md, 'Keys'."
 
@@ -27,7 +27,7 @@ def problems(app: Flask) -> list[str]:
     if config_file.exists() and stat.S_IMODE(config_file.stat().st_mode) & 0o077:
         found.append(f"{config_file} holds the SECRET_KEY and is readable by others (chmod 600 it)")
     try:
-        ring = crypto.load_keyring(app.config["KEYRING_PATH"])
+        ring = keyfile.load(app.config["KEYRING_PATH"])
         crypto.check_keyring(ring, *([str(secret).encode()] if secret else []))
     except crypto.KeyRingError as exc:
         found.append(str(exc))
@@ -37,7 +37,7 @@ def problems(app: Flask) -> list[str]:
 def _load(app: Flask) -> None:
     path = app.config["KEYRING_PATH"]
     app.extensions["feedback_keyring_mtime"] = os.stat(path).st_mtime_ns
-    app.extensions["feedback_keyring"] = crypto.load_keyring(path)
+    app.extensions["feedback_keyring"] = keyfile.load(path)
 
 
 def init_app(app: Flask) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from feedback import create_app, crypto
+from feedback import create_app, crypto, keyfile
 from feedback.models import Base
 from tests.factories import make_town_hall
 from tests.servers import Gunicorn
@@ -24,7 +24,7 @@ POSTGRES_URL = (f"{POSTGRES_SERVER_URL}{'&' if '?' in POSTGRES_SERVER_URL else '
 
 
 def write_keyring(path: Path) -> Path:
-    crypto.save_keyring(crypto.generate_keyring(), path)
+    keyfile.save(crypto.generate_keyring(), path)
     return path
 
 

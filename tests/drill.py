@@ -31,7 +31,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from feedback import clock, crypto
+from feedback import clock, crypto, keyfile
 from tests.browsing import RECEIPT_CODE, hidden_fields
 from tests.servers import ROOT, Gunicorn, free_port, request
 
@@ -96,7 +96,7 @@ class Instance:
         return self.slug
 
     def keyring(self) -> crypto.KeyRing:
-        return crypto.load_keyring(self.keyring_path)
+        return keyfile.load(self.keyring_path)
 
 
 # --- killing gunicorn's workers ---------------------------------------------------------------

@@ -11,7 +11,7 @@ import sys
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
-from feedback import create_app, crypto, keyring
+from feedback import create_app, keyfile, keyring
 from feedback.db import MIGRATIONS
 from feedback.demo import loader
 from feedback.models import Identity, StaffUser, Submission, TownHall
@@ -34,7 +34,7 @@ def test_init_writes_a_secret_and_a_private_key_ring_and_never_overwrites(tmp_pa
     config, keyring = instance / "config.py", instance / "keyring.json"
     assert "SECRET_KEY = " in config.read_text()
     assert stat.S_IMODE(keyring.stat().st_mode) == 0o600
-    ring = crypto.load_keyring(keyring)
+    ring = keyfile.load(keyring)
     assert len(set(ring.all_keys())) == 3
     before = keyring.read_bytes(), config.read_bytes()
     second = run_flask("init", "--instance-path", str(instance), env=env)
@@ -129,7 +129,7 @@ def test_rotate_keys_leaves_every_identity_readable_and_none_under_the_old_key(a
     old_id = ring.active_id
     result = runner.invoke(args=["rotate-keys", "--retire-old"])
     assert result.exit_code == 0, result.output
-    new_ring = crypto.load_keyring(app.config["KEYRING_PATH"])
+    new_ring = keyfile.load(app.config["KEYRING_PATH"])
     assert new_ring.active_id != old_id and old_id not in new_ring.master_keys
     db_session.expire_all()
     identities = list(db_session.scalars(sa.select(Identity)))

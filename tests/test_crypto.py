@@ -1,10 +1,7 @@
-"""Sealing identities, the key ring file, blind index and receipt codes."""
+"""Sealing identities, the blind index and receipt codes."""
 
 from __future__ import annotations
 
-import json
-import os
-import stat
 import uuid
 from dataclasses import replace
 from datetime import date
@@ -142,39 +139,3 @@ def test_daily_pseudonyms_change_every_day_and_hide_the_value(ring):
     assert monday == crypto.daily_pseudonym(ring, "203.0.113.9", date(2026, 11, 23))
     assert monday != crypto.daily_pseudonym(ring, "203.0.113.9", date(2026, 11, 24))
     assert "203.0.113" not in monday
-
-
-def test_the_key_ring_file_is_written_for_its_owner_only_and_reads_back(ring, tmp_path):
-    path = tmp_path / "keyring.json"
-    crypto.save_keyring(ring, path)
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert crypto.load_keyring(path) == ring
-
-
-def test_a_key_ring_readable_by_others_is_refused(ring, tmp_path):
-    path = tmp_path / "keyring.json"
-    crypto.save_keyring(ring, path)
-    os.chmod(path, 0o644)
-    with pytest.raises(crypto.KeyRingError, match="readable by others"):
-        crypto.load_keyring(path)
-
-
-def test_a_key_ring_with_two_equal_keys_is_refused(ring, tmp_path):
-    path = tmp_path / "keyring.json"
-    crypto.save_keyring(replace(ring, receipt_key=ring.blind_index_key), path)
-    with pytest.raises(crypto.KeyRingError, match="equal"):
-        crypto.load_keyring(path)
-
-
-@pytest.mark.parametrize("content", ["not json", json.dumps({"master_keys": {}}), json.dumps([1, 2])])
-def test_a_malformed_key_ring_is_refused(tmp_path, content):
-    path = tmp_path / "keyring.json"
-    path.write_text(content)
-    os.chmod(path, 0o600)
-    with pytest.raises(crypto.KeyRingError):
-        crypto.load_keyring(path)
-
-
-def test_a_missing_key_ring_is_refused(tmp_path):
-    with pytest.raises(crypto.KeyRingError, match="does not exist"):
-        crypto.load_keyring(tmp_path / "nowhere.json")

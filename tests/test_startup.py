@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from feedback import config, create_app, crypto
+from feedback import config, create_app, keyfile
 from feedback.config import ConfigError
 from feedback.keyring import StartupError
 from tests.conftest import write_keyring
@@ -78,17 +78,17 @@ def test_a_key_ring_readable_by_others_refuses_to_start(deployment):
 
 def test_two_equal_keys_refuse_to_start(deployment):
     _, keyring = deployment
-    ring = crypto.load_keyring(keyring)
-    crypto.save_keyring(replace(ring, blind_index_key=ring.receipt_key), keyring)
+    ring = keyfile.load(keyring)
+    keyfile.save(replace(ring, blind_index_key=ring.receipt_key), keyring)
     with pytest.raises(StartupError, match="equal"):
         create_app()
 
 
 def test_a_secret_key_equal_to_a_ring_key_refuses_to_start(deployment, monkeypatch):
     _, keyring = deployment
-    ring = crypto.load_keyring(keyring)
+    ring = keyfile.load(keyring)
     shared = secrets.token_urlsafe(24)
-    crypto.save_keyring(replace(ring, receipt_key=shared.encode()), keyring)
+    keyfile.save(replace(ring, receipt_key=shared.encode()), keyring)
     monkeypatch.setenv("FEEDBACK_SECRET_KEY", shared)
     with pytest.raises(StartupError, match="equal"):
         create_app()

@@ -9,7 +9,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from feedback import audit, crypto
+from feedback import audit, crypto, keyfile
 from feedback.db import writing
 from feedback.models import Identity
 from feedback.services.privacy import identities
@@ -52,9 +52,9 @@ def rotate(session: orm.Session, keyring_path: str | os.PathLike[str], *, retire
 
     :raises crypto.IdentityUnreadable: a record does not unwrap (the new key is kept; nothing is re-wrapped).
     """
-    ring = crypto.with_new_master_key(crypto.load_keyring(keyring_path))
+    ring = crypto.with_new_master_key(keyfile.load(keyring_path))
     # Save first: if re-wrapping stops half-way, both old and new keys are still on disk.
-    crypto.save_keyring(ring, keyring_path)
+    keyfile.save(ring, keyring_path)
     count = rewrap_all(session, ring)
     audit.record_now(session, by, "keys_rotated", now=now, details={"new_key_id": ring.active_id, "rewrapped": count})
     if not retire_old:
@@ -66,6 +66,6 @@ def rotate(session: orm.Session, keyring_path: str | os.PathLike[str], *, retire
     in_use = key_ids_in_use(session) & old
     if in_use:
         return Rotation(ring.active_id, count, retired_key_ids=[], still_in_use=sorted(in_use))
-    crypto.save_keyring(crypto.without_master_keys(ring, old), keyring_path)
+    keyfile.save(crypto.without_master_keys(ring, old), keyring_path)
     audit.record_now(session, by, "keys_retired", now=now, details={"retired_key_ids": sorted(old)})
     return Rotation(ring.active_id, count, retired_key_ids=sorted(old), still_in_use=[])

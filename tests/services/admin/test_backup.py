@@ -11,7 +11,7 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from feedback import create_app, crypto
+from feedback import create_app, crypto, keyfile
 from feedback.models import Base, Identity, Submission
 from feedback.services.admin import backup
 from feedback.services.privacy.identities import unseal
@@ -119,7 +119,7 @@ def test_restore_round_trip_and_identities_still_unseal_with_the_key_ring(sqlite
     assert "Restored 2 submissions" in result.output
     assert backup.integrity(target) == "ok"
 
-    restored_ring = crypto.load_keyring(restored_dir / "keyring.json")
+    restored_ring = keyfile.load(restored_dir / "keyring.json")
     restored = restored_app.extensions["feedback_db"]()
     try:
         assert {s.id for s in restored.scalars(sa.select(Submission))} == {named.submission_id,

@@ -6,7 +6,7 @@ import json
 
 import sqlalchemy as sa
 
-from feedback import audit, clock, crypto
+from feedback import audit, clock, keyfile
 from feedback.models import AuditEvent, Identity
 from feedback.services.privacy import rotation
 from feedback.services.privacy.identities import unseal
@@ -27,7 +27,7 @@ def test_rotating_and_retiring_rewraps_every_identity_and_records_both_steps(app
 
     done = rotation.rotate(db_session, path, retire_old=True, by=SYSTEM, now=clock.now())
 
-    new_ring = crypto.load_keyring(path)
+    new_ring = keyfile.load(path)
     assert done == rotation.Rotation(new_ring.active_id, 2, retired_key_ids=[ring.active_id], still_in_use=[])
     assert set(new_ring.master_keys) == {new_ring.active_id}
     assert events(db_session, "keys_rotated") == [{"new_key_id": new_ring.active_id, "rewrapped": 2}]
@@ -38,7 +38,7 @@ def test_rotating_without_retiring_keeps_the_old_key_in_the_ring(app, db_session
     done = rotation.rotate(db_session, app.config["KEYRING_PATH"], retire_old=False, by=SYSTEM, now=clock.now())
 
     assert (done.rewrapped, done.retired_key_ids, done.still_in_use) == (0, [], [])
-    assert ring.active_id in crypto.load_keyring(app.config["KEYRING_PATH"]).master_keys
+    assert ring.active_id in keyfile.load(app.config["KEYRING_PATH"]).master_keys
     assert events(db_session, "keys_retired") == []
 
 
@@ -58,7 +58,7 @@ def test_an_identity_sealed_late_under_the_old_key_keeps_that_key_in_the_ring(ap
     done = rotation.rotate(db_session, app.config["KEYRING_PATH"], retire_old=True, by=SYSTEM, now=clock.now())
 
     assert (done.retired_key_ids, done.still_in_use) == ([], [ring.active_id])
-    on_disk = crypto.load_keyring(app.config["KEYRING_PATH"])
+    on_disk = keyfile.load(app.config["KEYRING_PATH"])
     assert ring.active_id in on_disk.master_keys
     db_session.expire_all()
     assert sorted(unseal(on_disk, i).name for i in db_session.scalars(sa.select(Identity))) == ["Early", "Late"]
