@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import functools
 import json
 import uuid
@@ -18,6 +19,52 @@ from feedback.models import AuditEvent
 
 GENESIS = "0" * 64
 SYSTEM = "system"
+
+
+class Action(enum.StrEnum):
+    """Every kind of audit event, by the text stored in the chain and hashed into it: never change a value."""
+
+    # Staff accounts and settings
+    USER_CREATED = "user_created"
+    LOGIN = "login"
+    LOGIN_REFUSED = "login_refused"
+    LOGOUT = "logout"
+    ROLE_CHANGED = "role_changed"
+    USER_ACTIVATED = "user_activated"
+    USER_DEACTIVATED = "user_deactivated"
+    PASSWORD_RESET = "password_reset"
+    SETTING_CHANGED = "setting_changed"
+    # Moderation, replies and reveals
+    STATUS_CHANGED = "status_changed"
+    REDACTED = "redacted"
+    REPLY_SENT = "reply_sent"
+    REVEAL_REQUESTED = "reveal_requested"
+    REVEAL_APPROVED = "reveal_approved"
+    REVEAL_DENIED = "reveal_denied"
+    IDENTITY_REVEALED = "identity_revealed"
+    # Themes: the codebook, tagging, suggestions, near-duplicates
+    THEME_CREATE = "theme.create"
+    THEME_UPDATE = "theme.update"
+    THEME_ARCHIVE = "theme.archive"
+    THEME_UNARCHIVE = "theme.unarchive"
+    THEME_MERGE = "theme.merge"
+    THEME_EXPORT = "theme.export"
+    THEME_IMPORT = "theme.import"
+    TAG = "tag"
+    UNTAG = "untag"
+    SUGGESTION_DISMISSED = "suggestion_dismissed"
+    DUPLICATE_GROUPED = "duplicate_grouped"
+    DUPLICATE_UNGROUPED = "duplicate_ungrouped"
+    # Exports
+    EXPORT_BRIEF = "export.brief"
+    EXPORT_THEMES_CSV = "export.themes_csv"
+    EXPORT_SUBMISSIONS_CSV = "export.submissions_csv"
+    AUDIT_EXPORTED = "audit_exported"
+    # Privacy and keys
+    IDENTITIES_ERASED = "identities_erased"
+    IDENTITIES_PURGED = "identities_purged"
+    KEYS_ROTATED = "keys_rotated"
+    KEYS_RETIRED = "keys_retired"
 
 
 @dataclass(frozen=True)
@@ -45,7 +92,7 @@ def _digest(session: orm.Session, prev_hash: str, event: AuditEvent) -> str:
 def record(
     session: orm.Session,
     actor: Actor,
-    action: str,
+    action: Action,
     *,
     now: datetime,
     submission_id: uuid.UUID | None = None,
@@ -59,7 +106,7 @@ def record(
         occurred_at=now.replace(microsecond=0, tzinfo=None),
         actor_id=actor.staff_id,
         actor=actor.label,
-        action=action,
+        action=str(action),  # the text itself, as stored and hashed
         submission_id=submission_id,
         reason=reason,
         details=json.dumps(details or {}, sort_keys=True, ensure_ascii=False),
@@ -71,7 +118,7 @@ def record(
     return event
 
 
-def record_now(session: orm.Session, actor: Actor, action: str, *, now: datetime, details: dict) -> None:
+def record_now(session: orm.Session, actor: Actor, action: Action, *, now: datetime, details: dict) -> None:
     """Record an event in a transaction of its own (e.g. an export, before the data is streamed)."""
     with writing(session):
         record(session, actor, action, now=now, details=details)
@@ -141,5 +188,5 @@ def csv_rows(session: orm.Session, wanted: AuditFilter) -> Iterator[str]:
 def export_csv(session: orm.Session, wanted: AuditFilter, *, by: Actor,
                now: datetime) -> Callable[[orm.Session], Iterator[str]]:
     """Record that the log was exported with this filter, then return what streams it (csv_rows)."""
-    record_now(session, by, "audit_exported", now=now, details={"action": wanted.action, "actor": wanted.actor})
+    record_now(session, by, Action.AUDIT_EXPORTED, now=now, details={"action": wanted.action, "actor": wanted.actor})
     return functools.partial(csv_rows, wanted=wanted)

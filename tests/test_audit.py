@@ -19,7 +19,7 @@ ACTOR = audit.Actor("fola@example.org", 7)
 def append(db_session, n: int) -> None:
     with writing(db_session):
         for i in range(n):
-            audit.record(db_session, ACTOR, "status_changed", now=clock.now(), reason=f"reason {i}",
+            audit.record(db_session, ACTOR, audit.Action.STATUS_CHANGED, now=clock.now(), reason=f"reason {i}",
                          details={"to": "published"})
 
 
@@ -92,3 +92,35 @@ def test_rewriting_the_whole_chain_without_the_key_ring_does_not_verify(runner, 
     db_session.commit()
     result = runner.invoke(args=["audit-verify"])
     assert result.exit_code == 1 and "broken at event 1" in result.output
+
+
+# Every action as chains already written hold it: the chain hashes this text, and the admin page filters by it.
+STORED_ACTIONS = {
+    "USER_CREATED": "user_created", "LOGIN": "login", "LOGIN_REFUSED": "login_refused", "LOGOUT": "logout",
+    "ROLE_CHANGED": "role_changed", "USER_ACTIVATED": "user_activated", "USER_DEACTIVATED": "user_deactivated",
+    "PASSWORD_RESET": "password_reset", "SETTING_CHANGED": "setting_changed", "STATUS_CHANGED": "status_changed",
+    "REDACTED": "redacted", "REPLY_SENT": "reply_sent", "REVEAL_REQUESTED": "reveal_requested",
+    "REVEAL_APPROVED": "reveal_approved", "REVEAL_DENIED": "reveal_denied",
+    "IDENTITY_REVEALED": "identity_revealed", "THEME_CREATE": "theme.create", "THEME_UPDATE": "theme.update",
+    "THEME_ARCHIVE": "theme.archive", "THEME_UNARCHIVE": "theme.unarchive", "THEME_MERGE": "theme.merge",
+    "THEME_EXPORT": "theme.export", "THEME_IMPORT": "theme.import", "TAG": "tag", "UNTAG": "untag",
+    "SUGGESTION_DISMISSED": "suggestion_dismissed", "DUPLICATE_GROUPED": "duplicate_grouped",
+    "DUPLICATE_UNGROUPED": "duplicate_ungrouped", "EXPORT_BRIEF": "export.brief",
+    "EXPORT_THEMES_CSV": "export.themes_csv", "EXPORT_SUBMISSIONS_CSV": "export.submissions_csv",
+    "AUDIT_EXPORTED": "audit_exported", "IDENTITIES_ERASED": "identities_erased",
+    "IDENTITIES_PURGED": "identities_purged", "KEYS_ROTATED": "keys_rotated", "KEYS_RETIRED": "keys_retired",
+}
+
+
+def test_the_action_registry_keeps_the_names_existing_chains_hold():
+    assert {action.name: action.value for action in audit.Action} == STORED_ACTIONS
+
+
+def test_an_event_recorded_through_the_registry_stores_and_hashes_the_text_an_older_event_has(db_session):
+    with writing(db_session):
+        audit.record(db_session, ACTOR, "theme.create", now=clock.now())  # as recorded before the registry
+        audit.record(db_session, ACTOR, audit.Action.THEME_CREATE, now=clock.now())
+    db_session.expire_all()
+    stored = db_session.execute(sa.text("SELECT action FROM audit_event ORDER BY id")).scalars().all()
+    assert stored == ["theme.create", "theme.create"]
+    assert audit.first_broken_link(db_session) is None

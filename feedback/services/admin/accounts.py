@@ -60,7 +60,7 @@ def create_user(session: orm.Session, hasher: PasswordHasher, email: str, displa
                          password_hash=hasher.hash(password), is_active=True)
         session.add(user)
         session.flush()
-        audit.record(session, by, "user_created", now=now, details={"user": email, "role": role})
+        audit.record(session, by, audit.Action.USER_CREATED, now=now, details={"user": email, "role": role})
     return _staff(user)
 
 
@@ -85,7 +85,8 @@ def record_failed_login(session: orm.Session, email: str, now: datetime) -> None
     """
     user_id = session.scalar(sa.select(StaffUser.id).where(StaffUser.email == crypto.normalise_email(email)))
     with writing(session):
-        audit.record(session, audit.Actor(audit.SYSTEM), "login_refused", now=now, details={"account": user_id})
+        audit.record(session, audit.Actor(audit.SYSTEM), audit.Action.LOGIN_REFUSED, now=now,
+                     details={"account": user_id})
 
 
 def _token_hash(token: str) -> bytes:
@@ -97,7 +98,7 @@ def start_session(session: orm.Session, staff: Staff, now: datetime) -> str:
     token = secrets.token_urlsafe(32)
     with writing(session):
         session.add(StaffSession(token_hash=_token_hash(token), user_id=staff.id, created_at=now, last_seen_at=now))
-        audit.record(session, staff.actor, "login", now=now)
+        audit.record(session, staff.actor, audit.Action.LOGIN, now=now)
     return token
 
 
@@ -122,7 +123,7 @@ def resolve_session(session: orm.Session, token: str, now: datetime, idle: timed
 def end_session(session: orm.Session, token: str, staff: Staff, now: datetime) -> None:
     with writing(session):
         session.execute(sa.delete(StaffSession).where(StaffSession.token_hash == _token_hash(token)))
-        audit.record(session, staff.actor, "logout", now=now)
+        audit.record(session, staff.actor, audit.Action.LOGOUT, now=now)
 
 
 def list_users(session: orm.Session) -> list[StaffUser]:
@@ -154,7 +155,8 @@ def change_role(session: orm.Session, user_id: int, role: str, *, by: audit.Acto
             _keep_an_admin(session, user)
         old, user.role = user.role, role
         session.execute(sa.delete(StaffSession).where(StaffSession.user_id == user_id))
-        audit.record(session, by, "role_changed", now=now, details={"user": user.email, "from": old, "to": role})
+        audit.record(session, by, audit.Action.ROLE_CHANGED, now=now,
+                     details={"user": user.email, "from": old, "to": role})
 
 
 def set_active(session: orm.Session, user_id: int, active: bool, *, by: audit.Actor, now: datetime) -> None:
@@ -168,7 +170,7 @@ def set_active(session: orm.Session, user_id: int, active: bool, *, by: audit.Ac
         user.is_active = active
         if not active:
             session.execute(sa.delete(StaffSession).where(StaffSession.user_id == user_id))
-        audit.record(session, by, "user_activated" if active else "user_deactivated", now=now,
+        audit.record(session, by, audit.Action.USER_ACTIVATED if active else audit.Action.USER_DEACTIVATED, now=now,
                      details={"user": user.email})
 
 
@@ -180,5 +182,5 @@ def reset_password(session: orm.Session, hasher: PasswordHasher, user_id: int, *
         user = _user(session, user_id)
         user.password_hash = hasher.hash(password)
         session.execute(sa.delete(StaffSession).where(StaffSession.user_id == user_id))
-        audit.record(session, by, "password_reset", now=now, details={"user": user.email})
+        audit.record(session, by, audit.Action.PASSWORD_RESET, now=now, details={"user": user.email})
     return password

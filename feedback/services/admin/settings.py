@@ -31,4 +31,4 @@ def set_flag(session: orm.Session, key: str, on: bool, *, by: audit.Actor, now: 
             session.add(Setting(key=key, value=value))
         else:
             row.value = value
-        audit.record(session, by, "setting_changed", now=now, details={"setting": key, "value": value})
+        audit.record(session, by, audit.Action.SETTING_CHANGED, now=now, details={"setting": key, "value": value})

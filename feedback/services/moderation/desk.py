@@ -222,7 +222,7 @@ def change_status(session: orm.Session, submission_ids: Iterable[uuid.UUID], to:
         for submission in changed:
             details = {"from": submission.status, "to": to, "hidden_reason": hidden_reason}
             submission.status, submission.hidden_reason = to, hidden_reason
-            audit.record(session, by, "status_changed", now=now, submission_id=submission.id,
+            audit.record(session, by, audit.Action.STATUS_CHANGED, now=now, submission_id=submission.id,
                          reason=note or hidden_reason or "", details=details)
     return len(changed)
 
@@ -243,6 +243,6 @@ def redact(session: orm.Session, submission_id: uuid.UUID, text: str, *, by: aud
         if new == submission.redacted_body:
             return False
         submission.redacted_body = new
-        audit.record(session, by, "redacted", now=now, submission_id=submission_id,
+        audit.record(session, by, audit.Action.REDACTED, now=now, submission_id=submission_id,
                      details={"cleared": new is None})
     return True

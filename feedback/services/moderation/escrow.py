@@ -114,7 +114,7 @@ def reveal(session: orm.Session, ring: crypto.KeyRing, submission_id: uuid.UUID,
         if settings.is_on(session, settings.REVEAL_NEEDS_APPROVAL):
             raise ApprovalRequired()
         identity = _open(session, ring, submission_id)
-        audit.record(session, by, "identity_revealed", now=now, submission_id=submission_id, reason=reason)
+        audit.record(session, by, audit.Action.IDENTITY_REVEALED, now=now, submission_id=submission_id, reason=reason)
     return identity
 
 
@@ -132,7 +132,7 @@ def request_reveal(session: orm.Session, submission_id: uuid.UUID, reason: str, 
                                 status=PENDING)
         session.add(request)
         session.flush()
-        audit.record(session, by, "reveal_requested", now=now, submission_id=submission_id, reason=reason,
+        audit.record(session, by, audit.Action.REVEAL_REQUESTED, now=now, submission_id=submission_id, reason=reason,
                      details={"request": request.id})
     return request
 
@@ -155,7 +155,7 @@ def decide(session: orm.Session, request_id: int, approve: bool, *, by: audit.Ac
         )).rowcount
         if changed != 1:
             raise NotAllowed()
-        audit.record(session, by, "reveal_approved" if approve else "reveal_denied", now=now,
+        audit.record(session, by, audit.Action.REVEAL_APPROVED if approve else audit.Action.REVEAL_DENIED, now=now,
                      submission_id=request.submission_id, reason=request.reason,
                      details={"request": request_id})
 
@@ -185,7 +185,7 @@ def open_approved(session: orm.Session, ring: crypto.KeyRing, submission_id: uui
         )).rowcount
         if changed != 1:
             raise NotAllowed()
-        audit.record(session, by, "identity_revealed", now=now, submission_id=submission_id,
+        audit.record(session, by, audit.Action.IDENTITY_REVEALED, now=now, submission_id=submission_id,
                      reason=request.reason, details={"request": request.id})
     return identity
 

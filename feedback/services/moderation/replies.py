@@ -40,7 +40,7 @@ def add_staff_reply(session: orm.Session, submission_id: uuid.UUID, body: str, *
         reply = Reply(submission_id=submission_id, author=STAFF, body=body, written_on=now.date(),
                       position=_next_position(session, submission_id))
         session.add(reply)
-        audit.record(session, by, "reply_sent", now=now, submission_id=submission_id)
+        audit.record(session, by, audit.Action.REPLY_SENT, now=now, submission_id=submission_id)
     return reply
 
 

@@ -51,6 +51,6 @@ def erase_email(session: orm.Session, ring: crypto.KeyRing, email: str, *, by: a
             session.execute(sa.update(Submission).where(Submission.id.in_(ids))
                             .values(is_named=False, identity_deleted=True)
                             .execution_options(synchronize_session=False))
-        audit.record(session, by, "identities_erased", now=now, details={"count": len(ids)})
+        audit.record(session, by, audit.Action.IDENTITIES_ERASED, now=now, details={"count": len(ids)})
     db.checkpoint(session)
     return len(ids)

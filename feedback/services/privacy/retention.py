@@ -60,7 +60,7 @@ def purge(session: orm.Session, today: date, days: int, *, by: audit.Actor, now:
         session.execute(sa.update(Submission).where(Submission.id.in_(expired), Submission.is_named.is_(True))
                         .values(is_named=False, identity_deleted=True)
                         .execution_options(synchronize_session=False))
-        audit.record(session, by, "identities_purged", now=now,
+        audit.record(session, by, audit.Action.IDENTITIES_PURGED, now=now,
                      details={"count": count, "retention_days": days, "closed_before": cutoff(today, days).isoformat()})
     if count:
         db.checkpoint(session)

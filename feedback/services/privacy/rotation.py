@@ -56,7 +56,8 @@ def rotate(session: orm.Session, keyring_path: str | os.PathLike[str], *, retire
     # Save first: if re-wrapping stops half-way, both old and new keys are still on disk.
     keyfile.save(ring, keyring_path)
     count = rewrap_all(session, ring)
-    audit.record_now(session, by, "keys_rotated", now=now, details={"new_key_id": ring.active_id, "rewrapped": count})
+    audit.record_now(session, by, audit.Action.KEYS_ROTATED, now=now,
+                     details={"new_key_id": ring.active_id, "rewrapped": count})
     if not retire_old:
         return Rotation(ring.active_id, count, retired_key_ids=[], still_in_use=[])
     # A worker that read the old ring just before the rotation may have sealed one more identity
@@ -67,5 +68,5 @@ def rotate(session: orm.Session, keyring_path: str | os.PathLike[str], *, retire
     if in_use:
         return Rotation(ring.active_id, count, retired_key_ids=[], still_in_use=sorted(in_use))
     keyfile.save(crypto.without_master_keys(ring, old), keyring_path)
-    audit.record_now(session, by, "keys_retired", now=now, details={"retired_key_ids": sorted(old)})
+    audit.record_now(session, by, audit.Action.KEYS_RETIRED, now=now, details={"retired_key_ids": sorted(old)})
     return Rotation(ring.active_id, count, retired_key_ids=sorted(old), still_in_use=[])

@@ -97,19 +97,19 @@ def brief(session: orm.Session, slug: str, *, k: int, affiliations: list[str], b
     """One town hall's summary for its printable brief, recorded as an export; None when the slug is unknown."""
     found = counts.summary(session, slug, k=k, affiliations=affiliations)
     if found is not None:
-        audit.record_now(session, by, "export.brief", now=now, details={"town_hall": slug})
+        audit.record_now(session, by, audit.Action.EXPORT_BRIEF, now=now, details={"town_hall": slug})
     return found
 
 
 def export_themes(session: orm.Session, *, k: int, affiliations: list[str], by: audit.Actor,
                   now: datetime) -> RowsFrom:
     """Record the theme-counts export, then return what streams it (theme_rows)."""
-    audit.record_now(session, by, "export.themes_csv", now=now, details={"k": k})
+    audit.record_now(session, by, audit.Action.EXPORT_THEMES_CSV, now=now, details={"k": k})
     return functools.partial(theme_rows, k=k, affiliations=affiliations)
 
 
 def export_submissions(session: orm.Session, hall: TownHall, *, by: audit.Actor, now: datetime) -> RowsFrom:
     """Record the export of a town hall's published submissions, then return what streams it (submission_rows)."""
     town_hall_id, slug = hall.id, hall.slug  # read before the audit transaction expires the object
-    audit.record_now(session, by, "export.submissions_csv", now=now, details={"town_hall": slug})
+    audit.record_now(session, by, audit.Action.EXPORT_SUBMISSIONS_CSV, now=now, details={"town_hall": slug})
     return functools.partial(submission_rows, town_hall_id=town_hall_id)

@@ -115,7 +115,7 @@ def create(session: orm.Session, values: ThemeValues, *, by: audit.Actor, now: d
         theme = Theme(**{name: getattr(values, name) for name in FIELDS})
         session.add(theme)
         session.flush()
-        audit.record(session, by, "theme.create", now=now,
+        audit.record(session, by, audit.Action.THEME_CREATE, now=now,
                      details={"theme_id": theme.id, "name": theme.name, "parent_id": theme.parent_id})
     return theme
 
@@ -140,7 +140,7 @@ def update(session: orm.Session, theme_id: int, values: ThemeValues, *, by: audi
             details["renamed_from"] = theme.name
         for name in changed:
             setattr(theme, name, getattr(values, name))
-        audit.record(session, by, "theme.update", now=now, details=details)
+        audit.record(session, by, audit.Action.THEME_UPDATE, now=now, details=details)
     return changed
 
 
@@ -169,7 +169,7 @@ def set_archived(session: orm.Session, theme_id: int, archived: bool, *, by: aud
             raise CodebookError(f"“{theme.name}” is under “{theme.parent.name}”, which is archived. Bring "
                                 f"“{theme.parent.name}” back first, or move “{theme.name}” to the top level.")
         theme.archived = archived
-        audit.record(session, by, "theme.archive" if archived else "theme.unarchive", now=now,
+        audit.record(session, by, audit.Action.THEME_ARCHIVE if archived else audit.Action.THEME_UNARCHIVE, now=now,
                      details={"theme_id": theme.id, "name": theme.name})
     return True
 
@@ -226,7 +226,7 @@ def merge(session: orm.Session, source_id: int, target_id: int, *, by: audit.Act
                         .values(merged_into_id=target.id).execution_options(synchronize_session=False))
         source.archived, source.merged_into_id = True, target.id
         result = MergeResult(source.name, target.name, moved, dropped, len(children))
-        audit.record(session, by, "theme.merge", now=now, details={
+        audit.record(session, by, audit.Action.THEME_MERGE, now=now, details={
             "source": {"id": source.id, "name": source.name}, "target": {"id": target.id, "name": target.name},
             "taggings_moved": moved, "already_tagged": dropped, "children_moved": len(children)})
     return result

@@ -71,7 +71,7 @@ def export_csv(session: orm.Session, *, by: audit.Actor, now: datetime) -> str:
         rows = [[t.name, t.definition, t.example, t.colour, names.get(t.parent_id, ""),
                  KEYWORD_SEPARATOR.join(codebook_values.keyword_list(t.keywords)), "yes" if t.archived else "no"]
                 for t in _ordered(all_themes)]
-        audit.record(session, by, "theme.export", now=now, details={"themes": len(rows)})
+        audit.record(session, by, audit.Action.THEME_EXPORT, now=now, details={"themes": len(rows)})
     return "".join(spreadsheet.csv_lines([COLUMNS, *rows]))
 
 
@@ -239,6 +239,6 @@ def import_csv(session: orm.Session, data: bytes, *, by: audit.Actor, now: datet
         if errors:
             raise ImportRefused(errors)
         result = _apply(session, plan)
-        audit.record(session, by, "theme.import", now=now, details={
+        audit.record(session, by, audit.Action.THEME_IMPORT, now=now, details={
             "created": result.created, "updated": result.updated, "unchanged": result.unchanged})
     return result

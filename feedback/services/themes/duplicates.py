@@ -170,7 +170,7 @@ def group(session: orm.Session, representative_id: uuid.UUID, member_id: uuid.UU
                 session.add(DuplicateLink(submission_id=submission_id, representative_id=representative_id))
             else:
                 link.representative_id = representative_id
-            audit.record(session, by, "duplicate_grouped", now=now, submission_id=submission_id,
+            audit.record(session, by, audit.Action.DUPLICATE_GROUPED, now=now, submission_id=submission_id,
                          details={"representative": str(representative_id),
                                   "moved_from": str(moved_from) if moved_from else None})
         session.flush()
@@ -193,6 +193,6 @@ def ungroup(session: orm.Session, member_id: uuid.UUID, *, within: uuid.UUID | N
             raise InvalidGrouping("That submission is not in this group any more. Reload the page.")
         representative_id = link.representative_id
         session.delete(link)
-        audit.record(session, by, "duplicate_ungrouped", now=now, submission_id=member_id,
+        audit.record(session, by, audit.Action.DUPLICATE_UNGROUPED, now=now, submission_id=member_id,
                      details={"representative": str(representative_id)})
     return representative_id

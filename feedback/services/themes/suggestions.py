@@ -117,6 +117,6 @@ def dismiss(session: orm.Session, submission_id: uuid.UUID, theme_id: int, *, by
     """
     with writing(session):
         name = _decide(session, submission_id, theme_id, DISMISSED)
-        audit.record(session, by, "suggestion_dismissed", now=now, submission_id=submission_id,
+        audit.record(session, by, audit.Action.SUGGESTION_DISMISSED, now=now, submission_id=submission_id,
                      details={"theme": name})
     return name

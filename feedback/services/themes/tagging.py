@@ -105,7 +105,7 @@ def add(session: orm.Session, submission_ids: Iterable[uuid.UUID], names: dict[i
         if not new:
             continue
         session.add_all(Tagging(submission_id=submission_id, theme_id=theme_id) for theme_id in new)
-        audit.record(session, by, "tag", now=now, submission_id=submission_id,
+        audit.record(session, by, audit.Action.TAG, now=now, submission_id=submission_id,
                      details={"themes": sorted(names[t] for t in new), **(details or {})})
         changed.add(submission_id)
     session.flush()
@@ -125,7 +125,7 @@ def remove(session: orm.Session, submission_ids: Iterable[uuid.UUID], names: dic
     for submission_id, theme_ids in sorted(present.items()):
         session.execute(sa.delete(Tagging).where(Tagging.submission_id == submission_id,
                                                  Tagging.theme_id.in_(theme_ids)))
-        audit.record(session, by, "untag", now=now, submission_id=submission_id,
+        audit.record(session, by, audit.Action.UNTAG, now=now, submission_id=submission_id,
                      details={"themes": sorted(names[t] for t in theme_ids), **(details or {})})
     return set(present)
 
