@@ -105,6 +105,3 @@ AT_0004: Rows = {**AT_0003, "submission": [
     *(row | {"identity_deleted": False} for row in AT_0003["submission"]),
     _submission(ERASED, 5, is_named=True, identity_deleted=True),
 ]}
-
-# 0004 adds a column only: every submission from before has identity_deleted False.
-AT_0004: Rows = {**AT_0003, "submission": [row | {"identity_deleted": False} for row in AT_0003["submission"]]}
