@@ -89,6 +89,15 @@ class Submission(Base):
         back_populates="submission", cascade="all, delete-orphan", passive_deletes=True
     )
 
+    @property
+    def shown_body(self) -> str:
+        return shown_text(self.body, self.redacted_body)
+
+
+def shown_text(body: str, redacted_body: str | None) -> str:
+    """The text others read of a submission: its redacted text when there is one."""
+    return redacted_body or body
+
 
 class Identity(Base):
     """A named submitter's identity, sealed by feedback.crypto; never stored in clear."""

@@ -131,7 +131,7 @@ def submission_page(submission: Submission, *, redaction: RedactionForm | None =
                     grouping: GroupForm | None = None, status: int = 200):
     """The submission page; the form given (from this blueprint or the tagging one) comes back filled in."""
     names = current_app.config["IDENTIFYING_NAMES"]
-    redaction = redaction or RedactionForm(formdata=None, redacted=submission.redacted_body or submission.body)
+    redaction = redaction or RedactionForm(formdata=None, redacted=submission.shown_body)
     status_form = status_form or StatusForm(formdata=None, status=submission.status,
                                             hidden_reason=submission.hidden_reason or "")
     reply = reply or StaffReplyForm(formdata=None)

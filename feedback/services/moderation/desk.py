@@ -174,7 +174,7 @@ def desk(session: orm.Session, town_hall_id: int, wanted: DeskFilter, page: int,
 
 def _row(submission: Submission, reply_count: int, unanswered: bool) -> DeskRow:
     return DeskRow(submission.id, submission.received_on, submission.affiliation, submission.status,
-                   submission.hidden_reason, submission.is_named, excerpt(submission.redacted_body or submission.body),
+                   submission.hidden_reason, submission.is_named, excerpt(submission.shown_body),
                    bool(submission.redacted_body), reply_count, unanswered)
 
 

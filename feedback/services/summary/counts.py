@@ -15,6 +15,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from feedback import models
 from feedback.models import HIDDEN_REASONS, HiddenReason, Submission, SubmissionStatus, Tagging, Theme, TownHall
 from feedback.services.summary.suppression import suppress
 from feedback.services.themes import duplicates
@@ -284,7 +285,7 @@ def _quotes(db: orm.Session, table: Counts, where) -> dict[int, list[Quote]]:
             Submission.id.in_(duplicates.representatives()))).all()
         for theme, id_, hall, body, redacted in sorted(representatives, key=lambda r: (-sizes[r[1]], r[1])):
             if hall in halls[theme] and len(chosen[theme]) < QUOTES_PER_THEME:
-                chosen[theme].append(Quote(redacted or body, 1 + sizes[id_]))
+                chosen[theme].append(Quote(models.shown_text(body, redacted), 1 + sizes[id_]))
     single = ~duplicates.leads_a_group(Submission.id)
     for theme, found in halls.items():
         missing = QUOTES_PER_THEME - len(chosen[theme])
@@ -292,5 +293,5 @@ def _quotes(db: orm.Session, table: Counts, where) -> dict[int, list[Quote]]:
             rest = db.execute(eligible.where(Tagging.theme_id == theme, single,
                                              Submission.town_hall_id.in_(found))
                               .order_by(Tagging.submission_id).limit(missing)).all()
-            chosen[theme] += [Quote(redacted or body, 1) for _, _, _, body, redacted in rest]
+            chosen[theme] += [Quote(models.shown_text(body, redacted), 1) for _, _, _, body, redacted in rest]
     return chosen

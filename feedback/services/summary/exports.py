@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from feedback import audit
-from feedback.models import DuplicateLink, Submission, SubmissionStatus, Tagging, Theme, TownHall
+from feedback.models import DuplicateLink, Submission, SubmissionStatus, Tagging, Theme, TownHall, shown_text
 from feedback.services.summary import counts
 from feedback.services.summary.counts import Cell, HallRef, Summary
 from feedback.services.themes import duplicates
@@ -69,7 +69,7 @@ def submission_rows(session: orm.Session, town_hall_id: int) -> Iterator[str]:
     for _, grouped in itertools.groupby(session.execute(query), key=lambda row: row.id):
         rows = list(grouped)
         first = rows[0]
-        yield from csv_lines([[title, first.redacted_body or first.body,
+        yield from csv_lines([[title, shown_text(first.body, first.redacted_body),
                                "; ".join(row.name for row in rows if row.name), 1 + (first.members or 0)]])
 
 

@@ -105,7 +105,7 @@ def _related(session: orm.Session, mine: frozenset[str], listed: list[Submission
     ids = [s.id for s in listed]
     links = _links(session, ids)
     sizes = group_sizes(session, ids)
-    return [Related(s.id, s.received_on, s.status, excerpt(s.redacted_body or s.body),
+    return [Related(s.id, s.received_on, s.status, excerpt(s.shown_body),
                     similarity.jaccard(mine, similarity.words(s.body)), links.get(s.id), sizes[s.id]) for s in listed]
 
 
