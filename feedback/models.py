@@ -131,6 +131,9 @@ class HiddenReason(enum.StrEnum):
     OTHER = "other"
 
 
+# A new theme's colour when none is chosen.
+DEFAULT_THEME_COLOUR = "#4c6a92"
+
 HIDDEN_REASONS = tuple(r.value for r in HiddenReason)  # in the order the desk offers and the summary lists them
 
 
@@ -226,7 +229,7 @@ class Theme(Base):
     name: Mapped[str] = mapped_column(sa.String(80), unique=True)
     definition: Mapped[str] = mapped_column(sa.String(200), default="")
     example: Mapped[str] = mapped_column(sa.Text, default="")
-    colour: Mapped[str] = mapped_column(sa.String(7), default="#4c6a92")  # "#rrggbb"
+    colour: Mapped[str] = mapped_column(sa.String(7), default=DEFAULT_THEME_COLOUR)  # "#rrggbb"
     # Words or phrases (one per line) whose presence in a submission suggests this theme.
     keywords: Mapped[str] = mapped_column(sa.Text, default="")
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("theme.id"), index=True)

@@ -32,6 +32,7 @@ class NewUserForm(FlaskForm):
                       validators=[DataRequired("Choose a role.")])
     password = PasswordField("First password", validators=[DataRequired("Enter a first password."),
                              Length(min=PASSWORD_MIN, message=f"A password needs at least {PASSWORD_MIN} characters.")],
+                             description=f"At least {PASSWORD_MIN} characters. Ask them to keep it private.",
                              render_kw={"autocomplete": "new-password"})
 
 

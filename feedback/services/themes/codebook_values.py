@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from feedback.models import DEFAULT_THEME_COLOUR
 from feedback.sanitize import normalise_text
 
 NAME_MAX = 80
@@ -12,7 +13,7 @@ DEFINITION_MAX = 200
 EXAMPLE_MAX = 1000
 KEYWORD_MAX = 60
 KEYWORDS_MAX = 40
-DEFAULT_COLOUR = "#4c6a92"
+DEFAULT_COLOUR = DEFAULT_THEME_COLOUR
 COLOUR = re.compile(r"#[0-9a-f]{6}")
 
 
