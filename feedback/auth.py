@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -30,6 +31,8 @@ NEVER_SHOWN_BACK = frozenset({"csrf_token", "password", "code", "form_token", "l
 STAFF = (Role.ADMIN, Role.FACILITATOR, Role.LEADER)
 MODERATORS = (Role.ADMIN, Role.FACILITATOR)
 View = TypeVar("View", bound=Callable[..., Any])
+# A path on this site: printable ASCII without spaces or backslashes, not starting "//" (another host).
+_LOCAL_PATH = re.compile(r"/(?!/)[!-\[\]-~]*")
 
 
 class LoggedIn(UserMixin):
@@ -60,6 +63,11 @@ def hasher() -> PasswordHasher:
 
 def staff() -> accounts.Staff:
     return current_user.staff
+
+
+def is_local_path(target: str | None) -> bool:
+    """Whether target is a path on this site: no control characters, never another host."""
+    return bool(target and _LOCAL_PATH.fullmatch(target))
 
 
 def _load_user(token: str) -> LoggedIn | None:

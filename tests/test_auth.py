@@ -6,6 +6,7 @@ import json
 import uuid
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from feedback.models import AuditEvent, StaffSession
@@ -200,3 +201,19 @@ def test_logging_in_again_ends_the_previous_session(app):
     thief = app.test_client()
     thief.set_cookie("session", old_cookie)
     assert thief.get("/admin/users").status_code == 302
+
+
+def _log_in_with_next(app, client, role: str, target: str):
+    make_staff(app, role, f"{role}@example.org")
+    token = csrf_for(client, "/login")
+    data = {"email": f"{role}@example.org", "password": PASSWORD, "csrf_token": token}
+    return client.post("/login", query_string={"next": target}, data=data)
+
+
+@pytest.mark.parametrize("target", ["/\nX", "/staff\r\nSet-Cookie: x=1", "/facilitate\x00", "/\\evil.example",
+                                    "/staff\x7f", "https://evil.example/staff", "staff", "/ staff"])
+def test_a_next_with_control_characters_or_another_host_lands_on_the_staff_home(app, client, target):
+    response = _log_in_with_next(app, client, "admin", target)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/staff"
+

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user, login_user, logout_user
@@ -21,9 +19,7 @@ WRONG = "That email and password do not match an active account."
 
 def _safe_next(target: str | None) -> str:
     """Only a path on this site, never another host."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("auth.home")
+    return target if target and auth.is_local_path(target) else url_for("auth.home")
 
 
 @bp.route("/login", methods=["GET", "POST"])
