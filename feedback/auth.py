@@ -6,10 +6,12 @@ import re
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
 from flask import Flask, abort, current_app, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, UserMixin, current_user
+from werkzeug.exceptions import HTTPException
 
 from feedback import clock
 from feedback.db import get_db
@@ -65,9 +67,16 @@ def staff() -> accounts.Staff:
     return current_user.staff
 
 
-def is_local_path(target: str | None) -> bool:
-    """Whether target is a path on this site: no control characters, never another host."""
-    return bool(target and _LOCAL_PATH.fullmatch(target))
+def may_see(role: str, target: str | None) -> bool:
+    """Whether target is a page on this site that a staff member with this role may open."""
+    if not target or not _LOCAL_PATH.fullmatch(target):
+        return False  # control characters, another host, or not a path at all
+    path = urlsplit(target).path
+    try:
+        endpoint, _args = current_app.url_map.bind_to_environ(request.environ).match(path, method="GET")
+    except HTTPException:  # no such page, or only a redirect to one
+        return False
+    return role in getattr(current_app.view_functions[endpoint], "allowed_roles", frozenset())
 
 
 def _load_user(token: str) -> LoggedIn | None:

@@ -217,3 +217,20 @@ def test_a_next_with_control_characters_or_another_host_lands_on_the_staff_home(
     assert response.status_code == 302
     assert response.headers["Location"] == "/staff"
 
+
+@pytest.mark.parametrize(("role", "target", "lands_on"), [
+    ("leader", "/facilitate", "/staff"),
+    ("leader", "/facilitate/themes", "/staff"),
+    ("leader", "/admin/users", "/staff"),
+    ("leader", "/leadership", "/leadership"),
+    ("facilitator", "/admin/audit", "/staff"),
+    ("facilitator", "/facilitate/themes", "/facilitate/themes"),
+    ("facilitator", "/leadership", "/leadership"),
+    ("admin", "/admin/audit", "/admin/audit"),
+    ("admin", "/facilitate", "/facilitate"),
+    ("admin", "/no/such/page", "/staff"),
+])
+def test_after_login_each_role_lands_on_a_page_it_may_see(app, client, role, target, lands_on):
+    response = _log_in_with_next(app, client, role, target)
+    assert response.status_code == 302 and response.headers["Location"] == lands_on
+    assert client.get(lands_on).status_code == 200

@@ -17,9 +17,9 @@ bp = Blueprint("auth", __name__)
 WRONG = "That email and password do not match an active account."
 
 
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site, never another host."""
-    return target if target and auth.is_local_path(target) else url_for("auth.home")
+def _landing(target: str | None, role: str) -> str:
+    """Where to go after logging in: the page asked for if this role may see it, else the staff home."""
+    return target if target and auth.may_see(role, target) else url_for("auth.home")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -39,7 +39,7 @@ def login():
     session.clear()  # a new session at login: nothing from before carries over
     token = accounts.start_session(db, found, clock.now())
     login_user(auth.LoggedIn(token, found))
-    return redirect(_safe_next(request.args.get("next")))
+    return redirect(_landing(request.args.get("next"), found.role))
 
 
 @bp.errorhandler(RateLimitExceeded)
