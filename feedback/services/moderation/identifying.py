@@ -1,7 +1,8 @@
 """Spot details in a text that could identify its writer, for the facilitator who redacts it.
 
 This is a prompt for a human, not a filter: it flags likely details (an email, a phone number, a
-handle, a listed name, a year or cohort, "the only ... in ...") and leaves the judgement to them.
+handle, a listed name, a title and name, a date, a year or cohort, "the only ... in ...", "my unit's
+only ...") and leaves the judgement to them.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from feedback.services.text import whole_words
 
 EMAIL, PHONE, HANDLE, NAME, YEAR, COHORT, ONLY = "email", "phone", "handle", "name", "year", "cohort", "only"
+TITLE, DATE = "title", "date"
 
 # What each kind is called on the page (the highlight's title).
 LABELS = {
@@ -20,22 +22,38 @@ LABELS = {
     PHONE: "phone number",
     HANDLE: "social media handle",
     NAME: "personal name",
+    TITLE: "title and name",
+    DATE: "date",
     YEAR: "year",
     COHORT: "cohort or year of training",
     ONLY: "'the only ...' phrase",
 }
 
 _WORD = r"[\w'’-]+"
+_DASH = "[-‐‑‒–—]"  # a hyphen as typed or as a word processor turns it
+_APOSTROPHE = "['’]"
+_MONTH = (r"(?-i:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?"
+          r"|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
 _PATTERNS = [
     (EMAIL, re.compile(r"(?<![\w.%+-])[\w.%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")),
     (PHONE, re.compile(r"(?<![\w@])(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,5}\)[ .-]?)?\d{2,12}(?:[ .-]\d{2,8}){0,4}(?!\w)")),
     (HANDLE, re.compile(r"(?<![\w@.])@\w(?:[\w.]{0,28}\w)?")),
+    # "Dr Example", "Professor X": a title, then a capitalised word (so "the doctor said" stays plain).
+    (TITLE, re.compile(r"(?<!\w)(?i:Dr|Doctor|Prof|Professor|Mr|Mrs|Ms|Mx|Miss)\.?\s+[A-Z][\w'’-]*")),
+    # "March 2026", "May of '24", "3 March", "March 14th, 2026": a month with a year or a day.
+    (DATE, re.compile(
+        rf"(?<!\w)(?:{_MONTH}\s+(?:of\s+)?(?:\d{{4}}|{_APOSTROPHE}\d{{2}})"
+        rf"|{_MONTH}\s+{_DAY}(?:,?\s+\d{{4}})?"
+        rf"|{_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+\d{{4}})?)(?![\w'’])",
+        re.IGNORECASE,
+    )),
     (YEAR, re.compile(r"(?<![\w.])(?:19[5-9]\d|20[0-3]\d)(?!\d)")),
     (COHORT, re.compile(
         r"(?<!\w)(?:"
-        r"class\s+of\s+(?:'|’)?\d{2}(?:\d{2})?"
+        rf"class(?:es)?(?:\s+|{_DASH})of(?:\s+|{_DASH})(?:{_APOSTROPHE})?\d{{2}}(?:\d{{2}})?"
         r"|(?:\d{4}\s+)?cohorts?(?:\s+(?:of\s+)?(?:(?:'|’)?\d{2}(?:\d{2})?|\d))?"
-        r"|PGY[- ]?\d{1,2}"
+        rf"|PGY(?:{_DASH}|\s)?\d{{1,2}}s?"
         r"|(?-i:MS[- ]?[1-4]|M[1-4])"
         r"|intern\s+year"
         r"|(?:first|second|third|fourth|fifth|final|1st|2nd|3rd|4th|5th)[- ]years?"
@@ -43,9 +61,13 @@ _PATTERNS = [
         r")(?!\w)",
         re.IGNORECASE,
     )),
-    # "the only Black woman in my class": up to about eight words, within one sentence.
-    (ONLY, re.compile(rf"(?<!\w)the\s+only(?:\s+{_WORD}){{1,4}}?\s+(?:in|on|at)(?:[ \t]+{_WORD}){{1,2}}",
-                      re.IGNORECASE)),
+    # "the only Black woman in my class": up to about eight words, within one sentence; "the only one
+    # there"; and "my unit's only Black nurse": a group's only member, up to three words after "only".
+    (ONLY, re.compile(
+        rf"(?<!\w)(?:the\s+only(?:\s+{_WORD}){{1,4}}?\s+(?:(?:in|on|at)(?:[ \t]+{_WORD}){{1,2}}|here|there)(?!\w)"
+        rf"|(?:my|our|the|this|his|her|their)\s+\w+{_APOSTROPHE}s?\s+only(?:[ \t]+(?!(?:in|on|at)\b){_WORD}){{1,3}})",
+        re.IGNORECASE,
+    )),
 ]
 _ISO_DATE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
 _YEAR = re.compile(r"19[5-9]\d|20[0-3]\d")

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from feedback.services.moderation import identifying
-from feedback.services.moderation.identifying import COHORT, EMAIL, HANDLE, NAME, ONLY, PHONE, YEAR
+from feedback.services.moderation.identifying import COHORT, DATE, EMAIL, HANDLE, NAME, ONLY, PHONE, TITLE, YEAR
 
 
 def flagged(text: str, names=()) -> list[tuple[str, str]]:
@@ -34,8 +34,38 @@ def test_each_kind_of_detail_is_flagged(text, expected):
     assert flagged(text) == expected
 
 
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Dr Example told me to drop it.", [("Dr Example", TITLE)]),
+    ("Ask Dr. O'Neill, or doctor Mbeki", [("Dr. O'Neill", TITLE), ("doctor Mbeki", TITLE)]),
+    ("Professor X laughed; so did Prof. Xu.", [("Professor X", TITLE), ("Prof. Xu", TITLE)]),
+    ("Mrs Patel and Mx Lee", [("Mrs Patel", TITLE), ("Mx Lee", TITLE)]),
+    ("It happened in March 2026.", [("March 2026", DATE)]),
+    ("in Sept. '25 and in May of 2024", [("Sept. '25", DATE), ("May of 2024", DATE)]),
+    ("on 3 March, and on March 14th, 2026", [("3 March", DATE), ("March 14th, 2026", DATE)]),
+    ("the Class of 2027 and the classes of 2026", [("Class of 2027", COHORT), ("classes of 2026", COHORT)]),
+    ("class-of-2027 group chat", [("class-of-2027", COHORT)]),
+    ("the PGY-2s, a PGY\u20112 and a PGY\u20133", [("PGY-2s", COHORT), ("PGY\u20112", COHORT), ("PGY\u20133", COHORT)]),
+    ("I am my unit's only Black nurse.", [("my unit's only Black nurse", ONLY)]),
+    ("as our team\u2019s only night porter, I", [("our team\u2019s only night porter", ONLY)]),
+    ("I was the only one there", [("the only one there", ONLY)]),
+])
+def test_titles_dates_cohorts_and_only_phrases_probing_found_are_flagged(text, expected):
+    assert flagged(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "The doctor said the professor was away.",
+    "We march on; may we all be heard. Dr and Prof are titles.",
+    "That's only fair, and it's the only way forward.",
+    "Only a few of us went to the Dean's office.",
+    "The rota changed in the spring and nobody asked us.",
+])
+def test_ordinary_text_does_not_light_up_as_a_title_date_cohort_or_only_phrase(text):
+    assert flagged(text) == []
+
 def test_names_come_from_the_configured_list_as_whole_words_in_any_case():
-    text = "Dr OKAFOR and Ana Lucia spoke; Okaforth and Banana did not; ana did."
+    text = "OKAFOR and Ana Lucia spoke; Okaforth and Banana did not; ana did."
     assert flagged(text, ["Okafor", "Ana Lucia", "Ana", "  "]) == [
         ("OKAFOR", NAME), ("Ana Lucia", NAME), ("ana", NAME)]
 
