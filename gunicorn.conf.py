@@ -1,7 +1,9 @@
 """gunicorn settings for Town Hall Feedback: `gunicorn -c gunicorn.conf.py`.
 
 The access log keeps no client address, no time, no user agent and no referrer (promise 1 in
-DESIGN.md): only the request line, the status, the size and the duration.
+DESIGN.md): only the request line, the status, the size and the duration; and it keeps no line at all for
+submitter pages (town halls, receipts, static files), whose order among staff lines would time them.
+Errors on those pages are logged without their path, method or message (feedback/logs.py).
 
 Before any worker starts (and again before new workers start on a reload, SIGHUP), the arbiter brings
 the database schema up to date with `flask --app feedback db upgrade`, in a process of its own: two
@@ -72,7 +74,10 @@ def post_worker_init(worker):
 
 
 def post_fork(server, worker):
-    """gunicorn warns 'Invalid request from ip=...': keep such addresses out of its log too."""
-    from feedback.logs import RedactAddresses, add_filter
+    """No access line for submitter pages; gunicorn warns 'Invalid request from ip=...': keep such addresses
+    out of its log too, and the details of a failed submitter request."""
+    from feedback.logs import DropSubmitterAccess, HideSubmitterDetails, RedactAddresses, add_filter
 
+    add_filter("gunicorn.access", DropSubmitterAccess())
     add_filter("gunicorn.error", RedactAddresses())
+    add_filter("gunicorn.error", HideSubmitterDetails())
