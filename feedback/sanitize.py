@@ -18,14 +18,16 @@ from markupsafe import Markup
 LINK_REL = "nofollow noopener ugc"
 _HREF = (None, "href")
 _REL = (None, "rel")
-# Unicode's control characters (category Cc: U+0000-U+001F and U+007F-U+009F), except the newline.
-# One compiled pattern instead of a category look-up per character; tests/test_sanitize.py checks it
-# against unicodedata.category over every code point.
-_CONTROLS = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+# Unicode's control characters (category Cc: U+0000-U+001F and U+007F-U+009F), except the newline, and
+# its bidirectional controls (embeddings, overrides, isolates U+202A-U+202E, U+2066-U+2069, and the marks
+# U+200E, U+200F, U+061C): they make text display otherwise than typed ("rlo\u202eevil" reads "rlolive"),
+# to moderators too; pages mark people's text dir="auto" instead. One compiled pattern instead of a
+# look-up per character; tests/test_sanitize.py checks it against unicodedata over every code point.
+_CONTROLS = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
 
 def normalise_text(text: str | None) -> str:
-    """NFC, newlines as \\n, tabs as spaces, other control characters removed, outer space trimmed."""
+    """NFC, newlines as \\n, tabs as spaces, other control and bidi characters removed, outer space trimmed."""
     if not text:
         return ""
     text = unicodedata.normalize("NFC", text)

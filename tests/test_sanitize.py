@@ -54,19 +54,37 @@ def test_normalise_trims_outer_whitespace_and_treats_none_as_empty():
     assert normalise_text(None) == ""
 
 
+# Unicode's bidirectional formatting characters: embeddings and overrides, isolates, and the three marks.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+
+
 def _normalise_by_category(text: str | None) -> str:
-    """The original definition, one character at a time: what normalise_text must keep doing."""
+    """The definition, one character at a time: what normalise_text must keep doing."""
     if not text:
         return ""
     text = unicodedata.normalize("NFC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    return "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch) != "Cc").strip()
+    return "".join(ch for ch in text
+                   if ch == "\n" or (unicodedata.category(ch) != "Cc" and ch not in BIDI_CONTROLS)).strip()
 
 
-def test_normalise_removes_exactly_the_control_characters_but_newline():
+def test_the_bidi_controls_are_every_explicit_formatting_character_and_the_three_marks():
+    explicit = {"LRE", "RLE", "PDF", "LRO", "RLO", "LRI", "RLI", "FSI", "PDI"}
+    found = {chr(c) for c in range(sys.maxunicode + 1) if unicodedata.bidirectional(chr(c)) in explicit}
+    marks = {ch for ch in BIDI_CONTROLS if unicodedata.name(ch).endswith("MARK")}
+    assert found | marks == BIDI_CONTROLS and len(marks) == 3
+
+
+@pytest.mark.parametrize("control", sorted(BIDI_CONTROLS))
+def test_normalise_removes_each_bidirectional_control(control):
+    assert normalise_text(f"rlo{control}evil{control}\u202c end") == "rloevil end"
+
+
+def test_normalise_removes_exactly_the_control_characters_but_newline_and_the_bidi_controls():
     every = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
     kept = normalise_text("a" + every + "a")
     removed = {chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cc"} - {"\n"}
+    removed |= BIDI_CONTROLS
     assert not removed & set(kept)
     assert kept == _normalise_by_category("a" + every + "a")
 
