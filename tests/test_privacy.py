@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import threading
+import urllib.request
 
 import sqlalchemy as sa
 from werkzeug.serving import make_server
@@ -79,12 +80,13 @@ def test_the_development_server_logs_no_client_address_or_identity(sqlite_app, c
     thread.start()
     try:
         code = post_concern_over_http(f"http://127.0.0.1:{server.server_port}", slug, *PEOPLE[0])
+        urllib.request.urlopen(f"http://127.0.0.1:{server.server_port}/login?next=/staff", timeout=10).read()
     finally:
         server.shutdown()
-    assert '"POST /t/' in caplog.text  # the access line is there ...
-    assert "?" not in caplog.text.split('"POST /t/')[1].split('"')[0]
-    for value in ["127.0.0.1", *forbidden_strings(code)]:
-        assert value not in caplog.text, value  # ... without who sent it
+    assert '"GET /login HTTP/1.1" 200' in caplog.text  # a staff page's access line is there ...
+    assert "/t/" not in caplog.text  # ... a submitter's is not (issue 12) ...
+    for value in ["127.0.0.1", "?next", *forbidden_strings(code)]:
+        assert value not in caplog.text, value  # ... and nothing says who sent what
 
 
 def test_gunicorn_with_the_shipped_config_logs_no_client_address(tmp_path, gunicorn):
@@ -103,12 +105,13 @@ def test_gunicorn_with_the_shipped_config_logs_no_client_address(tmp_path, gunic
     assert "/t/gunicorn-hall" in created.stdout
     server = gunicorn(env, workers=1)
     code = post_concern_over_http(server.base_url, "gunicorn-hall", *PEOPLE[1])
+    urllib.request.urlopen(f"{server.base_url}/login", timeout=10).read()
     with socket.create_connection(("127.0.0.1", server.port), timeout=5) as raw:  # a malformed request
         raw.sendall(b"NONSENSE\x01 / HTTP/9\r\n\r\n")
         raw.recv(1024)
     server.stop()
     text = server.log_text()
-    assert '"POST /t/gunicorn-hall HTTP/1.1" 200' in text
+    assert '"GET /login HTTP/1.1" 200' in text and "/t/gunicorn-hall" not in text  # staff lines only
     assert "Invalid request from ip=[address]" in text
     for value in ["127.0.0.1 ", *forbidden_strings(code)]:
         assert value not in text, value
