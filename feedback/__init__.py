@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from feedback import auth, cli, config, db, errors, filters, headers, keyring, limits, logs, sanitize
+from feedback import auth, cli, config, db, errors, filters, headers, keyring, limits, logs, padding, sanitize
 from feedback.config import ROOT
 from feedback.extensions import csrf
 from feedback.views import admin, codebook, escrow, facilitate, leadership, public, receipts, tagging
@@ -25,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     logs.init_app(app)
     db.init_app(app)
     headers.init_app(app)
+    padding.init_app(app)
     errors.init_app(app)
     sanitize.init_app(app)
     filters.init_app(app)

@@ -1,0 +1,76 @@
+"""Issue 12, item 3: submitter pages are padded to fixed sizes, so a response's length says nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from feedback.forms.escrow import ANSWER_MAX
+from feedback.forms.public import COMMENT_MAX
+from feedback.padding import BUCKET
+from tests.browsing import check_receipt, hidden_fields, receipt_code, send_concern
+
+# What a text's length can cost on the page: plain letters, "&" (5 bytes as "&amp;"), emoji (4 bytes each).
+TEXTS = ["x", "x" * 10, "x" * COMMENT_MAX, "&" * COMMENT_MAX, "\N{GRINNING FACE}" * COMMENT_MAX,
+         "Plain words, a line break\nand more. " * (COMMENT_MAX // 36)]
+
+
+def wire_size(response) -> int:
+    """What an observer of the connection (or a log's size column) can measure: headers and body."""
+    headers = sum(len(f"{name}: {value}\r\n") for name, value in response.headers.items())
+    return headers + len(response.get_data())
+
+
+def send_named(client, slug: str, comment: str = "x" * 10):
+    return send_concern(client, slug, comment, identity_choice="named", name="Ngozi Abernathy-Cole",
+                        email="ngozi@example.org", contact_ok="y")
+
+
+def test_a_named_and_an_anonymous_receipt_page_have_the_same_size(client, hall):
+    named, anonymous = send_named(client, hall.slug), send_concern(client, hall.slug, "x" * 10)
+    assert named.status_code == anonymous.status_code == 200
+    assert "encrypted" in named.get_data(as_text=True) and "anonymously" in anonymous.get_data(as_text=True)
+    assert len(named.get_data()) == len(anonymous.get_data()) == BUCKET
+    assert wire_size(named) == wire_size(anonymous)
+
+
+def test_status_pages_have_one_size_whatever_the_length_of_the_text(client, hall):
+    sizes = set()
+    for text in TEXTS:
+        status = check_receipt(client, receipt_code(send_concern(client, hall.slug, text)))
+        assert status.status_code == 200
+        sizes.add((len(status.get_data()), wire_size(status)))
+    named = check_receipt(client, receipt_code(send_named(client, hall.slug, "x" * COMMENT_MAX)))
+    sizes.add((len(named.get_data()), wire_size(named)))
+    assert len(sizes) == 1 and sizes.pop()[0] == BUCKET
+
+
+def test_answers_withdrawals_and_wrong_codes_answer_in_the_same_size(client, hall):
+    sizes = set()
+    for text in ["x", "&" * ANSWER_MAX]:
+        code = receipt_code(send_concern(client, hall.slug, "x" * 10))
+        status = check_receipt(client, code)
+        answered = client.post("/receipt/reply", data={"code": code, "answer": text,
+                                                       **hidden_fields(status.get_data(as_text=True))})
+        assert text[:1] in answered.get_data(as_text=True)
+        withdrawn = client.post("/receipt/withdraw", data={"code": code, "confirm": "y",
+                                                           **hidden_fields(answered.get_data(as_text=True))})
+        assert "was withdrawn" in withdrawn.get_data(as_text=True)
+        sizes |= {len(answered.get_data()), len(withdrawn.get_data())}
+    sizes.add(len(check_receipt(client, "ABCD-2345-EFGH-6789-JKMN").get_data()))  # no such receipt
+    assert sizes == {BUCKET}
+
+
+@pytest.mark.parametrize("path", ["/", "/receipt"])
+def test_other_submitter_pages_are_padded_too(client, path):
+    assert len(client.get(path).get_data()) == BUCKET
+
+
+def test_a_refused_submission_keeps_its_text_in_a_page_of_the_same_size(client, hall):
+    refused = send_concern(client, hall.slug, "x" * (COMMENT_MAX + 1))
+    assert refused.status_code == 422 and "x" * (COMMENT_MAX + 1) in refused.get_data(as_text=True)
+    assert len(refused.get_data()) == BUCKET
+
+
+def test_staff_pages_and_static_files_are_not_padded(client):
+    assert len(client.get("/login").get_data()) < BUCKET
+    assert len(client.get("/static/js/copy.js").get_data()) < BUCKET
