@@ -64,10 +64,15 @@ class TownHall(Base):
         return intake_state(self, today)
 
 
+# Tables a submitter writes are keyed and stored by their random UUID on SQLite: a rowid table would keep
+# arrival order in its hidden rowid (promise 1). PostgreSQL ignores the option; see services/privacy/shuffling.
+NO_ROWID = {"sqlite_with_rowid": False}
+
+
 class Submission(Base):
     __tablename__ = "submission"
     # The leadership summary counts by town hall, status and affiliation.
-    __table_args__ = (sa.Index("ix_submission_hall_status", "town_hall_id", "status", "affiliation"),)
+    __table_args__ = (sa.Index("ix_submission_hall_status", "town_hall_id", "status", "affiliation"), NO_ROWID)
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
     town_hall_id: Mapped[int] = mapped_column(sa.ForeignKey("town_hall.id"), index=True)
@@ -103,6 +108,7 @@ class Identity(Base):
     """A named submitter's identity, sealed by feedback.crypto; never stored in clear."""
 
     __tablename__ = "identity"
+    __table_args__ = NO_ROWID
 
     submission_id: Mapped[uuid.UUID] = mapped_column(
         sa.ForeignKey("submission.id", ondelete="CASCADE"), primary_key=True
@@ -164,6 +170,8 @@ class StaffSession(Base):
 
 class Reply(Base):
     __tablename__ = "reply"
+    # Staff replies and submitters' answers in one table: without a rowid they share no counter either.
+    __table_args__ = NO_ROWID
 
     # Random ids and a place within the thread: a global counter would order a submitter's answer
     # among timed staff events, and so give away roughly when they wrote.

@@ -105,3 +105,7 @@ AT_0004: Rows = {**AT_0003, "submission": [
     *(row | {"identity_deleted": False} for row in AT_0003["submission"]),
     _submission(ERASED, 5, is_named=True, identity_deleted=True),
 ]}
+
+# 0005 changed staff emails only, and 0006 how SQLite stores three tables: the rows are 0004's.
+AT_0005: Rows = AT_0004
+AT_0006: Rows = AT_0005

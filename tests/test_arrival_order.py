@@ -1,0 +1,96 @@
+"""Promise 1: storage keeps no arrival order of submitter rows that timed staff events could anchor.
+
+An attacker holding the database (or a backup) knows the time of every staff event from the audit log. If
+submissions and answers were stored in arrival order among staff replies, each would fall between two
+timed events. These tests write such a mix, then read every order storage offers: SQLite's rowid, a plain
+scan, the file's pages; PostgreSQL's transaction ids (xmin) and physical places (ctid).
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from itertools import combinations
+
+import pytest
+import sqlalchemy as sa
+
+from feedback import audit, clock
+from feedback.services.moderation import replies
+from tests.factories import make_submission, make_town_hall
+
+SUBMISSIONS = 60
+FACILITATOR = audit.Actor("facilitator@example.org", staff_id=1)
+# A random order of n rows puts each pair in arrival order with chance 1/2; the fraction's spread is about
+# 0.05 at 60 rows, so 0.25 is five spreads: a random order never fails, arrival order (1.0) always does.
+TOLERANCE = 0.25
+
+
+@dataclass
+class Arrivals:
+    """What was written, in the order it arrived: submissions, and replies (staff and submitters' mixed)."""
+
+    submissions: list[uuid.UUID] = field(default_factory=list)
+    replies: list[uuid.UUID] = field(default_factory=list)
+    bodies: dict[uuid.UUID, bytes] = field(default_factory=dict)
+
+
+def arrive(app) -> Arrivals:
+    """Anonymous and named submissions; every third one a staff reply (a timed audit event) and an answer."""
+    session = app.extensions["feedback_db"]()
+    ring = app.extensions["feedback_keyring"]
+    hall = make_town_hall(session)
+    arrivals = Arrivals()
+    for n in range(SUBMISSIONS):
+        body = f"Concern {n} marker-{secrets.token_hex(8)}: the rota is unfair."
+        receipt = make_submission(session, ring, hall, body, name="Ada Lovelace" if n % 2 else None)
+        arrivals.submissions.append(receipt.submission_id)
+        arrivals.bodies[receipt.submission_id] = body.encode()
+        if n % 3 == 2:
+            earlier = arrivals.submissions[n - 1]
+            staff = replies.add_staff_reply(session, earlier, f"Thank you ({n}).", by=FACILITATOR, now=clock.now())
+            answer = replies.add_submitter_reply(session, earlier, f"Answer {n}.", clock.today())
+            arrivals.replies += [staff.id, answer.id]
+    session.close()
+    return arrivals
+
+
+def in_arrival_order(seen: list[uuid.UUID], arrived: list[uuid.UUID]) -> float:
+    """The fraction of pairs that storage lists in the order they arrived: 1.0 for arrival order, ~0.5 at random."""
+    rank = {row: index for index, row in enumerate(arrived)}
+    pairs = list(combinations([rank[row] for row in seen], 2))
+    return sum(first < second for first, second in pairs) / len(pairs)
+
+
+def ids(connection: sa.Connection, query: str) -> list[uuid.UUID]:
+    """The id column of every row the query returns, in the order returned."""
+    return [uuid.UUID(str(row["id"])) for row in connection.exec_driver_sql(query).mappings()]
+
+
+def only(app, dialect: str) -> sa.Engine:
+    engine = app.extensions["feedback_engine"]
+    if engine.dialect.name != dialect:
+        pytest.skip(f"a channel of {dialect}")
+    return engine
+
+
+@pytest.mark.parametrize("table", ["submission", "identity", "reply"])
+def test_sqlite_keeps_no_rowid_in_a_table_submitters_write(app, table):
+    engine = only(app, "sqlite")
+    arrive(app)
+    with pytest.raises(sa.exc.OperationalError, match="no such column: rowid"), engine.connect() as connection:
+        connection.exec_driver_sql(f"SELECT rowid FROM {table}")
+
+
+def test_sqlite_scans_submissions_and_replies_in_the_order_of_their_random_ids(app):
+    """A plain SELECT * lists rows in storage order: it is the order of the ids, not of arrival."""
+    engine = only(app, "sqlite")
+    arrivals = arrive(app)
+    with engine.connect() as connection:
+        submissions = ids(connection, "SELECT * FROM submission")
+        reply_rows = ids(connection, "SELECT * FROM reply")
+    assert submissions == sorted(arrivals.submissions)
+    assert reply_rows == sorted(arrivals.replies)
+    assert abs(in_arrival_order(submissions, arrivals.submissions) - 0.5) < TOLERANCE
+    assert abs(in_arrival_order(reply_rows, arrivals.replies) - 0.5) < TOLERANCE
