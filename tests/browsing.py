@@ -10,7 +10,7 @@ from http.cookiejar import CookieJar
 
 from markupsafe import escape
 
-_HIDDEN = re.compile(r'<input[^>]* name="(csrf_token|form_token)"[^>]* value="([^"]*)"')
+_HIDDEN = re.compile(r'<input[^>]* name="(csrf_token|form_token|seen)"[^>]* value="([^"]*)"')
 RECEIPT_CODE = re.compile(r'<p class="receipt-code" id="receipt-code">([0-9A-Z-]+)</p>')
 
 

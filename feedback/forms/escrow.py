@@ -13,7 +13,17 @@ from feedback.services.moderation.escrow import REASON_MAX, REASON_MIN
 ANSWER_MAX = 5000
 
 
+def _request_id(value: str | None) -> int:
+    """The hidden request id as a number; anything else is -1, which matches no request (a stale form)."""
+    try:
+        return int(value or "")
+    except ValueError:
+        return -1
+
+
 class RevealForm(FlaskForm):
+    # The sender's latest request id when the form was shown (escrow.latest_id): a refresh sends it again.
+    seen = HiddenField(filters=[_request_id])
     reason = TextAreaField(
         "Why do you need to know who wrote this?",
         filters=[normalise_text],

@@ -1,7 +1,8 @@
 """Revealing a named submitter's identity: a separate page, a typed reason, shown once, always audited.
 
 An identity is shown only in the response to the POST that opened it: it is never stored in clear,
-never put in a URL or a flash message, and the page is not cached (Cache-Control: no-store).
+never put in a URL or a flash message, and the page is not cached (Cache-Control: no-store). The form
+carries its sender's latest request id, so a refresh (the same form sent again) shows and records nothing.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ REQUEST_SENT = ("Your request was sent. Another facilitator or admin must approv
                 "identity from this page.")
 NO_APPROVED_REQUEST = ("You have no approved request to open for this submission. An approved request "
                        "opens once; ask again if you need to.")
+ALREADY_REVEALED = ("You already revealed this identity with this form, so it is not shown again and no new reveal "
+                    "was recorded. To reveal it again, give your reason below: that is a new, recorded reveal.")
+ALREADY_ASKED = "Your request was already sent: it is waiting for another facilitator or admin to approve it."
 UNREADABLE = ("This identity cannot be opened with the current keys. An admin should check the key ring "
               "(was an old master key retired too early?).")
 
@@ -43,10 +47,12 @@ def _desk_url(submission_id: uuid.UUID) -> str:
 def _reveal_page(submission: escrow.SubmissionFacts, form: RevealForm | None = None, *, identity=None,
                  notice: str | None = None, status: int = 200):
     db = get_db()
+    form = form or RevealForm(formdata=None)
+    form.seen.data = escrow.latest_id(db, submission.id, auth.staff().id)  # what sending this form again is checked by
     return render_template(
         "escrow/reveal.html",
         submission=submission,
-        form=form or RevealForm(formdata=None),
+        form=form,
         identity=identity,
         needs_approval=escrow.needs_approval(db),
         my_request=escrow.latest_request(db, submission.id, auth.staff().id),
@@ -68,9 +74,11 @@ def reveal(submission_id: uuid.UUID):
     db, me = get_db(), auth.staff()
     try:
         identity = escrow.reveal(db, keyring.current(), submission_id, form.reason.data, by=me.actor,
-                                 now=clock.now())
+                                 now=clock.now(), seen=form.seen.data)
     except escrow.ApprovalRequired:
-        return _ask_for_approval(submission, form.reason.data)
+        return _ask_for_approval(submission, form)
+    except escrow.AlreadySent:
+        return _reveal_page(submission, notice=ALREADY_REVEALED)
     except escrow.NothingToReveal:
         return _nothing_to_reveal(submission)
     except escrow.Unreadable:
@@ -78,9 +86,12 @@ def reveal(submission_id: uuid.UUID):
     return _reveal_page(submission, identity=identity)
 
 
-def _ask_for_approval(submission: escrow.SubmissionFacts, reason: str):
+def _ask_for_approval(submission: escrow.SubmissionFacts, form: RevealForm):
     try:
-        escrow.request_reveal(get_db(), submission.id, reason, by=auth.staff().actor, now=clock.now())
+        escrow.request_reveal(get_db(), submission.id, form.reason.data, by=auth.staff().actor, now=clock.now(),
+                              seen=form.seen.data)
+    except escrow.AlreadySent:
+        return _reveal_page(submission, notice=ALREADY_ASKED)
     except escrow.NothingToReveal:
         return _nothing_to_reveal(submission)
     return _reveal_page(submission, notice=REQUEST_SENT)

@@ -52,12 +52,16 @@ def test_a_facilitator_reveals_an_identity_with_a_reason(page: Page, live_server
     assert NAME not in page.url and EMAIL not in page.url
     assert_accessible(page)
 
+    page.reload()  # a refresh sends the form again: the identity is not shown again, nor recorded again
+    expect(page.get_by_role("main")).to_contain_text("already revealed")
+    expect(page.get_by_text(NAME)).to_have_count(0)
+
     page.goto(page.url)  # the same address again, by GET: the identity is not there any more
     expect(page.get_by_role("heading", level=1)).to_have_text("Reveal a named submitter")
     expect(page.get_by_text(NAME)).to_have_count(0)
     session = arranged.extensions["feedback_db"]()
     try:
-        event = session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "identity_revealed"))
+        [event] = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "identity_revealed"))
         assert (event.actor, event.reason, event.submission_id) == ("fola@example.org", REASON, receipt.submission_id)
     finally:
         session.close()

@@ -1,8 +1,12 @@
 """Identity escrow: a named submitter's identity is opened only for a typed reason, and that is audited.
 
 With the admin setting REVEAL_NEEDS_APPROVAL on, a reveal first needs a request that a second
-facilitator or admin approves; the requester may then open the identity once. The audit log records
-who, when, which submission and why, never the identity itself.
+facilitator or admin approves; the requester may then open the identity once. With it off, a reveal
+is a request used at once. The audit log records who, when, which submission and why, never the
+identity itself.
+
+A reveal form carries the id of its sender's latest request for the submission when it was shown
+(latest_id), so that sending the same form again (a refresh) reveals and records nothing.
 """
 
 from __future__ import annotations
@@ -44,6 +48,10 @@ class Unreadable(Exception):
 
 class NotAllowed(PermissionError):
     """The request cannot be decided or opened by this person, or is no longer in the right state."""
+
+
+class AlreadySent(Exception):
+    """This reveal form was sent before (a refresh or a repeat): nothing is revealed, asked or recorded again."""
 
 
 @dataclass(frozen=True)
@@ -100,12 +108,27 @@ def _open(session: orm.Session, ring: crypto.KeyRing, submission_id: uuid.UUID) 
         raise Unreadable() from None
 
 
-def reveal(session: orm.Session, ring: crypto.KeyRing, submission_id: uuid.UUID, reason: str, *,
-           by: audit.Actor, now: datetime) -> crypto.Identity:
-    """Open an identity for a reason, writing the audit event in the same transaction.
+def latest_id(session: orm.Session, submission_id: uuid.UUID, staff_id: int | None) -> int:
+    """The id of this person's latest request (or reveal) for the submission, 0 if none."""
+    latest = session.scalar(sa.select(sa.func.max(RevealRequest.id)).where(
+        RevealRequest.submission_id == submission_id, RevealRequest.requested_by == staff_id))
+    return latest or 0
 
+
+def _refuse_if_sent(session: orm.Session, submission_id: uuid.UUID, by: audit.Actor, seen: int | None) -> None:
+    """A form shown before this person's latest request was sent already (seen None: no form to check)."""
+    if seen is not None and latest_id(session, submission_id, by.staff_id) != seen:
+        raise AlreadySent()
+
+
+def reveal(session: orm.Session, ring: crypto.KeyRing, submission_id: uuid.UUID, reason: str, *,
+           by: audit.Actor, now: datetime, seen: int | None = None) -> crypto.Identity:
+    """Open an identity for a reason, as a request used at once, writing the audit event in the same transaction.
+
+    :param seen: latest_id() when the reveal form was shown.
     :raises ReasonTooShort: no real reason given.
     :raises ApprovalRequired: two-person approval is on; use request_reveal().
+    :raises AlreadySent: this form was sent before.
     :raises NothingToReveal: anonymous, erased or unknown submission.
     :raises Unreadable: the key ring cannot open it.
     """
@@ -113,21 +136,29 @@ def reveal(session: orm.Session, ring: crypto.KeyRing, submission_id: uuid.UUID,
     with writing(session):
         if settings.is_on(session, settings.REVEAL_NEEDS_APPROVAL):
             raise ApprovalRequired()
+        _refuse_if_sent(session, submission_id, by, seen)
         identity = _open(session, ring, submission_id)
-        audit.record(session, by, audit.Action.IDENTITY_REVEALED, now=now, submission_id=submission_id, reason=reason)
+        request = RevealRequest(submission_id=submission_id, requested_by=by.staff_id, reason=reason, status=USED)
+        session.add(request)
+        session.flush()
+        audit.record(session, by, audit.Action.IDENTITY_REVEALED, now=now, submission_id=submission_id, reason=reason,
+                     details={"request": request.id})
     return identity
 
 
 def request_reveal(session: orm.Session, submission_id: uuid.UUID, reason: str, *, by: audit.Actor,
-                   now: datetime) -> RevealRequest:
+                   now: datetime, seen: int | None = None) -> RevealRequest:
     """Ask a second facilitator or admin to approve a reveal.
 
+    :param seen: latest_id() when the reveal form was shown.
     :raises ReasonTooShort: no real reason given.
+    :raises AlreadySent: this form was sent before.
     :raises NothingToReveal: anonymous, erased or unknown submission.
     """
     reason = _checked_reason(reason)
     with writing(session):
         _identity(session, submission_id)
+        _refuse_if_sent(session, submission_id, by, seen)
         request = RevealRequest(submission_id=submission_id, requested_by=by.staff_id, reason=reason,
                                 status=PENDING)
         session.add(request)

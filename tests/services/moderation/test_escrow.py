@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from feedback import audit, clock
 from feedback.models import AuditEvent, RevealRequest, StaffUser
 from feedback.services.admin import settings
-from tests.browsing import csrf_for, post_form
+from tests.browsing import csrf_for, hidden_fields, post_form
 from tests.factories import make_submission, make_town_hall
 from tests.staff import staff_client
 
@@ -34,8 +34,9 @@ def reveal_url(submission_id: uuid.UUID) -> str:
 
 
 def post_reason(client, submission_id: uuid.UUID, reason: str = REASON):
+    """Open the reveal page, type a reason, send the form."""
     url = reveal_url(submission_id)
-    return post_form(client, url, url, reason=reason)
+    return client.post(url, data={**hidden_fields(client.get(url).get_data(as_text=True)), "reason": reason})
 
 
 def post_button(client, url: str, page: str = "/facilitate/reveals"):
@@ -111,6 +112,45 @@ def test_a_reveal_shows_the_identity_once_and_only_on_that_response(app):
     assert_no_identity_in(response.headers.get("Set-Cookie", ""))
     assert_no_identity_in(client.get(reveal_url(submission_id)).get_data(as_text=True))
 
+
+
+def reveal_form(client, submission_id: uuid.UUID) -> dict[str, str]:
+    """The reveal form's fields as the page gives them, with a reason typed in (to send more than once)."""
+    page = client.get(reveal_url(submission_id)).get_data(as_text=True)
+    return {**hidden_fields(page), "reason": REASON}
+
+
+def test_sending_the_reveal_form_again_shows_no_identity_and_records_no_second_reveal(app):
+    submission_id = named_submission(app)
+    client = staff_client(app, "facilitator")
+    form = reveal_form(client, submission_id)
+    first = client.post(reveal_url(submission_id), data=form)
+    assert first.status_code == 200 and NAME in first.get_data(as_text=True)
+    assert first.headers["Cache-Control"] == "no-store"
+
+    again = client.post(reveal_url(submission_id), data=form)  # a refresh sends the same form again
+
+    page = again.get_data(as_text=True)
+    assert "already revealed" in page
+    assert_no_identity_in(page)
+    assert len(events(app, "identity_revealed")) == 1
+    # A deliberate second reveal, from the page as it is now, is a new and recorded one.
+    assert NAME in client.post(reveal_url(submission_id), data=reveal_form(client, submission_id)).get_data(
+        as_text=True)
+    assert len(events(app, "identity_revealed")) == 2
+
+
+def test_sending_a_reveal_request_again_asks_only_once(app):
+    submission_id = named_submission(app)
+    turn_on_approval(app)
+    client = staff_client(app, "facilitator")
+    form = reveal_form(client, submission_id)
+    client.post(reveal_url(submission_id), data=form)
+
+    again = client.post(reveal_url(submission_id), data=form)
+
+    assert "already sent" in again.get_data(as_text=True)
+    assert len(requests(app)) == 1 and len(events(app, "reveal_requested")) == 1
 
 def test_the_reveal_is_audited_with_who_when_which_and_why_but_never_the_identity(app):
     submission_id = named_submission(app)
