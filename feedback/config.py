@@ -133,8 +133,10 @@ def init_instance(instance: Path) -> InstanceFiles:
 
     Existing files are never overwritten: a lost key ring means lost identities and receipts. The key
     ring goes where the app will look for it: FEEDBACK_KEYRING_PATH, else keyring.json in the instance.
+    The instance folder, which holds them and the SQLite file, is made owner-only (700), new or not.
     """
-    instance.mkdir(parents=True, exist_ok=True)
+    instance.mkdir(mode=0o700, parents=True, exist_ok=True)
+    instance.chmod(0o700)  # whatever the umask, and a folder checked out by git (755) too
     config_file = instance / INSTANCE_CONFIG_FILENAME
     keyring_file = keyring_path(os.environ.get("FEEDBACK_KEYRING_PATH", ""), instance)
     wrote_config = not config_file.exists()

@@ -1,8 +1,12 @@
-"""Files the app writes whole (the key ring, backups): private from the first byte, then moved into place at once."""
+"""Files the app writes whole (the key ring, backups): private from the first byte, then moved into place at once.
+
+And files others write for it (the SQLite database): made private before they are opened.
+"""
 
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,3 +43,19 @@ def replacing(target: Path) -> Iterator[Path]:
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+
+
+def keep_private(path: Path, create: bool = False) -> None:
+    """Make path readable and writable by its owner only (0600), creating it empty first when create is set.
+
+    Nothing happens when path does not exist (and, with create, when its folder does not).
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | (os.O_CREAT if create else 0), 0o600)
+    except FileNotFoundError:
+        return
+    try:
+        if stat.S_IMODE(os.fstat(fd).st_mode) & 0o077:
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)

@@ -34,6 +34,8 @@ def test_init_writes_a_secret_and_a_private_key_ring_and_never_overwrites(tmp_pa
     config, keyring = instance / "config.py", instance / "keyring.json"
     assert "SECRET_KEY = " in config.read_text()
     assert stat.S_IMODE(keyring.stat().st_mode) == 0o600
+    assert stat.S_IMODE(config.stat().st_mode) == 0o600
+    assert stat.S_IMODE(instance.stat().st_mode) == 0o700
     ring = keyfile.load(keyring)
     assert len(set(ring.all_keys())) == 3
     before = keyring.read_bytes(), config.read_bytes()

@@ -1,14 +1,22 @@
-"""The database layer: SQLite pragmas, and writes that take the lock up front."""
+"""The database layer: SQLite pragmas, owner-only files, and writes that take the lock up front."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from feedback import config, create_app
+from feedback.config import SQLITE_FILENAME
 from feedback.db import AdvisoryLock, advisory_lock, checkpoint, make_engine, writing
+from feedback.models import Base
+from tests.browsing import send_concern
+from tests.conftest import base_config
+from tests.factories import make_town_hall
 
 
 @pytest.fixture
@@ -148,3 +156,59 @@ def test_an_advisory_lock_is_held_until_the_transaction_ends(database_url):
                     assert taken is False
     finally:
         engine.dispose()
+
+
+def mode(path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+@pytest.fixture
+def usual_umask():
+    """The umask most systems give (022): files come out world-readable unless the app says otherwise."""
+    previous = os.umask(0o022)
+    yield
+    os.umask(previous)
+
+
+def test_the_database_its_wal_and_shm_and_the_instance_folder_are_owner_only(tmp_path, usual_umask):
+    """Issue 12, item 4: after `flask init` and a submission, only the owner can read any of them."""
+    instance = tmp_path / "instance"
+    instance.mkdir(mode=0o755)  # as git checks out instance/ (it holds a README)
+    config.init_instance(instance)
+    database = instance / SQLITE_FILENAME
+    app = create_app(base_config(tmp_path, f"sqlite:///{database}"))
+    engine = app.extensions["feedback_engine"]
+    try:
+        Base.metadata.create_all(engine)
+        with app.extensions["feedback_db"]() as session:
+            slug = make_town_hall(session).slug
+        assert send_concern(app.test_client(), slug, "Words only I may read").status_code == 200
+        files = [database, database.with_name(database.name + "-wal"), database.with_name(database.name + "-shm")]
+        assert {path.name: mode(path) for path in [*files, instance]} == {
+            "feedback.sqlite3": 0o600, "feedback.sqlite3-wal": 0o600, "feedback.sqlite3-shm": 0o600, "instance": 0o700}
+    finally:
+        engine.dispose()
+
+
+def test_an_existing_database_and_its_leftover_wal_and_shm_are_narrowed_to_the_owner(tmp_path, usual_umask):
+    database = tmp_path / "old.sqlite3"
+    sqlite3.connect(database).close()  # made by an older version: 644
+    leftovers = [tmp_path / "old.sqlite3-wal", tmp_path / "old.sqlite3-shm"]
+    for path in leftovers:
+        path.touch()
+    assert {mode(path) for path in [database, *leftovers]} == {0o644}
+    engine = make_engine(f"sqlite:///{database}")
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("CREATE TABLE t (x)")
+            connection.commit()
+            assert {mode(path) for path in [database, *leftovers]} == {0o600}
+    finally:
+        engine.dispose()
+
+
+def test_a_database_in_a_folder_that_does_not_exist_fails_as_sqlite_says(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'missing' / 'x.sqlite3'}")
+    with pytest.raises(sa.exc.OperationalError, match="unable to open database file"):
+        engine.connect()
+    assert not (tmp_path / "missing").exists()
