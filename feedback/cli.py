@@ -1,4 +1,5 @@
-"""Flask commands: init, db upgrade and revision, town halls, demo, keys, staff, audit, erasure, purge, backups."""
+"""Flask commands: init, db upgrade and revision, town halls, demo, keys, staff, audit, erasure, purge, storage order,
+backups."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from feedback.demo import loader
 from feedback.models import Role
 from feedback.services.admin import accounts, backup
 from feedback.services.intake import town_halls
-from feedback.services.privacy import erasure, retention, rotation
+from feedback.services.privacy import erasure, retention, rotation, shuffling
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -186,6 +187,14 @@ def purge_command(dry_run: bool) -> None:
                f"{retention.cutoff(today, days).isoformat()}.")
 
 
+@click.command("shuffle-recent")
+@with_appcontext
+def shuffle_recent_command() -> None:
+    """Leave storage no arrival order of recent submitter rows (run it hourly: README.md, 'Privacy')."""
+    count = shuffling.shuffle_recent(get_db(), clock.today())
+    click.echo(f"Rewrote storage of {count} recent submitter rows; the tables are in the order of their ids.")
+
+
 @click.command("backup")
 @with_appcontext
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
@@ -223,5 +232,6 @@ def restore_command(path: Path, force: bool) -> None:
 
 def init_app(app: Flask) -> None:
     for command in (db_cli, create_town_hall_command, demo_command, rotate_keys_command, create_user_command,
-                    audit_verify_command, erase_email_command, purge_command, backup_command, restore_command):
+                    audit_verify_command, erase_email_command, purge_command, shuffle_recent_command, backup_command,
+                    restore_command):
         app.cli.add_command(command)

@@ -8,10 +8,12 @@ scan, the file's pages; PostgreSQL's transaction ids (xmin) and physical places 
 
 from __future__ import annotations
 
+import re
 import secrets
 import uuid
 from dataclasses import dataclass, field
 from itertools import combinations
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -68,6 +70,11 @@ def ids(connection: sa.Connection, query: str) -> list[uuid.UUID]:
     return [uuid.UUID(str(row["id"])) for row in connection.exec_driver_sql(query).mappings()]
 
 
+def shuffle(app) -> None:
+    result = app.test_cli_runner().invoke(args=["shuffle-recent"])
+    assert result.exit_code == 0, result.output
+
+
 def only(app, dialect: str) -> sa.Engine:
     engine = app.extensions["feedback_engine"]
     if engine.dialect.name != dialect:
@@ -90,6 +97,69 @@ def test_sqlite_scans_submissions_and_replies_in_the_order_of_their_random_ids(a
     with engine.connect() as connection:
         submissions = ids(connection, "SELECT * FROM submission")
         reply_rows = ids(connection, "SELECT * FROM reply")
+    assert submissions == sorted(arrivals.submissions)
+    assert reply_rows == sorted(arrivals.replies)
+    assert abs(in_arrival_order(submissions, arrivals.submissions) - 0.5) < TOLERANCE
+    assert abs(in_arrival_order(reply_rows, arrivals.replies) - 0.5) < TOLERANCE
+
+
+def pages(path: Path, bodies: dict[uuid.UUID, bytes]) -> dict[int, list[uuid.UUID]]:
+    """Submissions by the page of the file that holds them, each page's from its end (where cells start)."""
+    data = path.read_bytes()
+    page_size = int.from_bytes(data[16:18], "big")
+    places = {}
+    for submission_id, body in bodies.items():
+        found = [match.start() for match in re.finditer(re.escape(body), data)]
+        assert len(found) == 1, "one copy of each text, in the table"
+        places[submission_id] = (found[0] // page_size, -(found[0] % page_size))
+    by_page: dict[int, list[uuid.UUID]] = {}
+    for submission_id in sorted(places, key=places.__getitem__):
+        by_page.setdefault(places[submission_id][0], []).append(submission_id)
+    return by_page
+
+
+def test_sqlite_file_pages_hold_submissions_in_id_order_after_shuffle_recent(app):
+    """Cells stay where they were written, newest nearest a page's start: the rebuild leaves them in key order."""
+    engine = only(app, "sqlite")
+    arrivals = arrive(app)
+
+    shuffle(app)
+
+    path = Path(engine.url.database or "")
+    assert not Path(f"{path}-wal").exists() or Path(f"{path}-wal").stat().st_size == 0, "no commits kept in order"
+    by_page = pages(path, arrivals.bodies)
+    assert all(held == sorted(held) for held in by_page.values())
+    stored = [submission_id for page in sorted(by_page) for submission_id in by_page[page]]
+    assert abs(in_arrival_order(stored, arrivals.submissions) - 0.5) < TOLERANCE
+
+
+def xmins(connection: sa.Connection, table: str) -> set[int]:
+    return set(connection.exec_driver_sql(f"SELECT xmin::text::bigint FROM {table}").scalars())
+
+
+def test_postgresql_rows_written_since_the_last_run_share_one_transaction_id_after_shuffle_recent(app):
+    """Before, each submission's and answer's xmin fell between the xmins of two timed audit events."""
+    engine = only(app, "postgresql")
+    arrive(app)
+
+    shuffle(app)
+
+    with engine.connect() as connection:
+        written = xmins(connection, "submission") | xmins(connection, "identity") | xmins(connection, "reply")
+        staff_events = xmins(connection, "audit_event")
+    assert len(written) == 1
+    assert written.pop() > max(staff_events), "no timed staff event comes after them to anchor them"
+
+
+def test_postgresql_physical_order_is_the_order_of_ids_after_shuffle_recent(app):
+    engine = only(app, "postgresql")
+    arrivals = arrive(app)
+
+    shuffle(app)
+
+    with engine.connect() as connection:
+        submissions = ids(connection, "SELECT * FROM submission ORDER BY ctid")
+        reply_rows = ids(connection, "SELECT * FROM reply ORDER BY ctid")
     assert submissions == sorted(arrivals.submissions)
     assert reply_rows == sorted(arrivals.replies)
     assert abs(in_arrival_order(submissions, arrivals.submissions) - 0.5) < TOLERANCE
