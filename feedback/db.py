@@ -16,6 +16,8 @@ from alembic.script import Script, ScriptDirectory
 from flask import Flask, current_app, g
 from sqlalchemy import event, orm
 
+from feedback import files
+
 SQLITE_BUSY_TIMEOUT = "PRAGMA busy_timeout=10000"
 SQLITE_FOREIGN_KEYS = "PRAGMA foreign_keys=ON"
 SQLITE_PRAGMAS = (
@@ -30,12 +32,30 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 AUDIT_KEY = "audit_key"
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names (None for an in-memory or URI-style database)."""
+    database = sa.engine.make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
 def make_engine(url: str) -> sa.Engine:
-    """Create an engine; on SQLite set the pragmas and take the write lock up front for writes."""
+    """Create an engine; on SQLite set the pragmas and take the write lock up front for writes.
+
+    The SQLite file is made owner-only (0600) before SQLite opens it, and so are its -wal and -shm, which
+    SQLite creates with the database file's mode; left over from an older run, they are narrowed too.
+    """
     if not url.startswith("sqlite"):
         return sa.create_engine(url, pool_pre_ping=True, hide_parameters=True)
     # hide_parameters: a failed statement must never write what a person typed into a log.
     engine = sa.create_engine(url, connect_args={"timeout": 10}, hide_parameters=True)
+    path = sqlite_file(url)
+
+    @event.listens_for(engine, "do_connect")
+    def _before_connect(_dialect, _record, _args, _params) -> None:
+        if path is not None:
+            files.keep_private(path, create=True)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
@@ -45,6 +65,9 @@ def make_engine(url: str) -> sa.Engine:
         for pragma in SQLITE_PRAGMAS:
             cursor.execute(pragma)
         cursor.close()
+        if path is not None:
+            for companion in ("-wal", "-shm"):
+                files.keep_private(path.with_name(path.name + companion))
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: sa.Connection) -> None:
