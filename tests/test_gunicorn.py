@@ -16,7 +16,8 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from feedback.db import make_engine
-from tests.browsing import hidden_fields, send_concern_over_http
+from feedback.forms.public import COMMENT_MAX
+from tests.browsing import RECEIPT_CODE, hidden_fields, send_concern_over_http
 from tests.conftest import write_keyring
 from tests.factories import make_town_hall
 from tests.servers import GUNICORN_CONF, free_port, request
@@ -82,26 +83,41 @@ def test_gunicorn_migrates_before_two_workers_start_and_serves_a_submission(tmp_
     assert list((tmp_path / "run").iterdir()) == []
 
 
-def _submitter_journey(base_url: str, slug: str) -> None:
-    """Send a named and an anonymous concern, check a receipt, answer, withdraw and fetch the receipt's script."""
+def _submitter_journey(base_url: str, slug: str) -> dict[str, set[int]]:
+    """Send a named and an anonymous concern, check both receipts, answer, withdraw, fetch the receipt's script.
+
+    Returns the sizes on the wire (status line, headers and body) of the receipt pages and of the status pages.
+    """
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+    sizes: dict[str, set[int]] = {"receipt": set(), "status": set()}
 
-    def post(path: str, **fields: str) -> str:
-        data = urllib.parse.urlencode(fields).encode()
-        return opener.open(f"{base_url}{path}", data=data, timeout=10).read().decode()
+    def post(path: str, kind: str = "", **fields: str) -> str:
+        with opener.open(f"{base_url}{path}", data=urllib.parse.urlencode(fields).encode(), timeout=10) as answer:
+            body = answer.read()
+            if kind:
+                sizes[kind].add(len(str(answer.headers)) + len(body))
+        return body.decode()
 
-    code = post_concern(base_url, slug)
-    form = opener.open(f"{base_url}/t/{slug}", timeout=10).read().decode()
-    assert "receipt-code" in post(f"/t/{slug}", comment="An anonymous one", identity_choice="anonymous",
-                                  **hidden_fields(form))
+    def send(comment: str, **identity: str) -> str:
+        form = opener.open(f"{base_url}/t/{slug}", timeout=10).read().decode()
+        page = post(f"/t/{slug}", "receipt", comment=comment, **identity, **hidden_fields(form))
+        match = RECEIPT_CODE.search(page)
+        assert match, page
+        return match.group(1)
+
+    named = send("Sent through gunicorn", identity_choice="named", name="Ngozi Abernathy-Cole",
+                 email="ngozi@example.org")
+    anonymous = send("x" * COMMENT_MAX, identity_choice="anonymous")
     opener.open(f"{base_url}/", timeout=10).read()
     opener.open(f"{base_url}/static/js/copy.js", timeout=10).read()
     check = opener.open(f"{base_url}/receipt", timeout=10).read().decode()
-    status = post("/receipt", code=code, **hidden_fields(check))
+    assert "x" * COMMENT_MAX in post("/receipt", "status", code=anonymous, **hidden_fields(check))
+    status = post("/receipt", "status", code=named, **hidden_fields(check))
     assert "Sent through gunicorn" in status
-    status = post("/receipt/reply", code=code, answer="Thank you for asking", **hidden_fields(status))
+    status = post("/receipt/reply", "status", code=named, answer="Thank you for asking", **hidden_fields(status))
     assert "Thank you for asking" in status
-    assert "was withdrawn" in post("/receipt/withdraw", code=code, confirm="y", **hidden_fields(status))
+    assert "was withdrawn" in post("/receipt/withdraw", code=named, confirm="y", **hidden_fields(status))
+    return sizes
 
 
 def test_gunicorn_writes_no_access_line_for_submitter_requests_and_keeps_staff_lines(tmp_path, gunicorn):
@@ -117,13 +133,15 @@ def test_gunicorn_writes_no_access_line_for_submitter_requests_and_keeps_staff_l
     staff = ["/login", "/staff", "/facilitate/", "/leadership/"]
     for path in staff[:2]:
         request("127.0.0.1", server.port, "GET", path)
-    _submitter_journey(server.base_url, slug)
+    sizes = _submitter_journey(server.base_url, slug)
     for path in staff[2:]:
         request("127.0.0.1", server.port, "GET", path)
     server.stop()
     access = [line for line in server.log_text()[log_start:].splitlines() if line.startswith('"')]
     assert [line.split()[1] for line in access] == staff, access
     assert "Traceback" not in server.log_text()
+    # Issue 12, item 3, on the wire: named or anonymous, 21 characters or the most allowed, one size.
+    assert len(sizes["receipt"]) == len(sizes["status"]) == 1, sizes
 
 
 def test_gunicorn_refuses_to_start_workers_when_the_schema_cannot_be_upgraded(tmp_path):
