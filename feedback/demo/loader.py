@@ -188,12 +188,22 @@ def own_data(session: orm.Session) -> list[str]:
     return found
 
 
+def _fully_loaded(session: orm.Session) -> bool:
+    """Every demo town hall and every demo account is already there."""
+    demo_emails = [email for email, _name, _role in DEMO_STAFF]
+    halls = session.scalar(sa.select(sa.func.count()).select_from(TownHall).where(TownHall.title.in_(DEMO_TITLES)))
+    staff = session.scalar(sa.select(sa.func.count()).select_from(StaffUser).where(StaffUser.email.in_(demo_emails)))
+    return halls == len(DEMO_TITLES) and staff == len(demo_emails)
+
+
 def load(session: orm.Session, ring: crypto.KeyRing, hasher: PasswordHasher, *, today: date, now: datetime,
          force: bool = False) -> DemoLoaded:
     """Load the demo and its staff accounts (again: only what is missing), unless the instance has data of its own.
 
     :raises RealInstance: the instance holds data the demo did not make and force is not set (nothing is written).
     """
+    if _fully_loaded(session):
+        return DemoLoaded(0, [])  # running scripts/demo again, after people have tried it out: nothing to add
     found = own_data(session)
     if found and not force:
         raise RealInstance(f"This instance already has data the demo did not create: {'; '.join(found)}. The demo "

@@ -131,3 +131,26 @@ def test_a_demo_instance_takes_the_demo_again_without_force_and_nothing_changes(
 
     db_session.rollback()
     assert stored_rows(db_session) == before
+
+
+def test_a_demo_instance_people_added_to_takes_the_demo_again_without_force_and_nothing_changes(app, db_session, ring):
+    assert load(app, db_session, ring).submissions == 253
+    make_staff(app, "admin", "tried.it@university.edu")
+    hall = make_town_hall(db_session, "A town hall someone tried")
+    make_submission(db_session, ring, hall, "Trying the form")
+    before = stored_rows(db_session)
+
+    assert load(app, db_session, ring) == loader.DemoLoaded(submissions=0, staff=[])
+
+    db_session.rollback()
+    assert stored_rows(db_session) == before
+
+
+def test_a_demo_instance_missing_a_demo_account_is_refused_when_it_also_holds_data_of_its_own(app, db_session, ring):
+    assert load(app, db_session, ring).submissions == 253
+    db_session.execute(sa.delete(StaffUser).where(StaffUser.email == loader.DEMO_STAFF[0][0]))
+    db_session.commit()
+    make_staff(app, "admin", "dean@university.edu")
+
+    with pytest.raises(loader.RealInstance, match="dean@university.edu"):
+        load(app, db_session, ring)
