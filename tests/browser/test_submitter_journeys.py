@@ -253,3 +253,20 @@ def test_the_first_tab_reaches_the_skip_link_and_focus_on_a_field_is_visible(pag
     outline = comment.evaluate("el => getComputedStyle(el).outlineStyle")
     assert outline != "none", "a focused field must show where focus is"
     assert_no_third_party_requests(page)
+
+
+def test_back_after_sending_shows_a_fresh_empty_form_and_sending_again_stores_nothing_silently(page: Page, live_server):
+    text = "The night rota was changed without asking any of us."
+    send_concern(page, live_server, text)
+    assert live_server.count_submissions() == 1
+
+    page.go_back()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(live_server.open_title)
+    expect(page.get_by_label("Your concern")).to_have_value("")
+    expect(page.locator("#sent-before")).to_be_visible()
+    expect(page.locator("#sent-before")).to_contain_text("Already sent a concern? It was received")
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_role("alert")).to_be_visible()  # an empty form is refused, out loud
+    assert live_server.count_submissions() == 1
+    assert_no_third_party_requests(page)

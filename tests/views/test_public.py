@@ -7,7 +7,7 @@ import re
 import sqlalchemy as sa
 
 from feedback.models import Submission
-from tests.browsing import submission_form
+from tests.browsing import send_concern, submission_form
 from tests.factories import make_town_hall
 
 
@@ -77,3 +77,13 @@ def test_a_post_before_intake_opens_is_refused_with_the_text_kept(client, db_ses
     assert "not taking input yet" in response.get_data(as_text=True)
     assert "Early thoughts</textarea>" in response.get_data(as_text=True)
     assert db_session.scalar(sa.select(sa.func.count()).select_from(Submission)) == 0
+
+
+def test_the_form_and_the_receipt_are_never_kept_nor_refilled_by_the_browser(client, db_session):
+    hall = make_town_hall(db_session)
+    form = client.get(f"/t/{hall.slug}")
+    receipt = send_concern(client, hall.slug)
+    assert form.headers["Cache-Control"] == receipt.headers["Cache-Control"] == "no-store"
+    # Back re-fetches the page; autocomplete="off" stops the browser putting the sent text back into it.
+    assert re.search(r'<form method="post" action="/t/[^"]+"[^>]* autocomplete="off"', form.get_data(as_text=True))
+    assert "Already sent a concern? It was received" in form.get_data(as_text=True)
