@@ -202,7 +202,11 @@ UPGRADE_WAIT_MS = 30 * 60 * 1000  # SQLite: how long an upgrade waits for anothe
 
 def _pragma(connection: sa.Connection, statement: str) -> None:
     """Run a SQLite PRAGMA on the DBAPI connection, so SQLAlchemy begins no transaction for it."""
-    connection.connection.cursor().execute(statement)
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(statement)
+    finally:
+        cursor.close()
 
 
 @contextmanager
@@ -231,8 +235,12 @@ def migrating(engine: sa.Engine) -> Iterator[Config]:
                     raise RuntimeError("The migration left rows that refer to rows that do not exist; rolled back.")
         finally:
             if sqlite:
-                _pragma(connection, SQLITE_BUSY_TIMEOUT)
-                _pragma(connection, SQLITE_FOREIGN_KEYS)
+                try:  # foreign keys first: a pooled connection without them would not cascade erasures
+                    _pragma(connection, SQLITE_FOREIGN_KEYS)
+                    _pragma(connection, SQLITE_BUSY_TIMEOUT)
+                except BaseException:
+                    connection.invalidate()  # never back into the pool with foreign keys off
+                    raise
 
 
 def upgrade_schema(engine: sa.Engine, revision: str = "head") -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import orm
 
 from feedback import config, create_app
 from feedback.config import SQLITE_FILENAME
-from feedback.db import AdvisoryLock, advisory_lock, checkpoint, make_engine, writing
+from feedback.db import AdvisoryLock, advisory_lock, checkpoint, make_engine, migrating, upgrade_schema, writing
 from feedback.models import Base
 from tests.browsing import send_concern
 from tests.conftest import base_config
@@ -212,3 +212,27 @@ def test_a_database_in_a_folder_that_does_not_exist_fails_as_sqlite_says(tmp_pat
     with pytest.raises(sa.exc.OperationalError, match="unable to open database file"):
         engine.connect()
     assert not (tmp_path / "missing").exists()
+
+
+def test_connections_have_foreign_keys_and_the_usual_wait_again_after_a_schema_upgrade(sqlite_engine):
+    upgrade_schema(sqlite_engine)
+
+    for _ in range(3):  # the pool hands back the connection the upgrade used
+        with sqlite_engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10000  # not the upgrade's 30 min
+
+
+def test_an_upgrade_that_leaves_dangling_references_is_rolled_back_and_foreign_keys_come_back_on(sqlite_engine):
+    upgrade_schema(sqlite_engine, "0001")
+
+    with pytest.raises(RuntimeError, match="refer to rows that do not exist"):
+        with migrating(sqlite_engine) as alembic_config:
+            connection = alembic_config.attributes["connection"]
+            connection.exec_driver_sql("INSERT INTO submission (id, town_hall_id, body, received_on, status, is_named,"
+                                       " receipt_hash, form_token_hash) VALUES ('x', 999, 'b', '2026-01-01',"
+                                       " 'pending', 0, x'00', x'01')")
+
+    with sqlite_engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM submission").scalar() == 0
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
