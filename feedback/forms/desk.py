@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from feedback.forms.fields import strip
 from feedback.models import HIDDEN_REASONS, HiddenReason, SubmissionStatus
 from feedback.sanitize import normalise_text
+from feedback.services import selection
 from feedback.services.moderation.desk import NOT_GIVEN, NOTE_MAX, REDACTED_MAX, SEARCH_MAX
 from feedback.services.moderation.replies import REPLY_MAX
 
@@ -82,9 +83,9 @@ class BulkForm(FlaskForm):
         try:
             ids = self.selected_ids
         except ValueError:
-            raise ValidationError("Some of the selected submissions are not valid. Reload the page.") from None
+            raise ValidationError(selection.NOT_VALID) from None
         if not ids:
-            raise ValidationError("Select at least one submission first.")
+            raise ValidationError(selection.NOTHING_SELECTED)
 
     def validate_action(self, field) -> None:
         if field.data not in BULK_ACTIONS:

@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Email, Length
 
 from feedback.forms.fields import strip
 from feedback.models import Role
-from feedback.services.admin.accounts import PASSWORD_MIN
+from feedback.services.admin.accounts import PASSWORD_MIN, PASSWORD_TOO_SHORT
 
 
 class LoginForm(FlaskForm):
@@ -31,7 +31,7 @@ class NewUserForm(FlaskForm):
     role = RadioField("Role", choices=ROLE_CHOICES,
                       validators=[DataRequired("Choose a role.")])
     password = PasswordField("First password", validators=[DataRequired("Enter a first password."),
-                             Length(min=PASSWORD_MIN, message=f"A password needs at least {PASSWORD_MIN} characters.")],
+                             Length(min=PASSWORD_MIN, message=PASSWORD_TOO_SHORT)],
                              description=f"At least {PASSWORD_MIN} characters. Ask them to keep it private.",
                              render_kw={"autocomplete": "new-password"})
 

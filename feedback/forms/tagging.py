@@ -9,6 +9,7 @@ from wtforms import HiddenField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
+from feedback.services import selection
 from feedback.services.themes.codebook_listing import Choice
 
 UNTAGGED = "untagged"  # the desk's theme filter value for "not tagged yet"
@@ -63,11 +64,11 @@ class BulkTagForm(FlaskForm):
 
     def validate_selected(self, field) -> None:
         if not field.data:
-            raise ValidationError("Select at least one submission first.")
+            raise ValidationError(selection.NOTHING_SELECTED)
         try:
             _submission_ids(field.data)
         except ValueError:
-            raise ValidationError("Some of the selected submissions are not valid. Reload the page.") from None
+            raise ValidationError(selection.NOT_VALID) from None
 
     def validate_themes(self, field) -> None:
         if not field.data:

@@ -17,6 +17,7 @@ from feedback.db import writing
 from feedback.models import Role, StaffSession, StaffUser
 
 PASSWORD_MIN = 12
+PASSWORD_TOO_SHORT = f"A password needs at least {PASSWORD_MIN} characters."
 
 
 class AccountError(ValueError):
@@ -43,7 +44,7 @@ def _staff(user: StaffUser) -> Staff:
 
 def check_password(password: str) -> None:
     if len(password) < PASSWORD_MIN:
-        raise AccountError(f"A password needs at least {PASSWORD_MIN} characters.")
+        raise AccountError(PASSWORD_TOO_SHORT)
 
 
 def create_user(session: orm.Session, hasher: PasswordHasher, email: str, display_name: str, role: str,
