@@ -131,11 +131,11 @@ def create_user_command(email: str, display_name: str, role: str, password_stdin
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        accounts.create_user(get_db(), auth.hasher(), email, display_name, role, password,
-                             by=audit.Actor(audit.SYSTEM), now=clock.now())
+        created = accounts.create_user(get_db(), auth.hasher(), email, display_name, role, password,
+                                       by=audit.Actor(audit.SYSTEM), now=clock.now())
     except accounts.AccountError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Created {role} account for {crypto.normalise_email(email)}.")
+    click.echo(f"Created {created.role} account for {created.email}.")
 
 
 @click.command("audit-verify")

@@ -1,4 +1,4 @@
-"""Alembic environment: runs on the connection that feedback.db.upgrade_schema passes in."""
+"""Alembic environment: runs on the connection that feedback.db.migrating passes in (one upgrader at a time)."""
 
 from __future__ import annotations
 
