@@ -1,4 +1,4 @@
-"""The audit log: append-only, each event chained to the one before it by a HMAC-SHA256 under a key-ring key.
+"""The audit log: append-only, each event chained to the one before it by an HMAC-SHA256 under a key-ring key.
 
 Action is the one registry of what an event can say happened; its values are the strings stored since
 the first release, so chains written before it still verify.
