@@ -11,11 +11,12 @@ primary key, leaving out the old versions. Between two runs, rows written since 
 
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
 from typing import cast
 
 import sqlalchemy as sa
-from sqlalchemy import orm
+from sqlalchemy import exc, orm
 
 from feedback import db
 from feedback.db import writing
@@ -24,6 +25,8 @@ from feedback.models import Identity, Reply, Submission
 # Rows dated today or yesterday count as recent: a day more than the hour between runs, so none is missed.
 RECENT_DAYS = 1
 TABLES = ("submission", "identity", "reply")
+LOCK_TRIES, LOCK_PAUSE = 250, 0.02  # about 5 s of trying to take the tables at a moment none is in use
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for a NOWAIT lock that was not free
 
 
 def _recent(since: date) -> list[tuple[sa.ColumnElement, sa.ColumnElement[bool]]]:
@@ -59,5 +62,20 @@ def shuffle_recent(session: orm.Session, today: date) -> int:
 
 
 def _lock(session: orm.Session) -> None:
-    """Hold every table at once, up front: writers wait a moment instead of deadlocking with the rewrite."""
-    session.execute(sa.text(f"LOCK TABLE {', '.join(TABLES)} IN ACCESS EXCLUSIVE MODE"))
+    """Take the three tables together or not at all, then keep them until the transaction ends.
+
+    Never one while waiting for another: a staff reply reads reply before it checks its submission, so a
+    rewrite holding submission and waiting for reply would deadlock with it, and one of the two would fail.
+    After LOCK_TRIES it waits in line like any writer.
+    """
+    statement = f"LOCK TABLE {', '.join(TABLES)} IN ACCESS EXCLUSIVE MODE"
+    for _ in range(LOCK_TRIES):
+        try:
+            with session.begin_nested():  # a refused try gives back what it took
+                session.execute(sa.text(f"{statement} NOWAIT"))
+            return
+        except exc.OperationalError as error:
+            if getattr(error.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+                raise
+        time.sleep(LOCK_PAUSE)
+    session.execute(sa.text(statement))
