@@ -48,14 +48,18 @@ def replacing(target: Path) -> Iterator[Path]:
 def keep_private(path: Path, create: bool = False) -> None:
     """Make path readable and writable by its owner only (0600), creating it empty first when create is set.
 
-    Nothing happens when path does not exist (and, with create, when its folder does not).
+    Never opens the file: closing any descriptor of a file drops every POSIX lock this process holds on it,
+    and SQLite's locks on the database, -wal and -shm are such locks. Nothing happens when path does not
+    exist (and, with create, when its folder does not).
     """
+    if create:
+        try:
+            os.mknod(path, 0o600 | stat.S_IFREG)
+        except (FileExistsError, FileNotFoundError):
+            pass
     try:
-        fd = os.open(path, os.O_RDONLY | (os.O_CREAT if create else 0), 0o600)
+        mode = os.stat(path).st_mode
     except FileNotFoundError:
         return
-    try:
-        if stat.S_IMODE(os.fstat(fd).st_mode) & 0o077:
-            os.fchmod(fd, 0o600)
-    finally:
-        os.close(fd)
+    if stat.S_IMODE(mode) & 0o077:
+        os.chmod(path, 0o600)

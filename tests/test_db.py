@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+import subprocess
+import sys
 
 import pytest
 import sqlalchemy as sa
@@ -236,3 +238,27 @@ def test_an_upgrade_that_leaves_dangling_references_is_rolled_back_and_foreign_k
     with sqlite_engine.connect() as connection:
         assert connection.exec_driver_sql("SELECT count(*) FROM submission").scalar() == 0
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_a_new_connection_leaves_the_write_lock_another_connection_holds_in_place(tmp_path):
+    # Closing any descriptor of a file drops every POSIX lock the process holds on it: making files private
+    # must never open them, or a second connection would silently release the first one's lock.
+    database = tmp_path / "locks.sqlite3"
+    engine = make_engine(f"sqlite:///{database}")
+    with engine.connect() as setup:
+        setup.exec_driver_sql("CREATE TABLE t (x)")
+        setup.commit()
+    holder = engine.connect().execution_options(**{"feedback_write": True})
+    holder.begin()
+    holder.exec_driver_sql("INSERT INTO t VALUES (1)")
+    second = engine.connect()  # a new pooled connection: runs the engine's connect hooks
+
+    other_process = subprocess.run(
+        [sys.executable, "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1], timeout=0, isolation_level=None);"
+         " c.execute('BEGIN IMMEDIATE')", str(database)], capture_output=True, text=True)
+
+    assert other_process.returncode != 0 and "database is locked" in other_process.stderr
+    holder.rollback()
+    holder.close()
+    second.close()
+    engine.dispose()
