@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 
 from feedback.models import Submission
@@ -84,3 +86,14 @@ def test_the_receipt_never_travels_in_a_cookie_or_a_redirect(app, client, db_ses
     assert set(session) == {"csrf_token"}  # the only thing the cookie carries
     assert code not in cookie.value and code not in str(session)
     assert db_session.scalar(sa.select(sa.func.count()).select_from(Submission)) == 1
+
+
+def test_no_receipt_form_lets_the_browser_keep_or_refill_what_was_typed(client, db_session):
+    # The code, an answer or a withdrawal must not land in the browser's form history (a shared computer)
+    # nor come back after Back, where Send would answer twice.
+    hall = make_town_hall(db_session)
+    code = receipt_code(send_concern(client, hall.slug))
+    pages = [client.get("/receipt").get_data(as_text=True), check_receipt(client, code).get_data(as_text=True)]
+    forms = [tag for page in pages for tag in re.findall(r"<form [^>]*>", page)]
+    assert len(forms) >= 3  # the check, and on the status page an answer and a withdrawal
+    assert all('autocomplete="off"' in tag for tag in forms)
