@@ -53,6 +53,9 @@ def _upgrade_schema(server, reloading: bool) -> None:
             raise HaltServer("schema upgrade failed", 1)
         raise SystemExit(1)
     server.log.info("Database schema is up to date.")
+    # Anything a migration said beyond the command's own line (e.g. 0005 on an account it left as it was).
+    if said := "\n".join(line for line in done.stdout.splitlines() if not line.startswith("Database ")).strip():
+        server.log.warning("The schema upgrade said:\n%s", said)
 
 
 def on_starting(server):

@@ -188,3 +188,32 @@ def test_each_worker_freezes_what_it_loaded_so_collections_skip_it():
         assert gc.get_freeze_count() > 1000
     finally:
         gc.unfreeze()
+
+
+def test_what_a_migration_says_while_upgrading_reaches_the_server_log(monkeypatch):
+    """A warning from a migration (0005 leaving an account's email as it was) is not swallowed on success."""
+    import runpy
+    import subprocess as subprocess_module
+
+    said = ("Staff account 2 keeps its email as it was: another account has the same one once casefolded.\n"
+            "Database upgraded to head.\n")
+    monkeypatch.setattr(subprocess_module, "run",
+                        lambda *_args, **_kwargs: subprocess_module.CompletedProcess([], 0, stdout=said))
+    logged: list[tuple[str, str]] = []
+
+    class Log:
+        def info(self, message, *args):
+            logged.append(("info", message % args))
+
+        def warning(self, message, *args):
+            logged.append(("warning", message % args))
+
+    class Server:
+        log = Log()
+
+    runpy.run_path(str(GUNICORN_CONF))["_upgrade_schema"](Server(), reloading=False)
+
+    assert ("info", "Database schema is up to date.") in logged
+    warnings = [text for level, text in logged if level == "warning"]
+    assert len(warnings) == 1 and "Staff account 2 keeps its email" in warnings[0]
+    assert "Database upgraded" not in warnings[0]
