@@ -1,6 +1,5 @@
 """Helpers for the codebook pages' tests: posting forms, uploading a CSV, reading themes back."""
 
-
 from __future__ import annotations
 
 import io
