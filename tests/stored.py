@@ -8,7 +8,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from feedback.models import AuditEvent, Tagging
+from feedback.models import AuditEvent, Submission, Tagging
 
 
 def database_bytes(app) -> bytes:
@@ -32,3 +32,9 @@ def themes_of(db_session, submission_id: uuid.UUID) -> set[int]:
     """The ids of the themes a submission is tagged with, read afresh."""
     db_session.rollback()
     return set(db_session.scalars(sa.select(Tagging.theme_id).where(Tagging.submission_id == submission_id)))
+
+
+def submissions(db_session) -> list[Submission]:
+    """Every stored submission, read afresh."""
+    db_session.expire_all()
+    return list(db_session.scalars(sa.select(Submission)))
