@@ -1,44 +1,18 @@
-"""Tagging on the moderation desk: a submission's themes, bulk tagging, theme chips and filters on the desk."""
+"""Tagging on the moderation desk: a submission's themes, theme chips and filters on the desk, who may tag."""
 
 from __future__ import annotations
 
-import os
-import re
 import uuid
 
 import pytest
 import sqlalchemy as sa
 
-from feedback.models import DuplicateLink, Submission, Tagging
 from tests.browsing import post_form, text
-from tests.desk_helpers import CHECKED_ID, ROW_ID, add
-from tests.factories import make_theme, make_town_hall, tag, today
+from tests.desk_helpers import ROW_ID, add
+from tests.factories import make_theme, tag
+from tests.services.themes.tagging_pages import set_themes, ticked_themes
 from tests.staff import staff_client
 from tests.stored import details, events, themes_of
-
-
-def ticked_themes(page: str, prefix: str = "theme") -> set[int]:
-    return {int(i) for i in re.findall(rf'id="{prefix}-(\d+)"[^>]*\bchecked\b', page)}
-
-
-@pytest.fixture
-def codebook(db_session):
-    """Safety (with Harassment under it), Pay, and an archived theme."""
-    safety = make_theme(db_session, "Safety", colour="#a4161a")
-    return {"safety": safety, "harassment": make_theme(db_session, "Harassment", parent_id=safety.id),
-            "pay": make_theme(db_session, "Pay"), "old": make_theme(db_session, "Old theme", archived=True)}
-
-
-def set_themes(client, submission_id, *themes):
-    page = f"/facilitate/s/{submission_id}"
-    return post_form(client, f"{page}/themes", page, themes=[str(t.id) for t in themes])
-
-
-def bulk_tag(client, slug, ids, themes, query=""):
-    page = f"/facilitate/{slug}"
-    return post_form(client, f"{page}/tag{query}", page, selected=[str(i) for i in ids],
-                     themes=[str(t.id) for t in themes])
-
 
 # --- one submission ---
 
@@ -195,108 +169,6 @@ def test_the_theme_filter_lists_themes_and_refuses_an_unknown_one(facilitator, d
     response = facilitator.get(f"/facilitate/{hall.slug}", query_string={"theme": codebook["old"].id})
     assert response.status_code == 422
     assert "Choose a theme from the list." in text(response)
-
-
-# --- bulk tagging ---
-
-def test_bulk_tagging_tags_the_selected_rows_and_audits_each(facilitator, db_session, ring, hall, codebook):
-    chosen = [add(db_session, ring, hall) for _ in range(3)]
-    left = add(db_session, ring, hall)
-    response = bulk_tag(facilitator, hall.slug, chosen, [codebook["pay"], codebook["safety"]],
-                        query="?theme=untagged&status=pending")
-    assert response.status_code == 302
-    assert response.location == f"/facilitate/{hall.slug}?status=pending&theme=untagged"
-    assert "3 submissions tagged." in text(facilitator.get(response.location))
-    assert all(themes_of(db_session, s) == {codebook["pay"].id, codebook["safety"].id} for s in chosen)
-    assert themes_of(db_session, left) == set()
-    tagged = events(db_session, "tag")
-    assert sorted(e.submission_id for e in tagged) == sorted(chosen)
-    assert {(e.actor, tuple(details(e)["themes"])) for e in tagged} == {("facilitator@example.org", ("Pay", "Safety"))}
-
-
-def test_a_few_hundred_submissions_are_tagged_in_one_post(facilitator, db_session, hall, codebook):
-    ids = [uuid.uuid4() for _ in range(300)]
-    db_session.execute(sa.insert(Submission), [
-        {"id": i, "town_hall_id": hall.id, "body": f"Concern {n}", "received_on": today(), "status": "pending",
-         "is_named": False, "receipt_hash": os.urandom(32), "form_token_hash": os.urandom(32)}
-        for n, i in enumerate(ids)
-    ])
-    db_session.commit()
-    tag(db_session, ids[0], codebook["pay"])  # already tagged: left alone
-    response = bulk_tag(facilitator, hall.slug, ids, [codebook["pay"]])
-    assert response.status_code == 302
-    assert "299 submissions tagged." in text(facilitator.get(response.location))
-    db_session.rollback()
-    query = sa.select(sa.func.count()).select_from(Tagging).where(Tagging.theme_id == codebook["pay"].id)
-    assert db_session.scalar(query) == 300
-    assert len(events(db_session, "tag")) == 299
-
-
-def test_bulk_tagging_without_a_theme_keeps_the_selection_and_says_why(facilitator, db_session, ring, hall, codebook):
-    chosen = add(db_session, ring, hall)
-    add(db_session, ring, hall)
-    response = bulk_tag(facilitator, hall.slug, [chosen], [])
-    page = text(response)
-    assert response.status_code == 422
-    assert "Choose at least one theme to tag the selected submissions with." in page
-    assert CHECKED_ID.findall(page) == [str(chosen)]
-    assert "<details class=\"bulk-tag\" id=\"tag-picker\" open>" in page and 'href="#themes"' in page
-
-
-def test_bulk_tagging_without_a_selection_keeps_the_themes_and_says_why(facilitator, db_session, ring, hall, codebook):
-    add(db_session, ring, hall)
-    response = bulk_tag(facilitator, hall.slug, [], [codebook["pay"]])
-    page = text(response)
-    assert response.status_code == 422
-    assert "Select at least one submission first." in page and 'href="#selected"' in page
-    assert ticked_themes(page, "bulk-theme") == {codebook["pay"].id}
-
-
-def test_bulk_tagging_with_an_archived_theme_tags_nothing(facilitator, db_session, ring, hall, codebook):
-    chosen = add(db_session, ring, hall)
-    response = bulk_tag(facilitator, hall.slug, [chosen], [codebook["pay"], codebook["old"]])
-    assert response.status_code == 422
-    assert "Some of the chosen themes are no longer in the codebook." in text(response)
-    assert themes_of(db_session, chosen) == set()
-
-
-def test_bulk_tagging_cannot_reach_into_another_town_hall(facilitator, db_session, ring, hall, codebook):
-    mine = add(db_session, ring, hall)
-    theirs = add(db_session, ring, make_town_hall(db_session, "Another one"))
-    response = bulk_tag(facilitator, hall.slug, [mine, theirs], [codebook["pay"]])
-    assert response.status_code == 422
-    assert "Some of the selected submissions are no longer here." in text(response)
-    assert themes_of(db_session, mine) == themes_of(db_session, theirs) == set()
-
-
-def test_a_forged_selection_is_refused(facilitator, db_session, ring, hall, codebook):
-    add(db_session, ring, hall)
-    response = bulk_tag(facilitator, hall.slug, ["not-a-uuid"], [codebook["pay"]])
-    assert response.status_code == 422
-    assert "Some of the selected submissions are not valid." in text(response)
-
-
-# --- near-duplicates carry their representative's themes ---
-
-def test_tagging_a_representative_tags_and_untags_its_members(facilitator, db_session, ring, hall, codebook):
-    lead, member, other = (add(db_session, ring, hall) for _ in range(3))
-    db_session.add(DuplicateLink(submission_id=member, representative_id=lead))
-    db_session.commit()
-    set_themes(facilitator, lead, codebook["pay"])
-    assert themes_of(db_session, member) == {codebook["pay"].id} and themes_of(db_session, other) == set()
-    follow = [e for e in events(db_session, "tag") if e.submission_id == member]
-    assert [details(e) for e in follow] == [{"themes": ["Pay"], "representative": str(lead)}]
-    set_themes(facilitator, lead)
-    assert themes_of(db_session, member) == set()
-
-
-def test_bulk_tagging_a_representative_tags_its_members(facilitator, db_session, ring, hall, codebook):
-    lead, member = add(db_session, ring, hall), add(db_session, ring, hall)
-    db_session.add(DuplicateLink(submission_id=member, representative_id=lead))
-    db_session.commit()
-    response = bulk_tag(facilitator, hall.slug, [lead], [codebook["safety"]])
-    assert "2 submissions tagged." in text(facilitator.get(response.location))
-    assert themes_of(db_session, member) == {codebook["safety"].id}
 
 
 # --- who may tag ---
