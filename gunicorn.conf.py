@@ -3,7 +3,8 @@
 The access log keeps no client address, no time, no user agent and no referrer (promise 1 in
 DESIGN.md): only the request line, the status, the size and the duration; and it keeps no line at all for
 submitter pages (town halls, receipts, static files), whose order among staff lines would time them.
-Errors on those pages are logged without their path, method or message (feedback/logs.py).
+Errors on those pages are not logged when they happen: each worker counts them and writes one summary
+line at the next full hour, without path, method, view or message (feedback/logs.py).
 
 Before any worker starts (and again before new workers start on a reload, SIGHUP), the arbiter brings
 the database schema up to date with `flask --app feedback db upgrade`, in a process of its own: two
@@ -78,9 +79,9 @@ def post_worker_init(worker):
 
 def post_fork(server, worker):
     """No access line for submitter pages; gunicorn warns 'Invalid request from ip=...': keep such addresses
-    out of its log too, and the details of a failed submitter request."""
-    from feedback.logs import DropSubmitterAccess, HideSubmitterDetails, RedactAddresses, add_filter
+    out of its log too; a line naming a submitter page waits for the hourly report (feedback/logs.py)."""
+    from feedback.logs import DropSubmitterAccess, HoldSubmitterEvents, RedactAddresses, add_filter
 
     add_filter("gunicorn.access", DropSubmitterAccess())
+    add_filter("gunicorn.error", HoldSubmitterEvents())
     add_filter("gunicorn.error", RedactAddresses())
-    add_filter("gunicorn.error", HideSubmitterDetails())

@@ -133,8 +133,10 @@ def checkpoint(session: orm.Session) -> bool:
         raw.close()
     if busy:
         # Never says what was erased; the next checkpoint (any later erasure, or SQLite's own) finishes it.
+        # In a submitter's request (a withdrawal) the line waits for the hourly report (feedback/logs.py).
         logging.getLogger(__name__).warning("WAL checkpoint blocked by a reader; erased rows may stay in -wal "
-                                            "until the next checkpoint")
+                                            "until the next checkpoint",
+                                            extra={"summary": "WAL checkpoint blocked by a reader"})
     return busy == 0
 
 

@@ -2,16 +2,21 @@
 
 Access lines and server warnings are stripped of addresses. Submitter pages get no access line at all:
 each line sits among staff lines in arrival order, and staff actions have timed audit events, so a line
-for a submission (or a receipt check, an answer, a withdrawal) would place it within a second.
+for a submission (or a receipt check, an answer, a withdrawal) would place it within a second. Nor do
+they get an error or warning line at the moment it happens: those are counted, and told in one summary
+line per process at the next full hour (HourlyReport), whose time says only the hour.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
+import threading
 import traceback
-from collections.abc import Mapping
-from types import TracebackType
+from collections import Counter
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
 from urllib.parse import unquote
 
 from flask import Flask, has_request_context, request
@@ -25,6 +30,10 @@ _ADDRESS = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b|\b[0-9A-Fa-f]{0,4}(?::[0-9A-
 # answer, withdraw), and static files, which their pages load too (the receipt page alone loads copy.js).
 _SUBMITTER_PATH = re.compile(r"^/+(?:$|t(?:/|$)|receipt(?:/|$)|static/)")
 _REQUEST_LINE_PATH = re.compile(r'"[A-Z]+ (?P<path>[^ ?"]*)')
+
+
+_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_VIEWS = os.path.join(_PACKAGE, "views") + os.sep
 
 
 def is_submitter_path(path: str) -> bool:
@@ -60,37 +69,113 @@ class DropSubmitterAccess(logging.Filter):
         return not (isinstance(path, str) and is_submitter_path(path))
 
 
-def _frames_only(exc_info: tuple[type[BaseException], BaseException, TracebackType | None]) -> str:
-    """A traceback with each exception's type and frames (code), never its message (which may hold data)."""
+def _names_submitter_path(record: logging.LogRecord) -> bool:
+    args = record.args.values() if isinstance(record.args, Mapping) else record.args or ()
+    return any(isinstance(arg, str) and is_submitter_path(arg.split("?")[0]) for arg in args)
+
+
+def _in_submitter_request() -> bool:
+    return has_request_context() and is_submitter_path(request.path)
+
+
+def _innermost_frame(error: BaseException) -> str:
+    """Where the fault lies, in the package but outside the views (a view names the submitter's action)."""
+    where = ""
+    for frame in traceback.extract_tb(error.__traceback__):
+        if frame.filename.startswith(_PACKAGE) and not frame.filename.startswith(_VIEWS):
+            where = f"feedback/{os.path.relpath(frame.filename, _PACKAGE)}:{frame.lineno}"
+    return where
+
+
+def _error_summary(error: BaseException) -> str:
+    """The exception's class (and what it came from), and the innermost package frame: never its message."""
     chain: list[BaseException] = []
-    error: BaseException | None = exc_info[1]
-    while error is not None and error not in chain:
-        chain.append(error)
-        error = error.__cause__ or error.__context__
-    parts = []
-    for error in reversed(chain):
-        frames = "".join(traceback.format_tb(error.__traceback__))
-        parts.append(f"Traceback (most recent call last):\n{frames}{type(error).__qualname__} (message not logged)")
-    return "\n\nDuring handling of the above exception, another exception occurred:\n\n".join(parts)
+    current: BaseException | None = error
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    names = " from ".join(type(e).__qualname__ for e in chain)
+    where = next((w for w in map(_innermost_frame, reversed(chain)) if w), "")
+    return f"{names} at {where}" if where else names
 
 
-class HideSubmitterDetails(logging.Filter):
-    """An error on a submitter page is still logged, for operators, without its path, method or any message.
+class HourlyReport:
+    """What happened on submitter pages, counted and told in one line at the next full hour (per process).
 
-    A message could hold what the person typed (or a hash of their receipt); the path and method say which
-    of the submitter's actions failed. Applies during such a request, or to a line that names such a path.
+    A line written when a submitter's request failed, or when a withdrawal's checkpoint was blocked, would
+    time that request (a log collector stamps every line); the hour's summary says only the hour.
+    clock and timer are injectable so a test can flush without waiting.
     """
 
+    def __init__(self, clock: Callable[[], datetime] | None = None,
+                 timer: Callable[[float, Callable[[], None]], threading.Timer] = threading.Timer) -> None:
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.timer = timer
+        self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget what was counted (after a fork, the child starts empty: the parent's timer is not its own)."""
+        self.lock = threading.Lock()
+        self.errors: Counter[str] = Counter()
+        self.notices: Counter[str] = Counter()
+        self.hour: datetime | None = None
+        self.pending: threading.Timer | None = None
+
+    def count(self, record: logging.LogRecord) -> None:
+        with self.lock:
+            if record.exc_info and record.exc_info[1] is not None:
+                self.errors[_error_summary(record.exc_info[1])] += 1
+            elif record.levelno >= logging.ERROR:
+                self.errors["error without a traceback"] += 1
+            else:
+                summary = getattr(record, "summary", None)
+                self.notices[summary if isinstance(summary, str) else f"{record.levelname.lower()} from "
+                             f"{record.name}"] += 1
+            if self.pending is None:
+                now = self.clock()
+                self.hour = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+                self.pending = self.timer(max((self.hour - now).total_seconds(), 0.0), self.flush)
+                self.pending.daemon = True
+                self.pending.start()
+
+    def flush(self) -> None:
+        """Write the summary line (nothing if nothing was counted) and start counting afresh."""
+        with self.lock:
+            errors, notices, hour = self.errors, self.notices, self.hour
+            self.errors, self.notices, self.hour, self.pending = Counter(), Counter(), None, None
+        if not (errors or notices) or hour is None:
+            return
+        parts = []
+        if errors:
+            total = sum(errors.values())
+            kinds = ", ".join(f"{kind} \u00d7{n}" for kind, n in sorted(errors.items()))
+            parts.append(f"{total} error{'s' if total != 1 else ''} on submitter pages ({kinds})")
+        parts.extend(f"{n} {kind}" for kind, n in sorted(notices.items()))
+        level = logging.ERROR if errors else logging.WARNING
+        REPORT_LOGGER.log(level, "In the hour before %s: %s", hour.strftime("%H:00 UTC"), "; ".join(parts))
+
+
+REPORT_LOGGER = logging.getLogger("feedback.hourly")
+hourly = HourlyReport()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=hourly.reset)
+
+
+class HoldSubmitterEvents(logging.Filter):
+    """No line at the moment of a submitter's event: during a submitter request, or for a line naming a
+    submitter path (gunicorn's 'Error handling request /receipt'), the record is counted for the hourly
+    report and dropped. Staff pages keep their immediate, detailed lines."""
+
+    def __init__(self, report: HourlyReport | None = None) -> None:
+        super().__init__()
+        self.report = report
+
     def filter(self, record: logging.LogRecord) -> bool:
-        args = record.args.values() if isinstance(record.args, Mapping) else record.args or ()
-        names_one = any(isinstance(arg, str) and is_submitter_path(arg.split("?")[0]) for arg in args)
-        if not (names_one or (has_request_context() and is_submitter_path(request.path))):
+        if not (_in_submitter_request() or _names_submitter_path(record)):
             return True
-        record.msg, record.args = "Error on a submitter page (details not logged)", None
-        if record.exc_info and record.exc_info[1] is not None:
-            record.exc_text = _frames_only(record.exc_info)
-            record.exc_info = None
-        return True
+        (self.report or hourly).count(record)
+        return False
 
 
 class RedactAddresses(logging.Filter):
@@ -113,4 +198,5 @@ def add_filter(logger_name: str, log_filter: logging.Filter) -> None:
 def init_app(app: Flask) -> None:
     add_filter("werkzeug", DropSubmitterLines())
     add_filter("werkzeug", DropClientAddress())
-    add_filter(app.logger.name, HideSubmitterDetails())
+    add_filter(app.logger.name, HoldSubmitterEvents())
+    add_filter("feedback.db", HoldSubmitterEvents())  # a parent's filters never see a child's records

@@ -7,6 +7,7 @@ import re
 import secrets
 import subprocess
 import sys
+import urllib.error
 import urllib.parse
 import urllib.request
 from http.cookiejar import CookieJar
@@ -217,3 +218,29 @@ def test_what_a_migration_says_while_upgrading_reaches_the_server_log(monkeypatc
     warnings = [text for level, text in logged if level == "warning"]
     assert len(warnings) == 1 and "Staff account 2 keeps its email" in warnings[0]
     assert "Database upgraded" not in warnings[0]
+
+
+def test_gunicorn_writes_no_line_when_a_submitter_page_fails(tmp_path, gunicorn):
+    """The error waits in the worker's hourly report (tests/test_logs.py flushes one); nothing at the moment."""
+    database = tmp_path / "broken.sqlite3"
+    server = gunicorn(server_env(tmp_path, database), workers=1, cwd=tmp_path)
+    engine = make_engine(f"sqlite:///{database}")
+    with orm.Session(engine, expire_on_commit=False) as session:
+        make_town_hall(session)
+    with engine.begin() as connection:  # every receipt check now fails on the database
+        connection.exec_driver_sql("ALTER TABLE submission RENAME TO submission_gone")
+    engine.dispose()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+    form = opener.open(f"{server.base_url}/receipt", timeout=10).read().decode()
+    data = {"code": "ABCD-2345-EFGH-6789-JKMN", **hidden_fields(form)}
+    try:
+        opener.open(urllib.request.Request(f"{server.base_url}/receipt", data=urllib.parse.urlencode(data).encode()),
+                    timeout=10)
+        status = 200
+    except urllib.error.HTTPError as error:
+        status = error.code
+    server.stop()
+    text = server.log_text()
+    assert status == 500, text
+    for detail in ("Traceback", "ERROR", "OperationalError", "submitter page", "receipts", "/receipt"):
+        assert detail not in text, (detail, text)
