@@ -116,7 +116,14 @@ def latest_id(session: orm.Session, submission_id: uuid.UUID, staff_id: int | No
 
 
 def _refuse_if_sent(session: orm.Session, submission_id: uuid.UUID, by: audit.Actor, seen: int | None) -> None:
-    """A form shown before this person's latest request was sent already (seen None: no form to check)."""
+    """A form shown before this person's latest request was sent already (seen None: no form to check).
+
+    The submission's row is locked first (FOR UPDATE, until the transaction ends): on PostgreSQL, under
+    READ COMMITTED, two copies of one form sent at once would otherwise both read the same latest id and
+    both reveal. The second now waits, then sees the first one's request. (SQLite's BEGIN IMMEDIATE
+    already lets one writer in at a time; it renders no FOR UPDATE.)
+    """
+    session.execute(sa.select(Submission.id).where(Submission.id == submission_id).with_for_update())
     if seen is not None and latest_id(session, submission_id, by.staff_id) != seen:
         raise AlreadySent()
 
