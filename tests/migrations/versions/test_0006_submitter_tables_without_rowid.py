@@ -35,19 +35,17 @@ def test_upgrade_keeps_every_row_of_every_table(upgraded):
         assert_kept(connection, samples.AT_0005)
 
 
+@pytest.mark.backend("sqlite")  # PostgreSQL has no rowid
 def test_upgrade_leaves_no_rowid_to_read_on_sqlite(upgraded):
-    if upgraded.dialect.name != "sqlite":
-        pytest.skip("PostgreSQL has no rowid")
     assert without_rowid(upgraded) == dict.fromkeys(TABLES, True)
     for table in TABLES:
         with pytest.raises(sa.exc.OperationalError, match="no such column: rowid"), upgraded.connect() as connection:
             connection.exec_driver_sql(f"SELECT rowid FROM {table}")
 
 
+@pytest.mark.backend("sqlite")  # WITHOUT ROWID is SQLite's
 def test_the_models_build_the_tables_as_the_migrations_do(upgraded, tmp_path):
     """Tests build their schema with create_all: it must store these tables as a migrated database does."""
-    if upgraded.dialect.name != "sqlite":
-        pytest.skip("the option is SQLite's")
     built = make_engine(f"sqlite:///{tmp_path / 'built.sqlite3'}")
     Base.metadata.create_all(built)
     try:
