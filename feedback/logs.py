@@ -27,7 +27,7 @@ _QUERY = re.compile(r'^("\S* \S*?)\?\S*')
 # IPv4, and IPv6 written with at least two colons (so times like 12:30 are left alone).
 _ADDRESS = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b|\b[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}\b")
 # What only submitters ask for: the list of town halls, a town hall's form and its POST, receipts (check,
-# answer, withdraw), and static files, which their pages load too (the receipt page alone loads copy.js).
+# answer, withdraw), and static files, which their pages load too (every one of them the same scripts).
 _SUBMITTER_PATH = re.compile(r"^/+(?:$|t(?:/|$)|receipt(?:/|$)|static/)")
 _REQUEST_LINE_PATH = re.compile(r'"[A-Z]+ (?P<path>[^ ?"]*)')
 
@@ -196,6 +196,7 @@ def add_filter(logger_name: str, log_filter: logging.Filter) -> None:
 
 
 def init_app(app: Flask) -> None:
+    app.jinja_env.globals["is_submitter_path"] = is_submitter_path  # base.html: the same scripts on all of them
     add_filter("werkzeug", DropSubmitterLines())
     add_filter("werkzeug", DropClientAddress())
     add_filter(app.logger.name, HoldSubmitterEvents())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from feedback.forms.escrow import ANSWER_MAX
@@ -74,3 +76,25 @@ def test_a_refused_submission_keeps_its_text_in_a_page_of_the_same_size(client, 
 def test_staff_pages_and_static_files_are_not_padded(client):
     assert len(client.get("/login").get_data()) < BUCKET
     assert len(client.get("/static/js/copy.js").get_data()) < BUCKET
+
+
+SCRIPT_SRC = re.compile(r'<script\b[^>]*\bsrc="([^"]+)"')
+
+
+def test_every_submitter_page_loads_the_same_scripts(client, hall):
+    """A script only the receipt page fetched (copy.js) told a network observer a submission was stored."""
+    pages = {"town halls": client.get("/"), "form": client.get(f"/t/{hall.slug}")}
+    pages["receipt"] = send_concern(client, hall.slug, "x" * 10)
+    pages["refused"] = send_concern(client, hall.slug, "")
+    pages["check"] = client.get("/receipt")
+    code = receipt_code(pages["receipt"])
+    pages["status"] = check_receipt(client, code)
+    pages["wrong code"] = check_receipt(client, "ABCD-2345-EFGH-6789-JKMN")
+    pages["withdrawn"] = client.post("/receipt/withdraw", data={
+        "code": code, "confirm": "y", **hidden_fields(pages["status"].get_data(as_text=True))})
+    pages["not found"] = client.get("/t/no-such-hall")
+    assert pages["refused"].status_code == 422 and pages["not found"].status_code == 404
+    assert "was withdrawn" in pages["withdrawn"].get_data(as_text=True)
+    scripts = {name: SCRIPT_SRC.findall(page.get_data(as_text=True)) for name, page in pages.items()}
+    assert len({tuple(found) for found in scripts.values()}) == 1, scripts
+    assert any("copy.js" in src for src in scripts["form"]) and any("back-notice.js" in src for src in scripts["form"])
