@@ -2,6 +2,7 @@
 
 Each test runs the real server (the repository's gunicorn.conf.py, 2 workers, no preload) on a fresh
 instance, and posts the real form over separate connections. Ports come from DRILL_PORTS (19000-19999).
+Limits are per day: windows are aligned to the clock, and a test must not straddle two of them.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import redis
 
+from tests import limit_keys
 from tests.drill import Browser, Instance, Sent, body_for, send_one
 from tests.servers import Gunicorn, free_port
 
@@ -50,7 +52,8 @@ def serve(tmp_path, gunicorn):
 def test_with_redis_the_limit_holds_for_the_whole_deployment(serve):
     if not REDIS_URL:
         pytest.skip("set FEEDBACK_TEST_REDIS_URL to test against a real Redis (.ci/run does)")
-    server, slug = serve("5 per hour", REDIS_URL)
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    server, slug = serve("5 per day", REDIS_URL)
     first = post_concerns(server.port, slug, 3)
     assert first == [200, 200, 200]
     # Every worker dies and new ones start with empty memories: only a shared count can still hold.
@@ -58,11 +61,15 @@ def test_with_redis_the_limit_holds_for_the_whole_deployment(serve):
     server.wait_for_workers()
     second = post_concerns(server.port, slug, 7, start=3)
     assert sorted(second) == [200, 200] + [429] * 5, second
+    # The deployment's counter, as Redis holds it, says the day and nothing finer.
+    keys = limit_keys.redis_keys(REDIS_URL)
+    assert [key.endpoint for key in keys] == ["public.town_hall"], keys
+    assert limit_keys.off_their_window_end(keys) == []
 
 
 def test_in_memory_the_limit_is_per_worker_which_is_why_redis_is_needed(serve):
     """The control for the test above: without shared storage, new workers forget the count."""
-    server, slug = serve("3 per hour", "memory://")
+    server, slug = serve("3 per day", "memory://")
     assert post_concerns(server.port, slug, 3) == [200, 200, 200]
     server.kill_every_worker()
     server.wait_for_workers()
@@ -95,7 +102,7 @@ def private_redis(tmp_path):
 
 def test_when_redis_goes_down_submissions_fall_back_to_per_worker_limits_not_500(serve, private_redis):
     process, url = private_redis
-    server, slug = serve("3 per hour", url)
+    server, slug = serve("3 per day", url)
     assert sorted(post_concerns(server.port, slug, 5)) == [200, 200, 200, 429, 429]
     process.kill()
     process.wait(timeout=10)
@@ -107,7 +114,7 @@ def test_when_redis_goes_down_submissions_fall_back_to_per_worker_limits_not_500
 
 def test_when_redis_is_unreachable_from_the_start_submissions_are_still_taken(serve):
     closed = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
-    server, slug = serve("2 per hour", closed)
+    server, slug = serve("2 per day", closed)
     statuses = post_concerns(server.port, slug, 6)
     assert not [status for status in statuses if status >= 500 or status == 0], statuses
     assert 2 <= statuses.count(200) <= 4 and set(statuses) <= {200, 429}, statuses
