@@ -119,7 +119,7 @@ def test_a_wrong_code_gets_the_same_answer_from_every_form(client, app):
 
 
 def test_an_answer_refused_by_the_rate_limit_is_shown_back(make_app):
-    app = make_app(RECEIPT_RATE_LIMIT="1 per minute")
+    app = make_app(RECEIPT_RATE_LIMIT="1 per day")
     receipt = arrange(app)
     client = app.test_client()
     answer(client, receipt.code, "First answer")
