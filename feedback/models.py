@@ -190,6 +190,9 @@ class RevealRequest(Base):
     """A facilitator's request to see a named submitter's identity, awaiting a second person's approval."""
 
     __tablename__ = "reveal_request"
+    # Never reuse an id (SQLite would give a deleted highest row's number to the next request): audit events
+    # name requests by id, and two naming one id for different submissions would bracket a withdrawal.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[uuid.UUID] = mapped_column(

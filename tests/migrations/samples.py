@@ -106,6 +106,8 @@ AT_0004: Rows = {**AT_0003, "submission": [
     _submission(ERASED, 5, is_named=True, identity_deleted=True),
 ]}
 
-# 0005 changed staff emails only, and 0006 how SQLite stores three tables: the rows are 0004's.
+# 0005 changed staff emails only, 0006 how SQLite stores three tables and 0007 how it numbers reveal
+# requests: the rows are 0004's.
 AT_0005: Rows = AT_0004
 AT_0006: Rows = AT_0005
+AT_0007: Rows = AT_0006
