@@ -201,3 +201,5 @@ def init_app(app: Flask) -> None:
     add_filter("werkzeug", DropClientAddress())
     add_filter(app.logger.name, HoldSubmitterEvents())
     add_filter("feedback.db", HoldSubmitterEvents())  # a parent's filters never see a child's records
+    # flask-limiter warns, during the request that found it, that its storage (Redis) is unreachable.
+    add_filter("flask-limiter", HoldSubmitterEvents())

@@ -202,3 +202,15 @@ def test_gunicorn_lines_naming_a_submitter_page_wait_for_the_report(report):
     staff = logging.LogRecord("gunicorn.error", logging.ERROR, __file__, 1, "Error handling request %s",
                               ("/facilitate/",), None)
     assert HoldSubmitterEvents().filter(staff)
+
+
+def test_the_rate_limiter_s_warnings_in_a_submitter_request_wait_for_the_report(app, report, caplog):
+    """'Rate limit storage unreachable' came at the moment of the request that found Redis down."""
+    with caplog.at_level(logging.WARNING), app.test_request_context("/receipt/withdraw", method="POST"):
+        logging.getLogger("flask-limiter").warning("Rate limit storage unreachable - falling back to in-memory")
+        assert caplog.records == []
+    with caplog.at_level(logging.WARNING), app.test_request_context("/facilitate/"):
+        logging.getLogger("flask-limiter").warning("Rate limit storage unreachable - falling back to in-memory")
+        assert len(caplog.records) == 1  # a staff request's line goes out at once
+        fire_timer()
+    assert caplog.records[1].getMessage() == "In the hour before 10:00 UTC: 1 warning from flask-limiter"
