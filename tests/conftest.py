@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from feedback import create_app, crypto, keyfile
+from feedback import create_app, crypto, keyfile, logs
 from feedback.models import Base
 from tests.factories import make_town_hall
 from tests.servers import Gunicorn
@@ -68,6 +68,24 @@ def postgres_schema():
     with engine.begin() as connection:
         connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
     engine.dispose()
+
+
+class _TimerThatNeverFires:
+    """Stands in for the hourly report's timer, so no report is flushed in the middle of another test."""
+
+    daemon = True
+
+    def __init__(self, _seconds, _function) -> None:
+        pass
+
+    def start(self) -> None:
+        pass
+
+
+@pytest.fixture(autouse=True)
+def quiet_hourly_report(monkeypatch):
+    """Each test starts with an empty hourly report whose timer never fires (tests/test_logs.py fires its own)."""
+    monkeypatch.setattr(logs, "hourly", logs.HourlyReport(timer=_TimerThatNeverFires))
 
 
 def pytest_collection_modifyitems(config, items):
