@@ -189,9 +189,17 @@ def purge_command(dry_run: bool) -> None:
 
 @click.command("shuffle-recent")
 @with_appcontext
-def shuffle_recent_command() -> None:
-    """Leave storage no arrival order of recent submitter rows (run it hourly: README.md, 'Privacy')."""
-    count = shuffling.shuffle_recent(get_db(), clock.today())
+@click.option("--wait", type=click.FloatRange(min=0), default=shuffling.WAIT_SECONDS, show_default=True,
+              help="Seconds to wait for transactions older than the rewrite (PostgreSQL) or readers (SQLite).")
+def shuffle_recent_command(wait: float) -> None:
+    """Leave storage no arrival order of recent submitter rows (run it hourly: README.md, 'Privacy').
+
+    Exits non-zero, saying what held it, when an old snapshot (or a reader) kept the old order for --wait seconds.
+    """
+    try:
+        count = shuffling.shuffle_recent(get_db(), clock.today(), wait=wait)
+    except shuffling.NotShuffled as error:
+        raise click.ClickException(str(error)) from None
     click.echo(f"Rewrote storage of {count} recent submitter rows; the tables are in the order of their ids.")
 
 

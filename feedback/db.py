@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import logging
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -140,23 +141,34 @@ def checkpoint(session: orm.Session) -> bool:
     return busy == 0
 
 
-def vacuum(session: orm.Session) -> None:
+def vacuum(session: orm.Session, wait: float = 10.0) -> bool:
     """On SQLite, rebuild the file (every table and index in key order) and truncate the WAL; elsewhere nothing.
 
     A page keeps its cells where they were written, in the order they came, and -wal holds commits in order:
     the rebuild leaves neither. It waits for the write lock like any writer and needs the file's size free.
+    Returns False when a reader kept the -wal from being truncated for wait seconds (it then still holds the
+    rebuilt pages and the file the old ones); True otherwise, and always on other databases.
     """
     engine = session.get_bind()
     if engine.dialect.name != "sqlite":
-        return
+        return True
     assert isinstance(engine, sa.Engine)
     session.rollback()  # VACUUM runs outside any transaction
     raw = engine.raw_connection()
+    deadline = time.monotonic() + wait
     try:
-        raw.cursor().execute("VACUUM")
+        cursor = raw.cursor()
+        cursor.execute("VACUUM")
+        while True:  # the busy handler waits for readers up to busy_timeout; then try again until the deadline
+            remaining = max(deadline - time.monotonic(), 0.0)
+            cursor.execute(f"PRAGMA busy_timeout={int(min(remaining, 10.0) * 1000)}")
+            busy, _frames, _copied = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if not busy or time.monotonic() >= deadline:
+                return not busy
+            time.sleep(0.1)
     finally:
+        raw.cursor().execute(SQLITE_BUSY_TIMEOUT)  # back into the pool as every connection is
         raw.close()
-    checkpoint(session)
 
 
 def get_db() -> orm.Session:
