@@ -16,11 +16,11 @@ from tests.factories import make_submission, make_theme, make_town_hall, tag, to
 from tests.staff import make_staff
 
 
+@pytest.mark.backend("postgresql")
 def test_the_rewrite_never_holds_one_table_while_it_waits_for_another(app, db_session, ring):
     """A staff reply reads reply before it checks its submission: a rewrite holding submission would deadlock it."""
     engine = app.extensions["feedback_engine"]
-    if engine.dialect.name != "postgresql":
-        pytest.skip("SQLite has one write lock for the whole file")
+    assert engine.dialect.name == "postgresql"  # SQLite has one write lock for the whole file
     make_submission(db_session, ring, make_town_hall(db_session))
     db_session.close()
     failures: list[BaseException] = []
@@ -51,8 +51,7 @@ def test_the_rewrite_never_holds_one_table_while_it_waits_for_another(app, db_se
 
 def postgresql(app) -> sa.Engine:
     engine = app.extensions["feedback_engine"]
-    if engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL's row versions")
+    assert engine.dialect.name == "postgresql"  # PostgreSQL's row versions
     return engine
 
 
@@ -88,6 +87,7 @@ def withdraw(app, code: str) -> None:
     assert post_form(app.test_client(), "/receipt/withdraw", "/receipt", code=code, confirm="y").status_code == 200
 
 
+@pytest.mark.backend("postgresql")
 def test_an_old_snapshot_kept_open_makes_the_run_fail_and_say_what_holds_it(app, db_session, ring):
     engine = postgresql(app)
     hall = make_town_hall(db_session)
@@ -104,6 +104,7 @@ def test_an_old_snapshot_kept_open_makes_the_run_fail_and_say_what_holds_it(app,
     assert "Rewrote storage" not in result.output
 
 
+@pytest.mark.backend("postgresql")
 def test_a_snapshot_released_within_the_wait_lets_the_run_leave_no_old_version(app, db_session, ring):
     """Before, CLUSTER copied the pre-rewrite versions (arrival-ordered xmin) and the withdrawn row, text and all."""
     engine = postgresql(app)
@@ -126,6 +127,7 @@ def test_a_snapshot_released_within_the_wait_lets_the_run_leave_no_old_version(a
     assert not any(b"marker-7f3a" in bytes(item["t_data"]) for item in stored)
 
 
+@pytest.mark.backend("postgresql")
 def test_a_withdrawal_leaves_no_dead_row_in_the_tables_it_cascades_to(app, db_session, ring):
     """Each dead row's xmax is the withdrawal's transaction id, a counter the timed audit events share."""
     engine = postgresql(app)
