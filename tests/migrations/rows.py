@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import command
 
-from feedback.db import migrating
+from feedback.db import migrating, upgrade_schema
 
 Rows = Mapping[str, list[dict[str, Any]]]
 
@@ -50,6 +50,16 @@ def assert_kept(connection: sa.Connection, rows: Rows) -> None:
     """Each table holds exactly the rows given, every value unchanged."""
     for name, table_rows in rows.items():
         assert stored(connection, name, table_rows) == _sorted(table_rows), name
+
+
+def upgraded_holding(engine: sa.Engine, before: str, after: str, *row_sets: Rows) -> sa.Engine:
+    """Upgrade an empty database to revision before, store row_sets there, then upgrade it to after."""
+    upgrade_schema(engine, before)
+    with engine.begin() as connection:
+        for rows in row_sets:
+            insert(connection, rows)
+    upgrade_schema(engine, after)
+    return engine
 
 
 def tables(engine: sa.Engine) -> set[str]:

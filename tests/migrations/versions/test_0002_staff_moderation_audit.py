@@ -6,15 +6,11 @@ import sqlalchemy as sa
 
 from feedback.db import upgrade_schema
 from tests.migrations import samples
-from tests.migrations.rows import assert_kept, downgrade, insert, tables
+from tests.migrations.rows import assert_kept, downgrade, insert, tables, upgraded_holding
 
 
 def test_upgrade_keeps_submissions_and_identities_and_adds_empty_staff_tables(engine):
-    upgrade_schema(engine, "0001")
-    with engine.begin() as connection:
-        insert(connection, samples.AT_0001)
-
-    upgrade_schema(engine, "0002")
+    upgraded_holding(engine, "0001", "0002", samples.AT_0001)
 
     assert tables(engine) == set(samples.AT_0002)
     with engine.connect() as connection:
@@ -24,10 +20,7 @@ def test_upgrade_keeps_submissions_and_identities_and_adds_empty_staff_tables(en
 
 
 def test_replies_and_reveal_requests_can_refer_to_submissions_from_before(engine):
-    upgrade_schema(engine, "0001")
-    with engine.begin() as connection:
-        insert(connection, samples.AT_0001)
-    upgrade_schema(engine, "0002")
+    upgraded_holding(engine, "0001", "0002", samples.AT_0001)
 
     with engine.begin() as connection:
         insert(connection, samples.ADDED_IN_0002)

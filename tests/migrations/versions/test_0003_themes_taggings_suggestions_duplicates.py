@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from feedback.db import upgrade_schema
 from tests.migrations import samples
-from tests.migrations.rows import assert_kept, downgrade, insert, tables
+from tests.migrations.rows import assert_kept, downgrade, insert, tables, upgraded_holding
 
 
 def indexes(engine: sa.Engine, table: str) -> set[str | None]:
@@ -14,11 +14,7 @@ def indexes(engine: sa.Engine, table: str) -> set[str | None]:
 
 
 def test_upgrade_keeps_every_row_and_adds_empty_theme_tables(engine):
-    upgrade_schema(engine, "0002")
-    with engine.begin() as connection:
-        insert(connection, samples.AT_0002)
-
-    upgrade_schema(engine, "0003")
+    upgraded_holding(engine, "0002", "0003", samples.AT_0002)
 
     assert tables(engine) == set(samples.AT_0003)
     assert "ix_submission_hall_status" in indexes(engine, "submission")
@@ -29,10 +25,7 @@ def test_upgrade_keeps_every_row_and_adds_empty_theme_tables(engine):
 
 
 def test_submissions_from_before_can_be_tagged_and_linked_as_near_duplicates(engine):
-    upgrade_schema(engine, "0002")
-    with engine.begin() as connection:
-        insert(connection, samples.AT_0002)
-    upgrade_schema(engine, "0003")
+    upgraded_holding(engine, "0002", "0003", samples.AT_0002)
 
     with engine.begin() as connection:
         insert(connection, samples.ADDED_IN_0003)

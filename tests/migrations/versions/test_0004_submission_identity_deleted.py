@@ -7,17 +7,13 @@ import sqlalchemy as sa
 
 from feedback.db import upgrade_schema
 from tests.migrations import samples
-from tests.migrations.rows import assert_kept, downgrade, insert, stored
+from tests.migrations.rows import assert_kept, downgrade, insert, stored, upgraded_holding
 
 
 @pytest.fixture
 def upgraded(engine):
     """A database holding AT_0003's rows, then upgraded to 0004."""
-    upgrade_schema(engine, "0003")
-    with engine.begin() as connection:
-        insert(connection, samples.AT_0003)
-    upgrade_schema(engine, "0004")
-    return engine
+    return upgraded_holding(engine, "0003", "0004", samples.AT_0003)
 
 
 def identity_deleted(connection: sa.Connection) -> dict:

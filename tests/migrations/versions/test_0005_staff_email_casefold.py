@@ -9,7 +9,7 @@ from sqlalchemy import orm
 from feedback.db import upgrade_schema
 from feedback.services.admin import accounts
 from tests.migrations import samples
-from tests.migrations.rows import assert_kept, downgrade, insert, stored
+from tests.migrations.rows import assert_kept, downgrade, insert, stored, upgraded_holding
 
 PASSWORD = "correct horse battery staple"
 HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)  # cheap, for tests only
@@ -28,12 +28,7 @@ BEFORE = [_account(3, "straße@example.org"), _account(4, "mass@example.org"), _
 @pytest.fixture
 def upgraded(engine):
     """A database holding AT_0004's rows and three more accounts, then upgraded to 0005."""
-    upgrade_schema(engine, "0004")
-    with engine.begin() as connection:
-        insert(connection, samples.AT_0004)
-        insert(connection, {"staff_user": BEFORE})
-    upgrade_schema(engine, "0005")
-    return engine
+    return upgraded_holding(engine, "0004", "0005", samples.AT_0004, {"staff_user": BEFORE})
 
 
 def emails(connection) -> dict[int, str]:

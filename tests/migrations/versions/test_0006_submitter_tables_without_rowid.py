@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from feedback.db import make_engine, upgrade_schema
+from feedback.db import make_engine
 from feedback.models import Base
 from tests.migrations import samples
-from tests.migrations.rows import assert_kept, downgrade, insert, stored
+from tests.migrations.rows import assert_kept, downgrade, insert, stored, upgraded_holding
 
 TABLES = ("submission", "identity", "reply")
 
@@ -16,11 +16,7 @@ TABLES = ("submission", "identity", "reply")
 @pytest.fixture
 def upgraded(engine):
     """A database holding AT_0005's rows, then upgraded to 0006."""
-    upgrade_schema(engine, "0005")
-    with engine.begin() as connection:
-        insert(connection, samples.AT_0005)
-    upgrade_schema(engine, "0006")
-    return engine
+    return upgraded_holding(engine, "0005", "0006", samples.AT_0005)
 
 
 def without_rowid(engine: sa.Engine) -> dict[str, bool]:

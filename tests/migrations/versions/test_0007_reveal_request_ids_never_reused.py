@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from feedback.db import make_engine, upgrade_schema
+from feedback.db import make_engine
 from feedback.models import Base
 from tests.migrations import samples
-from tests.migrations.rows import assert_kept, downgrade, insert
+from tests.migrations.rows import assert_kept, downgrade, upgraded_holding
 
 REQUEST = {"submission_id": samples.NAMED, "requested_by": 2, "reason": "Safeguarding: a second request.",
            "status": "used", "decided_by": None}
@@ -21,11 +21,7 @@ REVEAL_REQUEST = sa.table("reveal_request", sa.column("id"), sa.column("submissi
 @pytest.fixture
 def upgraded(engine):
     """A database holding AT_0006's rows, then upgraded to 0007."""
-    upgrade_schema(engine, "0006")
-    with engine.begin() as connection:
-        insert(connection, samples.AT_0006)
-    upgrade_schema(engine, "0007")
-    return engine
+    return upgraded_holding(engine, "0006", "0007", samples.AT_0006)
 
 
 def next_id_after_a_withdrawal(engine: sa.Engine) -> int:
