@@ -64,6 +64,8 @@ class Action(enum.StrEnum):
     EXPORT_THEMES_CSV = "export.themes_csv"
     EXPORT_SUBMISSIONS_CSV = "export.submissions_csv"
     AUDIT_EXPORTED = "audit_exported"
+    # The disclosure layer: a town hall's numbers released to leadership
+    SUMMARY_RELEASED = "summary.released"
     # Privacy and keys
     IDENTITIES_ERASED = "identities_erased"
     IDENTITIES_PURGED = "identities_purged"

@@ -48,6 +48,11 @@ class Defaults:
     IDENTIFYING_NAMES: list[str] = []
     # Leadership summary: groups of fewer than SUMMARY_K people are never shown (the app refuses below 3).
     SUMMARY_K = 5
+    # The disclosure layer (feedback/services/summary/disclosure.py): the noise's scale, how many themes one
+    # submission counts towards, and the privacy loss (epsilon) a town hall's releases may spend in all.
+    SUMMARY_NOISE_SCALE = 1.5
+    SUMMARY_THEME_CAP = 3
+    SUMMARY_BUDGET = 12.0
     # Named identities are purged this many days after their town hall's intake closes (`flask purge`).
     RETENTION_DAYS = 180
     # argon2id cost (RFC 9106's second recommended setting); tests use cheap values.
@@ -96,6 +101,13 @@ def _check(config: dict[str, Any]) -> None:
     if not isinstance(k, int) or isinstance(k, bool) or k < MIN_SUMMARY_K:
         raise ConfigError(f"SUMMARY_K must be a whole number of at least {MIN_SUMMARY_K} (it is {k!r}): "
                           "smaller groups could pick a person out.")
+    for name in ("SUMMARY_NOISE_SCALE", "SUMMARY_BUDGET"):
+        value = config[name]
+        if not isinstance(value, int | float) or isinstance(value, bool) or not value > 0:
+            raise ConfigError(f"{name} must be a number above 0 (it is {value!r}).")
+    cap = config["SUMMARY_THEME_CAP"]
+    if not isinstance(cap, int) or isinstance(cap, bool) or cap < 1:
+        raise ConfigError(f"SUMMARY_THEME_CAP must be a whole number of at least 1 (it is {cap!r}).")
     days = config["RETENTION_DAYS"]
     if not isinstance(days, int) or isinstance(days, bool) or days < 0:
         raise ConfigError(f"RETENTION_DAYS must be a whole number of days, 0 or more (it is {days!r}).")

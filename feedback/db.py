@@ -100,6 +100,7 @@ class AdvisoryLock(enum.IntEnum):
 
     AUDIT_CHAIN = 724201  # appends to the audit chain: two writers never chain to the same event
     CODEBOOK = 724202  # codebook changes: name and two-level checks cannot race
+    RELEASES = 724203  # summary releases: two facilitators never both spend a town hall's last budget
     SCHEMA_UPGRADE = 0x7468_6655  # schema upgrades: one host at a time
 
 

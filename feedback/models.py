@@ -287,3 +287,49 @@ class DuplicateLink(Base):
     representative_id: Mapped[uuid.UUID] = mapped_column(
         sa.ForeignKey("submission.id", ondelete="CASCADE"), index=True
     )
+
+
+class Release(Base):
+    """A town hall's numbers as released to leadership: noisy counts from feedback.services.summary.disclosure.
+
+    Leadership pages show a hall's latest release, never live counts. epsilon is the privacy loss this
+    release spent (the hall's budget is the sum over its releases); scale and theme_cap are the
+    mechanism's parameters when it was made. Who released it and when is in the audit log.
+    """
+
+    __tablename__ = "summary_release"
+    __table_args__ = (sa.UniqueConstraint("town_hall_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    town_hall_id: Mapped[int] = mapped_column(sa.ForeignKey("town_hall.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]  # 1, 2, ... within the town hall
+    released_on: Mapped[date]
+    epsilon: Mapped[float]
+    scale: Mapped[float]
+    theme_cap: Mapped[int]
+
+
+class ReleasedCount(Base):
+    """One noisy count of a release: kind is status, affiliation, theme or group; key names the cell."""
+
+    __tablename__ = "released_count"
+
+    release_id: Mapped[int] = mapped_column(sa.ForeignKey("summary_release.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    value: Mapped[int]  # may be negative: noise is added to the true count and never clipped in storage
+
+
+class ReleasedQuote(Base):
+    """A published submission a release quotes under a theme (shown while it stays published)."""
+
+    __tablename__ = "released_quote"
+
+    release_id: Mapped[int] = mapped_column(sa.ForeignKey("summary_release.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    theme_id: Mapped[int] = mapped_column(sa.ForeignKey("theme.id", ondelete="CASCADE"), primary_key=True)
+    submission_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("submission.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int]
