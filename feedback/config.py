@@ -52,7 +52,7 @@ class Defaults:
     # submission counts towards, and the privacy loss (epsilon) a town hall's releases may spend in all.
     SUMMARY_NOISE_SCALE = 1.5
     SUMMARY_THEME_CAP = 3
-    SUMMARY_BUDGET = 12.0
+    SUMMARY_BUDGET = 14.0
     # Named identities are purged this many days after their town hall's intake closes (`flask purge`).
     RETENTION_DAYS = 180
     # argon2id cost (RFC 9106's second recommended setting); tests use cheap values.

@@ -1,7 +1,7 @@
 """The leadership summary, read from releases: each town hall's latest release, or all of them added up.
 
 No number here is counted live: they are the noisy counts of feedback.services.summary.releases, and
-everything this module computes from them (received, shares, changes, sums over town halls, the trend,
+everything this module computes from them (shares, changes, sums over town halls, the trend,
 which quotes show) is post-processing, which the disclosure layer's guarantee covers at no cost.
 """
 
@@ -69,7 +69,7 @@ class Summary:
     previous: HallRef | None  # the released town hall held before this one, if any
     town_halls: list[HallRef]  # every town hall, oldest first (the switch)
     unreleased: list[HallRef]  # town halls in this view already held but not released: not counted here
-    received: Cell  # the sum of the statuses
+    received: Cell
     published: Cell
     pending: Cell
     escalated: Cell  # a count only: never any text
@@ -111,7 +111,7 @@ def summary(db: orm.Session, slug: str | None, *, k: int, affiliations: list[str
         previous=refs[previous.town_hall_id] if previous is not None else None,
         town_halls=list(refs.values()),
         unreleased=[refs[h] for h in chosen if h not in stored and refs[h].held_on <= today],
-        received=total(list(statuses.values()), k) if in_view else Cell(None, k),
+        received=cell(STATUS, releases.RECEIVED),
         published=published, pending=statuses["pending"], escalated=statuses["escalated"],
         hidden=[(reason, statuses[f"hidden:{reason}"]) for reason in HIDDEN_REASONS],
         affiliations=labels, affiliation_totals=[cell(AFFILIATION, a) for a in labels],

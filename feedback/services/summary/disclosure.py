@@ -15,8 +15,8 @@ of neighbours D, D', P[release(D) in S] <= e^epsilon * P[release(D') in S].
 A release of one town hall is four histograms, each given discrete Laplace noise of scale b (OpenDP's
 make_laplace over integer vectors; OpenDP samples exactly, from the operating system's random source):
 
-- statuses: published, waiting for review, escalated, hidden by reason (a submission is in one:
-  L1 sensitivity 1, epsilon 1/b);
+- statuses: received, and published, waiting for review, escalated, hidden by reason (a submission is
+  in received and in one status: L1 sensitivity 2, epsilon 2/b);
 - affiliations of the published, the configured ones and "Not given" (a published submission is in one
   at most: 1/b);
 - themes of the published, each submission counting towards at most C of its themes (its first C by
@@ -24,20 +24,20 @@ make_laplace over integer vectors; OpenDP samples exactly, from the operating sy
 - the sizes of near-duplicate groups whose representative is published (1 + published members; a
   submission is in one group at most: 1/b).
 
-So one release spends epsilon = (3 + C) / b, as OpenDP's privacy maps compute it (basic composition).
+So one release spends epsilon = (4 + C) / b, as OpenDP's privacy maps compute it (basic composition).
 A town hall's releases together may spend at most its budget; every release is recorded with the
 epsilon it spent and refused when it would go over. Town halls hold disjoint submissions, so releases
 of different halls compose in parallel: the view of all town halls adds up each hall's latest release
 and costs nothing more. By sequential composition, everything ever released about a town hall, in every
 view and export and at every time, is (sum of its releases' epsilon)-differentially private.
 
-Everything computed from released numbers is post-processing and costs nothing: the received count
-(the sum of the statuses), "fewer than k" (a released value under k: k is a reading aid here, not the
-protection), shares, changes, sums over town halls, charts, and which quotes are shown (only under a
-theme whose released count is at least k, ranked by released group size).
+Everything computed from released numbers is post-processing and costs nothing: "fewer than k" (a
+released value under k: k is a reading aid here, not the protection), shares, changes, sums over town
+halls, charts, and which quotes are shown (only under a theme whose released count is at least k,
+ranked by released group size).
 
-Defaults (feedback.config): b = 1.5, C = 3, so epsilon = 4.0 per release and a budget of 12.0 (three
-releases). Each released count is within 3 of the truth 9 times in 10 (P[|noise| <= t] =
+Defaults (feedback.config): b = 1.5, C = 3, so epsilon = 14/3 (about 4.67) per release and a budget of
+14.0 (three releases). Each released count is within 3 of the truth 9 times in 10 (P[|noise| <= t] =
 1 - 2 e^(-(t+1)/b) / (1 + e^(-1/b))), and a hidden group of 1 to k-1 cannot be pinned down: the noise
 has no bound a reader could subtract.
 
@@ -74,8 +74,8 @@ class Mechanism:
         return cls(scale=float(config["SUMMARY_NOISE_SCALE"]), theme_cap=int(config["SUMMARY_THEME_CAP"]))
 
     def sensitivity(self, kind: str) -> int:
-        """How much one submission can move a histogram (L1): its themes are capped, the rest count once."""
-        return self.theme_cap if kind == THEME else 1
+        """How much one submission can move a histogram (L1): received and its status, its capped themes, once."""
+        return {STATUS: 2, THEME: self.theme_cap}.get(kind, 1)
 
     def _measurement(self):
         space = dp.vector_domain(dp.atom_domain(T=int)), dp.l1_distance(T=int)

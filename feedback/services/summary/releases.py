@@ -36,10 +36,11 @@ from feedback.services.summary.disclosure import AFFILIATION, GROUP, STATUS, THE
 from feedback.services.themes import duplicates
 
 PUBLISHED = SubmissionStatus.PUBLISHED.value
+RECEIVED = "received"
 STATUS_KEYS = (PUBLISHED, "pending", "escalated", *(f"hidden:{r}" for r in HIDDEN_REASONS))
 NOT_GIVEN = "Not given"  # the affiliation of people who gave none (or one no longer configured)
 QUOTES_PER_THEME = 3
-BUDGET_SLACK = 1e-9  # epsilons are floats: 3 x 4.0 must fit a budget of 12.0
+BUDGET_SLACK = 1e-9  # epsilons are floats: 3 x 14/3 must fit a budget of 14.0
 
 
 class Refused(Exception):
@@ -70,11 +71,12 @@ def budget(session: orm.Session, town_hall_id: int, mechanism: Mechanism, total:
 def exact_counts(session: orm.Session, town_hall_id: int, *, theme_cap: int,
                  affiliations: list[str]) -> dict[str, dict[str, int]]:
     """The hall's true histograms, every cell present (zeros too): the disclosure layer's input."""
-    status_counts = dict.fromkeys(STATUS_KEYS, 0)
+    status_counts = dict.fromkeys((RECEIVED, *STATUS_KEYS), 0)
     for status, reason, n in session.execute(
             sa.select(Submission.status, Submission.hidden_reason, sa.func.count())
             .where(Submission.town_hall_id == town_hall_id)
             .group_by(Submission.status, Submission.hidden_reason)):
+        status_counts[RECEIVED] += n
         if status == SubmissionStatus.HIDDEN.value:
             status_counts[f"hidden:{reason if reason in HIDDEN_REASONS else HiddenReason.OTHER.value}"] += n
         else:
