@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 
 from feedback import audit, clock
 from feedback.models import Release, ReleasedCount
+from feedback.services.moderation import desk
 from feedback.services.summary import counts, releases
-from feedback.services.summary.disclosure import Mechanism
-from tests.factories import today
-from tests.summary_data import SYSTEM, two_town_halls
+from feedback.services.summary.disclosure import Cell, Mechanism
+from tests.factories import make_theme, make_town_hall, today
+from tests.summary_data import SYSTEM, add, group, two_town_halls
 
 AFFILIATIONS = ["student", "faculty", "staff", "other", "prefer not to say"]
 MECHANISM = Mechanism(scale=1.5, theme_cap=3)
@@ -56,3 +58,85 @@ def test_the_summary_shows_released_numbers_only(db_session, ring):
     overall = counts.summary(db_session, None, k=5, affiliations=AFFILIATIONS, today=today())
     assert overall is not None and overall.published.value == after.published.value
     assert [h.slug for h in overall.unreleased] == [halls.autumn.slug]
+
+
+NEAR_EXACT = Mechanism(scale=0.05, theme_cap=3)  # P(noise != 0) is about 4e-9 per cell: the rules, not the noise
+
+
+def release_near_exact(session, hall):
+    return releases.release(session, hall, mechanism=NEAR_EXACT, total_budget=1000.0, k=5,
+                            affiliations=AFFILIATIONS, by=SYSTEM, now=clock.now())
+
+
+def test_one_submission_counts_towards_its_first_three_themes_only(db_session, ring):
+    hall = make_town_hall(db_session, "Capped")
+    themes = [make_theme(db_session, f"Theme {i}") for i in range(5)]
+    add(db_session, ring, hall, "Everything at once.", "published", *themes)
+    exact = releases.exact_counts(db_session, hall.id, theme_cap=3, affiliations=AFFILIATIONS)
+    by_id = sorted(themes, key=lambda t: t.id)
+    assert [exact["theme"][str(t.id)] for t in by_id] == [1, 1, 1, 0, 0]
+    assert exact["status"]["received"] == exact["status"]["published"] == 1
+
+
+def test_statuses_affiliations_and_groups_count_what_the_rules_say(db_session, ring):
+    hall = make_town_hall(db_session, "Rules")
+    lead = add(db_session, ring, hall, "Lead.", "published", affiliation="faculty")
+    members = [add(db_session, ring, hall, f"Member {i}.", "published", affiliation=None) for i in range(3)]
+    hidden_member = add(db_session, ring, hall, "Hidden member.", "hidden", reason="spam")
+    add(db_session, ring, hall, "Unknown label.", "published", affiliation="alumni")
+    add(db_session, ring, hall, "Waiting.", "pending")
+    group(db_session, lead, *members, hidden_member)
+    exact = releases.exact_counts(db_session, hall.id, theme_cap=3, affiliations=AFFILIATIONS)
+    assert exact["status"] == {**dict.fromkeys(exact["status"], 0), "received": 7, "published": 5, "pending": 1,
+                               "hidden:spam": 1}
+    assert exact["affiliation"]["faculty"] == 1 and exact["affiliation"]["Not given"] == 4
+    assert exact["group"] == {str(lead): 4}  # published members only
+
+
+def test_quotes_come_from_themes_released_at_k_or_more_and_drop_out_when_hidden(db_session, ring):
+    hall = make_town_hall(db_session, "Quoted")
+    big, small = make_theme(db_session, "Big"), make_theme(db_session, "Small")
+    quoted = [add(db_session, ring, hall, f"Big point {i}.", "published", big) for i in range(6)]
+    add(db_session, ring, hall, "Small point.", "published", small)
+    release_near_exact(db_session, hall)
+    found = counts.summary(db_session, hall.slug, k=5, affiliations=AFFILIATIONS, today=today())
+    rows = {row.theme.name: row for row in found.themes}
+    assert len(rows["Big"].quotes) == releases.QUOTES_PER_THEME and rows["Small"].quotes == []
+    texts = {q.text for q in rows["Big"].quotes}
+    first = next(i for i, s in enumerate(quoted) if f"Big point {i}." in texts)
+    desk.change_status(db_session, [quoted[first]], "hidden", hidden_reason="identifying", note="",
+                       by=SYSTEM, now=clock.now())
+    again = counts.summary(db_session, hall.slug, k=5, affiliations=AFFILIATIONS, today=today())
+    row = next(r for r in again.themes if r.theme.name == "Big")
+    assert f"Big point {first}." not in {q.text for q in row.quotes}
+    assert row.count == rows["Big"].count  # the numbers stay as released until the next release
+
+
+def test_a_quoted_group_reads_its_released_size_and_a_member_is_never_quoted(db_session, ring):
+    hall = make_town_hall(db_session, "Grouped")
+    theme = make_theme(db_session, "Shared")
+    lead = add(db_session, ring, hall, "The lead says it.", "published", theme)
+    members = [add(db_session, ring, hall, f"Me too {i}.", "published", theme) for i in range(2)]
+    group(db_session, lead, *members)
+    for i in range(5):
+        add(db_session, ring, hall, f"Alone {i}.", "published", theme)
+    release_near_exact(db_session, hall)
+    found = counts.summary(db_session, hall.slug, k=5, affiliations=AFFILIATIONS, today=today())
+    quotes = next(r for r in found.themes if r.theme.name == "Shared").quotes
+    assert quotes[0].text == "The lead says it." and quotes[0].raised_by == Cell(3, 5)
+    assert not quotes[0].raised_by.shown  # 3 < k: the page says "several people"
+    assert all(not q.text.startswith("Me too") for q in quotes) and all(q.raised_by is None for q in quotes[1:])
+
+
+def test_the_trend_and_change_use_held_released_town_halls_only(db_session, ring):
+    halls = two_town_halls(db_session, ring)
+    upcoming = make_town_hall(db_session, "Next spring", state="upcoming", held_on=today() + timedelta(days=30))
+    release_near_exact(db_session, halls.autumn)
+    release_near_exact(db_session, halls.spring)
+    release_near_exact(db_session, upcoming)
+    found = counts.summary(db_session, None, k=5, affiliations=AFFILIATIONS, today=today())
+    assert [hall.title for hall, _ in found.over_time] == ["Autumn listening", "Spring listening"]
+    spring = counts.summary(db_session, halls.spring.slug, k=5, affiliations=AFFILIATIONS, today=today())
+    assert spring.previous is not None and spring.previous.title == "Autumn listening"
+    workload = next(r for r in spring.themes if r.theme.name == "Workload")
+    assert workload.change == 0  # 10 at each, released without noise to speak of
