@@ -53,6 +53,16 @@ class Defaults:
     SUMMARY_NOISE_SCALE = 1.5
     SUMMARY_THEME_CAP = 3
     SUMMARY_BUDGET = 14.0
+    # The action plan's statuses, in the order offered: key, label, and the progress (0-100) an action
+    # takes from its status (None: it keeps what it had). "done" and "wont-do" must be there: a done
+    # action asks "did this help?", and "won't do" needs a public reason.
+    ACTION_STATUSES: list[dict[str, Any]] = [
+        {"key": "planned", "label": "Planned", "progress": 0},
+        {"key": "in-progress", "label": "In progress", "progress": 50},
+        {"key": "done", "label": "Done", "progress": 100},
+        {"key": "on-hold", "label": "On hold", "progress": None},
+        {"key": "wont-do", "label": "Won't do", "progress": None},
+    ]
     # Named identities are purged this many days after their town hall's intake closes (`flask purge`).
     RETENTION_DAYS = 180
     # argon2id cost (RFC 9106's second recommended setting); tests use cheap values.
@@ -108,9 +118,22 @@ def _check(config: dict[str, Any]) -> None:
     cap = config["SUMMARY_THEME_CAP"]
     if not isinstance(cap, int) or isinstance(cap, bool) or cap < 1:
         raise ConfigError(f"SUMMARY_THEME_CAP must be a whole number of at least 1 (it is {cap!r}).")
+    _check_action_statuses(config["ACTION_STATUSES"])
     days = config["RETENTION_DAYS"]
     if not isinstance(days, int) or isinstance(days, bool) or days < 0:
         raise ConfigError(f"RETENTION_DAYS must be a whole number of days, 0 or more (it is {days!r}).")
+
+
+def _check_action_statuses(statuses: object) -> None:
+    problem = "ACTION_STATUSES must be a list of {key, label, progress} with unique keys, including done and wont-do"
+    if not isinstance(statuses, list) or not all(isinstance(s, dict) for s in statuses):
+        raise ConfigError(f"{problem} (it is {statuses!r}).")
+    keys = [s.get("key") for s in statuses]
+    progress_ok = all(s.get("progress") is None or (isinstance(s.get("progress"), int) and 0 <= s["progress"] <= 100)
+                      for s in statuses)
+    if (len(set(keys)) != len(keys) or not {"done", "wont-do"} <= set(keys) or not progress_ok
+            or not all(isinstance(s.get("label"), str) and s["label"] for s in statuses)):
+        raise ConfigError(f"{problem}; progress is 0 to 100 or None (it is {statuses!r}).")
 
 
 def load(app: Flask, test_config: dict[str, Any] | None) -> None:

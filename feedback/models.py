@@ -55,7 +55,9 @@ class TownHall(Base):
     # Intake is open from opens_on to closes_on, both days included.
     intake_opens_on: Mapped[date]
     intake_closes_on: Mapped[date]
-    status: Mapped[str] = mapped_column(sa.String(20), default="active")
+    status: Mapped[str] = mapped_column(sa.String(20), default="active")  # "active" or "archived"
+    # The question being asked, shown above the form.
+    prompt: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     submissions: Mapped[list[Submission]] = orm.relationship(back_populates="town_hall")
 
@@ -333,3 +335,93 @@ class ReleasedQuote(Base):
         sa.ForeignKey("submission.id", ondelete="CASCADE"), primary_key=True
     )
     position: Mapped[int]
+
+
+class Action(Base):
+    """An action of the plan: public once published; sub-actions have a parent (one level)."""
+
+    __tablename__ = "action"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("action.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    owner: Mapped[str] = mapped_column(sa.String(200), default="")  # public: an office or a role
+    status: Mapped[str] = mapped_column(sa.String(40))  # a key of ACTION_STATUSES
+    progress_from: Mapped[str] = mapped_column(sa.String(20), default="status")  # manual, status or sub-actions
+    progress: Mapped[int] = mapped_column(default=0)  # 0 to 100, when progress_from is manual
+    target_on: Mapped[date | None]
+    next_update_due: Mapped[date | None]
+    wont_do_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    published: Mapped[bool] = mapped_column(default=False)
+    created_on: Mapped[date]
+
+
+class ActionUpdate(Base):
+    """A dated entry of an action's timeline, public from publish_on; never edited or deleted."""
+
+    __tablename__ = "action_update"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(sa.ForeignKey("action.id", ondelete="CASCADE"), index=True)
+    written_on: Mapped[date]
+    publish_on: Mapped[date]
+    text: Mapped[str] = mapped_column(sa.Text, default="")
+    status: Mapped[str | None] = mapped_column(sa.String(40))  # the status it moved the action to
+    progress: Mapped[int | None]  # the manual progress it set
+
+
+class ActionTheme(Base):
+    """An action answers a theme (shown publicly)."""
+
+    __tablename__ = "action_theme"
+
+    action_id: Mapped[int] = mapped_column(sa.ForeignKey("action.id", ondelete="CASCADE"), primary_key=True)
+    theme_id: Mapped[int] = mapped_column(sa.ForeignKey("theme.id", ondelete="CASCADE"), primary_key=True)
+
+
+class ActionTownHall(Base):
+    """An action came out of a town hall (shown publicly)."""
+
+    __tablename__ = "action_town_hall"
+
+    action_id: Mapped[int] = mapped_column(sa.ForeignKey("action.id", ondelete="CASCADE"), primary_key=True)
+    town_hall_id: Mapped[int] = mapped_column(sa.ForeignKey("town_hall.id", ondelete="CASCADE"), primary_key=True)
+
+
+class ActionSubmission(Base):
+    """Staff linked a submission to an action: internal only, never shown publicly."""
+
+    __tablename__ = "action_submission"
+    __table_args__ = (NO_ROWID,)
+
+    action_id: Mapped[int] = mapped_column(sa.ForeignKey("action.id", ondelete="CASCADE"), primary_key=True)
+    submission_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("submission.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class ActionFeedback(Base):
+    """A submission someone sent from an action's page, about that action."""
+
+    __tablename__ = "action_feedback"
+    __table_args__ = (NO_ROWID,)
+
+    submission_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("submission.id", ondelete="CASCADE"), primary_key=True
+    )
+    action_id: Mapped[int] = mapped_column(sa.ForeignKey("action.id", ondelete="CASCADE"), index=True)
+
+
+class HelpAnswer(Base):
+    """An answer to "did this help?" about a done action: no metadata; one per receipt when one is given."""
+
+    __tablename__ = "help_answer"
+    __table_args__ = (sa.UniqueConstraint("action_id", "receipt_hash"), NO_ROWID)
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    action_id: Mapped[int] = mapped_column(sa.ForeignKey("action.id", ondelete="CASCADE"), index=True)
+    answer: Mapped[str] = mapped_column(sa.String(20))  # helped, somewhat, no, too-early
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    # The keyed hash of the receipt it was given with (the submission's receipt_hash), or None.
+    receipt_hash: Mapped[bytes | None] = mapped_column(sa.LargeBinary(32))
