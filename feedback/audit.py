@@ -66,6 +66,20 @@ class Action(enum.StrEnum):
     AUDIT_EXPORTED = "audit_exported"
     # The disclosure layer: a town hall's numbers released to leadership
     SUMMARY_RELEASED = "summary.released"
+    # Town halls run from the web
+    TOWN_HALL_CREATED = "town_hall.created"
+    TOWN_HALL_EDITED = "town_hall.edited"
+    TOWN_HALL_OPENED = "town_hall.opened"
+    TOWN_HALL_CLOSED = "town_hall.closed"
+    TOWN_HALL_ARCHIVED = "town_hall.archived"
+    # The action plan
+    ACTION_CREATED = "action.created"
+    ACTION_EDITED = "action.edited"
+    ACTION_PUBLISHED = "action.published"
+    ACTION_UNPUBLISHED = "action.unpublished"
+    ACTION_UPDATE_POSTED = "action.update_posted"
+    ACTION_LINKED = "action.linked"
+    ACTION_UNLINKED = "action.unlinked"
     # Privacy and keys
     IDENTITIES_ERASED = "identities_erased"
     IDENTITIES_PURGED = "identities_purged"
