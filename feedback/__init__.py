@@ -7,7 +7,7 @@ from flask import Flask
 from feedback import auth, cli, config, db, errors, filters, headers, keyring, limits, logs, padding, sanitize
 from feedback.config import ROOT
 from feedback.extensions import csrf
-from feedback.views import admin, codebook, escrow, facilitate, leadership, public, receipts, tagging
+from feedback.views import admin, codebook, escrow, facilitate, leadership, public, receipts, releases, tagging
 from feedback.views import auth as auth_views
 
 
@@ -37,6 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(admin.bp)
     app.register_blueprint(escrow.bp)
     app.register_blueprint(facilitate.bp)
+    app.register_blueprint(releases.bp)
     app.register_blueprint(codebook.bp)
     app.register_blueprint(tagging.bp)
     app.register_blueprint(leadership.bp)

@@ -38,6 +38,8 @@ EXPECTED = {
     "facilitate.redact": MODERATORS,
     "facilitate.set_status": MODERATORS,
     "facilitate.reply": MODERATORS,
+    "releases.page": MODERATORS,
+    "releases.release": MODERATORS,
     # --- identity escrow, replies, withdrawal ---
     "escrow.reveal": MODERATORS,
     "escrow.open_approved": MODERATORS,

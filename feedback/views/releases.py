@@ -1,0 +1,87 @@
+"""Releasing a town hall's numbers to leadership: facilitators and admins only, one audited POST.
+
+Leadership sees only released numbers (feedback.services.summary.releases): this page shows the
+moderator the exact counts, the hall's privacy budget and its past releases, and makes the next release.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+
+from feedback import auth, clock
+from feedback.auth import MODERATORS, roles
+from feedback.db import get_db
+from feedback.forms.desk import STATUS_LABELS
+from feedback.forms.staff import ConfirmForm
+from feedback.models import Release, TownHall
+from feedback.services.moderation import desk as moderation
+from feedback.services.summary import releases
+from feedback.services.summary.disclosure import Mechanism
+
+bp = Blueprint("releases", __name__, url_prefix="/facilitate")
+
+
+def _mechanism() -> Mechanism:
+    return Mechanism.from_config(current_app.config)
+
+
+def _town_hall(slug: str) -> TownHall:
+    hall = moderation.town_hall(get_db(), slug)
+    if hall is None:
+        abort(404)
+    return hall
+
+
+def _history(hall: TownHall) -> list[Release]:
+    """The hall's releases, oldest first."""
+    return list(get_db().scalars(sa.select(Release).where(Release.town_hall_id == hall.id)
+                                 .order_by(Release.number)))
+
+
+def _page(hall: TownHall, *, refused: str | None = None, status: int = 200):
+    db = get_db()
+    counts = moderation.status_counts(db, hall.id)
+    return render_template(
+        "facilitate/release.html", town_hall=hall, counts=counts, status_labels=STATUS_LABELS,
+        total=sum(counts.values()), intake=hall.intake_state(clock.today()),
+        budget=releases.budget(db, hall.id, _mechanism(), float(current_app.config["SUMMARY_BUDGET"])),
+        history=_history(hall), form=ConfirmForm(formdata=None), refused=refused,
+    ), status
+
+
+@bp.get("/<slug>/release")
+@roles(*MODERATORS)
+def page(slug: str):
+    return _page(_town_hall(slug))
+
+
+@bp.post("/<slug>/release")
+@roles(*MODERATORS)
+def release(slug: str):
+    hall = _town_hall(slug)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    config = current_app.config
+    try:
+        made = releases.release(get_db(), hall, mechanism=_mechanism(), total_budget=float(config["SUMMARY_BUDGET"]),
+                                k=config["SUMMARY_K"], affiliations=list(config["AFFILIATIONS"]),
+                                by=auth.staff().actor, now=clock.now())
+    except releases.Refused as refusal:
+        return _page(hall, refused=str(refusal), status=409)
+    flash(f"Release {made.number} is now what leadership sees.")
+    return redirect(url_for("releases.page", slug=slug))
+
+
+@bp.app_template_global()
+def latest_release_dates() -> dict[str, date]:
+    """Each released town hall's latest release date, by slug (the facilitator index shows it)."""
+    db = get_db()
+    found = {}
+    for hall_id, stored in releases.latest(db).items():
+        hall = db.get(TownHall, hall_id)  # already in the session: the index listed every hall
+        if hall is not None:
+            found[hall.slug] = stored.released_on
+    return found
