@@ -1,5 +1,5 @@
-"""Flask commands: init, db upgrade and revision, town halls, demo, keys, staff, audit, erasure, purge, storage order,
-backups."""
+"""Flask commands: init, db upgrade and revision, town halls, summary releases, demo, keys, staff, audit, erasure,
+purge, storage order, backups."""
 
 from __future__ import annotations
 
@@ -18,7 +18,10 @@ from feedback.demo import loader
 from feedback.models import Role
 from feedback.services.admin import accounts, backup
 from feedback.services.intake import town_halls
+from feedback.services.moderation import desk
 from feedback.services.privacy import erasure, retention, rotation, shuffling
+from feedback.services.summary import releases
+from feedback.services.summary.disclosure import Mechanism
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -79,6 +82,28 @@ def create_town_hall_command(title: str, held_on: datetime, description: str, op
     except town_halls.InvalidTownHall as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Created '{hall.title}' at /t/{hall.slug}")
+
+
+@click.command("release-summary")
+@with_appcontext
+@click.argument("slug")
+def release_summary_command(slug: str) -> None:
+    """Release the numbers of the town hall at /t/SLUG to leadership (noisy, within its privacy budget)."""
+    session, config = get_db(), current_app.config
+    hall = desk.town_hall(session, slug)
+    if hall is None:
+        raise click.ClickException(f"There is no town hall at /t/{slug}.")
+    mechanism, total = Mechanism.from_config(config), float(config["SUMMARY_BUDGET"])
+    try:
+        made = releases.release(session, hall, mechanism=mechanism, total_budget=total, k=config["SUMMARY_K"],
+                                affiliations=list(config["AFFILIATIONS"]), by=audit.Actor(audit.SYSTEM),
+                                now=clock.now())
+    except releases.Refused as refusal:
+        raise click.ClickException(str(refusal)) from None
+    left = releases.budget(session, hall.id, mechanism, total)
+    click.echo(f"Released {hall.title}: release {made.number}, epsilon {round(made.epsilon, 2):g} spent "
+               f"({round(left.spent, 2):g} of {round(left.total, 2):g} in all; {left.releases_left} "
+               f"release{'' if left.releases_left == 1 else 's'} left). It is what leadership sees now.")
 
 
 @click.command("demo")
@@ -239,7 +264,7 @@ def restore_command(path: Path, force: bool) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (db_cli, create_town_hall_command, demo_command, rotate_keys_command, create_user_command,
-                    audit_verify_command, erase_email_command, purge_command, shuffle_recent_command, backup_command,
-                    restore_command):
+    for command in (db_cli, create_town_hall_command, release_summary_command, demo_command, rotate_keys_command,
+                    create_user_command, audit_verify_command, erase_email_command, purge_command,
+                    shuffle_recent_command, backup_command, restore_command):
         app.cli.add_command(command)

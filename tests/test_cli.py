@@ -14,8 +14,10 @@ from alembic.script import ScriptDirectory
 from feedback import create_app, keyfile, keyring
 from feedback.db import MIGRATIONS
 from feedback.demo import loader
-from feedback.models import Identity, StaffUser, Submission, TownHall
+from feedback.models import AuditEvent, Identity, Release, StaffUser, Submission, TownHall
 from feedback.services.privacy.identities import unseal
+from feedback.services.summary import releases
+from feedback.services.summary.disclosure import Mechanism
 from tests.conftest import base_config
 from tests.factories import make_submission, make_town_hall
 from tests.staff import make_staff
@@ -90,6 +92,35 @@ def test_two_town_halls_with_one_title_get_different_addresses(runner):
             "--closes", "2026-12-15"]
     assert "/t/equity\n" in runner.invoke(args=args).output
     assert "/t/equity-2" in runner.invoke(args=args).output
+
+
+def test_release_summary_prints_the_release_and_its_epsilon_and_refuses_past_the_budget(app, runner, db_session,
+                                                                                         ring):
+    hall = make_town_hall(db_session, "Racism on the wards")
+    for n in range(3):
+        make_submission(db_session, ring, hall, f"Concern {n}")
+    epsilon = Mechanism.from_config(app.config).epsilon()
+    allowed = releases.Budget(0.0, app.config["SUMMARY_BUDGET"], epsilon).releases_left
+
+    outputs = [runner.invoke(args=["release-summary", hall.slug]) for _ in range(allowed)]
+
+    assert [result.exit_code for result in outputs] == [0] * allowed, [result.output for result in outputs]
+    assert outputs[0].output.startswith(f"Released Racism on the wards: release 1, epsilon {round(epsilon, 2):g} "
+                                        "spent (")
+    assert f"release {allowed}," in outputs[-1].output and "0 releases left" in outputs[-1].output
+    refused = runner.invoke(args=["release-summary", hall.slug])
+    assert refused.exit_code == 1
+    assert "Racism on the wards has spent its privacy budget" in refused.output
+    db_session.rollback()
+    assert db_session.scalars(sa.select(Release.number).order_by(Release.number)).all() == list(range(1, allowed + 1))
+    events = db_session.scalars(sa.select(AuditEvent.actor).where(AuditEvent.action == "summary.released")).all()
+    assert events == ["system"] * allowed
+
+
+def test_release_summary_of_an_unknown_town_hall_says_so(runner, db_session):
+    result = runner.invoke(args=["release-summary", "no-such-hall"])
+    assert result.exit_code == 1 and "There is no town hall at /t/no-such-hall." in result.output
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Release)) == 0
 
 
 def test_demo_loads_four_town_halls_and_their_submissions_once(runner, db_session):
