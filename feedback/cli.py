@@ -111,13 +111,14 @@ def release_summary_command(slug: str) -> None:
 @click.option("--force", is_flag=True, help="Load it even into an instance with staff accounts or submissions of "
               "its own (the demo accounts' password is published).")
 def demo_command(force: bool) -> None:
-    """Load demo town halls, a theme codebook and about 250 moderated and tagged submissions.
+    """Load demo town halls, a theme codebook and about 250 moderated and tagged submissions; release the numbers
+    of the town halls already held.
 
     Refused on an instance that has staff accounts, town halls or submissions the demo did not make.
     """
     try:
         loaded = loader.load(get_db(), keyring.current(), auth.hasher(), today=clock.today(), now=clock.now(),
-                             force=force)
+                             force=force, releasing=loader.Releasing.from_config(current_app.config))
     except loader.RealInstance as refusal:
         raise click.ClickException(str(refusal)) from None
     click.echo(f"Loaded {loaded.submissions} demo submissions." if loaded.submissions

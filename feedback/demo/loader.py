@@ -1,6 +1,7 @@
 """Loading the demo: four town halls, a theme codebook and a few hundred submissions, moderated and tagged,
-so that a newcomer sees a living instance and the leadership summary has real numbers (and a few small
-groups it must hide). Refused on an instance with data of its own: the demo accounts' password is published.
+and the numbers of each town hall already held released once, so that a newcomer sees a living instance and
+the leadership summary has real (noisy) numbers, and a few small groups it reads as "fewer than k". Refused on
+an instance with data of its own: the demo accounts' password is published.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import orm
 
 from feedback import audit, clock, crypto
+from feedback.config import Defaults
 from feedback.demo.content import (
     HIDDEN_EXAMPLES,
     SUBMISSIONS,
@@ -27,12 +29,32 @@ from feedback.models import StaffUser, Submission, SubmissionStatus, TownHall
 from feedback.services.admin import accounts
 from feedback.services.intake import submitting, town_halls
 from feedback.services.moderation import desk
+from feedback.services.summary import releases
+from feedback.services.summary.disclosure import Mechanism
 from feedback.services.text import whole_words
 from feedback.services.themes import codebook, codebook_values, tagging
 
 DEMO_ACTOR = audit.Actor(audit.SYSTEM)
 DEMO_TITLES = [t.title for t in TOWN_HALLS]
 PENDING_DAYS = 2  # submissions younger than this still wait for a facilitator
+
+
+@dataclass(frozen=True)
+class Releasing:
+    """The disclosure settings the demo releases its town halls with (the app's: SUMMARY_*, AFFILIATIONS)."""
+
+    mechanism: Mechanism
+    total_budget: float
+    k: int
+    affiliations: list[str]
+
+    @classmethod
+    def from_config(cls, config) -> Releasing:
+        return cls(Mechanism.from_config(config), float(config["SUMMARY_BUDGET"]), int(config["SUMMARY_K"]),
+                   list(config["AFFILIATIONS"]))
+
+
+DEFAULT_RELEASING = Releasing.from_config(vars(Defaults))
 
 
 def _create_town_halls(session: orm.Session, today: date) -> list[TownHall]:
@@ -119,8 +141,19 @@ def _tag(session: orm.Session, halls: list[TownHall], stored: dict[uuid.UUID, De
         tagging.bulk_tag(session, ids, [theme_id], town_hall_id=hall_id, by=DEMO_ACTOR, now=now)
 
 
-def load_demo(session: orm.Session, ring: crypto.KeyRing, today: date, now: datetime | None = None) -> int:
-    """Create the demo town halls, codebook and submissions; moderate and tag them as facilitators would.
+def _release_held(session: orm.Session, halls: list[TownHall], today: date, now: datetime,
+                  releasing: Releasing) -> None:
+    """Release, once, the numbers of each town hall already held, as a facilitator would after moderating it."""
+    for hall in halls:
+        if hall.held_on <= today:
+            releases.release(session, hall, mechanism=releasing.mechanism, total_budget=releasing.total_budget,
+                             k=releasing.k, affiliations=releasing.affiliations, by=DEMO_ACTOR, now=now)
+
+
+def load_demo(session: orm.Session, ring: crypto.KeyRing, today: date, now: datetime | None = None,
+              releasing: Releasing = DEFAULT_RELEASING) -> int:
+    """Create the demo town halls, codebook and submissions; moderate and tag them as facilitators would, then
+    release the numbers of the town halls already held.
 
     Returns how many submissions were stored; does nothing (returns 0) when the demo is already there.
     """
@@ -136,6 +169,7 @@ def load_demo(session: orm.Session, ring: crypto.KeyRing, today: date, now: date
     for demo_theme in THEMES:
         if demo_theme.archived:
             codebook.set_archived(session, theme_ids[demo_theme.name], True, by=DEMO_ACTOR, now=now)
+    _release_held(session, halls, today, now, releasing)
     return len(stored)
 
 
@@ -197,7 +231,7 @@ def _fully_loaded(session: orm.Session) -> bool:
 
 
 def load(session: orm.Session, ring: crypto.KeyRing, hasher: PasswordHasher, *, today: date, now: datetime,
-         force: bool = False) -> DemoLoaded:
+         force: bool = False, releasing: Releasing = DEFAULT_RELEASING) -> DemoLoaded:
     """Load the demo and its staff accounts (again: only what is missing), unless the instance has data of its own.
 
     :raises RealInstance: the instance holds data the demo did not make and force is not set (nothing is written).
@@ -210,4 +244,4 @@ def load(session: orm.Session, ring: crypto.KeyRing, hasher: PasswordHasher, *, 
                            "adds staff accounts with a published password, so it was not loaded. "
                            "Load it into a fresh instance (FEEDBACK_INSTANCE_PATH, FEEDBACK_DATABASE_URL), "
                            "or run `flask --app feedback demo --force` to load it here anyway.")
-    return DemoLoaded(load_demo(session, ring, today, now), load_demo_staff(session, hasher, now))
+    return DemoLoaded(load_demo(session, ring, today, now, releasing), load_demo_staff(session, hasher, now))

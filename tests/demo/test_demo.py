@@ -10,11 +10,12 @@ import sqlalchemy as sa
 
 from feedback import audit, clock
 from feedback.demo import loader
-from feedback.demo.content import GENERATED, SENTENCES, THEMES
-from feedback.models import AuditEvent, StaffUser, Submission, Tagging, Theme, TownHall
+from feedback.demo.content import GENERATED, SENTENCES, THEMES, TOWN_HALLS
+from feedback.models import AuditEvent, Release, ReleasedCount, StaffUser, Submission, Tagging, Theme, TownHall
 from feedback.services.themes import codebook_listing
 from tests.factories import make_submission, make_town_hall
-from tests.staff import make_staff
+from tests.staff import log_in, make_staff
+from tests.summary_data import tables
 
 K = 5
 
@@ -71,6 +72,13 @@ def test_the_demo_is_a_codebook_of_moderated_tagged_and_audited_submissions_with
     actions = Counter(db_session.scalars(sa.select(AuditEvent.action)))
     assert actions["theme.create"] == len(THEMES) and actions["theme.archive"] == 1
     assert actions["tag"] > 200 and actions["status_changed"] > 200
+
+    # The town halls already held are released once, so leadership has numbers; the upcoming one is not.
+    released = dict(db_session.execute(sa.select(TownHall.title, sa.func.count(Release.id))
+                                       .outerjoin(Release).group_by(TownHall.title)).all())
+    held = {t.title for t in TOWN_HALLS if t.held_days_from_today <= 0}
+    assert released == {t.title: 1 if t.title in held else 0 for t in TOWN_HALLS} and len(held) == 3
+    assert actions["summary.released"] == 3
 
 
 def stored_rows(session) -> dict[str, int]:
@@ -154,3 +162,22 @@ def test_a_demo_instance_missing_a_demo_account_is_refused_when_it_also_holds_da
 
     with pytest.raises(loader.RealInstance, match="dean@university.edu"):
         load(app, db_session, ring)
+
+
+def test_after_flask_demo_a_leader_reads_released_numbers_of_a_held_town_hall(app, runner, db_session):
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    leader = app.test_client()
+    assert log_in(leader, "leader@example.org", loader.DEMO_PASSWORD).status_code == 302
+    held = db_session.scalar(sa.select(TownHall).where(TownHall.held_on <= clock.today())
+                             .order_by(TownHall.held_on.desc()).limit(1))
+    stored = dict(db_session.execute(sa.select(ReleasedCount.key, ReleasedCount.value).join(Release)
+                                     .where(Release.town_hall_id == held.id, ReleasedCount.kind == "status")).all())
+
+    response = leader.get(f"/leadership/{held.slug}")
+
+    assert response.status_code == 200
+    rows = {cells[0]: cells[1:] for table in tables(response.get_data(as_text=True)).values() for cells in table
+            if cells}
+    assert rows["Received"] == [f"about {stored['received']}"]
+    assert rows["Published"] == [f"about {stored['published']}"]
