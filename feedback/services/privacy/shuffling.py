@@ -12,8 +12,8 @@ CLUSTER leaves out an old version only once no snapshot can still see it: while 
 rewrite lives (pg_dump, a long export, a standby's hot_standby_feedback, a replication slot, a prepared
 transaction), it copies the old versions along, arrival-ordered xmin and all. So the run waits (a bounded
 time) for every such snapshot to end, and says what holds one instead of claiming success. It also rebuilds
-the tables a withdrawal cascades to (tagging, duplicate_link, suggestion_decision, reveal_request), whose dead
-rows carry the withdrawal's transaction id.
+the tables a withdrawal cascades to (tagging, duplicate_link, suggestion_decision, reveal_request,
+released_quote), whose dead rows carry the withdrawal's transaction id.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from feedback.models import Identity, Reply, Submission
 RECENT_DAYS = 1
 SUBMITTER_TABLES = ("submission", "identity", "reply")
 # And those a withdrawal (ON DELETE CASCADE), an erasure or retention delete from: dead rows date the deletion.
-TABLES = (*SUBMITTER_TABLES, "tagging", "duplicate_link", "suggestion_decision", "reveal_request")
+TABLES = (*SUBMITTER_TABLES, "tagging", "duplicate_link", "suggestion_decision", "reveal_request", "released_quote")
 WAIT_SECONDS = 60.0  # how long a run waits for old snapshots to end (flask shuffle-recent --wait)
 POLL_PAUSE = 0.2
 LOCK_TRIES, LOCK_PAUSE = 250, 0.02  # about 5 s of trying to take the tables at a moment none is in use

@@ -9,8 +9,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from feedback.models import DuplicateLink, RevealRequest, SuggestionDecision
+from feedback import audit, clock
+from feedback.models import DuplicateLink, ReleasedQuote, RevealRequest, SuggestionDecision
+from feedback.services.moderation import desk
 from feedback.services.privacy import shuffling
+from feedback.services.summary import releases
+from feedback.services.summary.disclosure import Mechanism
 from tests.browsing import post_form
 from tests.factories import make_submission, make_theme, make_town_hall, tag, today
 from tests.staff import make_staff
@@ -138,18 +142,27 @@ def test_a_withdrawal_leaves_no_dead_row_in_the_tables_it_cascades_to(app, db_se
     tag(db_session, gone.submission_id, theme)
     staff = make_staff(app, "facilitator")
     db_session.add_all([
-        DuplicateLink(submission_id=gone.submission_id, representative_id=kept.submission_id),
+        # gone leads the group, so a release may quote it (never a member)
+        DuplicateLink(submission_id=kept.submission_id, representative_id=gone.submission_id),
         SuggestionDecision(submission_id=gone.submission_id, theme_id=theme.id, decision="dismissed"),
         RevealRequest(submission_id=gone.submission_id, requested_by=staff.id, reason="A safety concern."),
     ])
     db_session.commit()
+    others = [make_submission(db_session, ring, hall, f"The rota, {n}.").submission_id for n in range(12)]
+    for other in others:  # enough under the theme that a release quotes it, and gone first: it leads a group
+        tag(db_session, other, theme)
+    desk.change_status(db_session, [kept.submission_id, gone.submission_id, *others], "published",
+                       by=audit.Actor(audit.SYSTEM), now=clock.now())
+    releases.release(db_session, hall, mechanism=Mechanism(scale=0.5, theme_cap=1), total_budget=100.0, k=5,
+                     affiliations=[], by=audit.Actor(audit.SYSTEM), now=clock.now())
+    assert gone.submission_id in db_session.scalars(sa.select(ReleasedQuote.submission_id)).all()
     db_session.close()
     withdraw(app, gone.code)
 
     result = run(app, wait=20)
 
     assert result.exit_code == 0, result.output
-    for table in ("tagging", "duplicate_link", "suggestion_decision", "reveal_request", "identity"):
+    for table in ("tagging", "duplicate_link", "suggestion_decision", "reveal_request", "released_quote", "identity"):
         assert [item for item in tuples(engine, table) if item["xmax"] != 0] == [], table
 
 
