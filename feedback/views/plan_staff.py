@@ -1,0 +1,234 @@
+"""The action plan for staff: leaders and admins write and publish actions and updates; facilitators draft."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_wtf import FlaskForm
+
+from feedback import auth, clock
+from feedback.auth import MODERATORS, STAFF, roles
+from feedback.db import get_db
+from feedback.filters import format_date
+from feedback.forms.plan import ActionForm, SubmissionLinkForm, ThemeLinkForm, TownHallLinkForm, UpdateForm
+from feedback.forms.staff import ConfirmForm
+from feedback.models import Action, Role
+from feedback.services.actions import plan, progress, updates
+
+bp = Blueprint("plan_staff", __name__, url_prefix="/staff/plan")
+PUBLISHERS = (Role.ADMIN, Role.LEADER)
+KINDS = "any(theme, 'town-hall', submission)"
+
+
+def _known() -> dict[str, progress.Status]:
+    return progress.statuses(current_app.config["ACTION_STATUSES"])
+
+
+def _role() -> str:
+    return auth.staff().role
+
+
+def _show(form: FlaskForm, error: plan.PlanError) -> None:
+    """Put each of the service's messages on the field it is about (the first field when it names none)."""
+    first = next(f for f in form if f.type != "CSRFTokenField")
+    for name, message in error.problems:
+        field = form._fields.get(name) or first
+        field.errors = [*field.errors, message]
+
+
+def _action(action_id: int, editing: bool = False) -> Action:
+    action = plan.get(get_db(), action_id)
+    if action is None:
+        abort(404)
+    if editing and not plan.may_edit(action, _role()):
+        abort(403)  # a facilitator and a published action: the service refuses it too
+    return action
+
+
+@bp.get("")
+@roles(*STAFF)
+def index():
+    return render_template("plan_staff/index.html", plan=updates.overview(get_db(), _known(), clock.today()),
+                           known=_known(), may_publish=plan.may_publish(_role()))
+
+
+def _form_page(form: ActionForm, action: Action | None = None, status: int = 200):
+    return render_template("plan_staff/edit.html", form=form, action=action), status
+
+
+def _action_form(action: Action | None = None) -> ActionForm:
+    fixed = action is not None and plan.timeline_owns_state(get_db(), action)
+    return ActionForm(statuses=_known(), parents=plan.parent_options(get_db(), action.id if action else None),
+                      fixed_state=fixed)
+
+
+@bp.get("/new")
+@roles(*STAFF)
+def new():
+    return _form_page(ActionForm(formdata=None, statuses=_known(), parents=plan.parent_options(get_db())))
+
+
+@bp.post("/new")
+@roles(*STAFF)
+def create():
+    form = _action_form()
+    if not form.validate_on_submit():
+        return _form_page(form, status=422)
+    try:
+        action = plan.create(get_db(), form.values(), _known(), role=_role(), by=auth.staff().actor,
+                             now=clock.now(), today=clock.today())
+    except plan.PlanError as error:
+        _show(form, error)
+        return _form_page(form, status=422)
+    flash(f"Saved “{action.title}” as a draft: nothing is public until it is published.")
+    return redirect(url_for("plan_staff.show", action_id=action.id))
+
+
+@bp.get("/<int:action_id>/edit")
+@roles(*STAFF)
+def edit(action_id: int):
+    action = _action(action_id, editing=True)
+    fixed = plan.timeline_owns_state(get_db(), action)
+    form = ActionForm.for_action(action, _known(), plan.parent_options(get_db(), action.id), fixed)
+    return _form_page(form, action)
+
+
+@bp.post("/<int:action_id>/edit")
+@roles(*STAFF)
+def save(action_id: int):
+    action = _action(action_id, editing=True)
+    form = _action_form(action)
+    if not form.validate_on_submit():
+        return _form_page(form, action, 422)
+    try:
+        changed = plan.edit(get_db(), action.id, form.values(action), _known(), role=_role(),
+                            by=auth.staff().actor, now=clock.now())
+    except plan.NotAllowed:
+        abort(403)
+    except plan.PlanError as error:
+        _show(form, error)
+        return _form_page(form, action, 422)
+    flash(f"Saved “{action.title}”." if changed else "Nothing changed.")
+    return redirect(url_for("plan_staff.show", action_id=action.id))
+
+
+def _page(action: Action, forms: dict[str, FlaskForm] | None = None, status: int = 200):
+    db, known, today = get_db(), _known(), clock.today()
+    timeline = updates.timeline(db, action.id)
+    subs = [(sub, updates.timeline(db, sub.id)) for sub in plan.sub_actions(db, action.id)]
+    themes, halls = plan.link_options(db, action.id)
+    forms = {"update": UpdateForm(formdata=None, statuses=known, publish_on=today),
+             "theme": ThemeLinkForm(formdata=None, themes=themes),
+             "town-hall": TownHallLinkForm(formdata=None, town_halls=halls),
+             "submission": SubmissionLinkForm(formdata=None), **(forms or {})}
+    failed = next((form for form in forms.values() if form.errors), forms["update"])
+    return render_template(
+        "plan_staff/action.html", action=action, known=known, today=today, timeline=timeline,
+        standing=updates.standing(action, timeline, subs, known, today),
+        subs=[updates.standing(sub, sub_timeline, [], known, today) for sub, sub_timeline in subs],
+        links=plan.links(db, action.id), forms=forms, form=failed, confirm=ConfirmForm(),
+        may_publish=plan.may_publish(_role()), may_edit=plan.may_edit(action, _role()),
+        sees_desk=_role() in {r.value for r in MODERATORS}), status
+
+
+@bp.get("/<int:action_id>")
+@roles(*STAFF)
+def show(action_id: int):
+    return _page(_action(action_id))
+
+
+def _set_published(action_id: int, published: bool):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    action = _action(action_id)
+    try:
+        changed = plan.set_published(get_db(), action.id, published, role=_role(), by=auth.staff().actor,
+                                     now=clock.now())
+    except plan.NotAllowed:
+        abort(403)
+    except plan.PlanError as error:
+        flash(str(error), "error")
+        return redirect(url_for("plan_staff.show", action_id=action.id))
+    if not changed:
+        flash("Nothing changed.")
+    elif published:
+        flash(f"Published “{action.title}”: it is on the public plan, with the updates published so far.")
+    else:
+        flash(f"“{action.title}” is a draft again: it is no longer on the public plan.")
+    return redirect(url_for("plan_staff.show", action_id=action.id))
+
+
+@bp.post("/<int:action_id>/publish")
+@roles(*PUBLISHERS)
+def publish(action_id: int):
+    return _set_published(action_id, True)
+
+
+@bp.post("/<int:action_id>/unpublish")
+@roles(*PUBLISHERS)
+def unpublish(action_id: int):
+    return _set_published(action_id, False)
+
+
+@bp.post("/<int:action_id>/updates")
+@roles(*PUBLISHERS)
+def post_update(action_id: int):
+    action = _action(action_id)
+    form = UpdateForm(statuses=_known())
+    if not form.validate_on_submit():
+        return _page(action, {"update": form}, 422)
+    try:
+        posted = updates.post(get_db(), action.id, form.new_update(), _known(), role=_role(),
+                              by=auth.staff().actor, now=clock.now(), today=clock.today())
+    except plan.NotAllowed:
+        abort(403)
+    except plan.PlanError as error:
+        _show(form, error)
+        return _page(action, {"update": form}, 422)
+    scheduled = posted.publish_on > clock.today()
+    flash(f"Scheduled the update: it will be public on {format_date(posted.publish_on)}." if scheduled
+          else "Posted the update to the timeline.")
+    return redirect(url_for("plan_staff.show", action_id=action.id))
+
+
+def _link_form(kind: str, action: Action) -> ThemeLinkForm | TownHallLinkForm | SubmissionLinkForm:
+    themes, halls = plan.link_options(get_db(), action.id)
+    if kind == plan.THEME:
+        return ThemeLinkForm(themes=themes)
+    return TownHallLinkForm(town_halls=halls) if kind == plan.TOWN_HALL else SubmissionLinkForm()
+
+
+@bp.post(f"/<int:action_id>/links/<{KINDS}:kind>")
+@roles(*STAFF)
+def link(action_id: int, kind: str):
+    action = _action(action_id, editing=True)
+    form = _link_form(kind, action)
+    if not form.validate_on_submit():
+        return _page(action, {kind: form}, 422)
+    try:
+        linked = plan.set_link(get_db(), action.id, kind, form.target.data or "", True, role=_role(),
+                               by=auth.staff().actor, now=clock.now())
+    except plan.NotAllowed:
+        abort(403)
+    except plan.PlanError as error:
+        _show(form, error)
+        return _page(action, {kind: form}, 422)
+    flash("Linked." if linked else "It was already linked.")
+    return redirect(url_for("plan_staff.show", action_id=action.id))
+
+
+@bp.post(f"/<int:action_id>/links/<{KINDS}:kind>/<target>/remove")
+@roles(*STAFF)
+def unlink(action_id: int, kind: str, target: str):
+    action = _action(action_id, editing=True)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        removed = plan.set_link(get_db(), action.id, kind, target, False, role=_role(), by=auth.staff().actor,
+                                now=clock.now())
+    except plan.NotAllowed:
+        abort(403)
+    except plan.PlanError as error:
+        flash(str(error), "error")
+        return redirect(url_for("plan_staff.show", action_id=action.id))
+    flash("Unlinked." if removed else "It was not linked.")
+    return redirect(url_for("plan_staff.show", action_id=action.id))
