@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 
 from feedback import auth, clock
@@ -64,7 +64,9 @@ def _action_form(action: Action | None = None) -> ActionForm:
 @bp.get("/new")
 @roles(*STAFF)
 def new():
-    return _form_page(ActionForm(formdata=None, statuses=_known(), parents=plan.parent_options(get_db())))
+    # "Add a sub-action" on an action's page comes here with ?parent=<its id>, chosen in the form.
+    return _form_page(ActionForm(formdata=None, statuses=_known(), parents=plan.parent_options(get_db()),
+                                 parent=request.args.get("parent", "")))
 
 
 @bp.post("/new")

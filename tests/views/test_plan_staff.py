@@ -287,3 +287,15 @@ def test_a_submission_is_linked_by_its_desk_address_and_shown_to_staff_only(app,
     assert refused.status_code == 422
     page = text(refused)
     assert "Enter the submission's id as the desk shows it" in page and 'value="SUB-1234"' in page
+
+
+def test_a_sub_action_is_added_from_its_actions_page(leader, db_session):
+    parent_id = written(leader, title="Pay", progress_from="sub-actions")
+    form = leader.get(f"{PLAN}/{parent_id}").get_data(as_text=True)
+    assert f'href="{PLAN}/new?parent={parent_id}"' in form
+    assert f'<option selected value="{parent_id}">Pay</option>' in text(leader.get(f"{PLAN}/new?parent={parent_id}"))
+    child_id = written(leader, title="Bands", parent=str(parent_id), status="done")
+    page = text(leader.get(f"{PLAN}/{parent_id}"))
+    assert "Bands</a>:" in page and "Done, 100%, draft" in page
+    assert stored(db_session, child_id).parent_id == parent_id
+    assert "Add a sub-action" not in text(leader.get(f"{PLAN}/{child_id}"))
