@@ -1,7 +1,9 @@
 """Geometry for the server-rendered SVG charts: bar lengths, axis ticks and line points.
 
 Templates draw the shapes (templates/leadership/_charts.html); this module only does the arithmetic,
-so that it can be tested without a browser. A cell that is not shown never gets a length or a point.
+so that it can be tested without a browser. Every cell is a released number (feedback.services.summary.
+disclosure): one shown (k or more) gets a bar or a point; one released under k only an outline up to k,
+so its length says nothing more than "fewer than k"; one not released nothing at all.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from feedback.services.themes.codebook_values import safe_colour
 WIDTH = 640
 # Bar chart: each theme is a row with its name above a bar.
 BAR_LEFT, BAR_RIGHT, BAR_ROW, BAR_THICKNESS, BAR_TOP = 8, 120, 44, 16, 28
-PROTECTED_LENGTH = 24  # a hidden cell's outline: a fixed size, so its length says nothing
 # Line chart: a plot with a value axis on the left and the town halls along the bottom.
 LINE_LEFT, LINE_RIGHT, LINE_TOP, LINE_BOTTOM, LINE_HEIGHT = 48, 24, 16, 40, 280
+CHARACTER_WIDTH = 7  # about the width of one character of a 12px axis label
+SHORTEST_LABEL = 8  # characters of a town hall's title kept however crowded the axis
 
 
 colour = safe_colour  # the theme's colour when it is a plain #rrggbb value, the default otherwise
@@ -37,8 +40,8 @@ def ticks(maximum: int, most: int = 5) -> list[int]:
 
 def _scale_top(cells: list[Cell], k: int) -> int:
     """The largest value the axis must reach: shown values, and k for a "fewer than k" outline."""
-    values = [cell.value for cell in cells if cell.value is not None]  # the shown ones
-    if any(cell.why == "small" for cell in cells):
+    values = [cell.value for cell in cells if cell.shown and cell.value is not None]
+    if any(cell.released and not cell.shown for cell in cells):
         values.append(k)
     return max(values, default=0)
 
@@ -55,7 +58,7 @@ class Bar:
     cell: Cell
     colour: str
     y: float  # top of the row: the label sits on it, the bar below
-    length: float  # the filled bar, or the outline of a cell that is not shown
+    length: float  # the filled bar, the outline up to k of a cell under k, or 0 when not released
 
 
 @dataclass(frozen=True)
@@ -72,19 +75,17 @@ class BarChart:
 
 
 def bar_chart(rows: list[ThemeRow], k: int) -> BarChart:
-    """Horizontal bars of themes by count; "fewer than k" is outlined up to k, a protected cell at a fixed size."""
+    """Horizontal bars of themes by count; "fewer than k" is outlined up to k; not released, no bar."""
     plot_width = WIDTH - BAR_LEFT - BAR_RIGHT
     axis = ticks(_scale_top([row.count for row in rows], k))
     per_unit = plot_width / axis[-1]
     bars = []
     for index, row in enumerate(rows):
         cell = row.count
-        if cell.value is not None:  # shown
+        if cell.shown and cell.value is not None:
             length = cell.value * per_unit
-        elif cell.why == "small":
-            length = k * per_unit
         else:
-            length = PROTECTED_LENGTH
+            length = k * per_unit if cell.released else 0.0
         bars.append(Bar(row.theme.name, cell, colour(row.theme.colour), BAR_TOP + index * BAR_ROW, length))
     axis_y = BAR_TOP + len(rows) * BAR_ROW
     return BarChart(bars=bars, ticks=[Tick(value, BAR_LEFT + value * per_unit) for value in axis],
@@ -102,10 +103,17 @@ class Line:
 
 
 @dataclass(frozen=True)
+class HallTick:
+    hall: HallRef
+    label: str  # its title, shortened to fit (the table below the chart has it in full)
+    x: float
+
+
+@dataclass(frozen=True)
 class LineChart:
     lines: list[Line]
     ticks: list[Tick]  # value axis: position is the y coordinate
-    halls: list[tuple[HallRef, float]]  # town halls along the bottom, with their x
+    halls: list[HallTick]  # town halls along the bottom
     width: int
     height: int
     left: int
@@ -121,19 +129,38 @@ def _x_positions(count: int) -> list[float]:
     return [LINE_LEFT + index * plot_width / (count - 1) for index in range(count)]
 
 
+def shorten(title: str, characters: int) -> str:
+    """The title, cut at a word where it can be, with an ellipsis, when it is longer than characters."""
+    if len(title) <= characters:
+        return title
+    cut = title[:characters - 1]
+    if " " in cut[characters // 2:]:
+        cut = cut[:cut.rindex(" ")]
+    return cut.rstrip(" ,;:-") + "\u2026"
+
+
+def _label_room(count: int) -> int:
+    spacing = (WIDTH - LINE_LEFT - LINE_RIGHT) / max(count, 1)
+    return max(SHORTEST_LABEL, int(spacing // CHARACTER_WIDTH))
+
+
 def line_chart(themes: list[ThemeRef], over_time: list[tuple[HallRef, list[Cell]]], k: int) -> LineChart:
-    """One line per theme across the town halls, oldest first; a value not shown leaves a gap."""
+    """One line per theme across the town halls (held and released), oldest first; a value not shown leaves a gap.
+
+    The town halls are labelled by title, not month: two can fall in one month.
+    """
     bottom = LINE_HEIGHT - LINE_BOTTOM
     axis = ticks(_scale_top([cell for _hall, cells in over_time for cell in cells], k))
     per_unit = (bottom - LINE_TOP) / axis[-1]
     xs = _x_positions(len(over_time))
+    room = _label_room(len(over_time))
     lines = []
     for column, theme in enumerate(themes):
         runs: list[list[tuple[float, float]]] = [[]]
         points: list[tuple[float, float]] = []
         for x, (_hall, cells) in zip(xs, over_time, strict=True):
             cell = cells[column]
-            if cell.value is None:  # not shown
+            if not cell.shown or cell.value is None:
                 runs.append([])  # a gap: the next shown value starts a new run
                 continue
             point = (round(x, 1), round(bottom - cell.value * per_unit, 1))
@@ -142,6 +169,7 @@ def line_chart(themes: list[ThemeRef], over_time: list[tuple[HallRef, list[Cell]
         polylines = [" ".join(f"{x},{y}" for x, y in run) for run in runs if len(run) > 1]
         lines.append(Line(theme, colour(theme.colour), polylines, points))
     return LineChart(lines=lines, ticks=[Tick(value, bottom - value * per_unit) for value in axis],
-                     halls=[(hall, x) for (hall, _cells), x in zip(over_time, xs, strict=True)],
+                     halls=[HallTick(hall, shorten(hall.title, room), x)
+                            for (hall, _cells), x in zip(over_time, xs, strict=True)],
                      width=WIDTH, height=LINE_HEIGHT, left=LINE_LEFT, right=WIDTH - LINE_RIGHT, top=LINE_TOP,
                      bottom=bottom)

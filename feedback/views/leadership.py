@@ -1,4 +1,4 @@
-"""The leadership summary, its printable brief and its exports; small groups are never shown."""
+"""The leadership summary, its printable brief and its exports: released numbers only, never live counts."""
 
 from __future__ import annotations
 
@@ -9,16 +9,25 @@ from feedback.auth import MODERATORS, STAFF, roles
 from feedback.db import get_db, stream_rows
 from feedback.models import SLUG_PATTERN
 from feedback.services.moderation import desk
-from feedback.services.summary import counts, exports
+from feedback.services.summary import counts, disclosure, exports
+
+TIMES_IN_TEN = 9  # the pages say each number is within a margin of the truth this many times in 10
 
 bp = Blueprint("leadership", __name__, url_prefix="/leadership")
-bp.add_app_template_filter(exports.cell_text, "cell_text")
+bp.add_app_template_filter(disclosure.cell_text, "cell_text")
 bp.add_app_template_filter(exports.change_text, "change_text")
+bp.add_app_template_filter(exports.share_text, "share_text")
 
 
 def _settings() -> dict:
     config = current_app.config  # SUMMARY_K is at least 3: feedback.config refuses less
-    return {"k": config["SUMMARY_K"], "affiliations": list(config["AFFILIATIONS"])}
+    return {"k": config["SUMMARY_K"], "affiliations": list(config["AFFILIATIONS"]), "today": clock.today()}
+
+
+def _noise() -> dict:
+    """What the pages say about the noise: within margin of the true count TIMES_IN_TEN times in 10."""
+    margin = disclosure.tail_bound(float(current_app.config["SUMMARY_NOISE_SCALE"]), 1 - TIMES_IN_TEN / 10)
+    return {"margin": margin, "times_in_ten": TIMES_IN_TEN}
 
 
 def _summary(slug: str | None) -> counts.Summary:
@@ -29,7 +38,7 @@ def _summary(slug: str | None) -> counts.Summary:
 
 
 def _page(found: counts.Summary):
-    return render_template("leadership/summary.html", summary=found,
+    return render_template("leadership/summary.html", summary=found, noise=_noise(),
                            bars=charts.bar_chart(found.themes, found.k),
                            trend=charts.line_chart(found.trend_themes, found.over_time, found.k),
                            may_export_text=auth.staff().role in MODERATORS)
@@ -58,7 +67,7 @@ def brief(slug: str):
     found = exports.brief(get_db(), slug, **_settings(), by=auth.staff().actor, now=clock.now())
     if found is None:
         abort(404)
-    return render_template("leadership/brief.html", summary=found)
+    return render_template("leadership/brief.html", summary=found, noise=_noise())
 
 
 def _csv(rows, filename: str) -> Response:
@@ -78,5 +87,6 @@ def submissions_csv(slug: str):
     hall = desk.town_hall(get_db(), slug)
     if hall is None:
         abort(404)
-    rows = exports.export_submissions(get_db(), hall, by=auth.staff().actor, now=clock.now())
+    rows = exports.export_submissions(get_db(), hall, k=current_app.config["SUMMARY_K"], by=auth.staff().actor,
+                                      now=clock.now())
     return _csv(stream_rows(rows), f"{slug}-submissions.csv")

@@ -1,4 +1,4 @@
-"""CSV exports: published text only, never in arrival order, safe in a spreadsheet, suppressed like the page."""
+"""CSV exports: published text only, never in arrival order, safe in a spreadsheet, released numbers like the page."""
 
 from __future__ import annotations
 
@@ -9,12 +9,26 @@ import json
 import pytest
 import sqlalchemy as sa
 
+from feedback import clock
 from feedback.models import Submission
 from feedback.services.summary import exports
 from tests.factories import make_theme, make_town_hall
 from tests.staff import staff_client
 from tests.stored import events
-from tests.summary_data import MARKERS, THEMES, add, group, plant_secrets, rows_by_name, tables, two_town_halls
+from tests.summary_data import (
+    MARKERS,
+    THEMES,
+    add,
+    group,
+    many,
+    plant_secrets,
+    release,
+    released,
+    rows_by_name,
+    set_released,
+    tables,
+    two_town_halls,
+)
 
 SUBMISSION_COLUMNS = ["town hall", "text", "themes", "raised by"]
 
@@ -26,24 +40,36 @@ def read_csv(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
 
 
-def test_the_submissions_csv_holds_published_text_with_themes_and_group_size(facilitator, db_session, ring):
+def test_the_submissions_csv_holds_published_text_with_themes_and_how_many_raised_it(facilitator, db_session, ring):
     hall = make_town_hall(db_session, "Rotas")
     rota, pay = make_theme(db_session, "Rota"), make_theme(db_session, "Pay")
     representative = add(db_session, ring, hall, "Dr Quill ignores rota requests.", "published", rota, pay,
                          redacted="[name] ignores rota requests.", affiliation="faculty")
     member = add(db_session, ring, hall, "Rota requests go nowhere.", "published", rota)
-    duplicate = add(db_session, ring, hall, "Rota requests vanish.", "hidden", rota, reason="duplicate")
-    group(db_session, representative, member, duplicate)
+    hidden = many(db_session, ring, hall, [f"Rota requests vanish ({i})." for i in range(4)], "hidden", rota,
+                  reason="duplicate")
+    group(db_session, representative, member, *hidden)  # 1 + 1 published member: two people
     add(db_session, ring, hall, "Nobody has tagged this yet.", "published")
 
     rows = read_csv(facilitator.get(f"/leadership/{hall.slug}/submissions.csv"))
 
     assert rows[0] == SUBMISSION_COLUMNS
     assert sorted(rows[1:]) == sorted([
-        ["Rotas", "[name] ignores rota requests.", "Pay; Rota", "3"],
-        ["Rotas", "Rota requests go nowhere.", "Rota", "3"],
+        ["Rotas", "[name] ignores rota requests.", "Pay; Rota", "several"],
+        ["Rotas", "Rota requests go nowhere.", "Rota", "several"],
         ["Rotas", "Nobody has tagged this yet.", "", "1"],
     ])
+
+
+def test_the_submissions_csv_says_how_many_from_k_published_up(facilitator, db_session, ring):
+    hall = make_town_hall(db_session, "Rotas")
+    representative = add(db_session, ring, hall, "Rota requests go nowhere.", "published")
+    members = many(db_session, ring, hall, [f"Same about the rota ({i})." for i in range(4)], "published")
+    group(db_session, representative, *members)
+
+    rows = read_csv(facilitator.get(f"/leadership/{hall.slug}/submissions.csv"))
+
+    assert {row[3] for row in rows[1:]} == {"5"} and len(rows) == 6  # k = 5: the number itself
 
 
 def test_the_submissions_csv_never_holds_unpublished_text_an_original_or_an_identity(facilitator, db_session, ring):
@@ -109,30 +135,69 @@ def test_the_submissions_csv_is_an_audit_event(facilitator, db_session):
     assert json.loads(event.details) == {"town_hall": hall.slug}
 
 
-def test_the_themes_csv_matches_the_page_cell_for_cell(leader, db_session, ring):
-    halls = two_town_halls(db_session, ring)
+THEME_COLUMNS = ["town hall", "held on", "released on", "theme", "published submissions (approximate)",
+                 "share of published", "change since the previous town hall"]
+
+
+def as_on_the_page(count: str) -> str:
+    """The CSV's count cell as the page prints it: N there is "about N" here."""
+    return f"about {count}" if count.isdigit() else count
+
+
+def test_the_themes_csv_matches_the_page_cell_for_cell(app, leader, db_session, ring):
+    halls = two_town_halls(db_session, ring, per=20)
     parking = make_theme(db_session, "Parking")
-    for i in range(3):
-        add(db_session, ring, halls.spring, f"parking {i}", "published", parking)
-    # A lone faculty voice: small itself, and it makes a neighbouring cell "not shown".
-    add(db_session, ring, halls.spring, "faculty", "published", halls.workload, affiliation="faculty")
+    many(db_session, ring, halls.spring, [f"parking {i}" for i in range(3)], "published", parking)
+    release(app, db_session, halls.autumn, halls.spring)
+    set_released(db_session, halls.spring, "theme", str(parking.id), 2)
 
     rows = read_csv(leader.get("/leadership/themes.csv"))
 
-    assert rows[0] == ["town hall", "held on", "theme", "published submissions", "share of published",
-                       "change since the previous town hall"]
+    assert rows[0] == THEME_COLUMNS
     for label, path in (("Autumn listening", f"/leadership/{halls.autumn.slug}"),
                         ("Spring listening", f"/leadership/{halls.spring.slug}"), ("All town halls", "/leadership")):
         page = rows_by_name(tables(leader.get(path).get_data(as_text=True))[THEMES])
-        exported = {row[2]: row[3:5] for row in rows[1:] if row[0] == label}
-        assert exported == {theme: cells[:2] for theme, cells in page.items() if theme != "Theme"}, label
-    assert ["Spring listening", str(halls.spring.held_on), "Parking", "fewer than 5", "", ""] in rows
-    assert ["Spring listening", str(halls.spring.held_on), "Safety", "10", "42%", "10 more"] in rows
+        changes = "Change" in page["Theme"]
+        exported = {row[3]: [as_on_the_page(row[4]), row[5], *([row[6]] if changes else [])]
+                    for row in rows[1:] if row[0] == label}
+        assert exported == {theme: [cells[0], cells[1], *([cells[3]] if changes else [])]
+                            for theme, cells in page.items() if theme != "Theme"}, label
+    today = clock.today().isoformat()
+    assert ["Spring listening", str(halls.spring.held_on), today, "Parking", "fewer than 5", "", ""] in rows
+    [workload] = [row for row in rows if row[0] == "Spring listening" and row[3] == "Workload"]
+    assert workload[4] == str(released(db_session, halls.spring)["theme"][str(halls.workload.id)])
+    assert rows[-3:] == [row for row in rows if row[0] == "All town halls"]  # the town halls, then all of them
 
 
-def test_the_themes_csv_holds_no_text_and_is_an_audit_event(leader, db_session, ring):
+def test_the_themes_csv_says_which_town_halls_are_not_released_yet(app, leader, db_session, ring):
+    halls = two_town_halls(db_session, ring)
+    release(app, db_session, halls.spring)
+
+    rows = read_csv(leader.get("/leadership/themes.csv"))
+
+    autumn = [row for row in rows if row[0] == "Autumn listening"]
+    assert sorted(row[3] for row in autumn) == ["Safety", "Workload"]
+    assert {tuple(row[2:3] + row[4:]) for row in autumn} == {("", "not released yet", "", "")}
+
+
+@pytest.mark.parametrize("name", ["=HYPERLINK(\"https://evil.example\",\"Click\")", "+1+2", "-2+3", "@SUM(A1:A2)"])
+def test_the_themes_csv_neutralises_formulas(name, app, leader, db_session, ring):
+    hall = make_town_hall(db_session, name)
+    theme = make_theme(db_session, name)
+    many(db_session, ring, hall, [f"formula {i}" for i in range(40)], "published", theme)
+    release(app, db_session, hall)
+
+    rows = read_csv(leader.get("/leadership/themes.csv"))
+
+    assert [row[0] for row in rows[1:-1]] == ["'" + name]
+    assert {row[3] for row in rows[1:]} == {"'" + name}
+    assert not [cell for row in rows for cell in row if cell.startswith(("=", "+", "-", "@"))]
+
+
+def test_the_themes_csv_holds_no_text_and_is_an_audit_event(app, leader, db_session, ring):
     halls = two_town_halls(db_session, ring)
     plant_secrets(db_session, ring, halls)
+    release(app, db_session, halls.autumn, halls.spring)
 
     text = leader.get("/leadership/themes.csv").get_data(as_text=True)
 
