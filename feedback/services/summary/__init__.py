@@ -1,1 +1,1 @@
-"""Summary: the leadership counts, small-group suppression, exports."""
+"""Summary: the disclosure layer, releases of a town hall's numbers, the leadership summary, exports."""
