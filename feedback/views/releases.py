@@ -2,6 +2,8 @@
 
 Leadership sees only released numbers (feedback.services.summary.releases): this page shows the
 moderator the exact counts, the hall's privacy budget and its past releases, and makes the next release.
+The form carries the latest release number the page showed, so a second press (or a page shown before a
+colleague released) spends nothing more of the budget.
 """
 
 from __future__ import annotations
@@ -15,13 +17,16 @@ from feedback import auth, clock
 from feedback.auth import MODERATORS, roles
 from feedback.db import get_db
 from feedback.forms.desk import STATUS_LABELS
-from feedback.forms.staff import ConfirmForm
+from feedback.forms.releases import ReleaseForm
 from feedback.models import Release, TownHall
 from feedback.services.moderation import desk as moderation
 from feedback.services.summary import releases
 from feedback.services.summary.disclosure import Mechanism
 
 bp = Blueprint("releases", __name__, url_prefix="/facilitate")
+
+ALREADY_RELEASED = ("Release {number} was made after this page was shown (a second press, or a colleague), so nothing "
+                    "was released again. Read the numbers below, and release again only if you mean to.")
 
 
 def _mechanism() -> Mechanism:
@@ -41,14 +46,22 @@ def _history(hall: TownHall) -> list[Release]:
                                  .order_by(Release.number)))
 
 
+def _latest(history: list[Release]) -> int:
+    """The number of the latest release (0: none yet)."""
+    return history[-1].number if history else 0
+
+
 def _page(hall: TownHall, *, refused: str | None = None, status: int = 200):
     db = get_db()
     counts = moderation.status_counts(db, hall.id)
+    history = _history(hall)
+    form = ReleaseForm(formdata=None)
+    form.seen.data = _latest(history)
     return render_template(
         "facilitate/release.html", town_hall=hall, counts=counts, status_labels=STATUS_LABELS,
         total=sum(counts.values()), intake=hall.intake_state(clock.today()),
         budget=releases.budget(db, hall.id, _mechanism(), float(current_app.config["SUMMARY_BUDGET"])),
-        history=_history(hall), form=ConfirmForm(formdata=None), refused=refused,
+        history=history, form=form, refused=refused,
     ), status
 
 
@@ -62,8 +75,14 @@ def page(slug: str):
 @roles(*MODERATORS)
 def release(slug: str):
     hall = _town_hall(slug)
-    if not ConfirmForm().validate_on_submit():
+    form = ReleaseForm()
+    if not form.validate_on_submit():
         abort(400)
+    latest = _latest(_history(hall))
+    if form.seen.data != latest:
+        if not latest:
+            abort(400)  # a page showing releases that do not exist: not a form this app made
+        return _page(hall, refused=ALREADY_RELEASED.format(number=latest), status=409)
     config = current_app.config
     try:
         made = releases.release(get_db(), hall, mechanism=_mechanism(), total_budget=float(config["SUMMARY_BUDGET"]),

@@ -14,7 +14,7 @@ from feedback.models import Release, ReleasedCount, Tagging, Theme, TownHall
 from feedback.services.moderation import desk
 from feedback.services.summary import releases
 from feedback.services.summary.disclosure import Cell, Mechanism, cell_text
-from tests.browser.steps import assert_accessible, guard_page, log_in, log_in_to_staff_home
+from tests.browser.steps import assert_accessible, log_in, log_in_to_staff_home
 from tests.factories import make_submission, make_theme, make_town_hall, today
 from tests.staff import make_staff
 
@@ -148,16 +148,12 @@ def test_leadership_pages_have_no_accessibility_violations(where, leader: Page, 
 def test_the_release_page_has_no_accessibility_violations(where, page: Page, live_server, halls):
     make_staff(live_server.app, "facilitator", FACILITATOR, "Fola")
     log_in_to_staff_home(page, live_server, FACILITATOR)
-    page.goto(live_server.url(f"/facilitate/{halls['autumn']}/release"))
-    if where == "refused":  # a page opened before the budget ran out, pressed after
-        other = guard_page(page.context.new_page())
-        for _ in range(2):
-            other.goto(live_server.url(f"/facilitate/{halls['autumn']}/release"))
-            other.get_by_role("button", name="Release these numbers to leadership").click()
-            expect(other.get_by_role("status").filter(has_text="is now what leadership sees")).to_be_visible()
-        other.close()
-    if where in ("after", "refused"):
+    page.goto(live_server.url(f"/facilitate/{halls['autumn']}/release"))  # released once already
+    for number in range(2, {"before": 2, "after": 3, "refused": 4}[where]):
         page.get_by_role("button", name="Release these numbers to leadership").click()
-    if where == "refused":
+        expect(page.get_by_role("status").filter(has_text=f"Release {number} is now what leadership sees.")) \
+            .to_be_visible()
+    if where == "refused":  # a third press finds the budget spent
+        page.get_by_role("button", name="Release these numbers to leadership").click()
         expect(page.get_by_role("alert")).to_contain_text("has spent its privacy budget")
     assert_accessible(page)

@@ -16,7 +16,7 @@ from feedback.models import AuditEvent, Release, ReleasedCount, Tagging, Theme, 
 from feedback.services.moderation import desk
 from feedback.services.summary import releases
 from feedback.services.summary.disclosure import Mechanism
-from tests.browsing import csrf_for, post_form
+from tests.browsing import hidden_fields, post_form
 from tests.factories import make_submission, make_theme, make_town_hall
 from tests.staff import staff_client
 from tests.summary_data import tables
@@ -76,10 +76,14 @@ def release_page(client, slug: str):
     return client.get(f"/facilitate/{slug}/release")
 
 
-def press_release(client, slug: str):
-    """Press "Release these numbers to leadership" on the town hall's release page."""
-    page = f"/facilitate/{slug}/release"
-    return post_form(client, page, page)
+def release_form(client, slug: str) -> dict[str, str]:
+    """The release form's hidden fields as the page shows them now."""
+    return hidden_fields(release_page(client, slug).get_data(as_text=True))
+
+
+def press_release(client, slug: str, form: dict[str, str] | None = None):
+    """Press "Release these numbers to leadership" on the town hall's release page (as shown now, or before)."""
+    return client.post(f"/facilitate/{slug}/release", data=form or release_form(client, slug))
 
 
 def released(db_session) -> dict[tuple[str, str], int]:
@@ -108,8 +112,7 @@ def leader_page(leader, slug: str) -> str:
 def test_a_leader_may_not_open_or_press_the_release_page(leader, facilitator, halls, db_session):
     """Not even with a valid form: the role is checked first."""
     assert release_page(leader, halls.spring.slug).status_code == 403
-    token = csrf_for(facilitator, f"/facilitate/{halls.spring.slug}/release")
-    assert leader.post(f"/facilitate/{halls.spring.slug}/release", data={"csrf_token": token}).status_code == 403
+    assert press_release(leader, halls.spring.slug, release_form(facilitator, halls.spring.slug)).status_code == 403
     db_session.rollback()
     assert db_session.scalar(sa.select(sa.func.count()).select_from(Release)) == 0
 
@@ -165,17 +168,14 @@ def test_hiding_a_submission_after_a_release_leaves_the_leader_page_as_it_was(fa
 
 
 def test_a_release_past_the_budget_is_refused_with_the_budget_message(app, facilitator, halls, db_session):
-    page = f"/facilitate/{halls.spring.slug}/release"
-    token_from_before = {"csrf_token": csrf_for(facilitator, page)}
     budget = allowed(app)
     assert budget.releases_left == 3  # the default settings: the fourth is refused
     for _ in range(budget.releases_left):
         assert press_release(facilitator, halls.spring.slug).status_code == 302
     spent = text(release_page(facilitator, halls.spring.slug))
-    assert "Releases left 0" in spent
-    assert "Release these numbers to leadership" not in spent  # no button that can only be refused
+    assert "Releases left 0" in spent and "a release would be refused" in spent
 
-    refused = facilitator.post(page, data=token_from_before)  # a page opened before the budget ran out
+    refused = press_release(facilitator, halls.spring.slug)
 
     assert refused.status_code == 409
     shown = text(refused)
@@ -183,8 +183,24 @@ def test_a_release_past_the_budget_is_refused_with_the_budget_message(app, facil
         in shown
     assert "what leadership sees stays as it is" in shown
     assert "Release numbers: Spring listening" in shown and "Release 3 (what leadership sees)" in shown
+    assert "Release these numbers to leadership" in shown  # the form comes back
     db_session.rollback()
     assert db_session.scalar(sa.select(sa.func.count()).select_from(Release)) == 3
+
+
+def test_a_second_press_of_the_same_page_releases_nothing_more(facilitator, halls, db_session):
+    """A double click, or a page a colleague released from meanwhile: the budget is not spent twice."""
+    shown = release_form(facilitator, halls.spring.slug)
+    assert press_release(facilitator, halls.spring.slug, shown).status_code == 302
+
+    again = press_release(facilitator, halls.spring.slug, shown)
+
+    assert again.status_code == 409
+    assert "Release 1 was made after this page was shown" in text(again)
+    assert "nothing was released again" in text(again)
+    db_session.rollback()
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Release)) == 1
+    assert press_release(facilitator, halls.spring.slug).status_code == 302  # the page shown now releases
 
 
 def test_a_release_is_an_audit_event_naming_the_facilitator_and_the_epsilon(app, facilitator, halls, db_session):
