@@ -12,7 +12,7 @@ from sqlalchemy import exc, orm
 
 from feedback import crypto
 from feedback.db import writing
-from feedback.models import SLUG_PATTERN, Identity, Submission, intake_state
+from feedback.models import SLUG_PATTERN, Action, ActionFeedback, ActionTownHall, Identity, Submission, intake_state
 from feedback.services.intake import town_halls
 
 
@@ -26,6 +26,10 @@ class IntakeClosed(Exception):
     def __init__(self, state: str) -> None:
         super().__init__(state)
         self.state = state
+
+
+class NoSuchAction(Exception):
+    """The action is not published, or this town hall does not hold feedback on it."""
 
 
 class FormTokenReused(Exception):
@@ -45,6 +49,7 @@ class NewSubmission:
     body: str
     affiliation: str | None = None
     identity: crypto.Identity | None = None
+    action_id: int | None = None  # sent from this action's page, about it (feedback on the plan)
 
 
 @dataclass(frozen=True)
@@ -61,8 +66,18 @@ class Receipt:
 # __table__ is a Table; SQLAlchemy types it as any FromClause.
 _INSERT_SUBMISSION = sa.insert(cast(sa.Table, Submission.__table__))
 _INSERT_IDENTITY = sa.insert(cast(sa.Table, Identity.__table__))
-_BY_FORM_TOKEN = sa.select(Submission.id, Submission.town_hall_id, Submission.body, Submission.received_on,
-                           Submission.is_named).where(Submission.form_token_hash == sa.bindparam("token_hash"))
+_INSERT_ACTION_FEEDBACK = sa.insert(cast(sa.Table, ActionFeedback.__table__))
+_BY_FORM_TOKEN = (sa.select(Submission.id, Submission.town_hall_id, Submission.body, Submission.received_on,
+                            Submission.is_named, ActionFeedback.action_id)
+                  .outerjoin(ActionFeedback, ActionFeedback.submission_id == Submission.id)
+                  .where(Submission.form_token_hash == sa.bindparam("token_hash")))
+_PARENT = orm.aliased(Action)
+# A published action (under a published parent, if it has one) linked to the town hall.
+_ACTION_IN_HALL = (sa.select(Action.id).join(ActionTownHall, ActionTownHall.action_id == Action.id)
+                   .outerjoin(_PARENT, _PARENT.id == Action.parent_id)
+                   .where(Action.id == sa.bindparam("action_id"),
+                          ActionTownHall.town_hall_id == sa.bindparam("hall_id"), Action.published.is_(True),
+                          sa.or_(_PARENT.id.is_(None), _PARENT.published.is_(True))))
 
 
 def _existing(connection: sa.Connection, token_hash: bytes) -> sa.Row | None:
@@ -71,7 +86,7 @@ def _existing(connection: sa.Connection, token_hash: bytes) -> sa.Row | None:
 
 def _receipt_for(existing: sa.Row, hall: sa.Row, new: NewSubmission, code: str, today: date) -> Receipt:
     """The receipt again, for a true retry: same town hall, same text, within RETRY_DAYS."""
-    if (existing.town_hall_id != hall.id or existing.body != new.body
+    if (existing.town_hall_id != hall.id or existing.body != new.body or existing.action_id != new.action_id
             or (today - existing.received_on).days > RETRY_DAYS):
         raise FormTokenReused()
     return Receipt(code=code, submission_id=existing.id, is_named=existing.is_named, repeated=True,
@@ -89,10 +104,13 @@ def submit(
     """Store a submission to the town hall at /t/<slug> exactly once per form token; return its receipt.
 
     One write transaction finds the town hall, checks its intake window and stores the rows. A retry
-    of a stored submission gets its receipt again, even if intake closed in between.
+    of a stored submission gets its receipt again, even if intake closed in between. Feedback on an
+    action (new.action_id) is stored with its ActionFeedback row, whatever the intake window: the town
+    hall holding it is one the published action is linked to (actions.public.feedback_town_hall).
 
     :raises NoSuchTownHall: no active town hall has this slug.
-    :raises IntakeClosed: the town hall is not open for input today.
+    :raises NoSuchAction: new.action_id is not a published action linked to this town hall.
+    :raises IntakeClosed: the town hall is not open for input today (for a submission not about an action).
     :raises FormTokenReused: the form token was already used for something else.
     :raises IntakeUnavailable: the database failed; nothing was stored.
     """
@@ -108,7 +126,10 @@ def submit(
             hall = town_halls.find_for_intake(connection, slug)
             if hall is None:
                 raise NoSuchTownHall(slug)
-            if (state := intake_state(hall, today)) != "open":
+            if new.action_id is not None:
+                if not connection.execute(_ACTION_IN_HALL, {"action_id": new.action_id, "hall_id": hall.id}).first():
+                    raise NoSuchAction(new.action_id)
+            elif (state := intake_state(hall, today)) != "open":
                 # Only a retry of a submission stored while intake was open still gets its receipt.
                 existing = _existing(connection, token_hash)
                 if existing is None:
@@ -118,6 +139,9 @@ def submit(
             connection.execute(_INSERT_SUBMISSION, [{**submission, "town_hall_id": hall.id}])
             if identity is not None:
                 connection.execute(_INSERT_IDENTITY, [identity])
+            if new.action_id is not None:
+                connection.execute(_INSERT_ACTION_FEEDBACK, [{"submission_id": submission["id"],
+                                                              "action_id": new.action_id}])
     except exc.IntegrityError:
         pass  # handled below, outside this block, so that no database error rides along with what follows
     except exc.DBAPIError:
