@@ -26,6 +26,11 @@ PUBLIC_ENDPOINTS = frozenset({
     "receipts.check",
     "receipts.reply",
     "receipts.withdraw",
+    "plan.index",
+    "plan.action",
+    "plan.feedback",
+    "plan.feed",
+    "plan.response",
     "auth.login",
 })
 # Form fields never echoed back on the "session ended" page.

@@ -110,6 +110,7 @@ def _app_wide_pseudonym() -> str:
 # (endpoint, config key holding its limits, key function given the limit's scope); applied to POST only.
 LIMITS: list[tuple[str, str, Callable[[str], str]]] = [
     ("public.town_hall", "SUBMISSION_RATE_LIMIT", client_pseudonym),
+    ("plan.feedback", "SUBMISSION_RATE_LIMIT", client_pseudonym),
     ("receipts.check", "RECEIPT_RATE_LIMIT", client_pseudonym),
     ("receipts.reply", "RECEIPT_RATE_LIMIT", client_pseudonym),
     ("receipts.withdraw", "RECEIPT_RATE_LIMIT", client_pseudonym),

@@ -27,8 +27,9 @@ _QUERY = re.compile(r'^("\S* \S*?)\?\S*')
 # IPv4, and IPv6 written with at least two colons (so times like 12:30 are left alone).
 _ADDRESS = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b|\b[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}\b")
 # What only submitters ask for: the list of town halls, a town hall's form and its POST, receipts (check,
-# answer, withdraw), and static files, which their pages load too (every one of them the same scripts).
-_SUBMITTER_PATH = re.compile(r"^/+(?:$|t(?:/|$)|receipt(?:/|$)|static/)")
+# answer, withdraw), an action's page with its feedback form and that form's POST, and static files,
+# which their pages load too (every one of them the same scripts).
+_SUBMITTER_PATH = re.compile(r"^/+(?:$|t(?:/|$)|receipt(?:/|$)|plan/+\d+(?:/|$)|static/)")
 _REQUEST_LINE_PATH = re.compile(r'"[A-Z]+ (?P<path>[^ ?"]*)')
 
 

@@ -1,0 +1,120 @@
+"""The action plan in public, no login: the plan, each action with its timeline, the feed, response pages."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask_limiter.errors import RateLimitExceeded
+from flask_wtf.csrf import CSRFError
+
+from feedback import clock, crypto, keyring
+from feedback.db import get_db
+from feedback.errors import render_error
+from feedback.forms.public import SubmissionForm
+from feedback.services.actions import progress, public
+from feedback.services.intake import submitting
+from feedback.views import public as public_views
+
+bp = Blueprint("plan", __name__)
+
+FEED_TITLE = "Town Hall Feedback: updates on the action plan"
+FEEDBACK_LABEL = "What do you think of this action?"
+
+
+def _known() -> dict[str, progress.Status]:
+    return progress.statuses(current_app.config["ACTION_STATUSES"])
+
+
+@bp.get("/plan")
+def index():
+    return render_template("plan/index.html", groups=public.plan(get_db(), clock.today(), _known()))
+
+
+def _form() -> SubmissionForm:
+    form = public_views._form()  # the town hall's own form: same fields, same validation
+    form.comment.label.text = FEEDBACK_LABEL
+    if form.form_token.errors or not form.form_token.data:
+        form.form_token.data = crypto.new_form_token()
+    return form
+
+
+@bp.get("/plan/<int:action_id>")
+def action(action_id: int):
+    page = public.action_page(get_db(), action_id, clock.today(), _known()) or abort(404)
+    return render_template("plan/action.html", page=page, form=_form())
+
+
+def _refused(action_id: int, form: SubmissionForm, status: int, notice: str | None = None):
+    """A short page with the feedback form and what they typed (not the whole action: its size is fixed)."""
+    page = public.action_page(get_db(), action_id, clock.today(), _known()) or abort(404)
+    if form.form_token.errors or not form.form_token.data:
+        form.form_token.data = crypto.new_form_token()
+    return render_template("plan/feedback.html", action=page.action, form=form, notice=notice), status
+
+
+@bp.post("/plan/<int:action_id>/feedback")
+def feedback(action_id: int):
+    hall = public.feedback_town_hall(get_db(), action_id) or abort(404)
+    form = _form()
+    if form.leave_empty.data:
+        form.leave_empty.data = ""
+        return _refused(action_id, form, 400, "Your feedback could not be sent. Please check it and press Send again.")
+    if not form.validate():
+        return _refused(action_id, form, 422)
+    new = replace(public_views._new_submission(form), action_id=action_id)
+    try:
+        receipt = submitting.submit(get_db(), keyring.current(), hall.slug, form.form_token.data, new, clock.today())
+    except (submitting.NoSuchTownHall, submitting.NoSuchAction):
+        abort(404)
+    except submitting.IntakeUnavailable:
+        return _refused(action_id, form, 503, "We could not save your feedback just now, and nothing was stored. "
+                        "Your text is below: press Send again in a moment.")
+    except submitting.FormTokenReused:
+        form.form_token.data = crypto.new_form_token()
+        return _refused(action_id, form, 409, "This form was already used to send feedback. Your new text is "
+                        "below: press Send to send it as new feedback.")
+    return render_template("receipts/issued.html", receipt=receipt)
+
+
+def _kept(notice: str, status: int):
+    """Refused before the view ran (rate limit, expired form): the feedback form again, with the text."""
+    action_id = (request.view_args or {}).get("action_id", 0)
+    form = _form()
+    form.validate()  # runs the filters, so the text shown back is what would be stored
+    for field in form:
+        field.errors = []
+    return _refused(action_id, form, status, notice)
+
+
+@bp.errorhandler(RateLimitExceeded)
+def too_many(error: RateLimitExceeded):
+    if request.endpoint != "plan.feedback":
+        return render_error(error)
+    return _kept("You have sent several concerns in a short time. Please wait a few minutes, then press Send "
+                 "again. Your text is kept below.", 429)
+
+
+@bp.errorhandler(CSRFError)
+def form_expired(error: CSRFError):
+    if request.endpoint != "plan.feedback":
+        return render_error(error)
+    return _kept("This page had been open too long, so the form expired. Your text is kept below: press Send "
+                 "again.", 400)
+
+
+@bp.get("/plan/feed.atom")
+def feed():
+    updates = public.published_updates(get_db(), clock.today(), _known())
+    body = public.atom(updates, title=FEED_TITLE, feed_url=url_for(".feed", _external=True),
+                       plan_url=url_for(".index", _external=True),
+                       action_url=lambda i: url_for(".action", action_id=i, _external=True), today=clock.today())
+    return Response(body, mimetype="application/atom+xml")
+
+
+@bp.get("/t/<slug>/response")
+def response(slug: str):
+    config = current_app.config
+    page = public.response(get_db(), slug, clock.today(), _known(), k=config["SUMMARY_K"],
+                           affiliations=list(config["AFFILIATIONS"])) or abort(404)
+    return render_template("plan/response.html", page=page)
