@@ -6,7 +6,7 @@ never in a URL or a cookie; every wrong code gets the same answer, from whicheve
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 
@@ -16,6 +16,7 @@ from feedback.errors import render_error
 from feedback.forms.escrow import AnswerForm, WithdrawForm
 from feedback.forms.public import ReceiptForm
 from feedback.sanitize import normalise_text
+from feedback.services.actions import progress, public
 from feedback.services.intake import receipts
 from feedback.services.moderation import replies
 from feedback.services.privacy import erasure
@@ -38,8 +39,10 @@ def _status_page(found: receipts.ReceiptView, code: str, *, answer: AnswerForm |
     answer = answer or AnswerForm(formdata=None, code=code)
     withdraw = withdraw or WithdrawForm(formdata=None, code=code)
     with_errors = withdraw if withdraw.errors else answer  # for the page title and error summary
+    being_done = public.being_done(get_db(), found.submission_id, clock.today(),
+                                   progress.statuses(current_app.config["ACTION_STATUSES"]))
     return render_template("receipts/status.html", receipt=found, answer_form=answer, withdraw_form=withdraw,
-                           form=with_errors, notice=notice), status
+                           form=with_errors, notice=notice, being_done=being_done), status
 
 
 @bp.route("/receipt", methods=["GET", "POST"])
