@@ -265,3 +265,17 @@ def test_a_town_hall_not_yet_closed_says_what_we_heard_comes_later(client, db_se
     page = text(client.get(f"/t/{hall.slug}/response"))
     assert "What we heard comes after intake closes on" in page
     assert client.get("/t/no-such-hall/response").status_code == 404
+
+
+def test_too_much_feedback_from_one_connection_is_refused_with_the_text_kept(make_app):
+    app = make_app(SUBMISSION_RATE_LIMIT="1 per day")
+    session = app.extensions["feedback_db"]()
+    try:
+        action = make_action(session, "Mentoring scheme", halls=[make_town_hall(session)])
+        client = app.test_client()
+        assert send_feedback(client, action.id, "First words").status_code == 200
+        refused = send_feedback(client, action.id, "Second <words> kept")
+        assert refused.status_code == 429 and "Second &lt;words&gt; kept</textarea>" in refused.get_data(as_text=True)
+        assert session.scalar(sa.select(sa.func.count()).select_from(Submission)) == 1
+    finally:
+        session.close()
