@@ -7,6 +7,7 @@ from dataclasses import replace
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import NotFound
 
 from feedback import clock, crypto, keyring
 from feedback.db import get_db
@@ -80,6 +81,8 @@ def feedback(action_id: int):
 def _kept(notice: str, status: int):
     """Refused before the view ran (rate limit, expired form): the feedback form again, with the text."""
     action_id = (request.view_args or {}).get("action_id", 0)
+    if public.action_page(get_db(), action_id, clock.today(), _known()) is None:
+        return render_error(NotFound())  # inside an error handler: return, don't raise
     form = _form()
     form.validate()  # runs the filters, so the text shown back is what would be stored
     for field in form:

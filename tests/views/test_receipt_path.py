@@ -83,3 +83,5 @@ def test_feedback_pages_are_padded_and_load_the_submitter_scripts(client, db_ses
     for response in (form_page, refused):
         assert len(response.get_data()) % BUCKET == 0
         assert "js/back-notice.js" in response.get_data(as_text=True)
+    draft = make_action(db_session, "Draft", published=False, halls=[hall])
+    assert client.post(f"/plan/{draft.id}/feedback", data={"comment": "x"}).status_code == 404  # expired form, no page
