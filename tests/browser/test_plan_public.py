@@ -110,3 +110,23 @@ def test_a_receipt_holder_sees_the_action_on_their_concern_s_theme(page: Page, l
     expect(page.get_by_role("heading", level=1)).to_have_text(ACTION)
     check_receipt(page, live_server, code)
     assert_accessible(page)
+
+
+@pytest.mark.parametrize(("hall", "says"), [("closed_slug", "have not been released yet"),
+                                            ("upcoming_slug", "What we heard comes after intake closes")])
+def test_response_pages_before_any_release_are_accessible(page: Page, live_server, hall, says):
+    page.goto(live_server.url(f"/t/{getattr(live_server, hall)}/response"))
+    expect(page.get_by_text(says)).to_be_visible()
+    assert_accessible(page)
+
+
+def test_an_action_without_a_town_hall_is_accessible_and_offers_no_form(page: Page, live_server, arranged):
+    session = arranged.extensions["feedback_db"]()
+    try:
+        action_id = make_action(session, "Light the car park", status="planned").id
+    finally:
+        session.close()
+    page.goto(live_server.url(f"/plan/{action_id}"))
+    expect(page.get_by_text("Feedback on this action opens when it is linked to a town hall.")).to_be_visible()
+    expect(page.get_by_role("button", name="Send")).to_have_count(0)
+    assert_accessible(page)
