@@ -75,7 +75,7 @@ def test_the_plan_groups_actions_by_theme_with_sub_actions_under_their_parent(cl
     pay, safety = make_theme(db_session, "Pay"), make_theme(db_session, "Safety")
     parent = make_action(db_session, "Review pay bands", themes=[pay], status="in-progress", owner="People Office",
                          progress_from="sub-actions")
-    make_action(db_session, "Publish the bands", parent=parent, status="done")
+    step_id = make_action(db_session, "Publish the bands", parent=parent, status="done").id
     make_action(db_session, "Survey the wards", parent=parent, status="planned")
     make_action(db_session, "Light the car park", themes=[safety], status="planned")
     make_action(db_session, "Open a staff cafe")
@@ -86,6 +86,8 @@ def test_the_plan_groups_actions_by_theme_with_sub_actions_under_their_parent(cl
     assert "Owner: People Office" in page
     assert "50% done" in page  # the mean of its steps: done (100) and planned (0)
     assert page.count("Review pay bands</a></h3>") == 1
+    step = text(client.get(f"/plan/{step_id}"))
+    assert "Publish the bands" in step and f'A step of <a href="/plan/{parent.id}">Review pay bands</a>' in step
 
 
 def test_scheduled_updates_and_their_status_change_stay_hidden_until_their_date(client, db_session, monkeypatch):

@@ -89,6 +89,7 @@ class ActionPage:
     themes: list[str]
     town_halls: list[HallLink]
     feedback_hall: HallLink | None  # where feedback on it is stored; None: no form
+    parent: PublicAction | None = None  # for a sub-action: the action it is a step of
 
 
 @dataclass(frozen=True)
@@ -197,10 +198,10 @@ def action_page(db: orm.Session, action_id: int, today: date, known: Mapping[str
     found = _Plan(db, today, known)
     if action_id not in found.actions:
         return None
-    halls = _town_halls(db, action_id)
+    halls, parent_id = _town_halls(db, action_id), found.actions[action_id].parent_id
     return ActionPage(action=found.public(action_id), timeline=found.timeline(action_id),
                       themes=[name for _, _, name in _theme_links(db, [action_id])], town_halls=halls,
-                      feedback_hall=halls[0] if halls else None)
+                      feedback_hall=halls[0] if halls else None, parent=found.public(parent_id) if parent_id else None)
 
 
 def _town_halls(db: orm.Session, action_id: int) -> list[HallLink]:
