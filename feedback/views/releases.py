@@ -97,10 +97,5 @@ def release(slug: str):
 @bp.app_template_global()
 def latest_release_dates() -> dict[str, date]:
     """Each released town hall's latest release date, by slug (the facilitator index shows it)."""
-    db = get_db()
-    found = {}
-    for hall_id, stored in releases.latest(db).items():
-        hall = db.get(TownHall, hall_id)  # already in the session: the index listed every hall
-        if hall is not None:
-            found[hall.slug] = stored.released_on
-    return found
+    query = sa.select(TownHall.slug, sa.func.max(Release.released_on)).join(Release).group_by(TownHall.slug)
+    return {slug: released_on for slug, released_on in get_db().execute(query)}
