@@ -109,6 +109,12 @@ STORED_ACTIONS = {
     "EXPORT_THEMES_CSV": "export.themes_csv", "EXPORT_SUBMISSIONS_CSV": "export.submissions_csv",
     "AUDIT_EXPORTED": "audit_exported", "IDENTITIES_ERASED": "identities_erased",
     "IDENTITIES_PURGED": "identities_purged", "KEYS_ROTATED": "keys_rotated", "KEYS_RETIRED": "keys_retired",
+    "SUMMARY_RELEASED": "summary.released", "TOWN_HALL_CREATED": "town_hall.created",
+    "TOWN_HALL_EDITED": "town_hall.edited", "TOWN_HALL_OPENED": "town_hall.opened",
+    "TOWN_HALL_CLOSED": "town_hall.closed", "TOWN_HALL_ARCHIVED": "town_hall.archived",
+    "ACTION_CREATED": "action.created", "ACTION_EDITED": "action.edited", "ACTION_PUBLISHED": "action.published",
+    "ACTION_UNPUBLISHED": "action.unpublished", "ACTION_UPDATE_POSTED": "action.update_posted",
+    "ACTION_LINKED": "action.linked", "ACTION_UNLINKED": "action.unlinked",
 }
 
 

@@ -143,7 +143,7 @@ def test_what_the_session_read_before_writing_is_read_again_inside_it(table_engi
 def test_the_advisory_lock_ids_are_the_numbers_running_instances_already_use():
     # Changing one would let an old and a new host take different locks for the same work during a deploy.
     assert {lock.name: lock.value for lock in AdvisoryLock} == {
-        "AUDIT_CHAIN": 724201, "CODEBOOK": 724202, "SCHEMA_UPGRADE": 0x7468_6655}
+        "AUDIT_CHAIN": 724201, "CODEBOOK": 724202, "RELEASES": 724203, "SCHEMA_UPGRADE": 0x7468_6655}
 
 
 def test_an_advisory_lock_is_held_until_the_transaction_ends(database_url):
