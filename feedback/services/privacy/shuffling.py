@@ -13,7 +13,8 @@ rewrite lives (pg_dump, a long export, a standby's hot_standby_feedback, a repli
 transaction), it copies the old versions along, arrival-ordered xmin and all. So the run waits (a bounded
 time) for every such snapshot to end, and says what holds one instead of claiming success. It also rebuilds
 the tables a withdrawal cascades to (tagging, duplicate_link, suggestion_decision, reveal_request,
-released_quote), whose dead rows carry the withdrawal's transaction id.
+released_quote, action_submission), whose dead rows carry the withdrawal's transaction id. Feedback on
+an action and answers to "did this help?" are submitter tables too.
 """
 
 from __future__ import annotations
@@ -27,13 +28,14 @@ from sqlalchemy import exc, orm
 
 from feedback import db
 from feedback.db import writing
-from feedback.models import Identity, Reply, Submission
+from feedback.models import ActionFeedback, HelpAnswer, Identity, Reply, Submission
 
 # Rows dated today or yesterday count as recent: a day more than the hour between runs, so none is missed.
 RECENT_DAYS = 1
-SUBMITTER_TABLES = ("submission", "identity", "reply")
+SUBMITTER_TABLES = ("submission", "identity", "reply", "action_feedback", "help_answer")
 # And those a withdrawal (ON DELETE CASCADE), an erasure or retention delete from: dead rows date the deletion.
-TABLES = (*SUBMITTER_TABLES, "tagging", "duplicate_link", "suggestion_decision", "reveal_request", "released_quote")
+TABLES = (*SUBMITTER_TABLES, "tagging", "duplicate_link", "suggestion_decision", "reveal_request", "released_quote",
+          "action_submission")
 WAIT_SECONDS = 60.0  # how long a run waits for old snapshots to end (flask shuffle-recent --wait)
 POLL_PAUSE = 0.2
 LOCK_TRIES, LOCK_PAUSE = 250, 0.02  # about 5 s of trying to take the tables at a moment none is in use
@@ -48,6 +50,9 @@ def _recent(since: date) -> list[tuple[sa.ColumnElement, sa.ColumnElement[bool]]
         (Identity.__table__.c.submission_id, Identity.submission_id.in_(recent_submissions)),
         # Staff replies too: after the run they anchor nothing, as they share the answers' xmin and order.
         (Reply.__table__.c.id, Reply.written_on >= since),
+        (ActionFeedback.__table__.c.submission_id, ActionFeedback.submission_id.in_(recent_submissions)),
+        # Answers to "did this help?" carry no date at all: every one is rewritten, every run (a small table).
+        (HelpAnswer.__table__.c.id, sa.true()),
     ]
 
 

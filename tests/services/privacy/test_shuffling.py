@@ -10,7 +10,16 @@ import pytest
 import sqlalchemy as sa
 
 from feedback import audit, clock
-from feedback.models import DuplicateLink, ReleasedQuote, RevealRequest, SuggestionDecision
+from feedback.models import (
+    Action,
+    ActionFeedback,
+    ActionSubmission,
+    DuplicateLink,
+    HelpAnswer,
+    ReleasedQuote,
+    RevealRequest,
+    SuggestionDecision,
+)
 from feedback.services.moderation import desk
 from feedback.services.privacy import shuffling
 from feedback.services.summary import releases
@@ -141,7 +150,12 @@ def test_a_withdrawal_leaves_no_dead_row_in_the_tables_it_cascades_to(app, db_se
     theme = make_theme(db_session)
     tag(db_session, gone.submission_id, theme)
     staff = make_staff(app, "facilitator")
+    action = Action(title="Publish the rota early", status="planned", created_on=today())
+    db_session.add(action)
+    db_session.flush()
     db_session.add_all([
+        ActionSubmission(action_id=action.id, submission_id=gone.submission_id),
+        ActionFeedback(action_id=action.id, submission_id=gone.submission_id),
         # gone leads the group, so a release may quote it (never a member)
         DuplicateLink(submission_id=kept.submission_id, representative_id=gone.submission_id),
         SuggestionDecision(submission_id=gone.submission_id, theme_id=theme.id, decision="dismissed"),
@@ -162,7 +176,8 @@ def test_a_withdrawal_leaves_no_dead_row_in_the_tables_it_cascades_to(app, db_se
     result = run(app, wait=20)
 
     assert result.exit_code == 0, result.output
-    for table in ("tagging", "duplicate_link", "suggestion_decision", "reveal_request", "released_quote", "identity"):
+    for table in ("tagging", "duplicate_link", "suggestion_decision", "reveal_request", "released_quote", "identity",
+                  "action_submission", "action_feedback"):
         assert [item for item in tuples(engine, table) if item["xmax"] != 0] == [], table
 
 
@@ -188,3 +203,26 @@ def test_a_reader_holding_the_wal_makes_the_run_fail_and_a_later_run_empties_it(
 
     assert again.exit_code == 0, again.output
     assert not wal.exists() or wal.stat().st_size == 0
+
+
+@pytest.mark.backend("postgresql")
+def test_feedback_on_actions_and_answers_to_did_this_help_leave_no_arrival_order(app, db_session, ring):
+    """Each row written by a submitter, one transaction after another, ends up with the rewrite's xmin."""
+    engine = postgresql(app)
+    hall = make_town_hall(db_session)
+    action = Action(title="Publish the rota early", status="done", created_on=today())
+    db_session.add(action)
+    db_session.commit()
+    for n in range(4):
+        sent = make_submission(db_session, ring, hall, f"About the action, {n}.")
+        db_session.add(ActionFeedback(action_id=action.id, submission_id=sent.submission_id))
+        db_session.add(HelpAnswer(action_id=action.id, answer="helped"))
+        db_session.commit()  # one transaction each, as people send them: arrival-ordered xmins
+    assert len(xmins(engine, "action_feedback")) == 4 and len(xmins(engine, "help_answer")) == 4
+    db_session.close()
+
+    result = run(app, wait=20)
+
+    assert result.exit_code == 0, result.output
+    assert xmins(engine, "action_feedback") == xmins(engine, "submission")
+    assert len(xmins(engine, "help_answer")) == 1
