@@ -1,314 +1,294 @@
-"""Time the leadership summary pages and CSV exports against plain SQL, in one run, on a big instance.
+"""Time a town hall's release and the leadership summary against the raw SQL of the same counts, on PostgreSQL.
 
-    .venv/bin/python bench/summary_bench.py --database postgresql --submissions 1000000
-    .venv/bin/python bench/summary_bench.py --database sqlite --submissions 200000
+    .venv/bin/python -m bench.summary_bench -n 100000 1000000 [--halls 10] [--largest 0.4] [--runs 5] [--explain]
 
-It fills a fresh database (bench/fill_summary.py: 100 town halls, 40 themes), starts the real app on
-it, logs a leader and a facilitator in through the login form, and requests each page through Flask's
-test client (routing, the summary service, suppression and rendering), interleaved with the plain SQL
-GROUP BYs that compute the same counts on the same engine. It reports medians and the ratio
-page/baseline (aim: within 2x). Then, in a fresh process per size, it streams a town hall's
-submissions CSV (2k, 20k, 200k published rows at 1M submissions) and reports the peak memory
-(aim: flat as rows grow). The database is dropped at the end unless --keep is given.
+For each size it fills a fresh database of its own (--pg-name, dropped at the end unless --keep) through
+the migrations and COPY: --halls town halls, one holding --largest of the submissions, a third of them
+published, about 1.5 themes per published submission (a few with more than the cap), near-duplicate
+groups of about 1% of each hall. Then, through the services (no HTTP, no app), it times, interleaved
+with their baselines on the same engine, alternating which goes first, after one warm-up each:
+
+- `releases.release()` of the largest hall (exact counts, OpenDP noise, quotes, storing, audit) against
+  the four GROUP BYs of exact_counts() written by hand as plain SQL (the theme cap's ROW_NUMBER included);
+  with its parts (exact_counts(), the noise, _quotes() against its own query as plain SQL), the quotes'
+  rows as they could be asked for (3 per theme and the representatives), and the theme cap's cost;
+- `counts.summary()` of all halls and of the largest (it reads the latest stored releases) against the
+  live counts it replaces: the same four GROUP BYs, over all halls (by hall) or over the largest.
+
+It prints a Markdown table of medians and ratios; --explain also prints EXPLAIN ANALYZE of the raw SQL.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
+import random
 import re
-import resource
-import secrets
-import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-import tracemalloc
+import uuid
 from collections.abc import Callable
-from datetime import date
-from html import unescape
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
-import fill_summary
-import sqlalchemy as sa
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from feedback import audit, clock, create_app, crypto, keyfile
-from feedback.db import make_engine
-from feedback.services.admin import accounts
+import sqlalchemy as sa  # noqa: E402
+from sqlalchemy import orm  # noqa: E402
 
-POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
-PASSWORD = "bench summary password 4"
-LEADER, FACILITATOR = "leader@bench.example", "facilitator@bench.example"
+from bench import fill_summary  # noqa: E402
+from feedback import audit, clock, crypto  # noqa: E402
+from feedback.config import Defaults  # noqa: E402
+from feedback.db import AUDIT_KEY, make_engine, upgrade_schema  # noqa: E402
+from feedback.models import HiddenReason, TownHall  # noqa: E402
+from feedback.services.summary import counts, releases  # noqa: E402
+from feedback.services.summary.disclosure import Mechanism  # noqa: E402
 
-# The counts the summary shows, as plain SQL: statuses per town hall, published per town hall and
-# affiliation, and themes per town hall and affiliation over published submissions.
-STATUS_COUNTS = ("SELECT town_hall_id, status, hidden_reason, count(*) FROM submission "
-                 "GROUP BY town_hall_id, status, hidden_reason")
-AFFILIATION_COUNTS = ("SELECT town_hall_id, affiliation, count(*) FROM submission WHERE status = 'published' "
-                      "GROUP BY town_hall_id, affiliation")
-THEME_COUNTS = ("SELECT s.town_hall_id, s.affiliation, t.theme_id, count(*) FROM submission s "
-                "JOIN tagging t ON t.submission_id = s.id WHERE s.status = 'published' "
-                "GROUP BY s.town_hall_id, s.affiliation, t.theme_id")
-# The export's rows, as plain SQL: a town hall's published submissions in id order with their themes
-# and near-duplicate group sizes.
-EXPORT_ROWS = ("SELECT s.id, coalesce(s.redacted_body, s.body), th.name, g.size FROM submission s "
-               "LEFT JOIN tagging t ON t.submission_id = s.id LEFT JOIN theme th ON th.id = t.theme_id "
-               "LEFT JOIN (SELECT representative_id, count(*) AS size FROM duplicate_link "
-               "GROUP BY representative_id) g ON g.representative_id = s.id "
-               "WHERE s.town_hall_id = :hall AND s.status = 'published' ORDER BY s.id")
+SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+MECHANISM = Mechanism(scale=Defaults.SUMMARY_NOISE_SCALE, theme_cap=Defaults.SUMMARY_THEME_CAP)
+K, AFFILIATIONS, BY = Defaults.SUMMARY_K, list(Defaults.AFFILIATIONS), audit.Actor("bench")
+STATUS_WEIGHTS = {"published": 1 / 3, "pending": 0.42, "hidden": 0.17, "escalated": 0.08}
+THEMES_PER_PUBLISHED = {1: 60, 2: 29, 3: 7, 4: 3, 5: 1}  # before duplicates drawn twice are dropped
+GROUPED = 0.01  # the share of a hall's submissions grouped under a representative
+
+# exact_counts() as plain SQL: for one hall (:hall), and, BY_HALL, over every hall by hall (the live counts).
+HALL = "s.town_hall_id = :hall"
+STATUS_SQL = ("SELECT {by}s.status, s.hidden_reason, count(*) FROM submission s{where} "
+              "GROUP BY {by}s.status, s.hidden_reason")
+AFFILIATION_SQL = ("SELECT {by}s.affiliation, count(*) FROM submission s WHERE {hall}s.status = 'published' "
+                   "GROUP BY {by}s.affiliation")
+CAPPED_SQL = ("SELECT {by_c}c.theme_id, count(*) FROM (SELECT s.town_hall_id, t.theme_id, row_number() OVER "
+              "(PARTITION BY t.submission_id ORDER BY t.theme_id) AS rank FROM tagging t JOIN submission s "
+              "ON s.id = t.submission_id WHERE {hall}s.status = 'published') c WHERE c.rank <= :cap "
+              "GROUP BY {by_c}c.theme_id")
+UNCAPPED_SQL = ("SELECT {by}t.theme_id, count(*) FROM tagging t JOIN submission s ON s.id = t.submission_id "
+                "WHERE {hall}s.status = 'published' GROUP BY {by}t.theme_id")
+GROUP_SQL = ("SELECT {by}d.representative_id, count(*) FROM duplicate_link d "
+             "JOIN submission m ON m.id = d.submission_id JOIN submission s ON s.id = d.representative_id "
+             "WHERE m.status = 'published' AND s.status = 'published'{and_hall} GROUP BY {by}d.representative_id")
+# The quotes: as _quotes() asks (every tagged published non-member row of the hall), and as proposed (its
+# first three by id under each theme, which ix_tagging_theme_submission gives in order, and the representatives).
+LIVE = ("s.town_hall_id = :hall AND s.status = 'published' "
+        "AND NOT EXISTS (SELECT 1 FROM duplicate_link d WHERE d.submission_id = s.id)")
+QUOTES_SQL = ("SELECT t.theme_id, s.id FROM submission s JOIN tagging t ON t.submission_id = s.id "
+              f"WHERE {LIVE} AND t.theme_id = ANY(:themes)")
+FIRST_SQL = ("SELECT th.theme_id, q.id FROM unnest(CAST(:themes AS integer[])) AS th(theme_id) CROSS JOIN LATERAL "
+             "(SELECT s.id FROM tagging t JOIN submission s ON s.id = t.submission_id WHERE t.theme_id = th.theme_id "
+             f"AND {LIVE} ORDER BY t.submission_id LIMIT 3) q")
+REPRESENTATIVES_SQL = f"{QUOTES_SQL} AND s.id = ANY(:representatives)"
+
+
+def statements(one_hall: bool) -> dict[str, str]:
+    if one_hall:
+        f = {"by": "", "by_c": "", "where": f" WHERE {HALL}", "hall": f"{HALL} AND ", "and_hall": f" AND {HALL}"}
+    else:
+        f = {"by": "s.town_hall_id, ", "by_c": "c.town_hall_id, ", "where": "", "hall": "", "and_hall": ""}
+    return {name: sql.format(**f) for name, sql in (
+        ("status", STATUS_SQL), ("affiliation", AFFILIATION_SQL), ("capped", CAPPED_SQL),
+        ("uncapped", UNCAPPED_SQL), ("group", GROUP_SQL))}
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database", choices=("postgresql", "sqlite"), default="sqlite")
-    parser.add_argument("--submissions", type=int, default=0,
-                        help="submissions to fill (default 1,000,000 on PostgreSQL, 200,000 on SQLite)")
-    parser.add_argument("--export-sizes", default="",
-                        help="published rows of the export town halls, comma-separated "
-                             "(default: submissions/500, /50, /5)")
-    parser.add_argument("--runs", type=int, default=7, help="timed runs of each page and baseline")
-    parser.add_argument("--pg-name", default="bench_summary", help="PostgreSQL database to create and drop")
-    parser.add_argument("--sqlite-path", default="", help="SQLite file (default: a new temporary file)")
-    parser.add_argument("--keep", action="store_true", help="keep the filled database at the end")
-    parser.add_argument("--reuse", action="store_true", help="use a database kept by an earlier --keep run")
-    parser.add_argument("--fill-only", action="store_true", help="fill the database, keep it and stop")
-    parser.add_argument("--probe-export", help=argparse.SUPPRESS)  # internal: memory of one export
-    parser.add_argument("--url", help=argparse.SUPPRESS)
-    parser.add_argument("--keyring", help=argparse.SUPPRESS)
+    parser.add_argument("-n", "--submissions", type=int, nargs="+", default=[100_000, 1_000_000],
+                        help="instance sizes, each filled afresh (default: 100000 1000000)")
+    parser.add_argument("--halls", type=int, default=10, help="town halls (default 10)")
+    parser.add_argument("--largest", type=float, default=0.4, help="the largest hall's share (default 0.4)")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs of each pair (default 5)")
+    parser.add_argument("--pg-name", default="bench_summary", help="the database to create and drop")
+    parser.add_argument("--keep", action="store_true", help="keep the last size's database")
+    parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of the raw SQL")
     args = parser.parse_args()
-    args.submissions = args.submissions or (1_000_000 if args.database == "postgresql" else 200_000)
+    if not re.fullmatch(r"bench_[a-z0-9_]+", args.pg_name):
+        parser.error("--pg-name must start with bench_: this script drops the database it uses")
     return args
 
 
-def make_database(args: argparse.Namespace) -> str:
-    """A URL to an empty database of our own (or to the kept one with --reuse)."""
-    if args.database == "sqlite":
-        path = Path(args.sqlite_path or Path(tempfile.mkdtemp(prefix="bench-summary-")) / "bench.sqlite3")
-        if not args.reuse:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return f"sqlite:///{path}"
-    if not re.fullmatch(r"bench_[a-z0-9_]+", args.pg_name):
-        raise SystemExit("--pg-name must start with bench_: this script drops the database it uses")
-    if not args.reuse:
-        server = sa.create_engine(f"{POSTGRES_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-        with server.connect() as connection:
-            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {args.pg_name}")
-            connection.exec_driver_sql(f"CREATE DATABASE {args.pg_name}")
-        server.dispose()
-    return f"{POSTGRES_SERVER}/{args.pg_name}"
-
-
-def drop_database(args: argparse.Namespace, url: str) -> None:
-    if args.database == "sqlite":
-        path = Path(url.removeprefix("sqlite:///"))
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        if not args.sqlite_path:
-            path.parent.rmdir()  # the temporary folder made for it
-        return
-    server = sa.create_engine(f"{POSTGRES_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+def recreate(name: str, drop_only: bool = False) -> None:
+    server = sa.create_engine(f"{SERVER}/postgres", isolation_level="AUTOCOMMIT")
     with server.connect() as connection:
-        connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {args.pg_name}")
+        connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
+        if not drop_only:
+            connection.exec_driver_sql(f"CREATE DATABASE {name}")
     server.dispose()
 
 
-def bench_app(url: str, keyring: str):
-    """The real app on the bench database, with cheap password hashing and generous login limits."""
-    return create_app({
-        "SECRET_KEY": secrets.token_urlsafe(40), "DATABASE_URL": url, "KEYRING_PATH": keyring,
-        "STAFF_LOGIN_RATE_LIMIT": "1000 per minute", "ACCOUNT_LOGIN_RATE_LIMIT": "1000 per minute",
-        "ARGON2": {"time_cost": 1, "memory_cost": 8, "parallelism": 1},
-    })
+def fill(engine: sa.Engine, submissions: int, halls: int, largest: float, seed: int = 11) -> dict[str, int]:
+    """The halls (oldest first, the largest at two thirds), themes, submissions, taggings and groups."""
+    rng = random.Random(seed)
+    upgrade_schema(engine)
+    writer = fill_summary.PostgresWriter(engine)
+    themes, theme_weights = fill_summary.theme_rows(rng)
+    writer.rows("theme", fill_summary.THEME_COLUMNS, themes)
+    theme_ids, text = [row[0] for row in themes], fill_summary.Text(rng)
+    weights = [rng.uniform(0.5, 1.5) for _ in range(halls - 1)]
+    sizes = [int(submissions * (1 - largest) * w / sum(weights)) for w in weights]
+    sizes.insert(2 * halls // 3, submissions - sum(sizes))
+    made = {"taggings": 0, "links": 0, "published": 0}
+    reasons = [r.value for r in HiddenReason]
+    for i, size in enumerate(sizes):
+        held_on = date.today() - timedelta(days=30 * (halls - i))
+        writer.rows("town_hall", fill_summary.HALL_COLUMNS, [(i + 1, f"hall-{i + 1:02d}", f"Town hall {i + 1}", "",
+                                                             held_on, held_on - timedelta(days=7),
+                                                             held_on + timedelta(days=14), "active")])
+        statuses = rng.choices(list(STATUS_WEIGHTS), list(STATUS_WEIGHTS.values()), k=size)
+        affiliations = rng.choices(list(fill_summary.AFFILIATION_WEIGHTS),
+                                   list(fill_summary.AFFILIATION_WEIGHTS.values()), k=size)
+        rows, taggings, ids, published = [], [], [], []
+        for status, affiliation in zip(statuses, affiliations, strict=True):
+            sid = uuid.uuid4()
+            ids.append(sid)
+            if status == "published":
+                published.append(sid)
+                n = rng.choices(list(THEMES_PER_PUBLISHED), list(THEMES_PER_PUBLISHED.values()))[0]
+                taggings += [(sid, t) for t in set(rng.choices(theme_ids, theme_weights, k=n))]
+            rows.append((sid, i + 1, text.body(), None, held_on + timedelta(days=rng.randint(-7, 14)), status,
+                         rng.choice(reasons) if status == "hidden" else None, affiliation, rng.random() < 1 / 3,
+                         os.urandom(32), os.urandom(32)))
+        representatives = set(published[:max(5, len(published) // 200)])
+        links = [(sid, rng.choice(published[:len(representatives)])) for sid in ids
+                 if sid not in representatives and rng.random() < GROUPED]
+        writer.rows("submission", fill_summary.SUBMISSION_COLUMNS, rows)
+        writer.rows("tagging", ("submission_id", "theme_id"), taggings)
+        writer.rows("duplicate_link", ("submission_id", "representative_id"), links)
+        made["taggings"] += len(taggings)
+        made["links"] += len(links)
+        made["published"] += len(published)
+    writer.done()  # commit, VACUUM ANALYZE
+    with engine.begin() as connection:
+        for table in ("town_hall", "theme"):
+            connection.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                       f"(SELECT max(id) FROM {table}))")
+    made["largest"] = max(sizes)
+    return made
 
 
-def add_staff(app) -> None:
-    session = app.extensions["feedback_db"]()
-    try:
-        for email, role in ((LEADER, "leader"), (FACILITATOR, "facilitator")):
-            try:
-                accounts.create_user(session, app.extensions["feedback_password_hasher"], email, role.capitalize(),
-                                     role, PASSWORD, by=audit.Actor(audit.SYSTEM), now=clock.now())
-            except accounts.AccountError:
-                pass  # made by the run that filled a reused database
-    finally:
-        session.close()
-
-
-def logged_in(app, email: str):
-    """A test client logged in through the login form."""
-    client = app.test_client()
-    form = client.get("/login").get_data(as_text=True)
-    token = unescape(re.search(r'name="csrf_token"[^>]* value="([^"]*)"', form).group(1))
-    response = client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
-    assert response.status_code == 302, response.status_code
-    return client
-
-
-def fetch(client, path: str) -> int:
-    """Request a page and read all of it (a streamed one chunk by chunk); the number of bytes."""
-    response = client.get(path)
-    assert response.status_code == 200, (path, response.status_code)
-    size = sum(len(chunk) for chunk in response.iter_encoded())
-    response.close()
-    return size
-
-
-def plain(engine: sa.Engine, *statements: str, stream: bool = False, **params) -> Callable[[], int]:
-    """Run the statements on the engine and fetch every row: all at once as the summary does, or
-    streamed in batches (a server-side cursor on PostgreSQL) as the export does."""
+def raw(engine: sa.Engine, sql: list[str], **params) -> Callable[[], int]:
+    """Run the statements and fetch every row."""
     def run() -> int:
-        rows = 0
         with engine.connect() as connection:
-            if stream:
-                connection = connection.execution_options(stream_results=True, yield_per=500)
-            for statement in statements:
-                result = connection.execute(sa.text(statement), params)
-                rows += sum(len(batch) for batch in result.partitions()) if stream else len(result.all())
-        return rows
+            return sum(len(connection.execute(sa.text(q), params).all()) for q in sql)
     return run
 
 
-def interleaved(pairs: list[tuple[str, Callable, str, Callable]], runs: int) -> dict[str, float]:
-    """Time each (ours, baseline) pair back to back, alternating which goes first; medians in seconds."""
-    times: dict[str, list[float]] = {}
-    for _name, ours, _base_name, base in pairs:  # warm up: templates, query plans, caches
+def interleaved(pairs: list[tuple[str, Callable, str, Callable | None]], runs: int) -> dict[tuple[str, str], float]:
+    """Each (ours, baseline) back to back, alternating which goes first, after a warm-up; medians in seconds."""
+    times: dict[tuple[str, str], list[float]] = {}
+    for _name, ours, _base_name, base in pairs:
         ours()
-        base()
+        if base:
+            base()
     for run in range(runs):
         for name, ours, base_name, base in pairs:
-            order = [(name, ours), (base_name, base)]
-            for label, fn in (order if run % 2 == 0 else order[::-1]):
+            order = [(name, ours)] + ([(base_name, base)] if base else [])
+            for label, fn in order if run % 2 == 0 else order[::-1]:
                 start = time.perf_counter()
                 fn()
-                times.setdefault(f"{name}|{label}", []).append(time.perf_counter() - start)
-        print(f"  run {run + 1} of {runs} done", flush=True)
+                times.setdefault((name, label), []).append(time.perf_counter() - start)
+        print(f"  run {run + 1} of {runs}", flush=True)
     return {key: statistics.median(values) for key, values in times.items()}
 
 
-def rss_kib(field: str) -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    raise LookupError(field)
-
-
-def probe_export(args: argparse.Namespace) -> None:
-    """In this fresh process: stream one town hall's submissions CSV and print its memory as JSON."""
-    app = bench_app(args.url, args.keyring)
-    client = logged_in(app, FACILITATOR)
-    warm = fill_summary.read_filled(app.extensions["feedback_engine"]).export_halls[0].slug
-    fetch(client, f"/leadership/{warm}/submissions.csv")  # imports, first queries, template-free warm-up
-    Path("/proc/self/clear_refs").write_text("5")  # reset the peak RSS (VmHWM) to the current RSS
-    before = rss_kib("VmRSS")
-    start = time.perf_counter()
-    size = fetch(client, f"/leadership/{args.probe_export}/submissions.csv")
-    seconds = time.perf_counter() - start
-    peak = rss_kib("VmHWM")
-    tracemalloc.start()
-    fetch(client, f"/leadership/{args.probe_export}/submissions.csv")
-    traced_peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"bytes": size, "seconds": seconds, "rss_before_kib": before, "rss_peak_kib": peak,
-                      "python_peak_bytes": traced_peak, "maxrss_kib": maxrss}))
-
-
-def export_memory(url: str, keyring: str, filled: fill_summary.Filled) -> list[tuple[fill_summary.Hall, dict]]:
-    found = []
-    for hall in filled.export_halls:
-        output = subprocess.run([sys.executable, __file__, "--probe-export", hall.slug, "--url", url,
-                                 "--keyring", keyring], check=True, capture_output=True, text=True).stdout
-        found.append((hall, json.loads(output.strip().splitlines()[-1])))
-    return found
-
-
-def machine() -> str:
+def machine(engine: sa.Engine) -> str:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor())
     memory = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
                       if line.startswith("MemTotal"))) / 2 ** 20
-    return f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, Python {platform.python_version()}"
-
-
-def report(args, engine, filled, medians, pairs, memory) -> None:
-    server = engine.dialect.name
     with engine.connect() as connection:
-        query = "SELECT sqlite_version()" if server == "sqlite" else "SHOW server_version"
-        version = connection.exec_driver_sql(query).scalar()
-    total = sum(h.submissions for h in filled.halls)
-    print(f"\n{date.today()}, {machine()}, {server} {version}")
-    print(f"{total} submissions, {len(filled.halls)} town halls, {filled.taggings} taggings; "
-          f"one-town-hall page on {filled.typical.slug} ({filled.typical.submissions} submissions); "
-          f"{args.runs} runs, medians\n")
-    print("| what | ours (s) | plain SQL | plain SQL (s) | ratio |")
-    print("| --- | ---: | --- | ---: | ---: |")
-    for name, _ours, base_name, _base in pairs:
-        ours, base = medians[f"{name}|{name}"], medians[f"{name}|{base_name}"]
-        print(f"| `{name}` | {ours:.3f} | {base_name} | {base:.3f} | {ours / base:.2f} |")
-    print("\n| export of | published rows | CSV size | time (s) | peak RSS growth | Python peak (tracemalloc) |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    for hall, m in memory:
-        print(f"| `{hall.slug}` | {hall.published} | {m['bytes'] / 2 ** 20:.1f} MiB | {m['seconds']:.2f} | "
-              f"{(m['rss_peak_kib'] - m['rss_before_kib']) / 1024:.1f} MiB | "
-              f"{m['python_peak_bytes'] / 2 ** 20:.1f} MiB |")
+        pg = connection.exec_driver_sql("SHOW server_version").scalar()
+        settings = {n: connection.exec_driver_sql(f"SHOW {n}").scalar() for n in ("shared_buffers", "work_mem")}
+    return (f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, Python {platform.python_version()}, "
+            f"PostgreSQL {pg} (shared_buffers {settings['shared_buffers']}, work_mem {settings['work_mem']}), "
+            f"load average {os.getloadavg()[0]:.1f}")
+
+
+def bench_size(args: argparse.Namespace, submissions: int) -> list[tuple[str, float, str, float | None]]:
+    recreate(args.pg_name)
+    engine = make_engine(f"{SERVER}/{args.pg_name}")
+    print(f"filling {args.pg_name} with {submissions} submissions ...", flush=True)
+    started = time.perf_counter()
+    made = fill(engine, submissions, args.halls, args.largest)
+    print(f"filled in {time.perf_counter() - started:.0f} s: {made}", flush=True)
+    sessions = orm.sessionmaker(engine, expire_on_commit=False,
+                                info={AUDIT_KEY: crypto.generate_keyring().subkey("audit-chain:v1")})
+    with sessions() as session:
+        halls = list(session.scalars(sa.select(TownHall).order_by(TownHall.id)))
+        sizes = dict(session.execute(sa.text("SELECT town_hall_id, count(*) FROM submission GROUP BY 1")).all())
+    big = max(halls, key=lambda h: sizes[h.id])
+
+    def release(hall: TownHall) -> None:
+        with sessions() as session:
+            releases.release(session, session.get(TownHall, hall.id), mechanism=MECHANISM, total_budget=1e9, k=K,
+                             affiliations=AFFILIATIONS, by=BY, now=clock.now())
+
+    for hall in halls:  # every hall released once: the summary reads the latest releases
+        release(hall)
+
+    def part(fn: Callable[[orm.Session], object]) -> Callable[[], None]:
+        def run() -> None:
+            with sessions() as session:
+                fn(session)
+        return run
+
+    exact = part(lambda s: releases.exact_counts(s, big.id, theme_cap=MECHANISM.theme_cap, affiliations=AFFILIATIONS))
+    with sessions() as session:
+        truth = releases.exact_counts(session, big.id, theme_cap=MECHANISM.theme_cap, affiliations=AFFILIATIONS)
+    noisy = MECHANISM.noisy(truth)
+    quoting = {"hall": big.id, "themes": [int(t) for t, v in noisy["theme"].items() if v >= K],
+               "representatives": [uuid.UUID(r) for r in noisy["group"]]}
+    one, every = statements(True), statements(False)
+    four = ["status", "affiliation", "capped", "group"]
+    hall_sql = raw(engine, [one[q] for q in four], hall=big.id, cap=MECHANISM.theme_cap)
+    all_sql = raw(engine, [every[q] for q in four], cap=MECHANISM.theme_cap)
+    today = date.today()
+    n = f"{sizes[big.id]:,}"
+    pairs = [
+        (f"`releases.release()` of the largest hall ({n})", lambda: release(big), "the four GROUP BYs", hall_sql),
+        ("  part: `exact_counts()`", exact, "the four GROUP BYs", hall_sql),
+        ("  part: `Mechanism.noisy()`", lambda: MECHANISM.noisy(truth), "", None),
+        ("  part: `_quotes()`", part(lambda s: releases._quotes(s, big.id, noisy, K)),
+         "its query (every tagged row)", raw(engine, [QUOTES_SQL], **quoting)),
+        ("  proposed quotes: 3 per theme (LATERAL) + representatives", raw(engine, [FIRST_SQL, REPRESENTATIVES_SQL],
+                                                                        **quoting), "", None),
+        ("the capped theme GROUP BY", raw(engine, [one["capped"]], hall=big.id, cap=MECHANISM.theme_cap),
+         "the uncapped theme GROUP BY", raw(engine, [one["uncapped"]], hall=big.id)),
+        ("`counts.summary()`, all halls", part(lambda s: counts.summary(s, None, k=K, affiliations=AFFILIATIONS,
+                                                                        today=today)),
+         "the four GROUP BYs, by hall", all_sql),
+        ("`counts.summary()`, the largest hall", part(lambda s: counts.summary(s, big.slug, k=K,
+                                                                               affiliations=AFFILIATIONS, today=today)),
+         "the four GROUP BYs", hall_sql),
+    ]
+    print(f"timing {len(pairs)} pairs, {args.runs} runs (load average {os.getloadavg()[0]:.1f}) ...", flush=True)
+    medians = interleaved(pairs, args.runs)
+    if args.explain:
+        with engine.connect() as connection:
+            explained = [*((q, one[q]) for q in [*four, "uncapped"]), ("quotes", QUOTES_SQL), ("first", FIRST_SQL)]
+            for name, sql in explained:
+                plan = connection.execute(sa.text(f"EXPLAIN (ANALYZE, BUFFERS) {sql}"),
+                                          {"cap": MECHANISM.theme_cap, **quoting}).scalars()
+                print(f"\nEXPLAIN ANALYZE, {name}:\n" + "\n".join(plan))
+    print(f"\n{datetime.now().astimezone():%Y-%m-%d %H:%M %Z}, {machine(engine)}")
+    print(f"{submissions:,} submissions in {len(halls)} halls (largest {big.slug}: {n}), {made['published']:,} "
+          f"published, {made['taggings']:,} taggings ({made['taggings'] / made['published']:.2f} per published), "
+          f"{made['links']:,} near-duplicate links; {args.runs} runs, medians")
+    engine.dispose()
+    if not (args.keep and submissions == args.submissions[-1]):
+        recreate(args.pg_name, drop_only=True)
+    return [(name, medians[name, name], base_name, medians.get((name, base_name))) for name, _, base_name, _ in pairs]
 
 
 def main() -> None:
     args = parse_args()
-    if args.probe_export:
-        probe_export(args)
-        return
-    url = make_database(args)
-    workdir = Path(tempfile.mkdtemp(prefix="bench-summary-keys-"))
-    keyring = str(workdir / "keyring.json")
-    keyfile.save(crypto.generate_keyring(), Path(keyring))
-    engine = make_engine(url)
-    if args.reuse:
-        filled = fill_summary.read_filled(engine)
-    else:
-        sizes = [int(s) for s in args.export_sizes.split(",")] if args.export_sizes else [
-            args.submissions // 500, args.submissions // 50, args.submissions // 5]
-        print(f"filling {url} with {args.submissions} submissions ...", flush=True)
-        filled = fill_summary.fill(engine, args.submissions, sizes)
-        print(f"filled in {filled.seconds:.0f} s: {filled.taggings} taggings", flush=True)
-    app = bench_app(url, keyring)
-    add_staff(app)
-    if args.fill_only:
-        shutil.rmtree(workdir)
-        print(f"kept {url}: time it with --reuse" + (f" --sqlite-path {url.removeprefix('sqlite:///')}"
-                                                     if args.database == "sqlite" else ""))
-        return
-    leader, facilitator = logged_in(app, LEADER), logged_in(app, FACILITATOR)
-    app_engine = app.extensions["feedback_engine"]
-    counts = plain(app_engine, STATUS_COUNTS, AFFILIATION_COUNTS, THEME_COUNTS)
-    one_hall = f"/leadership/{filled.typical.slug}"
-    biggest = filled.export_halls[-1]
-    pairs = [
-        ("/leadership", lambda: fetch(leader, "/leadership"), "the three GROUP BYs", counts),
-        (one_hall, lambda: fetch(leader, one_hall), "the three GROUP BYs", counts),
-        ("/leadership/themes.csv", lambda: fetch(leader, "/leadership/themes.csv"), "the three GROUP BYs", counts),
-        (f"/leadership/{biggest.slug}/submissions.csv",
-         lambda: fetch(facilitator, f"/leadership/{biggest.slug}/submissions.csv"),
-         "SELECT of the same rows", plain(app_engine, EXPORT_ROWS, stream=True, hall=biggest.id)),
-    ]
-    print(f"timing {len(pairs)} pairs, {args.runs} runs ...", flush=True)
-    medians = interleaved(pairs, args.runs)
-    print("measuring the export's memory, a fresh process per size ...", flush=True)
-    memory = export_memory(url, keyring, filled)
-    report(args, engine, filled, medians, pairs, memory)
-    app_engine.dispose()
-    engine.dispose()
-    shutil.rmtree(workdir)
-    if args.keep:
-        print(f"\nkept {url}: rerun with --reuse" + (f" --sqlite-path {url.removeprefix('sqlite:///')}"
-                                                     if args.database == "sqlite" else ""))
-    else:
-        drop_database(args, url)
+    tables = [(n, bench_size(args, n)) for n in args.submissions]
+    print("\n| submissions | what | ours (s) | raw SQL | raw SQL (s) | ratio |")
+    print("| ---: | --- | ---: | --- | ---: | ---: |")
+    for n, rows in tables:
+        for name, ours, base_name, base in rows:
+            ratio = f"{ours / base:.2f}" if base else ""
+            print(f"| {n:,} | {name} | {ours:.3f} | {base_name} | {f'{base:.3f}' if base else ''} | {ratio} |")
 
 
 if __name__ == "__main__":
