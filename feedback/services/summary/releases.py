@@ -112,23 +112,40 @@ def _group_sizes(session: orm.Session, town_hall_id: int) -> dict[uuid.UUID, int
 def _quotes(session: orm.Session, town_hall_id: int, released: dict[str, dict[str, int]],
             k: int) -> list[tuple[int, uuid.UUID]]:
     """(theme, submission) to quote: under themes released at k or more, the largest released groups first,
-    then single submissions in id order (random, never arrival order); never a grouped member."""
+    then single submissions in id order (random, never arrival order); never a grouped member.
+
+    Reads only what it may pick: the groups' representatives (few), and per theme the first few single
+    submissions by id, walking the (theme, submission) index and stopping there.
+    """
     themes = [int(t) for t, value in released[THEME].items() if value >= k]
     if not themes:
         return []
     sizes = {uuid.UUID(r): value for r, value in released[GROUP].items()}
-    rows = session.execute(
-        sa.select(Tagging.theme_id, Submission.id)
-        .join(Tagging, Tagging.submission_id == Submission.id)
-        .where(Submission.town_hall_id == town_hall_id, Submission.status == PUBLISHED,
-               Tagging.theme_id.in_(themes), ~duplicates.is_member(Submission.id))).all()
-    by_theme: dict[int, list[uuid.UUID]] = defaultdict(list)
-    for theme_id, submission_id in rows:
-        by_theme[theme_id].append(submission_id)
+    candidate = (Submission.town_hall_id == town_hall_id, Submission.status == PUBLISHED,
+                 ~duplicates.is_member(Submission.id))
+    led: dict[int, list[uuid.UUID]] = defaultdict(list)
+    for start in range(0, len(sizes), 500):  # in batches: a parameter list has a limit
+        batch = list(sizes)[start:start + 500]
+        for theme_id, submission_id in session.execute(
+                sa.select(Tagging.theme_id, Tagging.submission_id)
+                .join(Submission, Submission.id == Tagging.submission_id)
+                .where(Tagging.submission_id.in_(batch), Tagging.theme_id.in_(themes), *candidate)):
+            led[theme_id].append(submission_id)
+    member = orm.aliased(Submission)
+    leads_published_group = (sa.select(DuplicateLink.submission_id)
+                             .join(member, member.id == DuplicateLink.submission_id)
+                             .where(DuplicateLink.representative_id == Submission.id, member.status == PUBLISHED)
+                             .exists())
     chosen = []
     for theme_id in themes:
-        ranked = sorted(by_theme[theme_id], key=lambda s: (s not in sizes, -sizes.get(s, 0), str(s)))
-        chosen += [(theme_id, s) for s in ranked[:QUOTES_PER_THEME]]
+        groups = sorted(led[theme_id], key=lambda s: (-sizes[s], str(s)))[:QUOTES_PER_THEME]
+        singles: list[uuid.UUID] = []
+        if len(groups) < QUOTES_PER_THEME:
+            singles = list(session.scalars(
+                sa.select(Tagging.submission_id).join(Submission, Submission.id == Tagging.submission_id)
+                .where(Tagging.theme_id == theme_id, *candidate, ~leads_published_group)
+                .order_by(Tagging.submission_id).limit(QUOTES_PER_THEME - len(groups))))
+        chosen += [(theme_id, s) for s in [*groups, *singles]]
     return chosen
 
 
