@@ -1,32 +1,59 @@
-"""Creating, listing and finding town halls."""
+"""Town halls: created, edited, opened, closed and archived by staff (audited), listed and found for the public.
+
+Every change from the web is an audit event naming the town hall by its slug and saying what changed; none
+holds anything a submitter wrote. A town hall keeps its slug for life: receipts and links point at it.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, fields
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from feedback.db import writing
+from feedback import audit
+from feedback.db import AdvisoryLock, advisory_lock, writing
 from feedback.models import SLUG_PATTERN, TownHall
 
 TITLE_MAX = 200
+DESCRIPTION_MAX = 2_000
+PROMPT_MAX = 500
+# The home page lists the closed town halls of about the last year, the latest few.
+RECENT_CLOSED_DAYS = 365
+RECENT_CLOSED_SHOWN = 5
+ARCHIVED = "archived"
 
 
 class InvalidTownHall(ValueError):
-    """The values given for a new town hall do not make sense."""
+    """A town hall change that cannot be made; the message says why, in words for the facilitator.
+
+    field names the form field the problem is about ("" when it is about the whole town hall).
+    """
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
-class NewTownHall:
+class TownHallValues:
+    """What staff choose about a town hall (its slug is made from the first title and never changes)."""
+
     title: str
     held_on: date
     intake_opens_on: date
     intake_closes_on: date
     description: str = ""
+    prompt: str = ""
+
+
+# The name scripts, the demo loader and the tests use for the values of a town hall to create.
+NewTownHall = TownHallValues
+FIELDS = tuple(field.name for field in fields(TownHallValues))
+DATES = ("held_on", "intake_opens_on", "intake_closes_on")
 
 
 def slugify(title: str) -> str:
@@ -35,7 +62,7 @@ def slugify(title: str) -> str:
 
 
 # Words the staff pages use under /facilitate/ next to /facilitate/<slug>.
-RESERVED_SLUGS = frozenset({"reveals", "s"})
+RESERVED_SLUGS = frozenset({"reveals", "s", "themes", "town-halls"})
 
 
 def _free_slug(session: orm.Session, base: str) -> str:
@@ -46,29 +73,183 @@ def _free_slug(session: orm.Session, base: str) -> str:
     return slug
 
 
-def create_town_hall(session: orm.Session, new: NewTownHall) -> TownHall:
-    """Store a town hall with a unique slug made from its title.
-
-    :raises InvalidTownHall: empty title, or an intake window that closes before it opens.
-    """
-    title = " ".join(new.title.split())
+def _cleaned(values: TownHallValues) -> TownHallValues:
+    """The values with their text tidied, or InvalidTownHall naming the first problem."""
+    title = " ".join(values.title.split())
+    description, prompt = values.description.strip(), values.prompt.strip()
     if not title:
-        raise InvalidTownHall("a town hall needs a title")
+        raise InvalidTownHall("A town hall needs a title.", "title")
     if len(title) > TITLE_MAX:
-        raise InvalidTownHall(f"a title can have at most {TITLE_MAX} characters")
-    if new.intake_closes_on < new.intake_opens_on:
-        raise InvalidTownHall("the intake window closes before it opens")
+        raise InvalidTownHall(f"A title can have at most {TITLE_MAX} characters.", "title")
+    if len(description) > DESCRIPTION_MAX:
+        raise InvalidTownHall(f"A description can have at most {DESCRIPTION_MAX:,} characters.", "description")
+    if len(prompt) > PROMPT_MAX:
+        raise InvalidTownHall(f"A question can have at most {PROMPT_MAX} characters.", "prompt")
+    if values.intake_closes_on < values.intake_opens_on:
+        raise InvalidTownHall("The intake window closes before it opens: choose a closing date on or after "
+                              "the opening date.", "intake_closes_on")
+    return TownHallValues(title=title, description=description, prompt=prompt, held_on=values.held_on,
+                          intake_opens_on=values.intake_opens_on, intake_closes_on=values.intake_closes_on)
+
+
+def create_town_hall(session: orm.Session, new: TownHallValues, *, by: audit.Actor | None = None,
+                     now: datetime | None = None) -> TownHall:
+    """Store a town hall with a unique slug made from its title; audited when by and now are given.
+
+    Scripts and the demo may create a town hall whose intake already ended; the web goes through create().
+
+    :raises InvalidTownHall: empty or over-long text, or an intake window that closes before it opens.
+    """
+    new = _cleaned(new)
     with writing(session):
-        town_hall = TownHall(
-            slug=_free_slug(session, slugify(title)),
-            title=title,
-            description=new.description.strip(),
-            held_on=new.held_on,
-            intake_opens_on=new.intake_opens_on,
-            intake_closes_on=new.intake_closes_on,
-        )
+        # Audited writes queue on the chain's lock anyway; taken first, it also keeps two creations of one
+        # title from both finding the same free slug on PostgreSQL (SQLite's BEGIN IMMEDIATE already does).
+        advisory_lock(session, AdvisoryLock.AUDIT_CHAIN)
+        town_hall = TownHall(slug=_free_slug(session, slugify(new.title)),
+                             **{name: getattr(new, name) for name in FIELDS})
         session.add(town_hall)
+        session.flush()
+        if by is not None and now is not None:
+            audit.record(session, by, audit.Action.TOWN_HALL_CREATED, now=now, details={
+                "slug": town_hall.slug, **_shown(town_hall, DATES)})
     return town_hall
+
+
+def create(session: orm.Session, new: TownHallValues, *, by: audit.Actor, now: datetime) -> TownHall:
+    """Create a town hall from the web (audited); its intake window may not have ended already.
+
+    :raises InvalidTownHall: as create_town_hall, or the window ends before today.
+    """
+    if new.intake_closes_on < now.date():
+        raise InvalidTownHall("The intake window of a new town hall cannot end in the past: choose a closing "
+                              "date from today on.", "intake_closes_on")
+    return create_town_hall(session, new, by=by, now=now)
+
+
+def _shown(town_hall: TownHall, names: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """The dates (and title) among names as the audit log shows them; longer texts are only named."""
+    return {name: str(getattr(town_hall, name)) for name in names if name in DATES or name == "title"}
+
+
+def get(session: orm.Session, town_hall_id: int) -> TownHall | None:
+    """Any town hall by id, archived ones too (for staff)."""
+    return session.get(TownHall, town_hall_id)
+
+
+def _changeable(session: orm.Session, town_hall_id: int) -> TownHall:
+    town_hall = session.get(TownHall, town_hall_id)
+    if town_hall is None:
+        raise InvalidTownHall("That town hall is no longer there. Reload the list of town halls.")
+    if town_hall.status == ARCHIVED:
+        raise InvalidTownHall(f"“{town_hall.title}” is archived: it can no longer be changed.")
+    return town_hall
+
+
+def update(session: orm.Session, town_hall_id: int, values: TownHallValues, *, by: audit.Actor,
+           now: datetime) -> list[str]:
+    """Edit a town hall's title, texts and dates (not its slug); returns the fields that changed.
+
+    A window that has ended is allowed here: staff may correct the record of a past town hall.
+
+    :raises InvalidTownHall: as create_town_hall, or the town hall is gone or archived.
+    """
+    values = _cleaned(values)
+    with writing(session):
+        town_hall = _changeable(session, town_hall_id)
+        changed = [name for name in FIELDS if getattr(town_hall, name) != getattr(values, name)]
+        if not changed:
+            return []
+        before = _shown(town_hall, changed)
+        for name in changed:
+            setattr(town_hall, name, getattr(values, name))
+        audit.record(session, by, audit.Action.TOWN_HALL_EDITED, now=now, details={
+            "slug": town_hall.slug, "changed": changed, "from": before, "to": _shown(town_hall, changed)})
+    return changed
+
+
+def open_now(session: orm.Session, town_hall_id: int, *, by: audit.Actor, now: datetime) -> TownHall:
+    """Open an upcoming town hall's intake early: it takes input from today.
+
+    :raises InvalidTownHall: it is gone, archived, already open, or closed (edit its dates to reopen it).
+    """
+    today = now.date()
+    with writing(session):
+        town_hall = _changeable(session, town_hall_id)
+        state = town_hall.intake_state(today)
+        if state == "open":
+            raise InvalidTownHall(f"“{town_hall.title}” is already taking input.")
+        if state == "closed":
+            raise InvalidTownHall(f"“{town_hall.title}” has closed. To take input again, edit its closing date.")
+        before = str(town_hall.intake_opens_on)
+        town_hall.intake_opens_on = today
+        audit.record(session, by, audit.Action.TOWN_HALL_OPENED, now=now, details={
+            "slug": town_hall.slug, "from": {"intake_opens_on": before}, "to": _shown(town_hall, DATES[1:])})
+    return town_hall
+
+
+def close_now(session: orm.Session, town_hall_id: int, *, by: audit.Actor, now: datetime) -> TownHall:
+    """Close an open town hall's intake at once: its last day of input becomes yesterday.
+
+    Yesterday, not today: intake includes its closing day, so closing "today" would still take input
+    until midnight. A town hall opened today gets yesterday as its opening day too, so the window holds.
+
+    :raises InvalidTownHall: it is gone, archived, or not taking input.
+    """
+    yesterday = now.date() - timedelta(days=1)
+    with writing(session):
+        town_hall = _changeable(session, town_hall_id)
+        if town_hall.intake_state(now.date()) != "open":
+            raise InvalidTownHall(f"“{town_hall.title}” is not taking input, so there is nothing to close. "
+                                  "To cancel it, archive it.")
+        before = _shown(town_hall, DATES[1:])
+        town_hall.intake_closes_on = yesterday
+        town_hall.intake_opens_on = min(town_hall.intake_opens_on, yesterday)
+        audit.record(session, by, audit.Action.TOWN_HALL_CLOSED, now=now, details={
+            "slug": town_hall.slug, "from": before, "to": _shown(town_hall, DATES[1:])})
+    return town_hall
+
+
+def archive(session: orm.Session, town_hall_id: int, *, by: audit.Actor, now: datetime) -> TownHall:
+    """Archive a town hall: off the home page, no intake; its submissions stay for staff.
+
+    :raises InvalidTownHall: it is gone or already archived.
+    """
+    with writing(session):
+        town_hall = _changeable(session, town_hall_id)
+        town_hall.status = ARCHIVED
+        audit.record(session, by, audit.Action.TOWN_HALL_ARCHIVED, now=now, details={"slug": town_hall.slug})
+    return town_hall
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A town hall with its state today: 'upcoming', 'open', 'closed' or 'archived'."""
+
+    town_hall: TownHall
+    state: str
+
+
+STATE_ORDER = ("open", "upcoming", "closed", ARCHIVED)
+
+
+def state(town_hall: TownHall, today: date) -> str:
+    """What staff see of a town hall: 'archived', or its intake state today."""
+    return ARCHIVED if town_hall.status == ARCHIVED else town_hall.intake_state(today)
+
+
+def staff_listing(session: orm.Session, today: date) -> list[Listed]:
+    """Every town hall with its state: open ones first, then upcoming, closed and archived, latest first."""
+    listed = [Listed(hall, state(hall, today))
+              for hall in session.scalars(sa.select(TownHall).order_by(TownHall.intake_opens_on.desc(),
+                                                                      TownHall.title))]
+    return sorted(listed, key=lambda entry: STATE_ORDER.index(entry.state))  # stable: keeps the date order
+
+
+@dataclass(frozen=True)
+class HomeListing:
+    open: list[TownHall]
+    upcoming: list[TownHall]
+    recently_closed: list[TownHall]
 
 
 def open_town_halls(session: orm.Session, today: date) -> list[TownHall]:
@@ -80,6 +261,17 @@ def open_town_halls(session: orm.Session, today: date) -> list[TownHall]:
         .order_by(TownHall.intake_closes_on, TownHall.title)
     )
     return list(session.scalars(query))
+
+
+def home_listing(session: orm.Session, today: date) -> HomeListing:
+    """What the home page lists: open town halls, upcoming ones (soonest first) and the latest closed ones."""
+    active = sa.select(TownHall).where(TownHall.status == "active")
+    upcoming = active.where(TownHall.intake_opens_on > today).order_by(TownHall.intake_opens_on, TownHall.title)
+    closed = (active.where(TownHall.intake_closes_on < today,
+                           TownHall.intake_closes_on >= today - timedelta(days=RECENT_CLOSED_DAYS))
+              .order_by(TownHall.intake_closes_on.desc(), TownHall.title).limit(RECENT_CLOSED_SHOWN))
+    return HomeListing(open=open_town_halls(session, today), upcoming=list(session.scalars(upcoming)),
+                       recently_closed=list(session.scalars(closed)))
 
 
 def find_town_hall(session: orm.Session, slug: str) -> TownHall | None:
