@@ -1,4 +1,4 @@
-"""Public pages: the list of open town halls and each town hall's submission form."""
+"""Public pages: the list of town halls (open, upcoming, recently closed) and each town hall's submission form."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ CLOSED_MESSAGES = {
 
 @bp.get("/")
 def index():
-    return render_template("public/index.html", town_halls=town_halls.open_town_halls(get_db(), clock.today()))
+    return render_template("public/index.html", listing=town_halls.home_listing(get_db(), clock.today()))
 
 
 def _form() -> SubmissionForm:
