@@ -7,7 +7,20 @@ from flask import Flask
 from feedback import auth, cli, config, db, errors, filters, headers, keyring, limits, logs, padding, sanitize
 from feedback.config import ROOT
 from feedback.extensions import csrf
-from feedback.views import admin, codebook, escrow, facilitate, leadership, public, receipts, releases, tagging
+from feedback.views import (
+    admin,
+    codebook,
+    escrow,
+    facilitate,
+    leadership,
+    plan,
+    plan_staff,
+    public,
+    receipts,
+    releases,
+    tagging,
+    town_halls,
+)
 from feedback.views import auth as auth_views
 
 
@@ -41,6 +54,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(codebook.bp)
     app.register_blueprint(tagging.bp)
     app.register_blueprint(leadership.bp)
+    app.register_blueprint(town_halls.bp)
+    app.register_blueprint(plan.bp)
+    app.register_blueprint(plan_staff.bp)
     limits.init_app(app)  # wraps the views registered above
     cli.init_app(app)
     return app

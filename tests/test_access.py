@@ -12,6 +12,7 @@ PUBLIC = "public"
 ADMIN = {"admin"}
 MODERATORS = {"admin", "facilitator"}
 STAFF = {"admin", "facilitator", "leader"}
+PUBLISHERS = {"admin", "leader"}
 
 # Every endpoint of the app, classified. A new route that is not listed here fails the test.
 EXPECTED = {
@@ -71,6 +72,32 @@ EXPECTED = {
     "leadership.brief": STAFF,
     "leadership.themes_csv": STAFF,
     "leadership.submissions_csv": MODERATORS,
+    # --- town halls run from the web ---
+    "town_halls.index": MODERATORS,
+    "town_halls.new": MODERATORS,
+    "town_halls.create": MODERATORS,
+    "town_halls.edit": MODERATORS,
+    "town_halls.update": MODERATORS,
+    "town_halls.open_now": MODERATORS,
+    "town_halls.close_now": MODERATORS,
+    "town_halls.archive": MODERATORS,
+    # --- the action plan: in public, and for staff (facilitators draft; leaders and admins publish) ---
+    "plan.index": PUBLIC,
+    "plan.action": PUBLIC,
+    "plan.feedback": PUBLIC,
+    "plan.feed": PUBLIC,
+    "plan.response": PUBLIC,
+    "plan_staff.index": STAFF,
+    "plan_staff.new": STAFF,
+    "plan_staff.create": STAFF,
+    "plan_staff.show": STAFF,
+    "plan_staff.edit": STAFF,
+    "plan_staff.save": STAFF,
+    "plan_staff.link": STAFF,
+    "plan_staff.unlink": STAFF,
+    "plan_staff.publish": PUBLISHERS,
+    "plan_staff.unpublish": PUBLISHERS,
+    "plan_staff.post_update": PUBLISHERS,
 }
 ARGUMENTS = {"IntegerConverter": 1, "UUIDConverter": uuid.uuid4(), "PathConverter": "css/site.css"}
 
@@ -78,9 +105,16 @@ ARGUMENTS = {"IntegerConverter": 1, "UUIDConverter": uuid.uuid4(), "PathConverte
 ALLOWED_ANSWERS = {200, 302, 400, 404, 405, 409, 422, 429}
 
 
+def _argument(converter):
+    """A plausible value for one converter: one of the words an any() converter accepts, else by its type."""
+    if type(converter).__name__ == "AnyConverter":
+        return min(converter.items)
+    return ARGUMENTS.get(type(converter).__name__, "x")
+
+
 def url_for_rule(app, rule) -> str:
     """The rule's URL with a plausible value for each argument."""
-    values = {name: ARGUMENTS.get(type(converter).__name__, "x") for name, converter in rule._converters.items()}
+    values = {name: _argument(converter) for name, converter in rule._converters.items()}
     return app.url_map.bind("localhost").build(rule.endpoint, values, method=sorted(rule.methods)[0])
 
 
