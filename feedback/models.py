@@ -425,3 +425,30 @@ class HelpAnswer(Base):
     comment: Mapped[str] = mapped_column(sa.Text, default="")
     # The keyed hash of the receipt it was given with (the submission's receipt_hash), or None.
     receipt_hash: Mapped[bytes | None] = mapped_column(sa.LargeBinary(32))
+
+
+class AnswerRelease(Base):
+    """The answers to "did this help?", released to leadership with noise (every action at once).
+
+    Like a town hall's Release: leadership reads the latest one, never live counts; epsilon is what it
+    spent of the answers' budget. Who released it and when is in the audit log.
+    """
+
+    __tablename__ = "answer_release"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(unique=True)  # 1, 2, ...
+    released_on: Mapped[date]
+    epsilon: Mapped[float]
+    scale: Mapped[float]
+
+
+class ReleasedAnswer(Base):
+    """One noisy count of an answer release: how many said answer about an action."""
+
+    __tablename__ = "released_answer"
+
+    release_id: Mapped[int] = mapped_column(sa.ForeignKey("answer_release.id", ondelete="CASCADE"), primary_key=True)
+    action_id: Mapped[int] = mapped_column(sa.ForeignKey("action.id", ondelete="CASCADE"), primary_key=True)
+    answer: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    value: Mapped[int]  # may be negative: noise is never clipped in storage
