@@ -44,6 +44,10 @@ has no bound a reader could subtract.
 Outside the guarantee, by design: the text of quotes (published, redacted text its writers submitted
 to be read), that a quoted submission carries its theme, and that a quoted group has published members
 ("raised by several people"). The staff desk shows facilitators and admins exact counts.
+
+The answers to "did this help?" about the action plan are released the same way, all actions at once:
+one histogram of (action, answer) counts, one answer in one cell (sensitivity 1, epsilon 1/b per
+release), within a budget of their own (feedback.services.actions.answers).
 """
 
 from __future__ import annotations
@@ -86,16 +90,18 @@ class Mechanism:
         measurement = self._measurement()
         return float(sum(measurement.map(d_in=self.sensitivity(kind)) for kind in KINDS))
 
+    def histogram_epsilon(self, sensitivity: int = 1) -> float:
+        """The privacy loss of releasing one histogram whose cells one person moves by sensitivity in all (L1)."""
+        return float(self._measurement().map(d_in=sensitivity))
+
+    def noisy_histogram(self, cells: dict[str, int]) -> dict[str, int]:
+        """One histogram (cell -> true count) with independent discrete Laplace noise on every cell."""
+        keys = list(cells)
+        return dict(zip(keys, self._measurement()([cells[key] for key in keys]) if keys else [], strict=True))
+
     def noisy(self, exact: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
         """Each histogram (kind -> cell -> true count) with independent discrete Laplace noise on every cell."""
-        measurement = self._measurement()
-        released: dict[str, dict[str, int]] = {}
-        for kind in KINDS:
-            cells = exact.get(kind, {})
-            keys = list(cells)
-            values = measurement([cells[key] for key in keys]) if keys else []
-            released[kind] = dict(zip(keys, values, strict=True))
-        return released
+        return {kind: self.noisy_histogram(exact.get(kind, {})) for kind in KINDS}
 
 
 def within(scale: float, t: int) -> float:

@@ -73,3 +73,11 @@ def test_shares_changes_and_totals_come_from_released_numbers_only():
     assert disclosure.change(Cell(12, 5), Cell(9, 5)) == 3 and disclosure.change(Cell(12, 5), Cell(3, 5)) is None
     assert disclosure.total([Cell(3, 5), Cell(None, 5), Cell(4, 5)], 5) == Cell(7, 5)
     assert disclosure.total([Cell(None, 5)], 5) == Cell(None, 5)
+
+
+def test_one_histogram_spends_sensitivity_over_scale_and_keeps_its_cells():
+    mechanism = Mechanism(scale=2.0, theme_cap=3)
+    assert mechanism.histogram_epsilon() == pytest.approx(0.5) and mechanism.histogram_epsilon(3) == pytest.approx(1.5)
+    released = mechanism.noisy_histogram({"a": 40, "b": 0})
+    assert set(released) == {"a", "b"} and all(isinstance(v, int) for v in released.values())
+    assert mechanism.noisy_histogram({}) == {}
