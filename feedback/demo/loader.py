@@ -1,7 +1,9 @@
 """Loading the demo: four town halls, a theme codebook and a few hundred submissions, moderated and tagged,
-and the numbers of each town hall already held released once, so that a newcomer sees a living instance and
-the leadership summary has real (noisy) numbers, and a few small groups it reads as "fewer than k". Refused on
-an instance with data of its own: the demo accounts' password is published.
+the numbers of each town hall already held released once, and the action plan that answers them
+(feedback.demo.plan), so that a newcomer sees a living instance: the leadership summary has real (noisy)
+numbers, and a few small groups it reads as "fewer than k", and a closed town hall's public response page shows
+what was heard and what is being done. Refused on an instance with data of its own: the demo accounts' password
+is published.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlalchemy import orm
 
 from feedback import audit, clock, crypto
 from feedback.config import Defaults
+from feedback.demo import plan as demo_plan
 from feedback.demo.content import (
     HIDDEN_EXAMPLES,
     SUBMISSIONS,
@@ -152,8 +155,8 @@ def _release_held(session: orm.Session, halls: list[TownHall], today: date, now:
 
 def load_demo(session: orm.Session, ring: crypto.KeyRing, today: date, now: datetime | None = None,
               releasing: Releasing = DEFAULT_RELEASING) -> int:
-    """Create the demo town halls, codebook and submissions; moderate and tag them as facilitators would, then
-    release the numbers of the town halls already held.
+    """Create the demo town halls, codebook and submissions; moderate and tag them as facilitators would,
+    release the numbers of the town halls already held, and write the action plan that answers them.
 
     Returns how many submissions were stored; does nothing (returns 0) when the demo is already there.
     """
@@ -170,6 +173,7 @@ def load_demo(session: orm.Session, ring: crypto.KeyRing, today: date, now: date
         if demo_theme.archived:
             codebook.set_archived(session, theme_ids[demo_theme.name], True, by=DEMO_ACTOR, now=now)
     _release_held(session, halls, today, now, releasing)
+    demo_plan.load_plan(session, today, now)
     return len(stored)
 
 
@@ -199,6 +203,7 @@ class RealInstance(Exception):
 class DemoLoaded:
     submissions: int  # stored now; 0 when the demo was already there
     staff: list[tuple[str, str]]  # (email, role) of the demo accounts created now
+    plan_added: bool = False  # the action plan was added to a demo instance loaded before the demo had one
 
 
 def _listed(count: int, noun: str, names: list[str]) -> str:
@@ -223,11 +228,11 @@ def own_data(session: orm.Session) -> list[str]:
 
 
 def _fully_loaded(session: orm.Session) -> bool:
-    """Every demo town hall and every demo account is already there."""
+    """Every demo town hall, every demo account and the demo's action plan are already there."""
     demo_emails = [email for email, _name, _role in DEMO_STAFF]
     halls = session.scalar(sa.select(sa.func.count()).select_from(TownHall).where(TownHall.title.in_(DEMO_TITLES)))
     staff = session.scalar(sa.select(sa.func.count()).select_from(StaffUser).where(StaffUser.email.in_(demo_emails)))
-    return halls == len(DEMO_TITLES) and staff == len(demo_emails)
+    return halls == len(DEMO_TITLES) and staff == len(demo_emails) and demo_plan.loaded(session)
 
 
 def load(session: orm.Session, ring: crypto.KeyRing, hasher: PasswordHasher, *, today: date, now: datetime,
@@ -244,4 +249,7 @@ def load(session: orm.Session, ring: crypto.KeyRing, hasher: PasswordHasher, *, 
                            "adds staff accounts with a published password, so it was not loaded. "
                            "Load it into a fresh instance (FEEDBACK_INSTANCE_PATH, FEEDBACK_DATABASE_URL), "
                            "or run `flask --app feedback demo --force` to load it here anyway.")
-    return DemoLoaded(load_demo(session, ring, today, now, releasing), load_demo_staff(session, hasher, now))
+    submissions = load_demo(session, ring, today, now, releasing)
+    # A demo loaded before the demo had an action plan has its town halls and themes: only the plan is missing.
+    plan_added = not submissions and bool(demo_plan.load_plan(session, today, now))
+    return DemoLoaded(submissions, load_demo_staff(session, hasher, now), plan_added)

@@ -1,0 +1,187 @@
+"""The demo's action plan: published actions on every theme, dated updates, one overdue, one "won't do", one
+done, one with sub-actions, a scheduled update, and a closed town hall whose response page shows all of it."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from feedback import audit, clock
+from feedback.demo import loader
+from feedback.demo import plan as demo_plan
+from feedback.demo.content import TOWN_HALLS
+from feedback.demo.plan_content import PLAN, all_actions
+from feedback.models import (
+    Action,
+    ActionTheme,
+    ActionTownHall,
+    ActionUpdate,
+    AuditEvent,
+    Release,
+    ReleasedCount,
+    StaffUser,
+    Submission,
+    Theme,
+    TownHall,
+)
+
+CLINICAL = TOWN_HALLS[0].title  # closed 30 days ago, its numbers released by the demo
+WONT_DO = "Remove students' names from clinical evaluations"
+OVERDUE = "Review the cases and images of the preclinical curriculum"
+DONE = "Upstander training for every clerkship team"
+DRAFTS = [a.title for a in PLAN if not a.published]
+PUBLISHED = [a.title for a in all_actions() if a.published]
+
+
+def load(app, session, ring) -> loader.DemoLoaded:
+    return loader.load(session, ring, app.extensions["feedback_password_hasher"], today=clock.today(),
+                       now=clock.now())
+
+
+def text_of(response) -> str:
+    """The page's text, tags removed and entities decoded, white space collapsed."""
+    page = re.sub(r"(?s)<(script|style)\b.*?</\1>", " ", response.get_data(as_text=True))
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
+
+
+def test_the_demo_plan_is_about_ten_actions_on_every_theme_each_change_audited(app, db_session, ring):
+    loader.load_demo(db_session, ring, clock.today())
+    db_session.rollback()
+    today = clock.today()
+
+    actions = {a.title: a for a in db_session.scalars(sa.select(Action))}
+    assert len(actions) == len(all_actions()) == 15
+    top = [a for a in actions.values() if a.parent_id is None]
+    assert len(top) == 12 and sorted(a.title for a in top if not a.published) == sorted(DRAFTS)
+    assert sum(a.published for a in actions.values()) == 13
+    parent = actions["Answer every report of mistreatment, in writing and on a timeline"]
+    assert sorted(a.progress_from for a in actions.values() if a.parent_id == parent.id) == ["status"] * 3
+    assert parent.progress_from == "sub-actions"
+    assert actions[WONT_DO].status == "wont-do" and actions[WONT_DO].wont_do_reason.startswith("Clinical")
+    assert actions[DONE].status == "done"
+    assert actions[OVERDUE].next_update_due < today and actions[OVERDUE].status == "in-progress"
+    assert all(a.owner and a.owner.startswith(("Office", "Ombuds", "Curriculum")) for a in actions.values())
+
+    # Dated updates: backdated ones written on their day, one scheduled for a later day.
+    update_rows = list(db_session.scalars(sa.select(ActionUpdate)))
+    assert len(update_rows) == sum(len(a.updates) for a in all_actions())
+    assert all(u.written_on <= today for u in update_rows)
+    assert min(u.publish_on for u in update_rows) == today - timedelta(days=27)
+    scheduled = [u for u in update_rows if u.publish_on > today]
+    assert len(scheduled) == 1 and scheduled[0].written_on == today and scheduled[0].status == "in-progress"
+    assert actions["An independent review of pay equity for faculty and staff"].status == "planned"  # not yet
+
+    # Every theme in use has a published action, and every action is linked to a demo town hall.
+    live_themes = set(db_session.scalars(sa.select(Theme.id).where(Theme.archived.is_(False))))
+    published_ids = sa.select(Action.id).where(Action.published.is_(True))
+    answered = set(db_session.scalars(sa.select(ActionTheme.theme_id).where(ActionTheme.action_id.in_(published_ids))))
+    assert answered == live_themes
+    linked = set(db_session.scalars(sa.select(ActionTownHall.action_id)))
+    assert linked == {a.id for a in actions.values()}
+
+    assert audit.first_broken_link(db_session) is None
+    events = Counter(db_session.scalars(sa.select(AuditEvent.action)))
+    assert events[str(audit.Action.ACTION_CREATED)] == 15
+    assert events[str(audit.Action.ACTION_PUBLISHED)] == 13
+    assert events[str(audit.Action.ACTION_UPDATE_POSTED)] == len(update_rows)
+    assert events[str(audit.Action.ACTION_LINKED)] == db_session.scalar(
+        sa.select(sa.func.count()).select_from(ActionTheme)) + len(
+        list(db_session.scalars(sa.select(ActionTownHall.action_id))))
+
+
+def test_an_anonymous_visitor_reads_the_published_plan_with_one_overdue_update_and_the_reason_for_wont_do(
+        app, db_session, ring, client):
+    load(app, db_session, ring)
+
+    response = client.get("/plan")
+
+    assert response.status_code == 200
+    page = text_of(response)
+    assert all(title in page for title in PUBLISHED)
+    assert not any(title in page for title in DRAFTS)
+    assert page.count("update overdue") == 1
+    assert "update overdue" in page[page.index(OVERDUE):page.index(OVERDUE) + 200]  # on that action's card
+    reason = db_session.scalar(sa.select(Action.wont_do_reason).where(Action.title == WONT_DO))
+    assert reason and reason in page
+
+
+def test_a_scheduled_update_is_not_public_before_its_day(app, db_session, ring, client):
+    load(app, db_session, ring)
+    action_id = db_session.scalar(sa.select(Action.id).where(Action.title.like("An independent review of pay%")))
+
+    page = text_of(client.get(f"/plan/{action_id}"))
+
+    assert "The review has been commissioned" in page
+    assert "have begun their analysis" not in page and "Planned" in page
+
+
+def test_the_closed_town_halls_response_page_shows_released_counts_and_an_action_on_every_theme(
+        app, db_session, ring, client):
+    load(app, db_session, ring)
+    hall = db_session.scalar(sa.select(TownHall).where(TownHall.title == CLINICAL))
+    assert hall.intake_state(clock.today()) == "closed"
+    released = dict(db_session.execute(
+        sa.select(ReleasedCount.key, ReleasedCount.value).join(Release)
+        .where(Release.town_hall_id == hall.id, ReleasedCount.kind == "theme")).all())
+    names = dict(db_session.execute(sa.select(Theme.id, Theme.name)).all())
+
+    response = client.get(f"/t/{hall.slug}/response")
+
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    sections = re.findall(r'(?s)<section aria-labelledby="theme-\d+">(.*?)</section>', body)
+    shown = {html.unescape(re.search(r"<h2[^>]*>(.*?)</h2>", s).group(1)): s for s in sections}
+    expected = {names[int(key)] for key, value in released.items() if value >= 5}
+    assert expected <= set(shown) and len(expected) >= 6
+    for name, section in shown.items():
+        value = released[str(next(i for i, n in names.items() if n == name))]
+        if value >= 5:
+            assert f"Raised by about {value} people." in section, name
+        assert "What we are doing" in section and "No action on this theme" not in section, name
+        assert re.search(r'href="/plan/\d+"', section), name
+    bias = text_of_section(shown["Bias in evaluation"])
+    assert WONT_DO in bias and "Won't do" in bias
+    assert db_session.scalar(sa.select(Action.wont_do_reason).where(Action.title == WONT_DO)) in bias
+    assert "update overdue" in text_of_section(shown["Curriculum and materials"])
+    assert "<blockquote>" in shown["Bias in evaluation"]  # approved quotes, as leadership's rules allow
+
+
+def text_of_section(section: str) -> str:
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", section)))
+
+
+def stored_rows(session) -> dict[str, int]:
+    return {model.__name__: session.scalar(sa.select(sa.func.count()).select_from(model))
+            for model in (TownHall, Submission, StaffUser, Theme, Action, ActionUpdate, ActionTheme, ActionTownHall,
+                          AuditEvent)}
+
+
+def test_loading_the_demo_twice_adds_no_action_update_or_link(app, db_session, ring):
+    assert load(app, db_session, ring).submissions == 253
+    db_session.rollback()
+    before = stored_rows(db_session)
+
+    assert load(app, db_session, ring) == loader.DemoLoaded(submissions=0, staff=[])
+    assert demo_plan.load_plan(db_session, clock.today(), clock.now()) == {}
+
+    db_session.rollback()
+    assert stored_rows(db_session) == before
+
+
+def test_a_demo_loaded_before_the_demo_had_a_plan_gets_the_plan_and_nothing_else(app, db_session, ring):
+    assert load(app, db_session, ring).submissions == 253
+    db_session.execute(sa.delete(Action))  # as a demo instance loaded before the plan was part of it
+    db_session.commit()
+    assert not loader._fully_loaded(db_session)
+    submissions = db_session.scalar(sa.select(sa.func.count()).select_from(Submission))
+
+    assert load(app, db_session, ring) == loader.DemoLoaded(submissions=0, staff=[], plan_added=True)
+
+    db_session.rollback()
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Action)) == len(all_actions())
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Submission)) == submissions
+    assert loader._fully_loaded(db_session)
