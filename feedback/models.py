@@ -312,7 +312,10 @@ class Release(Base):
 
 
 class ReleasedCount(Base):
-    """One noisy count of a release: kind is status, affiliation, theme or group; key names the cell."""
+    """One noisy count of a release: kind is status, affiliation or theme; key names the cell.
+
+    (Group sizes are released too, but stored on the quotes they caption: ReleasedQuote.raised_by.)
+    """
 
     __tablename__ = "released_count"
 
@@ -335,6 +338,9 @@ class ReleasedQuote(Base):
         sa.ForeignKey("submission.id", ondelete="CASCADE"), primary_key=True
     )
     position: Mapped[int]
+    # The released (noisy) size of the near-duplicate group it leads; None when it leads no published group.
+    # Kept on the quote, not as a count keyed by the submission's id, so a withdrawal takes it along.
+    raised_by: Mapped[int | None]
 
 
 class Action(Base):

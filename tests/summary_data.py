@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 from html.parser import HTMLParser
@@ -10,7 +11,7 @@ from html.parser import HTMLParser
 import sqlalchemy as sa
 
 from feedback import audit, clock
-from feedback.models import DuplicateLink, Release, ReleasedCount, Tagging
+from feedback.models import DuplicateLink, Release, ReleasedCount, ReleasedQuote, Tagging
 from feedback.services.moderation import desk
 from feedback.services.summary import releases
 from feedback.services.summary.disclosure import Cell, Mechanism, cell_text
@@ -75,6 +76,12 @@ def set_released(session, hall, kind: str, key: str, value: int) -> None:
     """Make the hall's latest release hold value for one cell: a release whose noise came out that way."""
     release_id = session.scalar(sa.select(Release.id).where(Release.town_hall_id == hall.id)
                                 .order_by(Release.number.desc()).limit(1))
+    if kind == "group":  # a group's size is kept on the quotes of its representative
+        session.execute(sa.update(ReleasedQuote).where(ReleasedQuote.release_id == release_id,
+                                                       ReleasedQuote.submission_id == uuid.UUID(key))
+                        .values(raised_by=value))
+        session.commit()
+        return
     stored = session.get(ReleasedCount, (release_id, kind, key))
     if stored is None:
         session.add(ReleasedCount(release_id=release_id, kind=kind, key=key, value=value))

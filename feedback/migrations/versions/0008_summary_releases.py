@@ -47,6 +47,7 @@ def upgrade() -> None:
     sa.Column('theme_id', sa.Integer(), nullable=False),
     sa.Column('submission_id', sa.Uuid(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('raised_by', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['release_id'], ['summary_release.id'], name=op.f('fk_released_quote_release_id_summary_release'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['submission_id'], ['submission.id'], name=op.f('fk_released_quote_submission_id_submission'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['theme_id'], ['theme.id'], name=op.f('fk_released_quote_theme_id_theme'), ondelete='CASCADE'),

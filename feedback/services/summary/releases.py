@@ -171,11 +171,10 @@ def release(session: orm.Session, hall: TownHall, *, mechanism: Mechanism, total
         session.add(made)
         session.flush()
         quoted = _quotes(session, hall_id, released, k)
-        quoted_groups = {str(s) for _, s in quoted}
         session.add_all(ReleasedCount(release_id=made.id, kind=kind, key=key, value=value)
-                        for kind, cells in released.items() for key, value in cells.items()
-                        if kind != GROUP or key in quoted_groups)
-        session.add_all(ReleasedQuote(release_id=made.id, theme_id=theme_id, submission_id=s, position=i)
+                        for kind, cells in released.items() if kind != GROUP for key, value in cells.items())
+        session.add_all(ReleasedQuote(release_id=made.id, theme_id=theme_id, submission_id=s, position=i,
+                                      raised_by=released[GROUP].get(str(s)))
                         for i, (theme_id, s) in enumerate(quoted))
         audit.record(session, by, audit.Action.SUMMARY_RELEASED, now=now,
                      details={"town_hall": slug, "release": number, "epsilon": left.per_release,
@@ -193,6 +192,7 @@ class Stored:
     epsilon: float
     counts: dict[str, dict[str, int]]
     quotes: dict[int, list[tuple[uuid.UUID, str, str | None]]]  # theme -> (id, body, redacted), still published
+    # counts[GROUP] holds the released group size of each quoted representative (from its quote rows)
 
 
 def latest(session: orm.Session) -> dict[int, Stored]:
@@ -210,13 +210,15 @@ def latest(session: orm.Session) -> dict[int, Stored]:
             .where(ReleasedCount.release_id.in_(list(by_id)))):
         counts[release_id][kind][key] = value
     quotes: dict[int, dict[int, list]] = {r: defaultdict(list) for r in by_id}
-    for release_id, theme_id, submission_id, body, redacted in session.execute(
+    for release_id, theme_id, submission_id, body, redacted, raised_by in session.execute(
             sa.select(ReleasedQuote.release_id, ReleasedQuote.theme_id, Submission.id, Submission.body,
-                      Submission.redacted_body)
+                      Submission.redacted_body, ReleasedQuote.raised_by)
             .join(Submission, Submission.id == ReleasedQuote.submission_id)
             .where(ReleasedQuote.release_id.in_(list(by_id)), Submission.status == PUBLISHED)
             .order_by(ReleasedQuote.release_id, ReleasedQuote.position)):
         quotes[release_id][theme_id].append((submission_id, body, redacted))
+        if raised_by is not None:
+            counts[release_id][GROUP][str(submission_id)] = raised_by
     return {r.town_hall_id: Stored(r.town_hall_id, r.number, r.released_on, r.epsilon,
                                    {kind: dict(cells) for kind, cells in counts[r.id].items()},
                                    dict(quotes[r.id])) for r in releases}

@@ -8,11 +8,12 @@ from datetime import timedelta
 import pytest
 
 from feedback import audit, clock
-from feedback.models import Release, ReleasedCount
+from feedback.models import Release, ReleasedCount, ReleasedQuote
 from feedback.services.moderation import desk
+from feedback.services.privacy import erasure
 from feedback.services.summary import counts, releases
 from feedback.services.summary.disclosure import Cell, Mechanism
-from tests.factories import make_theme, make_town_hall, today
+from tests.factories import make_submission, make_theme, make_town_hall, tag, today
 from tests.summary_data import SYSTEM, add, group, two_town_halls
 
 AFFILIATIONS = ["student", "faculty", "staff", "other", "prefer not to say"]
@@ -140,3 +141,21 @@ def test_the_trend_and_change_use_held_released_town_halls_only(db_session, ring
     assert spring.previous is not None and spring.previous.title == "Autumn listening"
     workload = next(r for r in spring.themes if r.theme.name == "Workload")
     assert workload.change == 0  # 10 at each, released without noise to speak of
+
+
+def test_a_withdrawn_representative_leaves_nothing_of_itself_in_past_releases(db_session, ring):
+    hall = make_town_hall(db_session, "Withdrawn")
+    theme = make_theme(db_session, "Shared")
+    receipt = make_submission(db_session, ring, hall, "I lead the group.")
+    desk.change_status(db_session, [receipt.submission_id], "published", by=SYSTEM, now=clock.now())
+    tag(db_session, receipt.submission_id, theme)
+    members = [add(db_session, ring, hall, f"Me too {i}.", "published", theme) for i in range(6)]
+    group(db_session, receipt.submission_id, *members)
+    release_near_exact(db_session, hall)
+    assert db_session.query(ReleasedQuote).filter_by(submission_id=receipt.submission_id).one().raised_by == 7
+
+    assert erasure.withdraw(db_session, ring, receipt.code)
+
+    db_session.expire_all()
+    assert db_session.query(ReleasedQuote).filter_by(submission_id=receipt.submission_id).count() == 0
+    assert all(str(receipt.submission_id) not in c.key for c in db_session.query(ReleasedCount))
