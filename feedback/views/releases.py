@@ -25,9 +25,6 @@ from feedback.services.summary.disclosure import Mechanism
 
 bp = Blueprint("releases", __name__, url_prefix="/facilitate")
 
-ALREADY_RELEASED = ("Release {number} was made after this page was shown (a second press, or a colleague), so nothing "
-                    "was released again. Read the numbers below, and release again only if you mean to.")
-
 
 def _mechanism() -> Mechanism:
     return Mechanism.from_config(current_app.config)
@@ -78,16 +75,13 @@ def release(slug: str):
     form = ReleaseForm()
     if not form.validate_on_submit():
         abort(400)
-    latest = _latest(_history(hall))
-    if form.seen.data != latest:
-        if not latest:
-            abort(400)  # a page showing releases that do not exist: not a form this app made
-        return _page(hall, refused=ALREADY_RELEASED.format(number=latest), status=409)
+    if form.seen.data > _latest(_history(hall)):
+        abort(400)  # a page showing releases that do not exist: not a form this app made
     config = current_app.config
     try:
         made = releases.release(get_db(), hall, mechanism=_mechanism(), total_budget=float(config["SUMMARY_BUDGET"]),
                                 k=config["SUMMARY_K"], affiliations=list(config["AFFILIATIONS"]),
-                                by=auth.staff().actor, now=clock.now())
+                                by=auth.staff().actor, now=clock.now(), after=form.seen.data)
     except releases.Refused as refusal:
         return _page(hall, refused=str(refusal), status=409)
     flash(f"Release {made.number} is now what leadership sees.")

@@ -150,22 +150,30 @@ def _quotes(session: orm.Session, town_hall_id: int, released: dict[str, dict[st
 
 
 def release(session: orm.Session, hall: TownHall, *, mechanism: Mechanism, total_budget: float, k: int,
-            affiliations: list[str], by: audit.Actor, now: datetime) -> Release:
+            affiliations: list[str], by: audit.Actor, now: datetime, after: int | None = None) -> Release:
     """Release the hall's numbers now, spending mechanism.epsilon() of its budget.
 
-    :raises Refused: the release would take the town hall over its budget.
+    after: the number of the latest release the facilitator saw (0: none); when another was made since
+    (a double click, a colleague), nothing is spent. Checked under the lock, so two at once cannot both pass.
+
+    :raises Refused: the release would take the town hall over its budget, or one was made since `after`.
     """
     hall_id, slug = hall.id, hall.slug
     with writing(session):
         advisory_lock(session, AdvisoryLock.RELEASES)
+        latest_number = session.scalar(sa.select(sa.func.max(Release.number))
+                                       .where(Release.town_hall_id == hall_id)) or 0
+        if after is not None and latest_number != after:
+            raise Refused(f"Release {latest_number} was made after this page was shown (a second press, or a "
+                          "colleague), so nothing was released again. Read the numbers below, and release again "
+                          "only if you mean to.")
         left = budget(session, hall_id, mechanism, total_budget)
         if left.releases_left < 1:
             raise Refused(f"{hall.title} has spent its privacy budget ({left.spent:g} of {left.total:g}): "
                           "its numbers cannot be released again, so what leadership sees stays as it is.")
         released = mechanism.noisy(exact_counts(session, hall_id, theme_cap=mechanism.theme_cap,
                                                 affiliations=affiliations))
-        number = 1 + (session.scalar(sa.select(sa.func.max(Release.number))
-                                     .where(Release.town_hall_id == hall_id)) or 0)
+        number = latest_number + 1
         made = Release(town_hall_id=hall_id, number=number, released_on=now.date(), epsilon=left.per_release,
                        scale=mechanism.scale, theme_cap=mechanism.theme_cap)
         session.add(made)

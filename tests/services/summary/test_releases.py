@@ -159,3 +159,14 @@ def test_a_withdrawn_representative_leaves_nothing_of_itself_in_past_releases(db
     db_session.expire_all()
     assert db_session.query(ReleasedQuote).filter_by(submission_id=receipt.submission_id).count() == 0
     assert all(str(receipt.submission_id) not in c.key for c in db_session.query(ReleasedCount))
+
+
+def test_a_release_of_a_page_that_is_out_of_date_spends_nothing(db_session, ring):
+    """Two presses of one page (or two colleagues) both saw release 0: the second is refused under the lock."""
+    hall = make_town_hall(db_session, "Pressed twice")
+    releases.release(db_session, hall, mechanism=MECHANISM, total_budget=14.0, k=5, affiliations=AFFILIATIONS,
+                     by=SYSTEM, now=clock.now(), after=0)
+    with pytest.raises(releases.Refused, match="Release 1 was made after this page was shown"):
+        releases.release(db_session, hall, mechanism=MECHANISM, total_budget=14.0, k=5, affiliations=AFFILIATIONS,
+                         by=SYSTEM, now=clock.now(), after=0)
+    assert releases.budget(db_session, hall.id, MECHANISM, 14.0).releases_left == 2
