@@ -63,9 +63,12 @@ class Action(enum.StrEnum):
     EXPORT_BRIEF = "export.brief"
     EXPORT_THEMES_CSV = "export.themes_csv"
     EXPORT_SUBMISSIONS_CSV = "export.submissions_csv"
+    EXPORT_PLAN_REPORT = "export.plan_report"
+    EXPORT_ACTIONS_CSV = "export.actions_csv"
     AUDIT_EXPORTED = "audit_exported"
-    # The disclosure layer: a town hall's numbers released to leadership
+    # The disclosure layer: a town hall's numbers, and the answers to "did this help?", released to leadership
     SUMMARY_RELEASED = "summary.released"
+    ANSWER_RELEASED = "answers.released"
     # Town halls run from the web
     TOWN_HALL_CREATED = "town_hall.created"
     TOWN_HALL_EDITED = "town_hall.edited"

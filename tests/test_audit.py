@@ -107,6 +107,7 @@ STORED_ACTIONS = {
     "SUGGESTION_DISMISSED": "suggestion_dismissed", "DUPLICATE_GROUPED": "duplicate_grouped",
     "DUPLICATE_UNGROUPED": "duplicate_ungrouped", "EXPORT_BRIEF": "export.brief",
     "EXPORT_THEMES_CSV": "export.themes_csv", "EXPORT_SUBMISSIONS_CSV": "export.submissions_csv",
+    "EXPORT_PLAN_REPORT": "export.plan_report", "EXPORT_ACTIONS_CSV": "export.actions_csv",
     "AUDIT_EXPORTED": "audit_exported", "IDENTITIES_ERASED": "identities_erased",
     "IDENTITIES_PURGED": "identities_purged", "KEYS_ROTATED": "keys_rotated", "KEYS_RETIRED": "keys_retired",
     "SUMMARY_RELEASED": "summary.released", "TOWN_HALL_CREATED": "town_hall.created",
@@ -114,7 +115,7 @@ STORED_ACTIONS = {
     "TOWN_HALL_CLOSED": "town_hall.closed", "TOWN_HALL_ARCHIVED": "town_hall.archived",
     "ACTION_CREATED": "action.created", "ACTION_EDITED": "action.edited", "ACTION_PUBLISHED": "action.published",
     "ACTION_UNPUBLISHED": "action.unpublished", "ACTION_UPDATE_POSTED": "action.update_posted",
-    "ACTION_LINKED": "action.linked", "ACTION_UNLINKED": "action.unlinked",
+    "ACTION_LINKED": "action.linked", "ACTION_UNLINKED": "action.unlinked", "ANSWER_RELEASED": "answers.released",
 }
 
 

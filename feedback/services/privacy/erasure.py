@@ -13,11 +13,12 @@ from sqlalchemy import orm
 
 from feedback import audit, crypto, db
 from feedback.db import writing
-from feedback.models import Identity, Submission
+from feedback.models import HelpAnswer, Identity, Submission
 
 
 def withdraw(session: orm.Session, ring: crypto.KeyRing, code: str) -> bool:
-    """Delete the submission a receipt code belongs to, with its identity, replies and reveal requests.
+    """Delete the submission a receipt code belongs to, with its identity, replies and reveal requests,
+    and the answers to "did this help?" given with the receipt (they are the person's words too).
 
     No audit event is written: even one without a time would, by its place among the timed staff
     events of the chain, tell roughly when the person acted. Returns False for an unknown code.
@@ -29,7 +30,9 @@ def withdraw(session: orm.Session, ring: crypto.KeyRing, code: str) -> bool:
         submission_id = session.scalar(sa.select(Submission.id).where(Submission.receipt_hash == digest))
         if submission_id is None:
             return False
-        # Identity, replies and reveal requests go with it (ON DELETE CASCADE).
+        # Identity, replies and reveal requests go with it (ON DELETE CASCADE); answers share only the hash.
+        session.execute(sa.delete(HelpAnswer).where(HelpAnswer.receipt_hash == digest)
+                        .execution_options(synchronize_session=False))
         session.execute(sa.delete(Submission).where(Submission.id == submission_id)
                         .execution_options(synchronize_session=False))
     db.checkpoint(session)

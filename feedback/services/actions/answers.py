@@ -1,0 +1,214 @@
+"""'Did this help?': answers about done actions, and their release to leadership through the disclosure layer.
+
+An answer is stored with no date, no address and no account: the action, one of ANSWERS, an optional
+plain-text comment, and, when it was given from a receipt's status page, the receipt's keyed hash (the
+submission's receipt_hash), which allows one answer per receipt per action and lets a withdrawal delete
+it. Answers from an action's page carry no receipt and are simply stored.
+
+Nobody but facilitators and admins sees a live count or a comment. Leadership reads releases: one noisy
+histogram over every published done action x ANSWERS (feedback.services.summary.disclosure), each
+release spending histogram_epsilon(1) (one answer is in one cell) of a budget shared by all of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy import exc, orm
+
+from feedback import audit
+from feedback.db import AdvisoryLock, advisory_lock, writing
+from feedback.models import (
+    Action,
+    ActionTheme,
+    ActionUpdate,
+    AnswerRelease,
+    HelpAnswer,
+    ReleasedAnswer,
+    Submission,
+    SubmissionStatus,
+    Tagging,
+    Theme,
+)
+from feedback.services.actions import updates as dated
+from feedback.services.actions.progress import DONE
+from feedback.services.summary.disclosure import Cell, Mechanism, cell_text
+
+ANSWERS = {"helped": "It helped", "somewhat": "Somewhat", "no": "No", "too-early": "Too early to say"}
+COMMENT_MAX = 1000
+BUDGET_SLACK = 1e-9  # epsilons are floats: n x (1/b) must fit a budget that is a multiple of it
+
+
+class NotAskable(Exception):
+    """The action is not a published done action (or not one this receipt's concern is linked to)."""
+
+
+class AlreadyAnswered(Exception):
+    """This receipt already answered about this action; nothing was changed."""
+
+
+class Refused(Exception):
+    """The release was not made; the message says why, for the facilitator."""
+
+
+def done_actions(session: orm.Session, today: date) -> list[Action]:
+    """Every published action (a sub-action only under a published parent) whose public status today is done."""
+    actions = {a.id: a for a in session.scalars(sa.select(Action).where(Action.published.is_(True))
+                                                .order_by(Action.title, Action.id))}
+    public = [a for a in actions.values() if a.parent_id is None or a.parent_id in actions]
+    if not public:
+        return []
+    updates: dict[int, list[ActionUpdate]] = {a.id: [] for a in public}
+    for update in session.scalars(sa.select(ActionUpdate).where(ActionUpdate.action_id.in_(list(updates)))):
+        updates[update.action_id].append(update)
+    return [a for a in public if dated.state(a, updates[a.id], today).status == DONE]
+
+
+def is_done(session: orm.Session, action_id: int, today: date) -> bool:
+    return any(a.id == action_id for a in done_actions(session, today))
+
+
+def _linked_to_concern(session: orm.Session, action_id: int, receipt_hash: bytes) -> bool:
+    """Whether the receipt's concern is published and shares a live theme with the action or one of its steps.
+
+    The status page lists a sub-action's parent in its place (actions.public.being_done), so both count.
+    """
+    steps = sa.select(Action.id).where(sa.or_(Action.id == action_id, Action.parent_id == action_id))
+    return session.scalar(
+        sa.select(sa.literal(True)).select_from(Submission)
+        .join(Tagging, Tagging.submission_id == Submission.id)
+        .join(Theme, Theme.id == Tagging.theme_id)
+        .join(ActionTheme, ActionTheme.theme_id == Theme.id)
+        .where(Submission.receipt_hash == receipt_hash, Submission.status == SubmissionStatus.PUBLISHED.value,
+               Theme.archived.is_(False), Theme.merged_into_id.is_(None), ActionTheme.action_id.in_(steps))
+        .limit(1)) is True
+
+
+def answered(session: orm.Session, receipt_hash: bytes) -> set[int]:
+    """The actions this receipt has answered about."""
+    return set(session.scalars(sa.select(HelpAnswer.action_id).where(HelpAnswer.receipt_hash == receipt_hash)))
+
+
+def give(session: orm.Session, action_id: int, answer: str, comment: str, *, today: date,
+         receipt_hash: bytes | None = None) -> None:
+    """Store one answer about a done action; with a receipt, only once per action, only on its concern's themes.
+
+    :raises NotAskable: the action is not done and public (or, with a receipt, not on its concern's themes).
+    :raises AlreadyAnswered: this receipt already answered about this action.
+    """
+    if answer not in ANSWERS or len(comment) > COMMENT_MAX:
+        raise ValueError("an answer from ANSWERS and a comment of COMMENT_MAX characters at most")
+    with writing(session):
+        if not is_done(session, action_id, today):
+            raise NotAskable()
+        if receipt_hash is not None:
+            if not _linked_to_concern(session, action_id, receipt_hash):
+                raise NotAskable()
+            if action_id in answered(session, receipt_hash):
+                raise AlreadyAnswered()
+        session.add(HelpAnswer(action_id=action_id, answer=answer, comment=comment,
+                               receipt_hash=receipt_hash))
+        try:
+            session.flush()
+        except exc.IntegrityError:
+            raise AlreadyAnswered() from None  # the same receipt, a moment ago, from another tab
+
+
+@dataclass(frozen=True)
+class Live:
+    """The exact answers about one action, for facilitators and admins only: counts and comments."""
+
+    counts: dict[str, int]  # answer -> how many
+    comments: list[tuple[str, str]]  # (answer, comment), in id order (random, never arrival order)
+
+
+def live(session: orm.Session, action_id: int) -> Live:
+    counts = dict.fromkeys(ANSWERS, 0)
+    for answer, n in session.execute(sa.select(HelpAnswer.answer, sa.func.count())
+                                     .where(HelpAnswer.action_id == action_id).group_by(HelpAnswer.answer)):
+        counts[answer] = n
+    comments = [(answer, comment) for answer, comment in session.execute(
+        sa.select(HelpAnswer.answer, HelpAnswer.comment)
+        .where(HelpAnswer.action_id == action_id, HelpAnswer.comment != "").order_by(HelpAnswer.id))]
+    return Live(counts, comments)
+
+
+@dataclass(frozen=True)
+class Budget:
+    spent: float
+    total: float
+    per_release: float
+
+    @property
+    def releases_left(self) -> int:
+        return int((max(self.total - self.spent, 0.0) + BUDGET_SLACK) // self.per_release)
+
+
+def budget(session: orm.Session, mechanism: Mechanism, total: float) -> Budget:
+    spent = session.scalar(sa.select(sa.func.coalesce(sa.func.sum(AnswerRelease.epsilon), 0.0)))
+    return Budget(float(spent or 0.0), total, mechanism.histogram_epsilon(1))
+
+
+def exact_counts(session: orm.Session, action_ids: list[int]) -> dict[tuple[int, str], int]:
+    """The true histogram: a cell for every (action, answer), zeros too."""
+    cells = {(action_id, answer): 0 for action_id in action_ids for answer in ANSWERS}
+    if action_ids:
+        for action_id, answer, n in session.execute(
+                sa.select(HelpAnswer.action_id, HelpAnswer.answer, sa.func.count())
+                .where(HelpAnswer.action_id.in_(action_ids)).group_by(HelpAnswer.action_id, HelpAnswer.answer)):
+            if (action_id, answer) in cells:
+                cells[(action_id, answer)] = n
+    return cells
+
+
+def release(session: orm.Session, *, mechanism: Mechanism, total_budget: float, by: audit.Actor,
+            now: datetime) -> AnswerRelease:
+    """Release the answers about every published done action now, with noise, spending histogram_epsilon(1).
+
+    :raises Refused: the answers' budget is spent, or no published action is done.
+    """
+    with writing(session):
+        advisory_lock(session, AdvisoryLock.RELEASES)
+        left = budget(session, mechanism, total_budget)
+        if left.releases_left < 1:
+            raise Refused(f"The answers to “Did this help?” have spent their privacy budget ({left.spent:g} of "
+                          f"{left.total:g}): they cannot be released again, so what leadership sees stays as it is.")
+        action_ids = [a.id for a in done_actions(session, now.date())]
+        if not action_ids:
+            raise Refused("No published action is done yet, so there are no answers to release.")
+        exact = exact_counts(session, action_ids)
+        noisy = mechanism.noisy_histogram({f"{a}:{answer}": n for (a, answer), n in exact.items()})
+        number = 1 + (session.scalar(sa.select(sa.func.max(AnswerRelease.number))) or 0)
+        made = AnswerRelease(number=number, released_on=now.date(), epsilon=left.per_release, scale=mechanism.scale)
+        session.add(made)
+        session.flush()
+        session.add_all(ReleasedAnswer(release_id=made.id, action_id=a, answer=answer, value=noisy[f"{a}:{answer}"])
+                        for a, answer in exact)
+        audit.record(session, by, audit.Action.ANSWER_RELEASED, now=now,
+                     details={"release": number, "epsilon": left.per_release,
+                              "spent": left.spent + left.per_release, "budget": left.total})
+    return made
+
+
+@dataclass(frozen=True)
+class Released:
+    """The latest answer release: its number and date, and per action its counts in words (answer -> text)."""
+
+    number: int
+    released_on: date
+    actions: dict[int, dict[str, str]]  # "about N", "fewer than k"
+
+
+def latest(session: orm.Session, k: int) -> Released | None:
+    """The latest release of the answers, or None before the first."""
+    made = session.scalar(sa.select(AnswerRelease).order_by(AnswerRelease.number.desc()).limit(1))
+    if made is None:
+        return None
+    values: dict[int, dict[str, int]] = {}
+    for row in session.scalars(sa.select(ReleasedAnswer).where(ReleasedAnswer.release_id == made.id)):
+        values.setdefault(row.action_id, {})[row.answer] = row.value
+    return Released(made.number, made.released_on,
+                    {a: {answer: cell_text(Cell(cells.get(answer), k)) for answer in ANSWERS}
+                     for a, cells in values.items()})
