@@ -102,6 +102,14 @@ def account_pseudonym(scope: str) -> str:
     return "account:" + _pseudonym(scope, email)
 
 
+def code_lookup_pseudonym(scope: str) -> str:
+    """The client's key for a receipt-code limit on an endpoint that has a submission limit too.
+
+    Its own scope, so the two limits never share a counter when they are written alike ("20 per minute").
+    """
+    return client_pseudonym("receipt-code:" + scope)
+
+
 def _app_wide_pseudonym() -> str:
     # Only for _APP_WIDE limits, if configured: keyed by endpoint too, so those also count per endpoint.
     return client_pseudonym("app-wide:" + (request.endpoint or ""))
@@ -111,6 +119,11 @@ def _app_wide_pseudonym() -> str:
 LIMITS: list[tuple[str, str, Callable[[str], str]]] = [
     ("public.town_hall", "SUBMISSION_RATE_LIMIT", client_pseudonym),
     ("plan.feedback", "SUBMISSION_RATE_LIMIT", client_pseudonym),
+    # "Did this help?" is limited as submissions are; from a receipt it also looks a code up, as checks do.
+    ("plan.did_this_help", "SUBMISSION_RATE_LIMIT", client_pseudonym),
+    ("receipts.did_this_help", "SUBMISSION_RATE_LIMIT", client_pseudonym),
+    ("receipts.did_this_help", "RECEIPT_RATE_LIMIT", code_lookup_pseudonym),
+    ("receipts.help_question", "RECEIPT_RATE_LIMIT", client_pseudonym),
     ("receipts.check", "RECEIPT_RATE_LIMIT", client_pseudonym),
     ("receipts.reply", "RECEIPT_RATE_LIMIT", client_pseudonym),
     ("receipts.withdraw", "RECEIPT_RATE_LIMIT", client_pseudonym),

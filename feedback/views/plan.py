@@ -12,8 +12,9 @@ from werkzeug.exceptions import NotFound
 from feedback import clock, crypto, keyring
 from feedback.db import get_db
 from feedback.errors import render_error
+from feedback.forms.answers import HelpForm
 from feedback.forms.public import SubmissionForm
-from feedback.services.actions import progress, public
+from feedback.services.actions import answers, progress, public
 from feedback.services.intake import submitting
 from feedback.views import public as public_views
 
@@ -21,6 +22,7 @@ bp = Blueprint("plan", __name__)
 
 FEED_TITLE = "Town Hall Feedback: updates on the action plan"
 FEEDBACK_LABEL = "What do you think of this action?"
+HELP_SENT = "Thank you: your answer was stored, without your name, address or the date."
 
 
 def _known() -> dict[str, progress.Status]:
@@ -43,7 +45,32 @@ def _form() -> SubmissionForm:
 @bp.get("/plan/<int:action_id>")
 def action(action_id: int):
     page = public.action_page(get_db(), action_id, clock.today(), _known()) or abort(404)
-    return render_template("plan/action.html", page=page, form=_form())
+    return render_template("plan/action.html", page=page, form=_form(), help_form=HelpForm(formdata=None))
+
+
+def _done(action_id: int) -> public.PublicAction:
+    """The public action if it is done (the only kind asked "Did this help?"), else 404."""
+    page = public.action_page(get_db(), action_id, clock.today(), _known())
+    if page is None or page.action.status != progress.DONE:
+        abort(404)
+    return page.action
+
+
+def _help_page(action: public.PublicAction, form: HelpForm | None, status: int, notice: str | None = None):
+    """A short page: the question again with what they chose and wrote, or (form None) the thanks."""
+    return render_template("plan/helped.html", action=action, help_form=form, notice=notice), status
+
+
+@bp.post("/plan/<int:action_id>/did-this-help")
+def did_this_help(action_id: int):
+    done, form = _done(action_id), HelpForm()
+    if not form.validate():
+        return _help_page(done, form, 422)
+    try:
+        answers.give(get_db(), action_id, form.helped.data, form.help_comment.data, today=clock.today())
+    except answers.NotAskable:
+        abort(404)
+    return _help_page(done, None, 200, HELP_SENT)
 
 
 def _refused(action_id: int, form: SubmissionForm, status: int, notice: str | None = None):
@@ -90,8 +117,23 @@ def _kept(notice: str, status: int):
     return _refused(action_id, form, status, notice)
 
 
+def _help_kept(notice: str, status: int):
+    """Refused before the view ran: the question again, with what they chose and wrote."""
+    page = public.action_page(get_db(), (request.view_args or {}).get("action_id", 0), clock.today(), _known())
+    if page is None or page.action.status != progress.DONE:
+        return render_error(NotFound())  # inside an error handler: return, don't raise
+    form = HelpForm()
+    form.validate()  # runs the filters, so the comment shown back is what would be stored
+    for field in form:
+        field.errors = []
+    return _help_page(page.action, form, status, notice)
+
+
 @bp.errorhandler(RateLimitExceeded)
 def too_many(error: RateLimitExceeded):
+    if request.endpoint == "plan.did_this_help":
+        return _help_kept("You have sent several answers in a short time. Please wait a few minutes, then press "
+                          "Send again. Your answer is kept below.", 429)
     if request.endpoint != "plan.feedback":
         return render_error(error)
     return _kept("You have sent several concerns in a short time. Please wait a few minutes, then press Send "
@@ -100,6 +142,9 @@ def too_many(error: RateLimitExceeded):
 
 @bp.errorhandler(CSRFError)
 def form_expired(error: CSRFError):
+    if request.endpoint == "plan.did_this_help":
+        return _help_kept("This page had been open too long, so the form expired. Your answer is kept below: "
+                          "press Send again.", 400)
     if request.endpoint != "plan.feedback":
         return render_error(error)
     return _kept("This page had been open too long, so the form expired. Your text is kept below: press Send "

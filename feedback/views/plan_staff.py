@@ -12,7 +12,8 @@ from feedback.filters import format_date
 from feedback.forms.plan import ActionForm, SubmissionLinkForm, ThemeLinkForm, TownHallLinkForm, UpdateForm
 from feedback.forms.staff import ConfirmForm
 from feedback.models import Action, Role
-from feedback.services.actions import plan, progress, updates
+from feedback.services.actions import answers, plan, progress, updates
+from feedback.services.summary.disclosure import Mechanism
 
 bp = Blueprint("plan_staff", __name__, url_prefix="/staff/plan")
 PUBLISHERS = (Role.ADMIN, Role.LEADER)
@@ -25,6 +26,15 @@ def _known() -> dict[str, progress.Status]:
 
 def _role() -> str:
     return auth.staff().role
+
+
+def _moderates() -> bool:
+    """Facilitators and admins: the only ones who see live answers and their comments, and who release them."""
+    return _role() in {r.value for r in MODERATORS}
+
+
+def _released() -> answers.Released | None:
+    return answers.latest(get_db(), current_app.config["SUMMARY_K"])
 
 
 def _show(form: FlaskForm, error: plan.PlanError) -> None:
@@ -47,8 +57,28 @@ def _action(action_id: int, editing: bool = False) -> Action:
 @bp.get("")
 @roles(*STAFF)
 def index():
+    config = current_app.config
+    budget = answers.budget(get_db(), Mechanism.from_config(config), config["SUMMARY_BUDGET"])
     return render_template("plan_staff/index.html", plan=updates.overview(get_db(), _known(), clock.today()),
-                           known=_known(), may_publish=plan.may_publish(_role()))
+                           known=_known(), may_publish=plan.may_publish(_role()), released=_released(),
+                           may_release=_moderates(), budget=budget, confirm=ConfirmForm(), labels=answers.ANSWERS)
+
+
+@bp.post("/answers/release")
+@roles(*MODERATORS)
+def release_answers():
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    config = current_app.config
+    try:
+        made = answers.release(get_db(), mechanism=Mechanism.from_config(config),
+                               total_budget=config["SUMMARY_BUDGET"], by=auth.staff().actor, now=clock.now())
+    except answers.Refused as refused:
+        flash(str(refused), "error")
+    else:
+        flash(f"Released the answers to “Did this help?” (release {made.number}): leaders now see them, "
+              "with noise, as rounded counts.")
+    return redirect(url_for("plan_staff.index"))
 
 
 def _form_page(form: ActionForm, action: Action | None = None, status: int = 200):
@@ -128,8 +158,9 @@ def _page(action: Action, forms: dict[str, FlaskForm] | None = None, status: int
         standing=updates.standing(action, timeline, subs, known, today),
         subs=[updates.standing(sub, sub_timeline, [], known, today) for sub, sub_timeline in subs],
         links=plan.links(db, action.id), forms=forms, form=failed, confirm=ConfirmForm(),
-        may_publish=plan.may_publish(_role()), may_edit=plan.may_edit(action, _role()),
-        sees_desk=_role() in {r.value for r in MODERATORS}), status
+        may_publish=plan.may_publish(_role()), may_edit=plan.may_edit(action, _role()), sees_desk=_moderates(),
+        released=_released(), live=answers.live(db, action.id) if _moderates() else None,
+        labels=answers.ANSWERS), status
 
 
 @bp.get("/<int:action_id>")

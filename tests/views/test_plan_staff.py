@@ -54,7 +54,7 @@ def stored(db_session, action_id: int) -> Action:
 
 # --- who may open what ---
 
-STAFF, PUBLISHERS = {"admin", "facilitator", "leader"}, {"admin", "leader"}
+STAFF, PUBLISHERS, MODERATORS = {"admin", "facilitator", "leader"}, {"admin", "leader"}, {"admin", "facilitator"}
 ROUTES = [  # endpoint, method, path (with {id} for an action), the roles that reach the view
     ("index", "GET", "", STAFF),
     ("new", "GET", "/new", STAFF),
@@ -67,6 +67,7 @@ ROUTES = [  # endpoint, method, path (with {id} for an action), the roles that r
     ("publish", "POST", "/{id}/publish", PUBLISHERS),
     ("unpublish", "POST", "/{id}/unpublish", PUBLISHERS),
     ("post_update", "POST", "/{id}/updates", PUBLISHERS),
+    ("release_answers", "POST", "/answers/release", MODERATORS),
 ]
 
 

@@ -1,8 +1,9 @@
-"""Looking a submission up by its receipt code, and the submitter's answers to facilitators."""
+"""Looking a submission up by its receipt code, the submitter's answers to facilitators, and "Did this help?"."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -11,6 +12,9 @@ from sqlalchemy import exc, orm
 
 from feedback import crypto
 from feedback.models import Submission, SubmissionStatus
+from feedback.services.actions import answers
+from feedback.services.actions.progress import DONE
+from feedback.services.actions.public import PublicAction
 from feedback.services.moderation import replies
 
 # What a submitter is told about each status, in their words rather than ours.
@@ -83,3 +87,47 @@ def answer(session: orm.Session, ring: crypto.KeyRing, code: str, found: Receipt
     except exc.IntegrityError:
         return None  # withdrawn a moment ago, from another tab
     return look_up(session, ring, code)
+
+
+def help_question(session: orm.Session, ring: crypto.KeyRing, code: str,
+                  shown: Sequence[PublicAction]) -> PublicAction | None:
+    """The one action the status page offers "Did this help?" about: the first done one shown, not yet answered.
+
+    One at a time, and only a button there (the question has a page of its own): the padded status page keeps
+    its size with the longest concern. The next one is offered once this one is answered.
+    """
+    digest = crypto.receipt_hash(ring, code)
+    done = [a for a in shown if a.status == DONE]
+    if digest is None or not done:
+        return None
+    given = answers.answered(session, digest)
+    return next((a for a in done if a.id not in given), None)
+
+
+def question(session: orm.Session, ring: crypto.KeyRing, code: str, shown: Sequence[PublicAction],
+             action_id: int) -> PublicAction:
+    """The done action, among those the status page shows, that this receipt is asked about.
+
+    :raises answers.NotAskable: not a done action shown on the receipt's status page.
+    :raises answers.AlreadyAnswered: this receipt already answered about it.
+    """
+    digest = crypto.receipt_hash(ring, code)
+    action = next((a for a in shown if a.id == action_id and a.status == DONE), None)
+    if digest is None or action is None:
+        raise answers.NotAskable()
+    if action_id in answers.answered(session, digest):
+        raise answers.AlreadyAnswered()
+    return action
+
+
+def answer_help(session: orm.Session, ring: crypto.KeyRing, code: str, action_id: int, answer: str, comment: str,
+                today: date) -> None:
+    """Answer "Did this help?" with the receipt: stored with its keyed hash, so once per action.
+
+    :raises answers.NotAskable: not a done action on the receipt's published concern's themes.
+    :raises answers.AlreadyAnswered: this receipt already answered about it; nothing changed.
+    """
+    digest = crypto.receipt_hash(ring, code)
+    if digest is None:
+        raise answers.NotAskable()
+    answers.give(session, action_id, answer, comment, today=today, receipt_hash=digest)

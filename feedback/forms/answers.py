@@ -1,0 +1,45 @@
+"""The "Did this help?" question about a done action: on its public page, and on a receipt's status page."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, ValidationError
+
+from feedback.forms.fields import strip
+from feedback.sanitize import normalise_text
+from feedback.services.actions.answers import ANSWERS, COMMENT_MAX
+
+CHOOSE = "Choose one answer: it helped, somewhat, no, or too early to say."
+
+
+def _action_id(value: str | None) -> int:
+    """The hidden action id as a number; anything else is -1, which matches no action (a tampered form)."""
+    try:
+        return int(value or "")
+    except ValueError:
+        return -1
+
+
+class HelpForm(FlaskForm):
+    # Named so as not to meet the status page's other fields ("answer", "code") in ids.
+    helped = RadioField("Did this help?", choices=[SelectChoice(k, v) for k, v in ANSWERS.items()],
+                        validate_choice=False)
+    help_comment = TextAreaField(
+        "Anything to add?",
+        filters=[normalise_text],
+        validators=[Length(max=COMMENT_MAX, message=f"Shorten your comment to {COMMENT_MAX:,} characters or fewer.")],
+        render_kw={"maxlength": False, "rows": 3},
+    )
+
+    def validate_helped(self, field) -> None:
+        if field.data not in ANSWERS:
+            raise ValidationError(CHOOSE)
+
+
+class ReceiptHelpForm(HelpForm):
+    """The question on a receipt's status page: the code and the action travel in hidden fields, never the URL."""
+
+    code = HiddenField(filters=[strip])
+    action = HiddenField(filters=[_action_id])
