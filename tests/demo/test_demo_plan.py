@@ -128,6 +128,9 @@ def test_the_closed_town_halls_response_page_shows_released_counts_and_an_action
         sa.select(ReleasedCount.key, ReleasedCount.value).join(Release)
         .where(Release.town_hall_id == hall.id, ReleasedCount.kind == "theme")).all())
     names = dict(db_session.execute(sa.select(Theme.id, Theme.name)).all())
+    # Parking and transport was archived after tagging: its old taggings still count (the noise may put it at
+    # k or more), but no action can be linked to a theme no longer offered.
+    archived = set(db_session.scalars(sa.select(Theme.name).where(Theme.archived.is_(True))))
 
     response = client.get(f"/t/{hall.slug}/response")
 
@@ -141,8 +144,10 @@ def test_the_closed_town_halls_response_page_shows_released_counts_and_an_action
         value = released[str(next(i for i, n in names.items() if n == name))]
         if value >= 5:
             assert f"Raised by about {value} people." in section, name
-        assert "What we are doing" in section and "No action on this theme" not in section, name
-        assert re.search(r'href="/plan/\d+"', section), name
+        if name not in archived:
+            assert "What we are doing" in section and "No action on this theme" not in section, name
+            assert re.search(r'href="/plan/\d+"', section), name
+    assert len(set(shown) - archived) >= 6
     bias = text_of_section(shown["Bias in evaluation"])
     assert WONT_DO in bias and "Won't do" in bias
     assert db_session.scalar(sa.select(Action.wont_do_reason).where(Action.title == WONT_DO)) in bias
