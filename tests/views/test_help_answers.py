@@ -267,3 +267,16 @@ def test_the_answers_budget_refuses_a_release_with_a_clear_message(make_app):
         assert len(events(session, audit.Action.ANSWER_RELEASED)) == 1
     finally:
         session.close()
+
+
+def test_a_concern_not_yet_published_is_not_asked(client, db_session, ring, hall):
+    theme = make_theme(db_session, "Childcare")
+    receipt = make_submission(db_session, ring, hall, "The rota ignores childcare.")
+    tag(db_session, receipt.submission_id, theme)  # tagged, still waiting for review
+    action = make_action(db_session, "Open a nursery", status="done", themes=[theme])
+    page = check_receipt(client, receipt.code)
+    assert BUTTON not in text(page)
+    forged = client.post("/receipt/did-this-help", data={**hidden_fields(page.get_data(as_text=True)),
+                                                         "code": receipt.code, "action": str(action.id),
+                                                         "helped": "helped", "help_comment": ""})
+    assert forged.status_code == 404 and stored(db_session) == []
