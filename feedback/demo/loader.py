@@ -173,7 +173,7 @@ def load_demo(session: orm.Session, ring: crypto.KeyRing, today: date, now: date
         if demo_theme.archived:
             codebook.set_archived(session, theme_ids[demo_theme.name], True, by=DEMO_ACTOR, now=now)
     _release_held(session, halls, today, now, releasing)
-    demo_plan.load_plan(session, today, now)
+    demo_plan.load_plan(session, today, now, mechanism=releasing.mechanism, total_budget=releasing.total_budget)
     return len(stored)
 
 
@@ -251,5 +251,6 @@ def load(session: orm.Session, ring: crypto.KeyRing, hasher: PasswordHasher, *, 
                            "or run `flask --app feedback demo --force` to load it here anyway.")
     submissions = load_demo(session, ring, today, now, releasing)
     # A demo loaded before the demo had an action plan has its town halls and themes: only the plan is missing.
-    plan_added = not submissions and bool(demo_plan.load_plan(session, today, now))
+    plan_added = not submissions and bool(demo_plan.load_plan(session, today, now, mechanism=releasing.mechanism,
+                                                              total_budget=releasing.total_budget))
     return DemoLoaded(submissions, load_demo_staff(session, hasher, now), plan_added)

@@ -1,6 +1,7 @@
 """Loading the demo's action plan (feedback.demo.plan_content): actions linked to the demo's themes and town
 halls, published (two left as drafts), each with its dated timeline, and answers to "did this help?" about
-the done one. Every change goes through the plan's services, so each is in the audit log.
+the done one, released once to leadership. Every change goes through the plan's services, so each is in the
+audit log.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from sqlalchemy import orm
 from feedback import audit
 from feedback.config import Defaults
 from feedback.demo.content import TOWN_HALLS
-from feedback.demo.plan_content import PLAN, DemoAction, all_actions
-from feedback.models import Action, Role, Theme, TownHall
-from feedback.services.actions import plan, progress, updates
+from feedback.demo.plan_content import ANSWERS, PLAN, RECEIPT_ANSWERS, DemoAction, all_actions
+from feedback.models import Action, ActionTheme, Role, Submission, SubmissionStatus, Tagging, Theme, TownHall
+from feedback.services.actions import answers, plan, progress, updates
 from feedback.services.actions.progress import Status
+from feedback.services.summary.disclosure import Mechanism
 
 DEMO_ACTOR = audit.Actor(audit.SYSTEM)
 ACTION_TITLES = [a.title for a in all_actions()]
@@ -84,9 +86,33 @@ def _load_action(session: orm.Session, demo: DemoAction, parent_id: int | None, 
     return action_id
 
 
-def load_plan(session: orm.Session, today: date, now: datetime,
+def _receipt_hashes(session: orm.Session, action_id: int, hall_id: int | None, count: int) -> list[bytes]:
+    """The receipts of published demo concerns from the town hall that share a theme with the action."""
+    on_themes = sa.select(ActionTheme.theme_id).where(ActionTheme.action_id == action_id)
+    tagged = sa.select(Tagging.submission_id).where(Tagging.theme_id.in_(on_themes))
+    return list(session.scalars(
+        sa.select(Submission.receipt_hash)
+        .where(Submission.town_hall_id == hall_id, Submission.status == SubmissionStatus.PUBLISHED.value,
+               Submission.id.in_(tagged), Submission.receipt_hash.is_not(None))
+        .order_by(Submission.id).limit(count)))
+
+
+def _answer_did_it_help(session: orm.Session, action_id: int, hall_id: int | None, today: date, now: datetime,
+                        mechanism: Mechanism, total_budget: float) -> None:
+    """Answer "did this help?" about the done action, as receipt holders on its themes and visitors of its page
+    would, then release the answers once, as a facilitator would, so leadership has numbers."""
+    receipts: list[bytes | None] = list(_receipt_hashes(session, action_id, hall_id, RECEIPT_ANSWERS))
+    receipts += [None] * (len(ANSWERS) - len(receipts))
+    for (answer, comment), receipt_hash in zip(ANSWERS, receipts, strict=True):
+        answers.give(session, action_id, answer, comment, today=today, receipt_hash=receipt_hash)
+    answers.release(session, mechanism=mechanism, total_budget=total_budget, by=DEMO_ACTOR, now=now)
+
+
+def load_plan(session: orm.Session, today: date, now: datetime, *, mechanism: Mechanism, total_budget: float,
               known: Mapping[str, Status] = DEFAULT_STATUSES) -> dict[str, int]:
-    """Write the demo's action plan, once; returns the ids of the actions written by title (empty: already there).
+    """Write the demo's action plan, once, with the answers to "did this help?" about its done action, released
+    with the mechanism and budget given (the app's: SUMMARY_*); returns the ids of the actions written by title
+    (empty: the plan was already there).
 
     The demo's town halls and themes are found by their titles and names, so the plan can also be added to a
     demo instance loaded before the demo had one.
@@ -103,4 +129,8 @@ def load_plan(session: orm.Session, today: date, now: datetime,
         written[top.title] = parent_id = _load_action(session, top, None, theme_ids, hall_ids, known, today, now)
         for sub in top.sub_actions:
             written[sub.title] = _load_action(session, sub, parent_id, theme_ids, hall_ids, known, today, now)
+    for demo in all_actions():
+        if demo.asks_did_it_help:
+            _answer_did_it_help(session, written[demo.title], hall_ids.get(demo.town_halls[0]), today, now,
+                                mechanism, total_budget)
     return written

@@ -246,8 +246,9 @@ def all_actions() -> list[DemoAction]:
     return [a for top in PLAN for a in (top, *top.sub_actions)]
 
 
-# "Did this help?" about the done action: (answer, comment). Some come with the receipts of demo submissions
-# on its themes, the rest without one.
+# "Did this help?" about the done action: (answer, comment). The first RECEIPT_ANSWERS come with the receipts
+# of demo concerns on its themes (from their status pages), the rest from the action's page, without one.
+RECEIPT_ANSWERS = 6
 ANSWERS: tuple[tuple[str, str], ...] = (
     ("helped", "Our attending stopped a comment on rounds the week after the session. That had never happened."),
     ("helped", ""),

@@ -14,20 +14,25 @@ from feedback import audit, clock
 from feedback.demo import loader
 from feedback.demo import plan as demo_plan
 from feedback.demo.content import TOWN_HALLS
-from feedback.demo.plan_content import PLAN, all_actions
+from feedback.demo.plan_content import ANSWERS, PLAN, RECEIPT_ANSWERS, all_actions
 from feedback.models import (
     Action,
     ActionTheme,
     ActionTownHall,
     ActionUpdate,
+    AnswerRelease,
     AuditEvent,
+    HelpAnswer,
     Release,
+    ReleasedAnswer,
     ReleasedCount,
     StaffUser,
     Submission,
+    Tagging,
     Theme,
     TownHall,
 )
+from feedback.services.actions import answers
 
 CLINICAL = TOWN_HALLS[0].title  # closed 30 days ago, its numbers released by the demo
 WONT_DO = "Remove students' names from clinical evaluations"
@@ -162,7 +167,7 @@ def text_of_section(section: str) -> str:
 def stored_rows(session) -> dict[str, int]:
     return {model.__name__: session.scalar(sa.select(sa.func.count()).select_from(model))
             for model in (TownHall, Submission, StaffUser, Theme, Action, ActionUpdate, ActionTheme, ActionTownHall,
-                          AuditEvent)}
+                          HelpAnswer, AnswerRelease, ReleasedAnswer, AuditEvent)}
 
 
 def test_loading_the_demo_twice_adds_no_action_update_or_link(app, db_session, ring):
@@ -171,7 +176,9 @@ def test_loading_the_demo_twice_adds_no_action_update_or_link(app, db_session, r
     before = stored_rows(db_session)
 
     assert load(app, db_session, ring) == loader.DemoLoaded(submissions=0, staff=[])
-    assert demo_plan.load_plan(db_session, clock.today(), clock.now()) == {}
+    releasing = loader.DEFAULT_RELEASING
+    assert demo_plan.load_plan(db_session, clock.today(), clock.now(), mechanism=releasing.mechanism,
+                               total_budget=releasing.total_budget) == {}
 
     db_session.rollback()
     assert stored_rows(db_session) == before
@@ -190,3 +197,40 @@ def test_a_demo_loaded_before_the_demo_had_a_plan_gets_the_plan_and_nothing_else
     assert db_session.scalar(sa.select(sa.func.count()).select_from(Action)) == len(all_actions())
     assert db_session.scalar(sa.select(sa.func.count()).select_from(Submission)) == submissions
     assert loader._fully_loaded(db_session)
+
+
+def test_the_done_action_has_answers_to_did_this_help_from_receipts_on_its_themes_and_without_released_once(
+        app, db_session, ring):
+    loader.load_demo(db_session, ring, clock.today())
+    db_session.rollback()
+    done = db_session.scalar(sa.select(Action).where(Action.title == DONE))
+
+    stored = list(db_session.scalars(sa.select(HelpAnswer)))
+    assert len(stored) == len(ANSWERS) and {a.action_id for a in stored} == {done.id}
+    assert Counter(a.answer for a in stored) == Counter(answer for answer, _comment in ANSWERS)
+    with_receipt = [a.receipt_hash for a in stored if a.receipt_hash is not None]
+    assert len(set(with_receipt)) == RECEIPT_ANSWERS
+    # Each receipt is a published demo concern tagged with one of the done action's themes.
+    on_themes = sa.select(ActionTheme.theme_id).where(ActionTheme.action_id == done.id)
+    linked = set(db_session.scalars(
+        sa.select(Submission.receipt_hash).join(Tagging, Tagging.submission_id == Submission.id)
+        .where(Tagging.theme_id.in_(on_themes), Submission.status == "published")))
+    assert set(with_receipt) <= linked
+
+    # Released once to leadership, through the disclosure layer: every done action x every answer.
+    release = db_session.scalar(sa.select(AnswerRelease))
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(AnswerRelease)) == 1
+    cells = {(r.action_id, r.answer) for r in db_session.scalars(sa.select(ReleasedAnswer))}
+    assert {answer for action_id, answer in cells if action_id == done.id} == set(answers.ANSWERS)
+    assert release.released_on == clock.today()
+    events = Counter(db_session.scalars(sa.select(AuditEvent.action)))
+    assert events[str(audit.Action.ANSWER_RELEASED)] == 1
+    assert answers.latest(db_session, k=5).actions[done.id]
+
+
+def test_an_anonymous_visitor_is_asked_did_this_help_on_the_done_action_only(app, db_session, ring, client):
+    load(app, db_session, ring)
+    ids = dict(db_session.execute(sa.select(Action.title, Action.id)).all())
+
+    assert "Did this help?" in text_of(client.get(f"/plan/{ids[DONE]}"))
+    assert "Did this help?" not in text_of(client.get(f"/plan/{ids[OVERDUE]}"))
