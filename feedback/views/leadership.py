@@ -8,6 +8,7 @@ from feedback import auth, charts, clock
 from feedback.auth import MODERATORS, STAFF, roles
 from feedback.db import get_db, stream_rows
 from feedback.models import SLUG_PATTERN
+from feedback.services.actions import progress, reports
 from feedback.services.moderation import desk
 from feedback.services.summary import counts, disclosure, exports
 
@@ -37,8 +38,13 @@ def _summary(slug: str | None) -> counts.Summary:
     return found
 
 
+def _known() -> dict[str, progress.Status]:
+    return progress.statuses(current_app.config["ACTION_STATUSES"])
+
+
 def _page(found: counts.Summary):
     return render_template("leadership/summary.html", summary=found, noise=_noise(),
+                           actions=reports.by_theme(get_db(), clock.today(), _known()),
                            bars=charts.bar_chart(found.themes, found.k),
                            trend=charts.line_chart(found.trend_themes, found.over_time, found.k),
                            may_export_text=auth.staff().role in MODERATORS)
@@ -67,7 +73,22 @@ def brief(slug: str):
     found = exports.brief(get_db(), slug, **_settings(), by=auth.staff().actor, now=clock.now())
     if found is None:
         abort(404)
-    return render_template("leadership/brief.html", summary=found, noise=_noise())
+    top = exports.top_themes(found)
+    actions = reports.for_brief(get_db(), slug, [row.theme.name for row in top], clock.today(), _known())
+    return render_template("leadership/brief.html", summary=found, top=top, actions=actions, noise=_noise())
+
+
+@bp.get("/plan-report")
+@roles(*STAFF)
+def plan_report():
+    asked = request.args.get("quarter", "").strip()
+    quarter = reports.parse_quarter(asked) if asked else reports.quarter_of(clock.today())
+    found = reports.report(get_db(), quarter, clock.today(), _known(), by=auth.staff().actor,
+                           now=clock.now()) if quarter else None
+    if found is None:  # a clear page rather than the bare 404: say what a quarter looks like
+        return render_template("leadership/plan_report_missing.html", asked=asked,
+                               current=reports.quarter_of(clock.today())), 404
+    return render_template("leadership/plan_report.html", report=found)
 
 
 def _csv(rows, filename: str) -> Response:
@@ -79,6 +100,14 @@ def _csv(rows, filename: str) -> Response:
 def themes_csv():
     rows = exports.export_themes(get_db(), **_settings(), by=auth.staff().actor, now=clock.now())
     return _csv(stream_rows(rows), "themes.csv")
+
+
+@bp.get("/actions.csv")
+@roles(*STAFF)
+def actions_csv():
+    rows = reports.export_actions(get_db(), today=clock.today(), known=_known(), by=auth.staff().actor,
+                                  now=clock.now())
+    return _csv(stream_rows(rows), "actions.csv")
 
 
 @bp.get("/<slug>/submissions.csv")

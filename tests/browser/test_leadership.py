@@ -1,5 +1,6 @@
 """A facilitator releases a town hall's numbers, then a leader reads them in a real browser: the summary,
-switching town hall, the brief in print; axe on each page, the release page included."""
+switching town hall, the brief in print, a theme's action and the plan's progress report in print; axe on
+each page, the release page included."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from feedback.services.summary import releases
 from feedback.services.summary.disclosure import Cell, Mechanism, cell_text
 from tests.browser.steps import assert_accessible, log_in, log_in_to_staff_home
 from tests.factories import make_submission, make_theme, make_town_hall, today
+from tests.plan_rows import add_update, make_action
 from tests.staff import make_staff
 
 SYSTEM = audit.Actor(audit.SYSTEM)
@@ -157,3 +159,35 @@ def test_the_release_page_has_no_accessibility_violations(where, page: Page, liv
         page.get_by_role("button", name="Release these numbers to leadership").click()
         expect(page.get_by_role("alert")).to_contain_text("has spent its privacy budget")
     assert_accessible(page)
+
+
+def test_a_leader_follows_a_theme_to_its_action_and_prints_the_plan_s_progress_report(leader: Page, live_server,
+                                                                                      arranged, halls):
+    session = arranged.extensions["feedback_db"]()
+    try:
+        workload = session.scalars(sa.select(Theme).where(Theme.name == "Workload")).one()
+        action = make_action(session, "Hire night nurses", themes=[workload], status="in-progress")
+        add_update(session, action, "Posted six jobs.")
+        make_action(session, "DRAFT-TITLE-7Q", published=False, themes=[workload])
+    finally:
+        session.close()
+
+    leader.goto(live_server.url(f"/leadership/{halls['autumn']}"))
+    themes = leader.get_by_role("table", name="Published submissions per theme", exact=True)
+    expect(themes.get_by_role("row", name="Workload")).to_contain_text("Hire night nurses (In progress)")
+    expect(leader.get_by_text("DRAFT-TITLE-7Q")).to_have_count(0)
+    assert_accessible(leader)
+
+    leader.get_by_role("link", name="Action plan progress report (this quarter)").click()
+    expect(leader.get_by_role("heading", level=1)).to_contain_text("Action plan progress report")
+    report = leader.get_by_role("table", name="Published actions and this quarter's updates")
+    expect(report.get_by_role("row", name="Hire night nurses")).to_contain_text("Posted six jobs.")
+    assert_accessible(leader)
+    leader.emulate_media(media="print")
+    expect(leader.get_by_role("navigation", name="Main")).to_be_hidden()
+    expect(leader.get_by_text("Print this page")).to_be_hidden()
+    expect(report).to_be_visible()
+    leader.emulate_media(media="screen")
+
+    report.get_by_role("link", name="Hire night nurses").click()
+    expect(leader.get_by_role("heading", level=1)).to_have_text("Hire night nurses")

@@ -122,13 +122,14 @@ def test_themes_show_released_counts_with_share_and_change_since_the_previous_to
     spring, autumn = released(db_session, halls.spring), released(db_session, halls.autumn)
     published = disclosure.Cell(spring["status"]["published"], 5)
 
-    assert themes[0] == ["Theme", "Published submissions", "Share of published", "At Autumn listening", "Change"]
+    assert themes[0] == ["Theme", "Published submissions", "Share of published", "At Autumn listening", "Change",
+                         "Actions in the plan"]
     rows = rows_by_name(themes)
     for theme in (halls.workload, halls.safety):
         now = disclosure.Cell(spring["theme"][str(theme.id)], 5)
         before = disclosure.Cell(autumn["theme"][str(theme.id)], 5)
         assert rows[theme.name] == [text(now.value), f"{now.value / published.value:.0%}", text(before.value),
-                                    exports.change_text(disclosure.change(now, before))]
+                                    exports.change_text(disclosure.change(now, before)), "none yet"]
     workload = rows["Workload"]
     assert workload[0].startswith("about ") and workload[1].endswith("%") and workload[2].startswith("about ")
     assert re.fullmatch(r"about \d+ (more|fewer)|no change", workload[3])
@@ -200,7 +201,7 @@ def test_a_count_released_under_k_reads_fewer_than_k_in_the_table_and_the_chart(
 
     html = page(leader, f"/leadership/{halls.spring.slug}")
 
-    assert rows_by_name(tables(html)[THEMES])["Safety"] == ["fewer than 5", ""]
+    assert rows_by_name(tables(html)[THEMES])["Safety"] == ["fewer than 5", "", "none yet"]
     chart = svg(html, "themes-chart")
     assert "fewer than 5" in chart and 'stroke-dasharray="4 3"' in chart
     assert not re.search(r"about 3\b", html)
@@ -378,7 +379,7 @@ def test_the_brief_has_released_headline_counts_top_themes_and_a_print_styleshee
     assert top.pop("Theme") == ["Published submissions", "Share", "Change since Autumn listening"]
     assert {"Workload", "Safety"} <= set(top)
     for name, cells in top.items():  # no change where last time was under k (Safety's 0 at Autumn)
-        count, share, last_time, change = page_themes[name]
+        count, share, last_time, change, _ = page_themes[name]
         assert cells == [count, share, change or f"last time: {last_time}"], name
     assert "spring workload" in html or "spring safety" in html  # a published quote
 

@@ -19,7 +19,7 @@ from sqlalchemy import orm
 from feedback import audit
 from feedback.models import DuplicateLink, Submission, SubmissionStatus, Tagging, Theme, TownHall, shown_text
 from feedback.services.summary import counts
-from feedback.services.summary.counts import HallRef, Summary
+from feedback.services.summary.counts import HallRef, Summary, ThemeRow
 from feedback.services.summary.disclosure import Cell, cell_text
 from feedback.spreadsheet import csv_lines
 
@@ -29,6 +29,7 @@ THEME_COLUMNS = ["town hall", "held on", "released on", "theme", "published subm
 ALL_TOWN_HALLS = "All town halls"
 SEVERAL = "several"
 BATCH = 500
+TOP_THEMES = 5  # the brief's "top themes": the largest shown ones
 PUBLISHED = SubmissionStatus.PUBLISHED.value
 # What streams an export's CSV lines from a session of its own (the response outlives the request's).
 RowsFrom = Callable[[orm.Session], Iterator[str]]
@@ -111,6 +112,11 @@ def theme_rows(session: orm.Session, *, k: int, affiliations: list[str], today: 
         assert found is not None  # the slug comes from the same table
         yield from csv_lines(_theme_lines(found, hall))
     yield from csv_lines(_theme_lines(overall, None))
+
+
+def top_themes(found: Summary) -> list[ThemeRow]:
+    """The brief's top themes: the largest whose released count is shown (the rows come largest first)."""
+    return [row for row in found.themes if row.count.shown][:TOP_THEMES]
 
 
 def brief(session: orm.Session, slug: str, *, k: int, affiliations: list[str], today: date, by: audit.Actor,
