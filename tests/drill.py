@@ -21,6 +21,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -150,11 +151,14 @@ class PrivatePostgres:
             raise RuntimeError("PostgreSQL's initdb and pg_ctl were not found (apt-get install postgresql)")
         self.bindir = bindir
         self.port = port or free_port()
-        self.root = workdir / "postgres"
+        self._as_postgres = os.geteuid() == 0
+        # As root the cluster runs as the postgres user, which must reach its folder. Not under pytest's
+        # folder: any pytest starting meanwhile makes /tmp/pytest-of-root 700 again (and pg_ctl fails).
+        self._own = Path(tempfile.mkdtemp(prefix="feedback-drill-")) if self._as_postgres else None
+        self.root = (self._own or workdir) / "postgres"
         self.data = self.root / "data"
         self.logfile = self.root / "server.log"
         self.restarts = 0
-        self._as_postgres = os.geteuid() == 0
 
     def _run(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
         command = list(args)
@@ -195,6 +199,8 @@ class PrivatePostgres:
                 self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop", timeout=60)
             except RuntimeError as error:
                 log(f"could not stop the private PostgreSQL: {error}")
+        if self._own is not None:
+            shutil.rmtree(self._own, ignore_errors=True)
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
