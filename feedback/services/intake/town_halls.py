@@ -61,8 +61,8 @@ def slugify(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:60] or "town-hall"
 
 
-# Words the staff pages use under /facilitate/ next to /facilitate/<slug>.
-RESERVED_SLUGS = frozenset({"reveals", "s", "themes", "town-halls"})
+# Words the staff pages use next to a slug: /facilitate/<slug>, /leadership/<slug> (/leadership/plan-report).
+RESERVED_SLUGS = frozenset({"reveals", "s", "themes", "town-halls", "plan-report"})
 
 
 def _free_slug(session: orm.Session, base: str) -> str:

@@ -221,3 +221,10 @@ def test_the_staff_listing_shows_every_town_hall_with_its_state_open_ones_first(
     listed = town_halls.staff_listing(db_session, today())
     assert [(entry.town_hall.title, entry.state) for entry in listed] == [
         ("Now", "open"), ("Soon", "upcoming"), ("Was", "closed"), ("Gone", "archived")]
+
+
+@pytest.mark.parametrize("title", ["Reveals", "S", "Themes", "Town halls", "Plan report"])
+def test_a_title_that_spells_a_staff_page_gets_a_slug_of_its_own(db_session, title):
+    """Else /facilitate/<slug> or /leadership/<slug> would open that page instead of the town hall."""
+    hall = make_town_hall(db_session, title)
+    assert hall.slug not in town_halls.RESERVED_SLUGS and hall.slug.endswith("-2")
