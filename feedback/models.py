@@ -360,6 +360,9 @@ class Action(Base):
     next_update_due: Mapped[date | None]
     wont_do_reason: Mapped[str] = mapped_column(sa.Text, default="")
     published: Mapped[bool] = mapped_column(default=False)
+    # The day it was first published: from then on its status and progress change only through the timeline,
+    # even if it is unpublished for a while.
+    first_published_on: Mapped[date | None]
     created_on: Mapped[date]
 
 
@@ -375,6 +378,7 @@ class ActionUpdate(Base):
     text: Mapped[str] = mapped_column(sa.Text, default="")
     status: Mapped[str | None] = mapped_column(sa.String(40))  # the status it moved the action to
     progress: Mapped[int | None]  # the manual progress it set
+    next_update_due: Mapped[date | None]  # the "next update due" it set, public (and in force) from publish_on
 
 
 class ActionTheme(Base):
@@ -429,8 +433,11 @@ class HelpAnswer(Base):
     action_id: Mapped[int] = mapped_column(sa.ForeignKey("action.id", ondelete="CASCADE"), index=True)
     answer: Mapped[str] = mapped_column(sa.String(20))  # helped, somewhat, no, too-early
     comment: Mapped[str] = mapped_column(sa.Text, default="")
-    # The keyed hash of the receipt it was given with (the submission's receipt_hash), or None.
+    # Given with a receipt: a keyed hash of the receipt code and the action, which the submission's own
+    # receipt_hash cannot be matched to (the code is never stored); None from an action's page.
     receipt_hash: Mapped[bytes | None] = mapped_column(sa.LargeBinary(32))
+    # The keyed hash of the form's one-time token: a retried or double-clicked answer is stored once.
+    form_token_hash: Mapped[bytes | None] = mapped_column(sa.LargeBinary(32), unique=True)
 
 
 class AnswerRelease(Base):

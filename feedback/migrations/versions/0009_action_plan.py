@@ -32,6 +32,7 @@ def upgrade() -> None:
     sa.Column('next_update_due', sa.Date(), nullable=True),
     sa.Column('wont_do_reason', sa.Text(), nullable=False),
     sa.Column('published', sa.Boolean(), nullable=False),
+    sa.Column('first_published_on', sa.Date(), nullable=True),
     sa.Column('created_on', sa.Date(), nullable=False),
     sa.ForeignKeyConstraint(['parent_id'], ['action.id'], name=op.f('fk_action_parent_id_action'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_action'))
@@ -61,6 +62,7 @@ def upgrade() -> None:
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('status', sa.String(length=40), nullable=True),
     sa.Column('progress', sa.Integer(), nullable=True),
+    sa.Column('next_update_due', sa.Date(), nullable=True),
     sa.ForeignKeyConstraint(['action_id'], ['action.id'], name=op.f('fk_action_update_action_id_action'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_action_update'))
     )
@@ -73,9 +75,11 @@ def upgrade() -> None:
     sa.Column('answer', sa.String(length=20), nullable=False),
     sa.Column('comment', sa.Text(), nullable=False),
     sa.Column('receipt_hash', sa.LargeBinary(length=32), nullable=True),
+    sa.Column('form_token_hash', sa.LargeBinary(length=32), nullable=True),
     sa.ForeignKeyConstraint(['action_id'], ['action.id'], name=op.f('fk_help_answer_action_id_action'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_help_answer')),
     sa.UniqueConstraint('action_id', 'receipt_hash', name=op.f('uq_help_answer_action_id')),
+    sa.UniqueConstraint('form_token_hash', name=op.f('uq_help_answer_form_token_hash')),
     sqlite_with_rowid=False
     )
     with op.batch_alter_table('help_answer', schema=None) as batch_op:
