@@ -22,7 +22,8 @@ make_laplace over integer vectors; OpenDP samples exactly, from the operating sy
 - themes of the published, each submission counting towards at most C of its themes (its first C by
   theme id: the contribution bound; sensitivity C, epsilon C/b);
 - the sizes of near-duplicate groups whose representative is published (1 + published members; a
-  submission is in one group at most: 1/b).
+  member is in one group at most: 1/b). This protects each member; a group's representative is shown
+  by its own quote, outside the guarantee (below), and with it leaves its group's cell.
 
 So one release spends epsilon = (4 + C) / b, as OpenDP's privacy maps compute it (basic composition).
 A town hall's releases together may spend at most its budget; every release is recorded with the
@@ -42,12 +43,16 @@ Defaults (feedback.config): b = 1.5, C = 3, so epsilon = 14/3 (about 4.67) per r
 has no bound a reader could subtract.
 
 Outside the guarantee, by design: the text of quotes (published, redacted text its writers submitted
-to be read), that a quoted submission carries its theme, and that a quoted group has published members
-("raised by several people"). The staff desk shows facilitators and admins exact counts.
+to be read), that a quoted submission carries its theme, that a quoted group has published members
+("raised by several people"), and that a quote shown yesterday is gone today (a quote is dropped as
+soon as its submission is hidden or withdrawn, without waiting for a release: withdrawal wins). The
+staff desk shows facilitators and admins exact counts.
 
 The answers to "did this help?" about the action plan are released the same way, all actions at once:
 one histogram of (action, answer) counts, one answer in one cell (sensitivity 1, epsilon 1/b per
-release), within a budget of their own (feedback.services.actions.answers).
+release), within a budget of their own (feedback.services.actions.answers). The unit there is one
+answer, not one person: a receipt answers once per action, but someone may answer several actions, or
+the same action more than once from its page (only the rate limit bounds that).
 """
 
 from __future__ import annotations
