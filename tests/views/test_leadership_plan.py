@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from feedback.filters import format_date
 from feedback.models import AuditEvent
 from feedback.services.actions.reports import ACTION_COLUMNS, quarter_of
+from tests.browsing import post_form
 from tests.factories import make_submission, make_town_hall, today
 from tests.plan_rows import add_update, link_submission, make_action
 from tests.staff import staff_client
@@ -109,6 +110,22 @@ def test_the_report_for_a_quarter_holds_exactly_the_updates_published_within_it_
     assert 'href="/static/css/print.css" media="print"' in html
     previous = page(leader, f"/leadership/plan-report?quarter={quarter.preceding().label}")
     assert "LAST-QUARTER-NEWS" in report_rows(previous)["Hire night nurses"][5] and "FIRST-DAY-NEWS" not in previous
+
+
+def test_a_past_quarters_report_keeps_the_status_of_its_end_after_a_later_update(leader, db_session):
+    previous = quarter_of(today()).preceding()
+    action = make_action(db_session, "Open a nursery", owner="Dean", status="planned",
+                         next_update_due=previous.last - timedelta(days=1))
+    action.created_on = previous.first
+    db_session.commit()
+    path = f"/leadership/plan-report?quarter={previous.label}"
+    before = report_rows(page(leader, path))["Open a nursery"]
+    assert before[1:3] == ["Planned update overdue", "0%"]
+    response = post_form(leader, f"/staff/plan/{action.id}/updates", f"/staff/plan/{action.id}", text="It is open.",
+                         status="done", progress="", publish_on=today().isoformat(), next_update_due="")
+    assert response.status_code == 302
+    assert report_rows(page(leader, path))["Open a nursery"][:3] == before[:3]
+    assert report_rows(page(leader, "/leadership/plan-report"))["Open a nursery"][1:3] == ["Done", "100%"]
 
 
 def test_the_report_shows_steps_under_their_action(leader, db_session):

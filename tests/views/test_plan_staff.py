@@ -206,7 +206,7 @@ def test_an_update_posted_today_moves_the_status_and_shows_on_the_timeline(leade
     page = text(leader.get(f"{PLAN}/{action_id}"))
     assert "Posted the update to the timeline." in page and "The bands are drafted." in page
     assert "Status: In progress" in page and "50%" in page
-    assert stored(db_session, action_id).status == "in-progress"
+    assert stored(db_session, action_id).status == "planned"  # the timeline, not the field, moved it
     [event] = events(db_session, "action.update_posted")
     assert details(event)["status"] == "in-progress"
 
@@ -221,6 +221,30 @@ def test_a_scheduled_update_is_marked_and_changes_nothing_until_its_day(leader, 
     assert f"Scheduled for {day.day} {day:%B %Y}" in page and "1 scheduled" in page
     assert stored(db_session, action_id).status == "planned"
     assert "Planned" in text(leader.get(PLAN)) and "0%" in text(leader.get(PLAN))
+
+
+def test_a_scheduled_next_update_due_leaves_the_public_overdue_flag_until_its_day(leader, client, db_session):
+    due = today() - timedelta(days=5)
+    action_id = written(leader, next_update_due=due.isoformat())
+    assert press(leader, action_id, "publish").status_code == 302
+    assert "update overdue" in text(client.get("/plan"))
+    later, moved = today() + timedelta(days=30), today() + timedelta(days=90)
+    response = press(leader, action_id, "updates", text="The bands will be published.", status="", progress="",
+                     publish_on=later.isoformat(), next_update_due=moved.isoformat())
+    assert response.status_code == 302
+    public = text(client.get(f"/plan/{action_id}"))
+    assert "update overdue" in text(client.get("/plan")) and "update overdue" in public
+    assert f"Next update due{due.day} {due:%B %Y}" in re.sub(r"<[^>]+>", "", public)
+    staff = re.sub(r"<[^>]+>", "", text(leader.get(f"{PLAN}/{action_id}")))
+    assert f"Next update due{due.day} {due:%B %Y}" in staff and "Update overdue" in staff
+    # On its day the update moves the date; the action's own field never did.
+    db_session.add(ActionUpdate(action_id=action_id, written_on=today(), publish_on=today(), text="Now due later.",
+                                next_update_due=moved))
+    db_session.commit()
+    assert "update overdue" not in text(client.get("/plan"))
+    public = re.sub(r"<[^>]+>", "", text(client.get(f"/plan/{action_id}")))
+    assert f"Next update due{moved.day} {moved:%B %Y}" in public
+    assert stored(db_session, action_id).next_update_due == due
 
 
 def test_a_bad_update_comes_back_with_its_text_and_a_message(leader, db_session):

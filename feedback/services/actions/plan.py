@@ -111,6 +111,12 @@ def timeline_owns_state(session: orm.Session, action: Action) -> bool:
     return session.scalar(sa.select(sa.exists().where(ActionUpdate.action_id == action.id, set_by_update))) or False
 
 
+def _due_set_by_update(session: orm.Session, action: Action) -> bool:
+    """Whether an update (published or scheduled) sets the "next update due", so the field no longer decides it."""
+    return session.scalar(sa.select(sa.exists().where(ActionUpdate.action_id == action.id,
+                                                      ActionUpdate.next_update_due.is_not(None)))) or False
+
+
 def _problems(values: ActionValues, known: Mapping[str, Status]) -> list[tuple[str, str]]:
     found = []
     if not values.title:
@@ -190,6 +196,9 @@ def edit(session: orm.Session, action_id: int, values: ActionValues, known: Mapp
         if owned := [name for name in changed if name in STATE_FIELDS and timeline_owns_state(session, action)]:
             raise PlanError(*((name, "Post an update to change this: on a published action each change of "
                                      "status or progress is dated on its timeline.") for name in owned))
+        if "next_update_due" in changed and _due_set_by_update(session, action):
+            raise PlanError(("next_update_due", "Post an update to move this: an update has set the next "
+                                                "update due, and the latest one in force decides it."))
         if not changed:
             return []
         for name in changed:

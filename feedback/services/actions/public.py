@@ -2,9 +2,9 @@
 
 Nothing here reads a draft action, a sub-action of a draft, an update before its publish_on, or the
 internal links from actions to submissions. Where an action stands on a day (status, progress, the
-reason for "won't do") is feedback.services.actions.updates.standing, the staff pages' own rule, so a
-scheduled change shows from its date only. Counts on the response page are the town hall's released
-numbers (feedback.services.summary.counts), never live counts.
+reason for "won't do", the "next update due") is feedback.services.actions.updates.standing, the staff
+pages' own rule, so a scheduled change shows from its date only. Counts on the response page are the
+town hall's released numbers (feedback.services.summary.counts), never live counts.
 """
 
 from __future__ import annotations
@@ -151,7 +151,8 @@ class _Plan:
             id=action.id, title=action.title, description=action.description, owner=action.owner,
             status=stand.state.status, status_label=plan_service.status_label(self.known, stand.state.status),
             wont_do_reason=stand.state.wont_do_reason, progress=stand.progress, target_on=action.target_on,
-            next_update_due=action.next_update_due, overdue=stand.overdue, last_update_on=stand.state.last_update_on,
+            next_update_due=stand.state.next_update_due, overdue=stand.overdue,
+            last_update_on=stand.state.last_update_on,
             sub_actions=tuple(self.public(c.id) for c in children))
         self._built[action_id] = built
         return built

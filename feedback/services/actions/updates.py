@@ -1,11 +1,12 @@
 """An action's timeline: dated updates, posted by leaders and admins, never edited or deleted.
 
-An update may change the status or the (manual) progress, and may be scheduled to publish on a later day.
-The rule for a scheduled one is applied when the plan is read, never by a job: an action stands where its
-latest published update (publish_on today or before) put it, and where its own fields say otherwise.
-An update that publishes today is also written into the action's fields at once, so the two agree; a
-scheduled one is not (a scheduled "won't do" leaves its reason in the field, shown only with that status).
-There is deliberately no function here that changes or removes an update.
+An update may change the status, the (manual) progress or the "next update due", and may be scheduled to
+publish on a later day. The rule is applied when the plan is read, never by a job: on any day an action
+stands where its latest update published by then (publish_on that day or before) put it, and where no
+update has yet, where its own fields say. Updates never write into the action's fields, so those keep the
+state it was written with and a past day's state (a past quarter's report) is the state of that day.
+Every reader of status, progress, the "won't do" reason or the "next update due" goes through state() or
+standing(). There is deliberately no function here that changes or removes an update.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ class NewUpdate:
     status: str | None  # None: no change
     progress: int | None  # None: no change
     publish_on: date
-    next_update_due: date | None = None  # also moves the action's "next update due", when given
+    next_update_due: date | None = None  # moves the action's "next update due" from publish_on, when given
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class State:
     manual_progress: int
     wont_do_reason: str
     last_update_on: date | None  # the publish date of its latest published update
+    next_update_due: date | None = None  # from its latest published update that set one, else its own field
 
 
 def timeline(session: orm.Session, action_id: int) -> list[ActionUpdate]:
@@ -66,13 +68,14 @@ def state(action: Action, updates: Sequence[ActionUpdate], today: date) -> State
     if by_status is not None and by_status.status is not None:
         status, reason = by_status.status, by_status.text
     manual = by_progress.progress if by_progress is not None and by_progress.progress is not None else action.progress
-    return State(status, manual, reason if status == WONT_DO else "", shown[0].publish_on if shown else None)
+    due = next((u.next_update_due for u in shown if u.next_update_due is not None), action.next_update_due)
+    return State(status, manual, reason if status == WONT_DO else "", shown[0].publish_on if shown else None, due)
 
 
 def as_of(action: Action, current: State) -> Action:
     """A detached copy of the action with its state of the day, for progress.progress and progress.overdue."""
     return Action(id=action.id, title=action.title, status=current.status, progress_from=action.progress_from,
-                  progress=current.manual_progress, next_update_due=action.next_update_due,
+                  progress=current.manual_progress, next_update_due=current.next_update_due,
                   wont_do_reason=current.wont_do_reason, published=action.published, created_on=action.created_on)
 
 
@@ -99,7 +102,7 @@ def _problems(action: Action, new: NewUpdate, known: Mapping[str, Status], today
 
 def post(session: orm.Session, action_id: int, new: NewUpdate, known: Mapping[str, Status], *, role: str,
          by: audit.Actor, now: datetime, today: date) -> ActionUpdate:
-    """Add an update to the action's timeline, dated today; one publishing today applies its changes at once.
+    """Add an update to the action's timeline, written today; its changes are in force from its publish_on.
 
     :raises NotAllowed: a facilitator.
     :raises PlanError: an empty update, an unknown status, "won't do" without its reason, a progress out of
@@ -113,30 +116,15 @@ def post(session: orm.Session, action_id: int, new: NewUpdate, known: Mapping[st
             raise PlanError(("", "That action is no longer in the plan. Reload the page."))
         if problems := _problems(action, new, known, today):
             raise PlanError(*problems)
-        wont_do_today = state(action, timeline(session, action.id), today).status == WONT_DO
         update = ActionUpdate(action_id=action.id, written_on=today, publish_on=new.publish_on, text=new.text,
-                              status=new.status, progress=new.progress)
+                              status=new.status, progress=new.progress, next_update_due=new.next_update_due)
         session.add(update)
-        if new.publish_on <= today:
-            _apply(action, update)
-        elif new.status == WONT_DO and not wont_do_today:
-            # Pages that read the field find the reason there once the update is due; it shows nowhere before.
-            action.wont_do_reason = new.text
-        if new.next_update_due is not None:
-            action.next_update_due = new.next_update_due
         session.flush()
         audit.record(session, by, audit.Action.ACTION_UPDATE_POSTED, now=now,
                      details={"action_id": action.id, "update_id": update.id, "publish_on": new.publish_on.isoformat(),
-                              "status": new.status, "progress": new.progress})
+                              "status": new.status, "progress": new.progress,
+                              "next_update_due": new.next_update_due.isoformat() if new.next_update_due else None})
     return update
-
-
-def _apply(action: Action, update: ActionUpdate) -> None:
-    if update.status is not None:
-        action.status = update.status
-        action.wont_do_reason = update.text if update.status == WONT_DO else action.wont_do_reason
-    if update.progress is not None:
-        action.progress = update.progress
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from datetime import timedelta
 
 import pytest
 
@@ -170,8 +171,19 @@ def test_once_an_update_set_the_status_the_form_of_a_draft_cannot_either(db_sess
     updates.post(db_session, action.id, updates.NewUpdate("Started.", "in-progress", None, clock.today()), KNOWN,
                  role=LEADER, by=BY, now=clock.now(), today=clock.today())
     with pytest.raises(plan.PlanError, match="Post an update"):
-        edit(db_session, action, status="planned")
+        edit(db_session, action, status="done")
 
+
+
+def test_once_an_update_set_the_next_update_due_only_an_update_moves_it(db_session):
+    action = create(db_session)
+    later = clock.today() + timedelta(days=60)
+    updates.post(db_session, action.id, updates.NewUpdate("Next news in June.", None, None, clock.today(),
+                                                          next_update_due=later), KNOWN,
+                 role=LEADER, by=BY, now=clock.now(), today=clock.today())
+    with pytest.raises(plan.PlanError, match="Post an update to move this"):
+        edit(db_session, action, next_update_due=clock.today() + timedelta(days=1))
+    assert edit(db_session, action, title="Publish every pay band") == ["title"]
 
 # --- links ---
 

@@ -46,12 +46,14 @@ def test_an_update_publishing_today_is_dated_today_and_moves_the_action_at_once(
     update = post(db_session, action, "Work has started.", "in-progress", next_update_due=TODAY + timedelta(days=30))
     assert (update.written_on, update.publish_on) == (TODAY, TODAY)
     now = standing(db_session, action)
-    assert (now.action.status, now.state.status, now.progress, now.overdue) == ("in-progress", "in-progress", 50,
-                                                                                   False)
-    assert now.state.last_update_on == TODAY
+    assert (now.state.status, now.progress, now.overdue) == ("in-progress", 50, False)
+    assert (now.state.last_update_on, now.state.next_update_due) == (TODAY, TODAY + timedelta(days=30))
+    # The action's own fields keep the state it was written with: the update is the record of the change.
+    assert (now.action.status, now.action.next_update_due) == ("planned", TODAY - timedelta(days=3))
     [event] = events(db_session, "action.update_posted")
     assert details(event) == {"action_id": action.id, "update_id": update.id, "publish_on": TODAY.isoformat(),
-                              "status": "in-progress", "progress": None}
+                              "status": "in-progress", "progress": None,
+                              "next_update_due": (TODAY + timedelta(days=30)).isoformat()}
 
 
 def test_a_scheduled_update_changes_nothing_until_its_day(db_session):
@@ -76,6 +78,30 @@ def test_the_latest_published_update_wins_over_an_earlier_one_and_the_field(db_s
     assert standing(db_session, action, TODAY + timedelta(days=2)).progress == 90
 
 
+def test_a_scheduled_next_update_due_is_in_force_from_its_publish_date_only(db_session):
+    due, on, moved = TODAY - timedelta(days=5), TODAY + timedelta(days=30), TODAY + timedelta(days=90)
+    action = create(db_session, next_update_due=due)
+    post(db_session, action, "The bands will be published.", publish_on=on, next_update_due=moved)
+    now = standing(db_session, action)
+    assert (now.state.next_update_due, now.overdue) == (due, True)
+    assert now.action.next_update_due == due
+    later = standing(db_session, action, on)
+    assert (later.state.next_update_due, later.overdue) == (moved, False)
+
+
+def test_a_past_day_stands_where_the_updates_published_by_then_put_it(db_session):
+    action = create(db_session, status="planned", next_update_due=TODAY + timedelta(days=3))
+    post(db_session, action, "Started.", "in-progress")
+    post(db_session, action, "Will not do it.", "wont-do", publish_on=TODAY + timedelta(days=10),
+         next_update_due=TODAY + timedelta(days=40))
+    yesterday = standing(db_session, action, TODAY - timedelta(days=1))
+    assert (yesterday.state.status, yesterday.progress, yesterday.state.last_update_on) == ("planned", 0, None)
+    assert standing(db_session, action).state.status == "in-progress"
+    last = standing(db_session, action, TODAY + timedelta(days=10))
+    assert (last.state.status, last.state.wont_do_reason, last.state.next_update_due) == (
+        "wont-do", "Will not do it.", TODAY + timedelta(days=40))
+
+
 def test_wont_do_in_an_update_needs_its_text_which_becomes_the_public_reason(db_session):
     action = create(db_session)
     with pytest.raises(plan.PlanError) as raised:
@@ -84,7 +110,7 @@ def test_wont_do_in_an_update_needs_its_text_which_becomes_the_public_reason(db_
     post(db_session, action, "The clinic needed the budget more.", "wont-do", publish_on=TODAY + timedelta(days=1))
     now = standing(db_session, action)
     assert (now.state.status, now.state.wont_do_reason) == ("planned", "")
-    assert now.action.wont_do_reason == "The clinic needed the budget more."  # for pages that read the field
+    assert now.action.wont_do_reason == ""  # the field is never written by an update
     later = standing(db_session, action, TODAY + timedelta(days=1))
     assert (later.state.status, later.state.wont_do_reason, later.overdue) == (
         "wont-do", "The clinic needed the budget more.", False)
