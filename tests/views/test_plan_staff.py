@@ -247,6 +247,21 @@ def test_a_scheduled_next_update_due_leaves_the_public_overdue_flag_until_its_da
     assert stored(db_session, action_id).next_update_due == due
 
 
+def test_taking_an_action_back_to_draft_does_not_let_its_status_change_off_the_timeline(leader, client,
+                                                                                        db_session):
+    action_id = written(leader)
+    assert press(leader, action_id, "publish").status_code == 302
+    assert press(leader, action_id, "unpublish").status_code == 302
+    assert "Post an update" in text(leader.get(f"{PLAN}/{action_id}/edit"))
+    response = post_form(leader, f"{PLAN}/{action_id}/edit", f"{PLAN}/{action_id}/edit",
+                         **{**FIELDS, "status": "done"})
+    assert response.status_code == 302
+    assert press(leader, action_id, "publish").status_code == 302
+    public = text(client.get(f"/plan/{action_id}"))
+    assert "Planned" in public and "Done" not in public and "Did this help?" not in public
+    assert stored(db_session, action_id).status == "planned"
+
+
 def test_a_bad_update_comes_back_with_its_text_and_a_message(leader, db_session):
     action_id = written(leader)
     response = post_update(leader, action_id, "", "wont-do")

@@ -1,8 +1,9 @@
 """The action plan for staff: write actions, publish them, and link them to themes, town halls and submissions.
 
 Leaders and admins may do everything; facilitators may create and edit drafts only (may_publish says who
-may do more). Every change is an audit event in the same transaction. Once an action is published, its
-status, progress and reason for "won't do" change only through dated updates (feedback.services.actions.
+may do more). Every change is an audit event in the same transaction. Once an action has been published
+(even if it has been taken back to draft since), its status, progress and reason for "won't do" change
+only through dated updates (feedback.services.actions.
 updates), so the public record of each change is its timeline.
 """
 
@@ -104,8 +105,9 @@ def sub_actions(session: orm.Session, action_id: int) -> list[Action]:
 
 
 def timeline_owns_state(session: orm.Session, action: Action) -> bool:
-    """Whether status, progress and the "won't do" reason change only through updates now."""
-    if action.published:
+    """Whether status, progress and the "won't do" reason change only through updates now: once an action has
+    been published (even if it is a draft again since) or an update has set them."""
+    if action.published or action.first_published_on is not None:
         return True
     set_by_update = sa.or_(ActionUpdate.status.is_not(None), ActionUpdate.progress.is_not(None))
     return session.scalar(sa.select(sa.exists().where(ActionUpdate.action_id == action.id, set_by_update))) or False
@@ -227,6 +229,10 @@ def set_published(session: orm.Session, action_id: int, published: bool, *, role
         if not published and (shown := [s.title for s in sub_actions(session, action.id) if s.published]):
             raise PlanError(("", "Unpublish its sub-actions first: " + ", ".join(f"“{t}”" for t in shown) + "."))
         action.published = published
+        if action.first_published_on is None:
+            # Set on the first publication and never cleared, so a spell as a draft cannot change its state
+            # off the timeline. (An action published before this was recorded gets it when unpublished.)
+            action.first_published_on = now.date()
         event = audit.Action.ACTION_PUBLISHED if published else audit.Action.ACTION_UNPUBLISHED
         audit.record(session, by, event, now=now, details={"action_id": action.id, "title": action.title})
     return True

@@ -175,6 +175,17 @@ def test_once_an_update_set_the_status_the_form_of_a_draft_cannot_either(db_sess
 
 
 
+def test_once_published_the_state_stays_the_timelines_even_back_in_draft(db_session):
+    action = create(db_session)
+    assert publish(db_session, action)
+    assert action.first_published_on == clock.today()
+    assert publish(db_session, action, False) and not action.published
+    assert action.first_published_on == clock.today()  # never cleared
+    assert plan.timeline_owns_state(db_session, action)
+    with pytest.raises(plan.PlanError, match="Post an update"):
+        edit(db_session, action, status="done")
+    assert edit(db_session, action, owner="Office of the Dean") == ["owner"]
+
 def test_once_an_update_set_the_next_update_due_only_an_update_moves_it(db_session):
     action = create(db_session)
     later = clock.today() + timedelta(days=60)
