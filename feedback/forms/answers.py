@@ -14,6 +14,14 @@ from feedback.services.actions.answers import ANSWERS, COMMENT_MAX
 CHOOSE = "Choose one answer: it helped, somewhat, no, or too early to say."
 
 
+def _number(value: str | None) -> int:
+    """The hidden answer-release number as a number; anything else is -1, which matches no release (a stale form)."""
+    try:
+        return int(value or "")
+    except ValueError:
+        return -1
+
+
 def _action_id(value: str | None) -> int:
     """The hidden action id as a number; anything else is -1, which matches no action (a tampered form)."""
     try:
@@ -43,3 +51,11 @@ class ReceiptHelpForm(HelpForm):
 
     code = HiddenField(filters=[strip])
     action = HiddenField(filters=[_action_id])
+
+
+class AnswerReleaseForm(FlaskForm):
+    """The facilitator's "Release answers" button, and what the page showed when it was sent."""
+
+    # The latest answer release's number when the page was shown (0: none yet). A second press of the same
+    # page, or a page shown before someone else released, sends an older number: nothing is released again.
+    seen = HiddenField(filters=[_number])

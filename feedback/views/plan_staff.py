@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 
@@ -9,6 +11,7 @@ from feedback import auth, clock
 from feedback.auth import MODERATORS, STAFF, roles
 from feedback.db import get_db
 from feedback.filters import format_date
+from feedback.forms.answers import AnswerReleaseForm
 from feedback.forms.plan import ActionForm, SubmissionLinkForm, ThemeLinkForm, TownHallLinkForm, UpdateForm
 from feedback.forms.staff import ConfirmForm
 from feedback.models import Action, Role
@@ -54,30 +57,40 @@ def _action(action_id: int, editing: bool = False) -> Action:
     return action
 
 
+def _index(*, refused: str | None = None, status: int = 200):
+    config = current_app.config
+    budget = answers.budget(get_db(), Mechanism.from_config(config), config["SUMMARY_BUDGET"])
+    release_form = AnswerReleaseForm(formdata=None)
+    release_form.seen.data = answers.latest_number(get_db())
+    return render_template("plan_staff/index.html", plan=updates.overview(get_db(), _known(), clock.today()),
+                           known=_known(), may_publish=plan.may_publish(_role()), released=_released(),
+                           may_release=_moderates(), budget=budget, release_form=release_form, refused=refused,
+                           labels=answers.ANSWERS), status
+
+
 @bp.get("")
 @roles(*STAFF)
 def index():
-    config = current_app.config
-    budget = answers.budget(get_db(), Mechanism.from_config(config), config["SUMMARY_BUDGET"])
-    return render_template("plan_staff/index.html", plan=updates.overview(get_db(), _known(), clock.today()),
-                           known=_known(), may_publish=plan.may_publish(_role()), released=_released(),
-                           may_release=_moderates(), budget=budget, confirm=ConfirmForm(), labels=answers.ANSWERS)
+    return _index()
 
 
 @bp.post("/answers/release")
 @roles(*MODERATORS)
 def release_answers():
-    if not ConfirmForm().validate_on_submit():
+    form = AnswerReleaseForm()
+    if not form.validate_on_submit():
         abort(400)
+    if form.seen.data > answers.latest_number(get_db()):
+        abort(400)  # a page showing releases that do not exist: not a form this app made
     config = current_app.config
     try:
         made = answers.release(get_db(), mechanism=Mechanism.from_config(config),
-                               total_budget=config["SUMMARY_BUDGET"], by=auth.staff().actor, now=clock.now())
+                               total_budget=config["SUMMARY_BUDGET"], by=auth.staff().actor, now=clock.now(),
+                               after=form.seen.data)
     except answers.Refused as refused:
-        flash(str(refused), "error")
-    else:
-        flash(f"Released the answers to “Did this help?” (release {made.number}): leaders now see them, "
-              "with noise, as rounded counts.")
+        return _index(refused=str(refused), status=409)
+    flash(f"Released the answers to “Did this help?” (release {made.number}): leaders now see them, "
+          "with noise, as rounded counts.")
     return redirect(url_for("plan_staff.index"))
 
 
@@ -157,10 +170,21 @@ def _page(action: Action, forms: dict[str, FlaskForm] | None = None, status: int
         "plan_staff/action.html", action=action, known=known, today=today, timeline=timeline,
         standing=updates.standing(action, timeline, subs, known, today),
         subs=[updates.standing(sub, sub_timeline, [], known, today) for sub, sub_timeline in subs],
-        links=plan.links(db, action.id), forms=forms, form=failed, confirm=ConfirmForm(),
+        links=_links(action), forms=forms, form=failed, confirm=ConfirmForm(),
         may_publish=plan.may_publish(_role()), may_edit=plan.may_edit(action, _role()), sees_desk=_moderates(),
         released=_released(), live=answers.live(db, action.id) if _moderates() else None,
         labels=answers.ANSWERS), status
+
+
+def _links(action: Action) -> plan.Links:
+    """The action's links; its submissions only for those who see the desk (never for a leader)."""
+    found = plan.links(get_db(), action.id)
+    return found if plan.may_link_submissions(_role()) else dataclasses.replace(found, submission_ids=[])
+
+
+def _may_link(kind: str) -> None:
+    if kind == plan.SUBMISSION and not plan.may_link_submissions(_role()):
+        abort(403)  # a leader: the service refuses it too, before looking the submission up
 
 
 @bp.get("/<int:action_id>")
@@ -233,6 +257,7 @@ def _link_form(kind: str, action: Action) -> ThemeLinkForm | TownHallLinkForm | 
 @bp.post(f"/<int:action_id>/links/<{KINDS}:kind>")
 @roles(*STAFF)
 def link(action_id: int, kind: str):
+    _may_link(kind)
     action = _action(action_id, editing=True)
     form = _link_form(kind, action)
     if not form.validate_on_submit():
@@ -252,6 +277,7 @@ def link(action_id: int, kind: str):
 @bp.post(f"/<int:action_id>/links/<{KINDS}:kind>/<target>/remove")
 @roles(*STAFF)
 def unlink(action_id: int, kind: str, target: str):
+    _may_link(kind)
     action = _action(action_id, editing=True)
     if not ConfirmForm().validate_on_submit():
         abort(400)

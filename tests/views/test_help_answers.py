@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from feedback import audit
 from feedback.forms.public import COMMENT_MAX
-from feedback.models import HelpAnswer, ReleasedAnswer
+from feedback.models import AnswerRelease, HelpAnswer, ReleasedAnswer
 from feedback.padding import BUCKET
 from feedback.services.actions.answers import ANSWERS
 from feedback.services.actions.answers import COMMENT_MAX as HELP_COMMENT_MAX
@@ -43,6 +43,12 @@ def help_fields(page, path: str = "/receipt/did-this-help/question") -> dict[str
     form = html[html.index(f'action="{path}"'):]
     form = form[:form.index("</form>")]
     return {**hidden_fields(html), **dict(_RECEIPT_FIELD.findall(form))}
+
+
+def release_from_plan(client):
+    """Press "Release answers" on the staff plan page (its CSRF token and the release number it shows ride along)."""
+    page = client.get("/staff/plan").get_data(as_text=True)
+    return client.post("/staff/plan/answers/release", data=hidden_fields(page))
 
 
 def question_page(client, status_page):
@@ -235,7 +241,7 @@ def test_a_facilitator_releases_the_answers_and_leaders_see_the_released_values_
     assert "No answers have been released yet" in plan and "Release answers" not in plan
     assert post_form(leader, "/staff/plan/answers/release", "/staff/plan").status_code == 403
 
-    released = post_form(facilitator, "/staff/plan/answers/release", "/staff/plan")
+    released = release_from_plan(facilitator)
     assert released.status_code == 302
     values = {r.answer: r.value for r in db_session.scalars(sa.select(ReleasedAnswer))}
     assert set(values) == set(ANSWERS)
@@ -260,11 +266,39 @@ def test_the_answers_budget_refuses_a_release_with_a_clear_message(make_app):
     try:
         make_action(session, "Open a nursery", status="done")
         admin = staff_client(app, "admin")
-        assert post_form(admin, "/staff/plan/answers/release", "/staff/plan").status_code == 302
-        refused = post_form(admin, "/staff/plan/answers/release", "/staff/plan")
-        assert refused.status_code == 302
-        assert "spent their privacy budget" in text(admin.get("/staff/plan"))
+        assert release_from_plan(admin).status_code == 302
+        refused = release_from_plan(admin)
+        assert refused.status_code == 409
+        assert "spent their privacy budget" in text(refused) and "Release answers" in text(refused)
         assert len(events(session, audit.Action.ANSWER_RELEASED)) == 1
+    finally:
+        session.close()
+
+
+def test_a_double_press_on_release_answers_releases_once_and_says_so(app, db_session, facilitator):
+    make_action(db_session, "Open a nursery", status="done")
+    fields = hidden_fields(facilitator.get("/staff/plan").get_data(as_text=True))
+    assert fields["seen"] == "0"
+    first = facilitator.post("/staff/plan/answers/release", data=fields)
+    second = facilitator.post("/staff/plan/answers/release", data=fields)  # the same page, pressed again
+    assert first.status_code == 302
+    assert second.status_code == 409
+    assert "Answer release 1 was made after this page was shown" in text(second)
+    assert 'name="seen" type="hidden" value="1"' in second.get_data(as_text=True)  # the page back, up to date
+    db_session.expire_all()
+    assert [r.number for r in db_session.scalars(sa.select(AnswerRelease))] == [1]
+    assert len(events(db_session, audit.Action.ANSWER_RELEASED)) == 1
+
+
+def test_a_release_form_without_the_page_s_number_releases_nothing(make_app):
+    app = make_app()
+    session = app.extensions["feedback_db"]()
+    try:
+        make_action(session, "Open a nursery", status="done")
+        admin = staff_client(app, "admin")
+        assert post_form(admin, "/staff/plan/answers/release", "/staff/plan").status_code == 409
+        assert post_form(admin, "/staff/plan/answers/release", "/staff/plan", seen="7").status_code == 400
+        assert events(session, audit.Action.ANSWER_RELEASED) == []
     finally:
         session.close()
 

@@ -163,14 +163,27 @@ def exact_counts(session: orm.Session, action_ids: list[int]) -> dict[tuple[int,
     return cells
 
 
+def latest_number(session: orm.Session) -> int:
+    """The number of the latest answer release (0: none yet)."""
+    return session.scalar(sa.select(sa.func.max(AnswerRelease.number))) or 0
+
+
 def release(session: orm.Session, *, mechanism: Mechanism, total_budget: float, by: audit.Actor,
-            now: datetime) -> AnswerRelease:
+            now: datetime, after: int | None = None) -> AnswerRelease:
     """Release the answers about every published done action now, with noise, spending histogram_epsilon(1).
 
-    :raises Refused: the answers' budget is spent, or no published action is done.
+    after: the number of the latest answer release the facilitator saw (0: none); when another was made
+    since (a double click, a colleague), nothing is spent. Checked under the lock, so two at once cannot both pass.
+
+    :raises Refused: the answers' budget is spent, no published action is done, or a release was made since `after`.
     """
     with writing(session):
         advisory_lock(session, AdvisoryLock.RELEASES)
+        latest = latest_number(session)
+        if after is not None and latest != after:
+            raise Refused(f"Answer release {latest} was made after this page was shown (a second press, or a "
+                          "colleague), so nothing was released again. Read the answers below, and release again "
+                          "only if you mean to.")
         left = budget(session, mechanism, total_budget)
         if left.releases_left < 1:
             raise Refused(f"The answers to “Did this help?” have spent their privacy budget ({left.spent:g} of "
@@ -180,7 +193,7 @@ def release(session: orm.Session, *, mechanism: Mechanism, total_budget: float, 
             raise Refused("No published action is done yet, so there are no answers to release.")
         exact = exact_counts(session, action_ids)
         noisy = mechanism.noisy_histogram({f"{a}:{answer}": n for (a, answer), n in exact.items()})
-        number = 1 + (session.scalar(sa.select(sa.func.max(AnswerRelease.number))) or 0)
+        number = latest + 1
         made = AnswerRelease(number=number, released_on=now.date(), epsilon=left.per_release, scale=mechanism.scale)
         session.add(made)
         session.flush()

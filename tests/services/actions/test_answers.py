@@ -56,7 +56,9 @@ def test_only_published_done_actions_take_answers(db_session):
 def test_an_answer_row_holds_no_date_address_or_account(db_session):
     action = make_action(db_session, "Open a nursery", status="done")
     answers.give(db_session, action.id, "somewhat", "Better, not there yet.", today=clock.today())
-    assert set(HelpAnswer.__table__.columns.keys()) == {"id", "action_id", "answer", "comment", "receipt_hash"}
+    # form_token_hash is a keyed hash of the form's one-time token (a retry is stored once), not metadata.
+    assert set(HelpAnswer.__table__.columns.keys()) == {"id", "action_id", "answer", "comment", "receipt_hash",
+                                                        "form_token_hash"}
     row = db_session.execute(sa.text("SELECT * FROM help_answer")).mappings().one()
     assert row["answer"] == "somewhat" and row["comment"] == "Better, not there yet." and row["receipt_hash"] is None
     assert str(clock.today()) not in " ".join(str(v) for v in row.values())
@@ -124,6 +126,16 @@ def test_the_budget_of_all_answer_releases_together_refuses_once_spent(db_sessio
     with pytest.raises(answers.Refused, match="privacy budget"):
         release(db_session, budget=3 * per_release)
     assert db_session.scalar(sa.select(sa.func.count()).select_from(AnswerRelease)) == 3
+
+
+def test_a_release_made_since_the_page_was_shown_refuses_and_spends_nothing(db_session):
+    make_action(db_session, "Open a nursery", status="done")
+    answers.release(db_session, mechanism=MECHANISM, total_budget=14.0, by=SYSTEM, now=clock.now(), after=0)
+    with pytest.raises(answers.Refused, match="Answer release 1 was made after this page was shown"):
+        answers.release(db_session, mechanism=MECHANISM, total_budget=14.0, by=SYSTEM, now=clock.now(), after=0)
+    assert answers.latest_number(db_session) == 1
+    assert answers.budget(db_session, MECHANISM, 14.0).spent == pytest.approx(MECHANISM.histogram_epsilon(1))
+    assert len(events(db_session, audit.Action.ANSWER_RELEASED)) == 1
 
 
 def test_nothing_to_release_before_an_action_is_done(db_session):
