@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from feedback.models import Action, ActionUpdate
+from feedback.models import Action, ActionUpdate, Submission
 from tests.browsing import csrf_for, post_form, text
 from tests.factories import make_submission, make_theme, today
 from tests.staff import staff_client
@@ -319,14 +320,37 @@ def test_a_submission_is_linked_by_its_desk_address_and_shown_to_staff_only(app,
     as_facilitator = facilitator.get(f"{PLAN}/{action_id}").get_data(as_text=True)
     assert f'href="/facilitate/s/{receipt.submission_id}"' in as_facilitator
     as_leader = leader.get(f"{PLAN}/{action_id}").get_data(as_text=True)
-    assert str(receipt.submission_id) in as_leader and "/facilitate/s/" not in as_leader
-    assert "My pay band is a secret." not in as_leader
+    assert str(receipt.submission_id) not in as_leader and "/facilitate/s/" not in as_leader
+    assert "My pay band is a secret." not in as_leader and "Submissions (internal" not in as_leader
     [event] = events(db_session, "action.linked")
     assert event.submission_id == receipt.submission_id
     refused = press(facilitator, action_id, "links/submission", target="SUB-1234")
     assert refused.status_code == 422
     page = text(refused)
     assert "Enter the submission's id as the desk shows it" in page and 'value="SUB-1234"' in page
+
+
+def test_a_leader_sees_no_linked_submission_and_may_neither_link_nor_unlink_one(leader, admin, db_session,
+                                                                               ring, hall):
+    kept, withdrawn = (make_submission(db_session, ring, hall, body) for body in ("One.", "Two."))
+    action_id = written(leader)
+    for receipt in (kept, withdrawn):
+        assert press(admin, action_id, "links/submission", target=str(receipt.submission_id)).status_code == 302
+    page = leader.get(f"{PLAN}/{action_id}").get_data(as_text=True)
+    assert str(kept.submission_id) not in page and "Submissions (internal" not in page
+    assert "Link submission" not in page
+    db_session.execute(sa.delete(Submission).where(Submission.id == withdrawn.submission_id))
+    db_session.commit()
+    for target in (str(withdrawn.submission_id), str(kept.submission_id), str(uuid.uuid4())):
+        refused = press(leader, action_id, "links/submission", target=target)
+        assert refused.status_code == 403 and "No submission has that id" not in text(refused)
+    refused = post_form(leader, f"{PLAN}/{action_id}/links/submission/{kept.submission_id}/remove",
+                        f"{PLAN}/{action_id}")
+    assert refused.status_code == 403
+    assert [e.submission_id for e in events(db_session, "action.linked")] == [kept.submission_id,
+                                                                              withdrawn.submission_id]
+    assert events(db_session, "action.unlinked") == []
+    assert str(kept.submission_id) in admin.get(f"{PLAN}/{action_id}").get_data(as_text=True)
 
 
 def test_a_sub_action_is_added_from_its_actions_page(leader, db_session):

@@ -34,6 +34,8 @@ from feedback.services.actions.progress import FROM_SUB_ACTIONS, PROGRESS_SOURCE
 
 TITLE_MAX, OWNER_MAX = 200, 200
 PUBLISHERS = frozenset({Role.ADMIN.value, Role.LEADER.value})
+# Who sees and changes the internal links to submissions: those who see the desk, never leaders.
+SUBMISSION_LINKERS = frozenset({Role.ADMIN.value, Role.FACILITATOR.value})
 # The fields only the timeline changes once an action is published (or once an update has set them).
 STATE_FIELDS = ("status", "progress", "wont_do_reason")
 THEME, TOWN_HALL, SUBMISSION = "theme", "town-hall", "submission"
@@ -73,6 +75,11 @@ class ActionValues:
 def may_publish(role: str) -> bool:
     """Leaders and admins publish, unpublish, post updates and edit published actions; facilitators draft."""
     return role in PUBLISHERS
+
+
+def may_link_submissions(role: str) -> bool:
+    """Facilitators and admins see, link and unlink an action's submissions; leaders see none of them."""
+    return role in SUBMISSION_LINKERS
 
 
 def may_edit(action: Action, role: str) -> bool:
@@ -264,10 +271,12 @@ def set_link(session: orm.Session, action_id: int, kind: str, target: str, linke
     :param kind: THEME, TOWN_HALL or SUBMISSION.
     :param target: the theme's or town hall's id, or the submission's id (or the address of its desk page).
     :returns: False when it already was (or was not) linked.
-    :raises NotAllowed: a facilitator and a published action.
+    :raises NotAllowed: a facilitator and a published action; a leader and a submission (whatever its id).
     :raises PlanError: no such theme, town hall or submission.
     """
     model, column = _LINKS[kind]
+    if kind == SUBMISSION and not may_link_submissions(role):
+        raise NotAllowed("Only facilitators and admins link actions to submissions.")
     with writing(session):
         action = _action(session, action_id)
         _require_editor(action, role)

@@ -204,7 +204,7 @@ def test_links_to_themes_town_halls_and_submissions_are_audited_and_undone(db_se
     receipt = make_submission(db_session, ring, hall, "My band is a secret.")
 
     def link(kind: str, target: str, linked: bool = True) -> bool:
-        return plan.set_link(db_session, action.id, kind, target, linked, role=LEADER, by=BY, now=clock.now())
+        return plan.set_link(db_session, action.id, kind, target, linked, role=ADMIN, by=BY, now=clock.now())
 
     assert link(plan.THEME, str(theme.id)) and link(plan.TOWN_HALL, str(hall.id))
     assert link(plan.SUBMISSION, f"https://feedback.example.org/facilitate/s/{receipt.submission_id}")
@@ -233,6 +233,19 @@ def test_a_link_to_something_that_is_not_there_says_so(db_session):
              (plan.SUBMISSION, str(uuid.uuid4())): "No submission has that id."}
     for (kind, target), message in cases.items():
         with pytest.raises(plan.PlanError) as raised:
-            plan.set_link(db_session, action.id, kind, target, True, role=LEADER, by=BY, now=clock.now())
+            plan.set_link(db_session, action.id, kind, target, True, role=ADMIN, by=BY, now=clock.now())
         assert problems(raised)["target"].startswith(message)
     assert events(db_session, "action.linked") == []
+
+
+def test_a_leader_may_not_link_or_unlink_a_submission_nor_learn_whether_one_exists(db_session, ring):
+    action = create(db_session)
+    receipt = make_submission(db_session, ring, make_town_hall(db_session, "Pay and grades"), "My band.")
+    plan.set_link(db_session, action.id, plan.SUBMISSION, str(receipt.submission_id), True, role=ADMIN, by=BY,
+                  now=clock.now())
+    for target, linked in ((str(uuid.uuid4()), True), ("not an id", True), (str(receipt.submission_id), False)):
+        with pytest.raises(plan.NotAllowed, match="Only facilitators and admins"):
+            plan.set_link(db_session, action.id, plan.SUBMISSION, target, linked, role=LEADER, by=BY,
+                          now=clock.now())
+    assert plan.links(db_session, action.id).submission_ids == [receipt.submission_id]
+    assert len(events(db_session, "action.linked")) == 1 and events(db_session, "action.unlinked") == []
