@@ -244,6 +244,20 @@ def receipt_hash(ring: KeyRing, code: str) -> bytes | None:
     return hmac.new(ring.subkey("receipt-hash:v1"), canonical.encode(), hashlib.sha256).digest()
 
 
+def answer_receipt_hash(ring: KeyRing, code: str, action_id: int) -> bytes | None:
+    """Keyed hash of a receipt code and an action, stored with an answer to "did this help?" given with it.
+
+    A subkey and a message of its own ("did-this-help" | code | action id), so it matches neither the
+    submission's receipt_hash nor the same receipt's answer about another action: the database alone (the
+    code is never stored) cannot tell whose answer it is. None when the text cannot be a receipt code.
+    """
+    canonical = canonical_receipt_code(code)
+    if canonical is None:
+        return None
+    message = b"did-this-help:v1|" + canonical.encode() + b"|" + str(action_id).encode()
+    return hmac.new(ring.subkey("did-this-help:v1"), message, hashlib.sha256).digest()
+
+
 def chain_hash(key: bytes, prev_hash: str, payload: str) -> str:
     """HMAC-SHA256 of an audit event chained to the previous one's hash (hex)."""
     return hmac.new(key, (prev_hash + payload).encode(), hashlib.sha256).hexdigest()

@@ -6,6 +6,7 @@ audit log.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 
@@ -104,7 +105,9 @@ def _answer_did_it_help(session: orm.Session, action_id: int, hall_id: int | Non
     receipts: list[bytes | None] = list(_receipt_hashes(session, action_id, hall_id, RECEIPT_ANSWERS))
     receipts += [None] * (len(ANSWERS) - len(receipts))
     for (answer, comment), receipt_hash in zip(ANSWERS, receipts, strict=True):
-        answers.give(session, action_id, answer, comment, today=today, receipt_hash=receipt_hash)
+        # The demo keeps no receipt codes, so its answers' own hashes are random: unlinkable, as a real one is.
+        keys = answers.Receipt(receipt_hash, secrets.token_bytes(32)) if receipt_hash else None
+        answers.give(session, action_id, answer, comment, today=today, receipt=keys)
     answers.release(session, mechanism=mechanism, total_budget=total_budget, by=DEMO_ACTOR, now=now)
 
 

@@ -220,12 +220,15 @@ def test_the_done_action_has_answers_to_did_this_help_from_receipts_on_its_theme
     assert Counter(a.answer for a in stored) == Counter(answer for answer, _comment in ANSWERS)
     with_receipt = [a.receipt_hash for a in stored if a.receipt_hash is not None]
     assert len(set(with_receipt)) == RECEIPT_ANSWERS
-    # Each receipt is a published demo concern tagged with one of the done action's themes.
+    # Given for published demo concerns tagged with one of the done action's themes, yet matching none of them:
+    # an answer's hash is its own, so the database cannot tie it to a submission.
     on_themes = sa.select(ActionTheme.theme_id).where(ActionTheme.action_id == done.id)
     linked = set(db_session.scalars(
         sa.select(Submission.receipt_hash).join(Tagging, Tagging.submission_id == Submission.id)
         .where(Tagging.theme_id.in_(on_themes), Submission.status == "published")))
-    assert set(with_receipt) <= linked
+    assert len(linked) >= RECEIPT_ANSWERS
+    all_receipts = set(db_session.scalars(sa.select(Submission.receipt_hash)))
+    assert not set(with_receipt) & all_receipts
 
     # Released once to leadership, through the disclosure layer: every done action x every answer.
     release = db_session.scalar(sa.select(AnswerRelease))

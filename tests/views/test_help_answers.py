@@ -27,7 +27,7 @@ _RECEIPT_FIELD = re.compile(r'<input[^>]* name="(code|action)"[^>]* type="hidden
 
 
 def stored(db_session) -> list[HelpAnswer]:
-    db_session.expire_all()
+    db_session.rollback()  # a fresh read: not the snapshot of an earlier one
     return list(db_session.scalars(sa.select(HelpAnswer)))
 
 
@@ -131,7 +131,8 @@ def test_the_status_page_asks_about_a_done_action_on_the_concern_s_theme_and_onl
     assert reopened.status_code == 409 and "You have already answered" in text(reopened)
     [row] = stored(db_session)
     assert (row.answer, row.comment) == ("helped", "It did.")
-    assert row.receipt_hash == db_session.execute(sa.text("SELECT receipt_hash FROM submission")).scalar_one()
+    assert row.receipt_hash is not None  # a hash of its own: never the submission's (see the test below)
+    assert row.receipt_hash != db_session.execute(sa.text("SELECT receipt_hash FROM submission")).scalar_one()
 
 
 def test_the_receipt_code_travels_in_post_bodies_never_a_url_or_cookie(client, db_session, concern):
@@ -157,6 +158,32 @@ def test_a_bad_answer_from_a_receipt_keeps_the_form_and_the_code_in_its_hidden_f
     assert "Kept &lt;words&gt;</textarea>" in response.get_data(as_text=True)
     assert help_fields(response, "/receipt/did-this-help")["code"] == code
     assert stored(db_session) == []
+
+
+def test_no_value_stored_with_a_receipt_s_answer_is_found_in_the_submission_table(client, db_session, ring, hall):
+    """A reader of the database cannot join the answer, or its comment, to the named concern it came from."""
+    theme = make_theme(db_session, "Childcare")
+    named = make_submission(db_session, ring, hall, "The rota ignores childcare.", name="Ana Person",
+                            email="ana@example.org")
+    tag(db_session, named.submission_id, theme)
+    publish(db_session, named.submission_id)
+    make_action(db_session, "Open a nursery", status="done", themes=[theme])
+    sent = answer_from_receipt(client, check_receipt(client, named.code), "no", "It did not help me, the night nurse")
+    assert sent.status_code == 200 and "Thank you" in text(sent)
+    db_session.expire_all()
+
+    def values(table: str, skip: tuple[str, ...] = ()) -> set:
+        rows = db_session.execute(sa.text(f"SELECT * FROM {table}")).mappings()  # noqa: S608
+        return {bytes(v) if isinstance(v, memoryview) else v
+                for row in rows for k, v in row.items() if k not in skip and v not in (None, "")}
+
+    answer = values("help_answer", skip=("action_id",))
+    assert answer and not answer & (values("submission") | values("identity"))
+    # Nor does a join on any hash link them: the answer's hash is not the submission's.
+    joined = db_session.execute(sa.text("SELECT count(*) FROM help_answer JOIN submission "
+                                        "ON submission.receipt_hash = help_answer.receipt_hash")).scalar()
+    assert joined == 0
+    assert len(stored(db_session)) == 1
 
 
 def test_a_receipt_cannot_answer_about_an_action_off_its_themes(client, db_session, concern):

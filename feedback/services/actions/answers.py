@@ -1,9 +1,11 @@
 """'Did this help?': answers about done actions, and their release to leadership through the disclosure layer.
 
 An answer is stored with no date, no address and no account: the action, one of ANSWERS, an optional
-plain-text comment, and, when it was given from a receipt's status page, the receipt's keyed hash (the
-submission's receipt_hash), which allows one answer per receipt per action and lets a withdrawal delete
-it. Answers from an action's page carry no receipt and are simply stored.
+plain-text comment, and, when it was given from a receipt's status page, a keyed hash of the receipt code and the action
+(crypto.answer_receipt_hash). That hash allows one answer per receipt per action and lets a withdrawal,
+which is typed the code, delete it; it matches nothing in the submission table (the code is never stored),
+so the database cannot tie an answer, or its comment, to the concern or the sealed identity behind it.
+Answers from an action's page carry no receipt.
 
 Nobody but facilitators and admins sees a live count or a comment. Leadership reads releases: one noisy
 histogram over every published done action x ANSWERS (feedback.services.summary.disclosure), each
@@ -12,13 +14,14 @@ release spending histogram_epsilon(1) (one answer is in one cell) of a budget sh
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy import exc, orm
 
-from feedback import audit
+from feedback import audit, crypto
 from feedback.db import AdvisoryLock, advisory_lock, writing
 from feedback.models import (
     Action,
@@ -70,7 +73,7 @@ def is_done(session: orm.Session, action_id: int, today: date) -> bool:
     return any(a.id == action_id for a in done_actions(session, today))
 
 
-def _linked_to_concern(session: orm.Session, action_id: int, receipt_hash: bytes) -> bool:
+def _linked_to_concern(session: orm.Session, action_id: int, concern_hash: bytes) -> bool:
     """Whether the receipt's concern is published and shares a live theme with the action or one of its steps.
 
     The status page lists a sub-action's parent in its place (actions.public.being_done), so both count.
@@ -81,18 +84,46 @@ def _linked_to_concern(session: orm.Session, action_id: int, receipt_hash: bytes
         .join(Tagging, Tagging.submission_id == Submission.id)
         .join(Theme, Theme.id == Tagging.theme_id)
         .join(ActionTheme, ActionTheme.theme_id == Theme.id)
-        .where(Submission.receipt_hash == receipt_hash, Submission.status == SubmissionStatus.PUBLISHED.value,
+        .where(Submission.receipt_hash == concern_hash, Submission.status == SubmissionStatus.PUBLISHED.value,
                Theme.archived.is_(False), Theme.merged_into_id.is_(None), ActionTheme.action_id.in_(steps))
         .limit(1)) is True
 
 
-def answered(session: orm.Session, receipt_hash: bytes) -> set[int]:
-    """The actions this receipt has answered about."""
-    return set(session.scalars(sa.select(HelpAnswer.action_id).where(HelpAnswer.receipt_hash == receipt_hash)))
+@dataclass(frozen=True)
+class Receipt:
+    """The receipt an answer is given with, as two keyed hashes of its code (see receipt())."""
+
+    concern_hash: bytes  # the submission's receipt_hash: checks the action is on its concern's themes; never stored
+    answer_hash: bytes  # crypto.answer_receipt_hash(code, action): what the answer stores
+
+
+def receipt(ring: crypto.KeyRing, code: str, action_id: int) -> Receipt | None:
+    """The hashes an answer about action_id given with this receipt code is checked and stored with."""
+    concern_hash, answer_hash = crypto.receipt_hash(ring, code), crypto.answer_receipt_hash(ring, code, action_id)
+    if concern_hash is None or answer_hash is None:
+        return None
+    return Receipt(concern_hash, answer_hash)
+
+
+def answered(session: orm.Session, ring: crypto.KeyRing, code: str, action_ids: Iterable[int]) -> set[int]:
+    """Those of action_ids this receipt has answered about."""
+    by_hash = {crypto.answer_receipt_hash(ring, code, a): a for a in action_ids}
+    by_hash.pop(None, None)
+    if not by_hash:
+        return set()
+    return {by_hash[h] for h in session.scalars(sa.select(HelpAnswer.receipt_hash)
+                                                .where(HelpAnswer.receipt_hash.in_(list(by_hash))))}
+
+
+def answered_with(session: orm.Session, ring: crypto.KeyRing, code: str) -> list[bytes]:
+    """The stored hashes of every answer this receipt gave (for a withdrawal, which deletes them)."""
+    asked = session.scalars(sa.select(HelpAnswer.action_id).where(HelpAnswer.receipt_hash.is_not(None)).distinct())
+    hashes = [crypto.answer_receipt_hash(ring, code, a) for a in asked]
+    return [h for h in hashes if h is not None]
 
 
 def give(session: orm.Session, action_id: int, answer: str, comment: str, *, today: date,
-         receipt_hash: bytes | None = None) -> None:
+         receipt: Receipt | None = None) -> None:
     """Store one answer about a done action; with a receipt, only once per action, only on its concern's themes.
 
     :raises NotAskable: the action is not done and public (or, with a receipt, not on its concern's themes).
@@ -103,13 +134,14 @@ def give(session: orm.Session, action_id: int, answer: str, comment: str, *, tod
     with writing(session):
         if not is_done(session, action_id, today):
             raise NotAskable()
-        if receipt_hash is not None:
-            if not _linked_to_concern(session, action_id, receipt_hash):
+        if receipt is not None:
+            if not _linked_to_concern(session, action_id, receipt.concern_hash):
                 raise NotAskable()
-            if action_id in answered(session, receipt_hash):
+            if session.scalar(sa.select(sa.literal(True)).where(
+                    HelpAnswer.action_id == action_id, HelpAnswer.receipt_hash == receipt.answer_hash)):
                 raise AlreadyAnswered()
         session.add(HelpAnswer(action_id=action_id, answer=answer, comment=comment,
-                               receipt_hash=receipt_hash))
+                               receipt_hash=receipt.answer_hash if receipt else None))
         try:
             session.flush()
         except exc.IntegrityError:

@@ -96,11 +96,10 @@ def help_question(session: orm.Session, ring: crypto.KeyRing, code: str,
     One at a time, and only a button there (the question has a page of its own): the padded status page keeps
     its size with the longest concern. The next one is offered once this one is answered.
     """
-    digest = crypto.receipt_hash(ring, code)
     done = [a for a in shown if a.status == DONE]
-    if digest is None or not done:
+    if crypto.receipt_hash(ring, code) is None or not done:
         return None
-    given = answers.answered(session, digest)
+    given = answers.answered(session, ring, code, [a.id for a in done])
     return next((a for a in done if a.id not in given), None)
 
 
@@ -111,23 +110,23 @@ def question(session: orm.Session, ring: crypto.KeyRing, code: str, shown: Seque
     :raises answers.NotAskable: not a done action shown on the receipt's status page.
     :raises answers.AlreadyAnswered: this receipt already answered about it.
     """
-    digest = crypto.receipt_hash(ring, code)
     action = next((a for a in shown if a.id == action_id and a.status == DONE), None)
-    if digest is None or action is None:
+    if crypto.receipt_hash(ring, code) is None or action is None:
         raise answers.NotAskable()
-    if action_id in answers.answered(session, digest):
+    if action_id in answers.answered(session, ring, code, [action_id]):
         raise answers.AlreadyAnswered()
     return action
 
 
 def answer_help(session: orm.Session, ring: crypto.KeyRing, code: str, action_id: int, answer: str, comment: str,
                 today: date) -> None:
-    """Answer "Did this help?" with the receipt: stored with its keyed hash, so once per action.
+    """Answer "Did this help?" with the receipt: stored with a keyed hash of the code and the action (one the
+    submission's own hash cannot be matched to), so once per action.
 
     :raises answers.NotAskable: not a done action on the receipt's published concern's themes.
     :raises answers.AlreadyAnswered: this receipt already answered about it; nothing changed.
     """
-    digest = crypto.receipt_hash(ring, code)
-    if digest is None:
+    keys = answers.receipt(ring, code, action_id)
+    if keys is None:
         raise answers.NotAskable()
-    answers.give(session, action_id, answer, comment, today=today, receipt_hash=digest)
+    answers.give(session, action_id, answer, comment, today=today, receipt=keys)

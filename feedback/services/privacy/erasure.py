@@ -14,6 +14,7 @@ from sqlalchemy import orm
 from feedback import audit, crypto, db
 from feedback.db import writing
 from feedback.models import HelpAnswer, Identity, Submission
+from feedback.services.actions import answers
 
 
 def withdraw(session: orm.Session, ring: crypto.KeyRing, code: str) -> bool:
@@ -30,9 +31,12 @@ def withdraw(session: orm.Session, ring: crypto.KeyRing, code: str) -> bool:
         submission_id = session.scalar(sa.select(Submission.id).where(Submission.receipt_hash == digest))
         if submission_id is None:
             return False
-        # Identity, replies and reveal requests go with it (ON DELETE CASCADE); answers share only the hash.
-        session.execute(sa.delete(HelpAnswer).where(HelpAnswer.receipt_hash == digest)
-                        .execution_options(synchronize_session=False))
+        # Identity, replies and reveal requests go with it (ON DELETE CASCADE). Its answers share nothing stored
+        # with it: their hashes are made again from the typed code, for each action answered with a receipt.
+        given = answers.answered_with(session, ring, code)
+        if given:
+            session.execute(sa.delete(HelpAnswer).where(HelpAnswer.receipt_hash.in_(given))
+                            .execution_options(synchronize_session=False))
         session.execute(sa.delete(Submission).where(Submission.id == submission_id)
                         .execution_options(synchronize_session=False))
     db.checkpoint(session)

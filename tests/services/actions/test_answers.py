@@ -64,16 +64,41 @@ def test_an_answer_row_holds_no_date_address_or_account(db_session):
     assert str(clock.today()) not in " ".join(str(v) for v in row.values())
 
 
-def test_a_receipt_answers_once_per_action_with_the_submission_s_receipt_hash(db_session, ring, concern):
+def test_a_receipt_answers_once_per_action_with_a_hash_of_its_own(db_session, ring, concern):
     code, theme = concern
     action = make_action(db_session, "Open a nursery", status="done", themes=[theme])
-    digest = crypto.receipt_hash(ring, code)
-    assert digest is not None
-    answers.give(db_session, action.id, "helped", "", today=clock.today(), receipt_hash=digest)
+    keys = answers.receipt(ring, code, action.id)
+    assert keys is not None and keys.concern_hash == crypto.receipt_hash(ring, code)
+    answers.give(db_session, action.id, "helped", "", today=clock.today(), receipt=keys)
     with pytest.raises(answers.AlreadyAnswered):
-        answers.give(db_session, action.id, "no", "Changed my mind", today=clock.today(), receipt_hash=digest)
+        answers.give(db_session, action.id, "no", "Changed my mind", today=clock.today(),
+                     receipt=answers.receipt(ring, code.lower().replace("-", " "), action.id))  # as retyped
     [row] = stored(db_session)
-    assert (row.answer, row.comment, row.receipt_hash) == ("helped", "", digest)
+    own = crypto.answer_receipt_hash(ring, code, action.id)
+    assert (row.answer, row.comment, row.receipt_hash) == ("helped", "", own)
+    assert answers.answered(db_session, ring, code, [action.id]) == {action.id}
+
+
+def test_no_value_of_a_receipt_s_answer_matches_its_submission(db_session, ring, hall):
+    """A reader of the database cannot join an answer (or its comment) to the concern or the sealed identity."""
+    theme = make_theme(db_session, "Childcare")
+    named = make_submission(db_session, ring, hall, "The rota ignores childcare.", name="Ana Person",
+                            email="ana@example.org")
+    tag(db_session, named.submission_id, theme)
+    publish(db_session, named.submission_id)
+    first = make_action(db_session, "Open a nursery", status="done", themes=[theme])
+    second = make_action(db_session, "Publish the rota", status="done", themes=[theme])
+    for action in (first, second):
+        answers.give(db_session, action.id, "no", "It did not help me, as the only night nurse",
+                     today=clock.today(), receipt=answers.receipt(ring, named.code, action.id))
+    answer_values = {v for row in db_session.execute(sa.text("SELECT * FROM help_answer")).mappings()
+                     for k, v in row.items() if k != "action_id" and v not in (None, "")}
+    stored_elsewhere = {v for table in ("submission", "identity")
+                        for row in db_session.execute(sa.text(f"SELECT * FROM {table}")).mappings()  # noqa: S608
+                        for v in row.values() if v is not None}
+    as_bytes = {bytes(v) if isinstance(v, memoryview) else v for v in stored_elsewhere}
+    assert not answer_values & as_bytes
+    assert len({bytes(r.receipt_hash) for r in stored(db_session)}) == 2  # one receipt's two answers differ too
 
 
 def test_a_receipt_answers_only_about_actions_on_its_published_concern_s_themes(db_session, ring, concern):
@@ -81,18 +106,25 @@ def test_a_receipt_answers_only_about_actions_on_its_published_concern_s_themes(
     elsewhere = make_action(db_session, "Paint the car park", status="done", themes=[make_theme(db_session, "Parking")])
     with pytest.raises(answers.NotAskable):
         answers.give(db_session, elsewhere.id, "helped", "", today=clock.today(),
-                     receipt_hash=crypto.receipt_hash(ring, code))
+                     receipt=answers.receipt(ring, code, elsewhere.id))
     assert stored(db_session) == []
 
 
-def test_a_withdrawal_deletes_the_answers_given_with_its_receipt_and_no_others(db_session, ring, concern):
+def test_a_withdrawal_deletes_the_answers_given_with_its_receipt_and_no_others(db_session, ring, hall, concern):
     code, theme = concern
-    action = make_action(db_session, "Open a nursery", status="done", themes=[theme])
-    answers.give(db_session, action.id, "helped", "From my receipt", today=clock.today(),
-                 receipt_hash=crypto.receipt_hash(ring, code))
-    answers.give(db_session, action.id, "no", "Anonymous", today=clock.today())
+    other = make_submission(db_session, ring, hall, "The rota ignores night shifts.")
+    tag(db_session, other.submission_id, theme)
+    publish(db_session, other.submission_id)
+    first = make_action(db_session, "Open a nursery", status="done", themes=[theme])
+    second = make_action(db_session, "Publish the rota", status="done", themes=[theme])
+    for action in (first, second):
+        answers.give(db_session, action.id, "helped", "From my receipt", today=clock.today(),
+                     receipt=answers.receipt(ring, code, action.id))
+    answers.give(db_session, first.id, "somewhat", "From another receipt", today=clock.today(),
+                 receipt=answers.receipt(ring, other.code, first.id))
+    answers.give(db_session, first.id, "no", "Anonymous", today=clock.today())
     assert erasure.withdraw(db_session, ring, code)
-    assert [(a.comment, a.receipt_hash) for a in stored(db_session)] == [("Anonymous", None)]
+    assert sorted(a.comment for a in stored(db_session)) == ["Anonymous", "From another receipt"]
 
 
 def test_a_release_has_a_cell_for_every_done_action_and_answer_spends_epsilon_and_is_audited(db_session):
