@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from feedback import audit, clock
 from feedback.forms.public import COMMENT_MAX
-from feedback.models import ActionFeedback, Identity, ReleasedCount, Submission
+from feedback.models import ActionFeedback, ActionTownHall, Identity, ReleasedCount, Submission
 from feedback.services.summary import releases
 from feedback.services.summary.disclosure import Cell, Mechanism, cell_text
 from tests.browsing import check_receipt, hidden_fields, receipt_code, text
@@ -176,6 +176,26 @@ def test_feedback_sent_twice_with_one_form_is_stored_once(client, db_session):
     first, second = (client.post(f"/plan/{action.id}/feedback", data=data) for _ in range(2))
     assert receipt_code(first) == receipt_code(second)
     assert db_session.scalar(sa.select(sa.func.count()).select_from(ActionFeedback)) == 1
+
+
+def test_a_retry_after_a_newer_town_hall_is_linked_gets_the_same_receipt(client, db_session):
+    spring = make_town_hall(db_session, "Spring hall", state="closed")
+    action = make_action(db_session, "Mentoring scheme", halls=[spring])
+    form = hidden_fields(client.get(f"/plan/{action.id}").get_data(as_text=True))
+    data = {"comment": "Nursery hours do not fit night shifts.", "identity_choice": "anonymous", **form}
+    first = client.post(f"/plan/{action.id}/feedback", data=data)
+    assert first.status_code == 200
+    autumn = make_town_hall(db_session, "Autumn hall")
+    db_session.add(ActionTownHall(action_id=action.id, town_hall_id=autumn.id))
+    db_session.commit()
+    assert "submission to Autumn hall" in text(client.get(f"/plan/{action.id}"))
+    retry = client.post(f"/plan/{action.id}/feedback", data=data)
+    assert retry.status_code == 200 and receipt_code(retry) == receipt_code(first)
+    assert "Spring hall" in text(retry) and "already used" not in text(retry)
+    assert [s.town_hall_id for s in db_session.scalars(sa.select(Submission))] == [spring.id]
+    changed = client.post(f"/plan/{action.id}/feedback", data={**data, "comment": "Other words."})
+    assert changed.status_code == 409 and "already used" in text(changed)
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Submission)) == 1
 
 
 def test_named_feedback_seals_the_identity_as_the_normal_form_does(client, db_session):

@@ -12,7 +12,16 @@ from sqlalchemy import exc, orm
 
 from feedback import crypto
 from feedback.db import writing
-from feedback.models import SLUG_PATTERN, Action, ActionFeedback, ActionTownHall, Identity, Submission, intake_state
+from feedback.models import (
+    SLUG_PATTERN,
+    Action,
+    ActionFeedback,
+    ActionTownHall,
+    Identity,
+    Submission,
+    TownHall,
+    intake_state,
+)
 from feedback.services.intake import town_halls
 
 
@@ -68,7 +77,9 @@ _INSERT_SUBMISSION = sa.insert(cast(sa.Table, Submission.__table__))
 _INSERT_IDENTITY = sa.insert(cast(sa.Table, Identity.__table__))
 _INSERT_ACTION_FEEDBACK = sa.insert(cast(sa.Table, ActionFeedback.__table__))
 _BY_FORM_TOKEN = (sa.select(Submission.id, Submission.town_hall_id, Submission.body, Submission.received_on,
-                            Submission.is_named, ActionFeedback.action_id)
+                            Submission.is_named, ActionFeedback.action_id, TownHall.title.label("hall_title"),
+                            TownHall.slug.label("hall_slug"))
+                  .join(TownHall, TownHall.id == Submission.town_hall_id)
                   .outerjoin(ActionFeedback, ActionFeedback.submission_id == Submission.id)
                   .where(Submission.form_token_hash == sa.bindparam("token_hash")))
 _PARENT = orm.aliased(Action)
@@ -84,13 +95,14 @@ def _existing(connection: sa.Connection, token_hash: bytes) -> sa.Row | None:
     return connection.execute(_BY_FORM_TOKEN, {"token_hash": token_hash}).first()
 
 
-def _receipt_for(existing: sa.Row, hall: sa.Row, new: NewSubmission, code: str, today: date) -> Receipt:
-    """The receipt again, for a true retry: same town hall, same text, within RETRY_DAYS."""
-    if (existing.town_hall_id != hall.id or existing.body != new.body or existing.action_id != new.action_id
-            or (today - existing.received_on).days > RETRY_DAYS):
+def _receipt_for(existing: sa.Row, hall_id: int | None, new: NewSubmission, code: str, today: date) -> Receipt:
+    """The receipt again, for a true retry: same town hall (hall_id None: any, for feedback on an action,
+    whose town hall may have changed since), same action, same text, within RETRY_DAYS."""
+    if ((hall_id is not None and existing.town_hall_id != hall_id) or existing.body != new.body
+            or existing.action_id != new.action_id or (today - existing.received_on).days > RETRY_DAYS):
         raise FormTokenReused()
     return Receipt(code=code, submission_id=existing.id, is_named=existing.is_named, repeated=True,
-                   town_hall_title=hall.title, town_hall_slug=hall.slug)
+                   town_hall_title=existing.hall_title, town_hall_slug=existing.hall_slug)
 
 
 def submit(
@@ -104,7 +116,8 @@ def submit(
     """Store a submission to the town hall at /t/<slug> exactly once per form token; return its receipt.
 
     One write transaction finds the town hall, checks its intake window and stores the rows. A retry
-    of a stored submission gets its receipt again, even if intake closed in between. Feedback on an
+    of a stored submission gets its receipt again, even if intake closed in between (and, for feedback on
+    an action, even if the action's feedback now goes to another town hall). Feedback on an
     action (new.action_id) is stored with its ActionFeedback row, whatever the intake window: the town
     hall holding it is one the published action is linked to (actions.public.feedback_town_hall).
 
@@ -123,6 +136,10 @@ def submit(
     try:
         with writing(session):
             connection = session.connection()
+            if new.action_id is not None and (existing := _existing(connection, token_hash)) is not None:
+                # A retry of feedback on an action: its receipt, whichever town hall holds it (a town hall
+                # linked to the action since, and so chosen now, does not make it a different submission).
+                return _receipt_for(existing, None, new, code, today)
             hall = town_halls.find_for_intake(connection, slug)
             if hall is None:
                 raise NoSuchTownHall(slug)
@@ -134,7 +151,7 @@ def submit(
                 existing = _existing(connection, token_hash)
                 if existing is None:
                     raise IntakeClosed(state)
-                return _receipt_for(existing, hall, new, code, today)
+                return _receipt_for(existing, hall.id, new, code, today)
             # No look-up first: the unique form_token_hash turns a retry into an IntegrityError below.
             connection.execute(_INSERT_SUBMISSION, [{**submission, "town_hall_id": hall.id}])
             if identity is not None:
@@ -163,9 +180,9 @@ def _retry(session: orm.Session, slug: str, token_hash: bytes, new: NewSubmissio
         raise IntakeUnavailable() from None
     finally:
         session.rollback()  # never leave the request's session inside (on PostgreSQL: an aborted) transaction
-    if hall is None or existing is None:
+    if existing is None or (hall is None and new.action_id is None):
         raise IntakeUnavailable()
-    return _receipt_for(existing, hall, new, code, today)
+    return _receipt_for(existing, hall.id if hall is not None and new.action_id is None else None, new, code, today)
 
 
 def _new_rows(
