@@ -258,6 +258,11 @@ def answer_receipt_hash(ring: KeyRing, code: str, action_id: int) -> bytes | Non
     return hmac.new(ring.subkey("did-this-help:v1"), message, hashlib.sha256).digest()
 
 
+def answer_form_token_hash(token: str) -> bytes:
+    """Hash of an answer form's one-time token (domain-separated from a submission form's)."""
+    return hashlib.sha256(b"answer-form-token:v1:" + token.encode()).digest()
+
+
 def chain_hash(key: bytes, prev_hash: str, payload: str) -> str:
     """HMAC-SHA256 of an audit event chained to the previous one's hash (hex)."""
     return hmac.new(key, (prev_hash + payload).encode(), hashlib.sha256).hexdigest()

@@ -7,6 +7,7 @@ from wtforms import HiddenField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, ValidationError
 
+from feedback import crypto
 from feedback.forms.fields import strip
 from feedback.sanitize import normalise_text
 from feedback.services.actions.answers import ANSWERS, COMMENT_MAX
@@ -41,9 +42,17 @@ class HelpForm(FlaskForm):
         render_kw={"maxlength": False, "rows": 3},
     )
 
+    # One-time token: a double click or a retried POST of this form is stored once (answers.give).
+    form_token = HiddenField(filters=[strip])
+
     def validate_helped(self, field) -> None:
         if field.data not in ANSWERS:
             raise ValidationError(CHOOSE)
+
+    def fresh_token(self) -> None:
+        """Give the form a one-time token, unless it carries one already (shown back, it keeps it)."""
+        if not self.form_token.data:
+            self.form_token.data = crypto.new_form_token()
 
 
 class ReceiptHelpForm(HelpForm):

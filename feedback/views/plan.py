@@ -23,6 +23,8 @@ bp = Blueprint("plan", __name__)
 FEED_TITLE = "Town Hall Feedback: updates on the action plan"
 FEEDBACK_LABEL = "What do you think of this action?"
 HELP_SENT = "Thank you: your answer was stored, without your name, address or the date."
+ALREADY_SENT = "This form had already sent an answer, so nothing was changed. Thank you for it."
+INCOMPLETE = "This form was incomplete, so your answer was not stored. It is kept below: press Send again."
 
 
 def _known() -> dict[str, progress.Status]:
@@ -45,7 +47,9 @@ def _form() -> SubmissionForm:
 @bp.get("/plan/<int:action_id>")
 def action(action_id: int):
     page = public.action_page(get_db(), action_id, clock.today(), _known()) or abort(404)
-    return render_template("plan/action.html", page=page, form=_form(), help_form=HelpForm(formdata=None))
+    help_form = HelpForm(formdata=None)
+    help_form.fresh_token()
+    return render_template("plan/action.html", page=page, form=_form(), help_form=help_form)
 
 
 def _done(action_id: int) -> public.PublicAction:
@@ -58,6 +62,8 @@ def _done(action_id: int) -> public.PublicAction:
 
 def _help_page(action: public.PublicAction, form: HelpForm | None, status: int, notice: str | None = None):
     """A short page: the question again with what they chose and wrote, or (form None) the thanks."""
+    if form is not None:
+        form.fresh_token()  # a form sent without one (not this app's) gets one; sent back, it keeps its own
     return render_template("plan/helped.html", action=action, help_form=form, notice=notice), status
 
 
@@ -66,10 +72,16 @@ def did_this_help(action_id: int):
     done, form = _done(action_id), HelpForm()
     if not form.validate():
         return _help_page(done, form, 422)
+    if not form.form_token.data:  # not a form this app made: shown back with a token of its own
+        return _help_page(done, form, 422, INCOMPLETE)
     try:
-        answers.give(get_db(), action_id, form.helped.data, form.help_comment.data, today=clock.today())
+        # A repeat of this form (a double click) stores nothing more and is thanked the same.
+        answers.give(get_db(), action_id, form.helped.data, form.help_comment.data, today=clock.today(),
+                     form_token=form.form_token.data)
     except answers.NotAskable:
         abort(404)
+    except answers.AlreadyAnswered:  # this form sent a different answer before (the back button, then Send)
+        return _help_page(done, None, 409, ALREADY_SENT)
     return _help_page(done, None, 200, HELP_SENT)
 
 

@@ -29,6 +29,7 @@ ANSWER_SENT = "Your answer was sent. A facilitator will see it."
 HELP_SENT = "Thank you: your answer to “Did this help?” was stored, without your name, address or the date."
 ALREADY_ANSWERED = "You have already answered “Did this help?” about this action, so nothing was changed."
 NOT_ASKED = "That action is not asking “Did this help?” of your concern, so nothing was stored."
+INCOMPLETE = "This form was incomplete, so your answer was not stored. It is kept below: press Send again."
 # The field each form's typed text is in, to show it back when the form was refused before its view ran.
 TYPED = {"receipts.reply": "answer", "receipts.did_this_help": "help_comment"}
 
@@ -58,7 +59,8 @@ def _status_page(found: receipts.ReceiptView, code: str, *, answer: AnswerForm |
                            being_done=being_done), status
 
 
-def _question_page(found: receipts.ReceiptView, code: str, form: ReceiptHelpForm, status: int = 200):
+def _question_page(found: receipts.ReceiptView, code: str, form: ReceiptHelpForm, status: int = 200,
+                   notice: str | None = None):
     """"Did this help?" on a page of its own; back to the status page when it is not (or no longer) asked."""
     try:
         action = receipts.question(get_db(), keyring.current(), code, _being_done(found).actions, form.action.data)
@@ -66,8 +68,9 @@ def _question_page(found: receipts.ReceiptView, code: str, form: ReceiptHelpForm
         return _status_page(found, code, notice=ALREADY_ANSWERED, status=409)
     except answers.NotAskable:
         return _status_page(found, code, notice=NOT_ASKED, status=404)
+    form.fresh_token()
     return render_template("receipts/did_this_help.html", action=action, help_form=form, form=form,
-                           code=code), status
+                           code=code, notice=notice), status
 
 
 @bp.route("/receipt", methods=["GET", "POST"])
@@ -123,9 +126,12 @@ def did_this_help():
         return _not_found(code)
     if not form.validate():
         return _question_page(found, code, form, 422)
+    if not form.form_token.data:  # not a form this app made: shown back with a token of its own
+        return _question_page(found, code, form, 422, INCOMPLETE)
     try:
+        # A repeat of this form (a double click) stores nothing more and is thanked the same.
         receipts.answer_help(get_db(), keyring.current(), code, form.action.data, form.helped.data,
-                             form.help_comment.data, clock.today())
+                             form.help_comment.data, clock.today(), form_token=form.form_token.data)
     except answers.AlreadyAnswered:
         return _status_page(found, code, notice=ALREADY_ANSWERED, status=409)
     except answers.NotAskable:

@@ -186,6 +186,47 @@ def test_no_value_stored_with_a_receipt_s_answer_is_found_in_the_submission_tabl
     assert len(stored(db_session)) == 1
 
 
+def test_a_double_click_on_the_action_page_stores_one_answer_and_thanks_both(client, db_session):
+    action = make_action(db_session, "Open a nursery", status="done")
+    page = client.get(f"/plan/{action.id}").get_data(as_text=True)
+    form = hidden_fields(page[page.index(f'action="/plan/{action.id}/did-this-help"'):])  # the question's own form
+    assert form.get("form_token")
+    data = {"helped": "no", "help_comment": "Same words", **form}
+    first = client.post(f"/plan/{action.id}/did-this-help", data=data)
+    second = client.post(f"/plan/{action.id}/did-this-help", data=data)
+    assert first.status_code == second.status_code == 200
+    assert "Thank you: your answer was stored" in text(first) and "Thank you: your answer was stored" in text(second)
+    assert [(a.answer, a.comment) for a in stored(db_session)] == [("no", "Same words")]
+    changed = client.post(f"/plan/{action.id}/did-this-help", data={**data, "helped": "helped"})
+    assert changed.status_code == 409 and "nothing was changed" in text(changed) and len(stored(db_session)) == 1
+    fresh = answer_on_page(client, action.id, "helped")  # a new page is a new answer
+    assert fresh.status_code == 200 and len(stored(db_session)) == 2
+
+
+def test_a_form_without_its_token_is_shown_back_and_stores_nothing(client, db_session, concern):
+    code, theme = concern
+    action = make_action(db_session, "Open a nursery", status="done", themes=[theme])
+    refused = answer_on_page(client, action.id, "no", "Kept <words>", form_token="")
+    assert refused.status_code == 422 and "Kept &lt;words&gt;</textarea>" in refused.get_data(as_text=True)
+    assert "form was incomplete" in text(refused) and hidden_fields(refused.get_data(as_text=True))["form_token"]
+    from_receipt = answer_from_receipt(client, check_receipt(client, code), "no", "Kept too", form_token="")
+    assert from_receipt.status_code == 422 and "Kept too</textarea>" in from_receipt.get_data(as_text=True)
+    assert stored(db_session) == []
+
+
+def test_a_double_click_from_a_receipt_stores_one_answer_and_thanks_both(client, db_session, concern):
+    code, theme = concern
+    make_action(db_session, "Open a nursery", status="done", themes=[theme])
+    question = question_page(client, check_receipt(client, code))
+    data = {"helped": "somewhat", "help_comment": "Better", **help_fields(question, "/receipt/did-this-help")}
+    assert data.get("form_token")
+    first = client.post("/receipt/did-this-help", data=data)
+    second = client.post("/receipt/did-this-help", data=data)
+    assert first.status_code == second.status_code == 200
+    assert all("Thank you: your answer to “Did this help?” was stored" in text(r) for r in (first, second))
+    assert [(a.answer, a.comment) for a in stored(db_session)] == [("somewhat", "Better")]
+
+
 def test_a_receipt_cannot_answer_about_an_action_off_its_themes(client, db_session, concern):
     code, theme = concern
     make_action(db_session, "Open a nursery", status="done", themes=[theme])

@@ -1,7 +1,8 @@
 """'Did this help?': answers about done actions, and their release to leadership through the disclosure layer.
 
 An answer is stored with no date, no address and no account: the action, one of ANSWERS, an optional
-plain-text comment, and, when it was given from a receipt's status page, a keyed hash of the receipt code and the action
+plain-text comment, the hash of its form's one-time token (a double click or a retry is stored once), and,
+when it was given from a receipt's status page, a keyed hash of the receipt code and the action
 (crypto.answer_receipt_hash). That hash allows one answer per receipt per action and lets a withdrawal,
 which is typed the code, delete it; it matches nothing in the submission table (the code is never stored),
 so the database cannot tie an answer, or its comment, to the concern or the sealed identity behind it.
@@ -122,30 +123,64 @@ def answered_with(session: orm.Session, ring: crypto.KeyRing, code: str) -> list
     return [h for h in hashes if h is not None]
 
 
+def _repeated(session: orm.Session, token_hash: bytes | None, answer: str, comment: str) -> bool:
+    """Whether this form already stored this very answer (a double click, a retry).
+
+    :raises AlreadyAnswered: it stored a different one (sent again after a change): nothing is changed.
+    """
+    if token_hash is None:
+        return False
+    row = session.execute(sa.select(HelpAnswer.answer, HelpAnswer.comment)
+                          .where(HelpAnswer.form_token_hash == token_hash)).first()
+    if row is None:
+        return False
+    if (row.answer, row.comment) != (answer, comment):
+        raise AlreadyAnswered()
+    return True
+
+
 def give(session: orm.Session, action_id: int, answer: str, comment: str, *, today: date,
-         receipt: Receipt | None = None) -> None:
+         receipt: Receipt | None = None, form_token: str | None = None) -> bool:
     """Store one answer about a done action; with a receipt, only once per action, only on its concern's themes.
 
+    A form token already stored with this answer (a double click, a retried POST) stores nothing more: False,
+    and the person is thanked as the first time. True when this call stored the answer.
+
     :raises NotAskable: the action is not done and public (or, with a receipt, not on its concern's themes).
-    :raises AlreadyAnswered: this receipt already answered about this action.
+    :raises AlreadyAnswered: this receipt already answered about this action, or this form already sent a
+        different answer; nothing was changed.
     """
     if answer not in ANSWERS or len(comment) > COMMENT_MAX:
         raise ValueError("an answer from ANSWERS and a comment of COMMENT_MAX characters at most")
-    with writing(session):
-        if not is_done(session, action_id, today):
-            raise NotAskable()
-        if receipt is not None:
-            if not _linked_to_concern(session, action_id, receipt.concern_hash):
+    token_hash = crypto.answer_form_token_hash(form_token) if form_token else None
+    try:
+        with writing(session):
+            if _repeated(session, token_hash, answer, comment):
+                return False
+            if not is_done(session, action_id, today):
                 raise NotAskable()
-            if session.scalar(sa.select(sa.literal(True)).where(
-                    HelpAnswer.action_id == action_id, HelpAnswer.receipt_hash == receipt.answer_hash)):
-                raise AlreadyAnswered()
-        session.add(HelpAnswer(action_id=action_id, answer=answer, comment=comment,
-                               receipt_hash=receipt.answer_hash if receipt else None))
-        try:
+            if receipt is not None:
+                if not _linked_to_concern(session, action_id, receipt.concern_hash):
+                    raise NotAskable()
+                if session.scalar(sa.select(sa.literal(True)).where(
+                        HelpAnswer.action_id == action_id, HelpAnswer.receipt_hash == receipt.answer_hash)):
+                    raise AlreadyAnswered()
+            session.add(HelpAnswer(action_id=action_id, answer=answer, comment=comment,
+                                   receipt_hash=receipt.answer_hash if receipt else None,
+                                   form_token_hash=token_hash))
             session.flush()
-        except exc.IntegrityError:
-            raise AlreadyAnswered() from None  # the same receipt, a moment ago, from another tab
+    except exc.IntegrityError:
+        pass  # handled below, once the failed transaction is rolled back
+    else:
+        return True
+    # Another POST stored first: this form's (a double click, another worker) or this receipt's (another tab).
+    try:
+        repeated = _repeated(session, token_hash, answer, comment)
+    finally:
+        session.rollback()  # never leave the session inside (on PostgreSQL: an aborted) transaction
+    if repeated:
+        return False
+    raise AlreadyAnswered()
 
 
 @dataclass(frozen=True)

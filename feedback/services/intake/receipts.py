@@ -119,9 +119,9 @@ def question(session: orm.Session, ring: crypto.KeyRing, code: str, shown: Seque
 
 
 def answer_help(session: orm.Session, ring: crypto.KeyRing, code: str, action_id: int, answer: str, comment: str,
-                today: date) -> None:
+                today: date, form_token: str | None = None) -> bool:
     """Answer "Did this help?" with the receipt: stored with a keyed hash of the code and the action (one the
-    submission's own hash cannot be matched to), so once per action.
+    submission's own hash cannot be matched to), so once per action; a repeated form stores nothing more (False).
 
     :raises answers.NotAskable: not a done action on the receipt's published concern's themes.
     :raises answers.AlreadyAnswered: this receipt already answered about it; nothing changed.
@@ -129,4 +129,4 @@ def answer_help(session: orm.Session, ring: crypto.KeyRing, code: str, action_id
     keys = answers.receipt(ring, code, action_id)
     if keys is None:
         raise answers.NotAskable()
-    answers.give(session, action_id, answer, comment, today=today, receipt=keys)
+    return answers.give(session, action_id, answer, comment, today=today, receipt=keys, form_token=form_token)

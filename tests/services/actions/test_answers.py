@@ -69,7 +69,7 @@ def test_a_receipt_answers_once_per_action_with_a_hash_of_its_own(db_session, ri
     action = make_action(db_session, "Open a nursery", status="done", themes=[theme])
     keys = answers.receipt(ring, code, action.id)
     assert keys is not None and keys.concern_hash == crypto.receipt_hash(ring, code)
-    answers.give(db_session, action.id, "helped", "", today=clock.today(), receipt=keys)
+    assert answers.give(db_session, action.id, "helped", "", today=clock.today(), receipt=keys)
     with pytest.raises(answers.AlreadyAnswered):
         answers.give(db_session, action.id, "no", "Changed my mind", today=clock.today(),
                      receipt=answers.receipt(ring, code.lower().replace("-", " "), action.id))  # as retyped
@@ -90,7 +90,8 @@ def test_no_value_of_a_receipt_s_answer_matches_its_submission(db_session, ring,
     second = make_action(db_session, "Publish the rota", status="done", themes=[theme])
     for action in (first, second):
         answers.give(db_session, action.id, "no", "It did not help me, as the only night nurse",
-                     today=clock.today(), receipt=answers.receipt(ring, named.code, action.id))
+                     today=clock.today(), receipt=answers.receipt(ring, named.code, action.id),
+                     form_token=f"token-{action.id}")
     answer_values = {v for row in db_session.execute(sa.text("SELECT * FROM help_answer")).mappings()
                      for k, v in row.items() if k != "action_id" and v not in (None, "")}
     stored_elsewhere = {v for table in ("submission", "identity")
@@ -125,6 +126,20 @@ def test_a_withdrawal_deletes_the_answers_given_with_its_receipt_and_no_others(d
     answers.give(db_session, first.id, "no", "Anonymous", today=clock.today())
     assert erasure.withdraw(db_session, ring, code)
     assert sorted(a.comment for a in stored(db_session)) == ["Anonymous", "From another receipt"]
+
+
+def test_a_repeated_form_token_stores_one_answer(db_session, ring, concern):
+    code, theme = concern
+    action = make_action(db_session, "Open a nursery", status="done", themes=[theme])
+    assert answers.give(db_session, action.id, "no", "Once", today=clock.today(), form_token="double-click")
+    assert not answers.give(db_session, action.id, "no", "Once", today=clock.today(), form_token="double-click")
+    keys = answers.receipt(ring, code, action.id)
+    assert answers.give(db_session, action.id, "helped", "", today=clock.today(), receipt=keys, form_token="second")
+    assert not answers.give(db_session, action.id, "helped", "", today=clock.today(), receipt=keys, form_token="second")
+    rows = stored(db_session)
+    assert len(rows) == 2
+    tokens = {crypto.answer_form_token_hash(t) for t in ("double-click", "second")}
+    assert {bytes(r.form_token_hash) for r in rows if r.form_token_hash} == tokens
 
 
 def test_a_release_has_a_cell_for_every_done_action_and_answer_spends_epsilon_and_is_audited(db_session):
