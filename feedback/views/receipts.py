@@ -29,6 +29,8 @@ ANSWER_SENT = "Your answer was sent. A facilitator will see it."
 HELP_SENT = "Thank you: your answer to “Did this help?” was stored, without your name, address or the date."
 ALREADY_ANSWERED = "You have already answered “Did this help?” about this action, so nothing was changed."
 NOT_ASKED = "That action is not asking “Did this help?” of your concern, so nothing was stored."
+NO_LONGER_ASKED = ("That action is not, or no longer, asking “Did this help?” of your concern, so nothing was "
+                   "stored. Your comment is below, so you can copy it.")
 INCOMPLETE = "This form was incomplete, so your answer was not stored. It is kept below: press Send again."
 # The field each form's typed text is in, to show it back when the form was refused before its view ran.
 TYPED = {"receipts.reply": "answer", "receipts.did_this_help": "help_comment"}
@@ -60,17 +62,28 @@ def _status_page(found: receipts.ReceiptView, code: str, *, answer: AnswerForm |
 
 
 def _question_page(found: receipts.ReceiptView, code: str, form: ReceiptHelpForm, status: int = 200,
-                   notice: str | None = None):
-    """"Did this help?" on a page of its own; back to the status page when it is not (or no longer) asked."""
+                   notice: str | None = None, sent: bool = False):
+    """"Did this help?" on a page of its own; back to the status page when it is not (or no longer) asked.
+
+    sent: the form came back with what they chose and wrote; if the action is no longer asked, the comment
+    is shown so it is not lost.
+    """
     try:
         action = receipts.question(get_db(), keyring.current(), code, _being_done(found).actions, form.action.data)
     except answers.AlreadyAnswered:
         return _status_page(found, code, notice=ALREADY_ANSWERED, status=409)
     except answers.NotAskable:
+        if sent:
+            return _not_asked(form)
         return _status_page(found, code, notice=NOT_ASKED, status=404)
     form.fresh_token()
     return render_template("receipts/did_this_help.html", action=action, help_form=form, form=form,
                            code=code, notice=notice), status
+
+
+def _not_asked(form: ReceiptHelpForm):
+    """The action is not (or no longer) asked of this receipt: nothing stored, the comment shown to copy."""
+    return render_template("receipts/not_sent.html", notice=NO_LONGER_ASKED, text=form.help_comment.data), 404
 
 
 @bp.route("/receipt", methods=["GET", "POST"])
@@ -125,9 +138,9 @@ def did_this_help():
     if found is None:
         return _not_found(code)
     if not form.validate():
-        return _question_page(found, code, form, 422)
+        return _question_page(found, code, form, 422, sent=True)
     if not form.form_token.data:  # not a form this app made: shown back with a token of its own
-        return _question_page(found, code, form, 422, INCOMPLETE)
+        return _question_page(found, code, form, 422, INCOMPLETE, sent=True)
     try:
         # A repeat of this form (a double click) stores nothing more and is thanked the same.
         receipts.answer_help(get_db(), keyring.current(), code, form.action.data, form.helped.data,
@@ -135,7 +148,7 @@ def did_this_help():
     except answers.AlreadyAnswered:
         return _status_page(found, code, notice=ALREADY_ANSWERED, status=409)
     except answers.NotAskable:
-        return _status_page(found, code, notice=NOT_ASKED, status=404)
+        return _not_asked(form)
     return _status_page(found, code, notice=HELP_SENT)
 
 

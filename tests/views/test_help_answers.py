@@ -227,6 +227,21 @@ def test_a_double_click_from_a_receipt_stores_one_answer_and_thanks_both(client,
     assert [(a.answer, a.comment) for a in stored(db_session)] == [("somewhat", "Better")]
 
 
+def test_a_receipt_s_comment_comes_back_when_the_action_is_no_longer_asked(client, db_session, concern):
+    code, theme = concern
+    action = make_action(db_session, "Open a nursery", status="done", themes=[theme])
+    question = question_page(client, check_receipt(client, code))
+    add_update(db_session, action, "Reopened: the nursery closes for repairs.", status="in-progress")
+    sent = client.post("/receipt/did-this-help", data={"helped": "no", "help_comment": "My <long> comment",
+                                                       **help_fields(question, "/receipt/did-this-help")})
+    assert sent.status_code == 404 and "no longer, asking" in text(sent) and "nothing was stored" in text(sent)
+    assert "My &lt;long&gt; comment" in sent.get_data(as_text=True)
+    refused = client.post("/receipt/did-this-help", data={"helped": "", "help_comment": "Still mine",
+                                                          **help_fields(question, "/receipt/did-this-help")})
+    assert refused.status_code == 404 and "Still mine" in text(refused)
+    assert stored(db_session) == []
+
+
 def test_a_receipt_cannot_answer_about_an_action_off_its_themes(client, db_session, concern):
     code, theme = concern
     make_action(db_session, "Open a nursery", status="done", themes=[theme])
