@@ -3,6 +3,8 @@ help?"; the action's own page asks it too; staff release the answers and a leade
 
 from __future__ import annotations
 
+import time
+
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
@@ -88,3 +90,32 @@ def test_a_done_action_s_page_asks_and_thanks_and_staff_read_the_released_answer
     expect(page.get_by_text("Released on")).to_be_visible()
     expect(page.get_by_text("Answers so far")).to_have_count(0)
     assert_accessible(page)
+
+
+def wait_until(page: Page, condition, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        page.wait_for_timeout(25)
+
+
+def test_pressing_send_your_answer_again_while_the_first_is_on_its_way_stores_one_answer(page: Page, live_server,
+                                                                                          arranged):
+    action_id = done_action(arranged)
+    live_server.post_delay = 0.75  # a slow connection: the person presses again before the thanks arrives
+    page.goto(live_server.url(f"/plan/{action_id}"))
+    page.get_by_label("No", exact=True).check()
+    page.get_by_label("Anything to add?").press_sequentially("Not for night shifts.")
+    send = page.get_by_role("button", name="Send your answer")
+    send.scroll_into_view_if_needed()
+    box = send.bounding_box()
+    assert box is not None
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.click(x, y)  # the mouse, not a locator: a locator would wait for the first navigation
+    wait_until(page, lambda: live_server.posts_received == 1)
+    page.mouse.click(x, y)
+    wait_until(page, lambda: live_server.posts_answered == 2)
+    expect(page.get_by_role("status")).to_contain_text("your answer was stored")
+    live_server.post_delay = 0
+    stored = live_server.stored(sa.select(HelpAnswer.answer, HelpAnswer.comment))
+    assert [tuple(row) for row in stored] == [("no", "Not for night shifts.")]
