@@ -74,11 +74,11 @@ def db_revision(message: str, versions_dir: Path | None) -> None:
 @click.option("--closes", type=DATE, prompt="Intake closes (YYYY-MM-DD)", help="Last day input is taken.")
 def create_town_hall_command(title: str, held_on: datetime, description: str, opens: datetime,
                              closes: datetime) -> None:
-    """Create a town hall and print its address."""
+    """Create a town hall and print its address (audited, as the system, like the web's)."""
     new = town_halls.NewTownHall(title=title, description=description, held_on=held_on.date(),
                                  intake_opens_on=opens.date(), intake_closes_on=closes.date())
     try:
-        hall = town_halls.create_town_hall(get_db(), new)
+        hall = town_halls.create_town_hall(get_db(), new, by=audit.Actor(audit.SYSTEM), now=clock.now())
     except town_halls.InvalidTownHall as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Created '{hall.title}' at /t/{hall.slug}")

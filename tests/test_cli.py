@@ -71,6 +71,8 @@ def test_create_town_hall_prints_its_address(runner, db_session):
     hall = db_session.scalar(sa.select(TownHall))
     assert (hall.title, str(hall.intake_closes_on), hall.description) == ("Racism on the wards", "2026-12-15",
                                                                            "Speak up.")
+    created = db_session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "town_hall.created")).all()
+    assert [(e.actor, hall.slug in e.details) for e in created] == [("system", True)]
 
 
 def test_create_town_hall_refuses_a_window_that_closes_before_it_opens(runner, db_session):
