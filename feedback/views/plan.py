@@ -52,14 +52,6 @@ def action(action_id: int):
     return render_template("plan/action.html", page=page, form=_form(), help_form=help_form)
 
 
-def _done(action_id: int) -> public.PublicAction:
-    """The public action if it is done (the only kind asked "Did this help?"), else 404."""
-    page = public.action_page(get_db(), action_id, clock.today(), _known())
-    if page is None or page.action.status != progress.DONE:
-        abort(404)
-    return page.action
-
-
 def _help_page(action: public.PublicAction, form: HelpForm | None, status: int, notice: str | None = None):
     """A short page: the question again with what they chose and wrote, or (form None) the thanks."""
     if form is not None:
@@ -67,9 +59,24 @@ def _help_page(action: public.PublicAction, form: HelpForm | None, status: int, 
     return render_template("plan/helped.html", action=action, help_form=form, notice=notice), status
 
 
+NO_LONGER_ASKED = ("This action is not, or no longer, asking “Did this help?”, so nothing was stored. Your "
+                   "comment is below, so you can copy it.")
+
+
+def _not_asked(action_id: int, comment: str | None):
+    """The action stopped being done (or was unpublished) while the question was open: keep what they wrote."""
+    back = url_for("plan.action", action_id=action_id) if public.action_page(
+        get_db(), action_id, clock.today(), _known()) else url_for("plan.index")
+    return render_template("receipts/not_sent.html", notice=NO_LONGER_ASKED, text=comment, back=back), 404
+
+
 @bp.post("/plan/<int:action_id>/did-this-help")
 def did_this_help(action_id: int):
-    done, form = _done(action_id), HelpForm()
+    form = HelpForm()
+    page = public.action_page(get_db(), action_id, clock.today(), _known())
+    if page is None or page.action.status != progress.DONE:
+        return _not_asked(action_id, form.help_comment.data)
+    done = page.action
     if not form.validate():
         return _help_page(done, form, 422)
     if not form.form_token.data:  # not a form this app made: shown back with a token of its own
@@ -79,7 +86,7 @@ def did_this_help(action_id: int):
         answers.give(get_db(), action_id, form.helped.data, form.help_comment.data, today=clock.today(),
                      form_token=form.form_token.data)
     except answers.NotAskable:
-        abort(404)
+        return _not_asked(action_id, form.help_comment.data)
     except answers.AlreadyAnswered:  # this form sent a different answer before (the back button, then Send)
         return _help_page(done, None, 409, ALREADY_SENT)
     return _help_page(done, None, 200, HELP_SENT)

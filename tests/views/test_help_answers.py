@@ -242,6 +242,19 @@ def test_a_receipt_s_comment_comes_back_when_the_action_is_no_longer_asked(clien
     assert stored(db_session) == []
 
 
+def test_a_comment_from_the_action_page_comes_back_when_the_action_is_no_longer_asked(client, db_session):
+    action = make_action(db_session, "Open a nursery", status="done")
+    page = client.get(f"/plan/{action.id}")
+    add_update(db_session, action, "Reopened: the nursery closes for repairs.", status="in-progress")
+    sent = client.post(f"/plan/{action.id}/did-this-help",
+                       data={"helped": "no", "help_comment": "My <long> comment", **hidden_fields(page.get_data(
+                           as_text=True))})
+    assert sent.status_code == 404 and "no longer, asking" in text(sent) and "nothing was stored" in text(sent)
+    assert "My &lt;long&gt; comment" in sent.get_data(as_text=True)
+    assert f'href="/plan/{action.id}"' in sent.get_data(as_text=True)
+    assert stored(db_session) == []
+
+
 def test_a_receipt_cannot_answer_about_an_action_off_its_themes(client, db_session, concern):
     code, theme = concern
     make_action(db_session, "Open a nursery", status="done", themes=[theme])
