@@ -114,6 +114,10 @@ def _quotes(session: orm.Session, town_hall_id: int, released: dict[str, dict[st
     """(theme, submission) to quote: under themes released at k or more, the largest released groups first,
     then single submissions in id order (random, never arrival order); never a grouped member.
 
+    Always QUOTES_PER_THEME of a theme or none: showing one or two would tell exactly how many published
+    submissions carry the theme, whatever the released count says (a reader who counts quotes could pin
+    a theme of 1 or 2 the noise lifted to k).
+
     Reads only what it may pick: the groups' representatives (few), and per theme the first few single
     submissions by id, walking the (theme, submission) index and stopping there.
     """
@@ -145,7 +149,9 @@ def _quotes(session: orm.Session, town_hall_id: int, released: dict[str, dict[st
                 sa.select(Tagging.submission_id).join(Submission, Submission.id == Tagging.submission_id)
                 .where(Tagging.theme_id == theme_id, *candidate, ~leads_published_group)
                 .order_by(Tagging.submission_id).limit(QUOTES_PER_THEME - len(groups))))
-        chosen += [(theme_id, s) for s in [*groups, *singles]]
+        picked = [*groups, *singles]
+        if len(picked) == QUOTES_PER_THEME:  # fewer would be exactly how many there are: a count, unreleased
+            chosen += [(theme_id, s) for s in picked]
     return chosen
 
 

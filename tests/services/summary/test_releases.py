@@ -151,6 +151,8 @@ def test_a_withdrawn_representative_leaves_nothing_of_itself_in_past_releases(db
     tag(db_session, receipt.submission_id, theme)
     members = [add(db_session, ring, hall, f"Me too {i}.", "published", theme) for i in range(6)]
     group(db_session, receipt.submission_id, *members)
+    for i in range(2):  # a theme is quoted three times or not at all
+        add(db_session, ring, hall, f"On my own {i}.", "published", theme)
     release_near_exact(db_session, hall)
     assert db_session.query(ReleasedQuote).filter_by(submission_id=receipt.submission_id).one().raised_by == 7
 
@@ -170,3 +172,21 @@ def test_a_release_of_a_page_that_is_out_of_date_spends_nothing(db_session, ring
         releases.release(db_session, hall, mechanism=MECHANISM, total_budget=14.0, k=5, affiliations=AFFILIATIONS,
                          by=SYSTEM, now=clock.now(), after=0)
     assert releases.budget(db_session, hall.id, MECHANISM, 14.0).releases_left == 2
+
+
+def test_a_theme_with_fewer_than_three_quotable_submissions_is_not_quoted_at_all(db_session, ring):
+    """One or two quotes would say exactly how many published submissions carry the theme."""
+    hall = make_town_hall(db_session, "Few voices")
+    theme = make_theme(db_session, "Parking")
+    lead = add(db_session, ring, hall, "Parking is impossible.", "published", theme)
+    group(db_session, lead, *[add(db_session, ring, hall, f"Same here {i}.", "published", theme) for i in range(5)])
+    add(db_session, ring, hall, "The buses stop at six.", "published", theme)
+    release_near_exact(db_session, hall)  # 7 released: at k or more, but only two could be quoted
+    found = counts.summary(db_session, hall.slug, k=5, affiliations=AFFILIATIONS, today=today())
+    row = next(r for r in found.themes if r.theme.name == "Parking")
+    assert row.count.shown and row.quotes == []
+    add(db_session, ring, hall, "Cycling in is unsafe.", "published", theme)
+    releases.release(db_session, hall, mechanism=NEAR_EXACT, total_budget=1000.0, k=5, affiliations=AFFILIATIONS,
+                     by=SYSTEM, now=clock.now())
+    again = counts.summary(db_session, hall.slug, k=5, affiliations=AFFILIATIONS, today=today())
+    assert len(next(r for r in again.themes if r.theme.name == "Parking").quotes) == 3
