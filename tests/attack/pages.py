@@ -17,7 +17,8 @@ from html.parser import HTMLParser
 
 @dataclass(frozen=True)
 class Reading:
-    """kind: "exact" (= value), "small" (1 to k-1), "zero_or_k" (0 or >= k), "about" (a released value),
+    """kind: "exact" (= value), "at_least" / "at_most" (a bound), "small" (1 to k-1), "zero_or_k" (0 or >= k),
+    "about" (a released value),
     "under" (a released value under k)."""
 
     kind: str

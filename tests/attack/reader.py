@@ -113,11 +113,11 @@ class Reader:
     """A leader's client; snapshot() fetches and reads every view and export."""
 
     def __init__(self, client, halls: list[tuple[str, str]], *, rules: str, k: int, affiliations: list[str],
-                 quote_counts: bool = False):
-        """quote_counts: also read how many quotes a theme shows as a count (fewer than QUOTES_PER_THEME is
-        every quotable submission of the theme). On the released pages that pins a theme of 1 or 2 whenever
-        the noise lifts its released count to k (about 5% to 9% of releases for each such theme): a known
-        leak, reported on issue 11, so off by default until the pages stop showing it."""
+                 quote_counts: bool = True):
+        """quote_counts: also read how many quotes a theme shows as a count. On the old pages fewer than
+        QUOTES_PER_THEME is every quotable submission of the theme; the released pages show three or none
+        (before that rule, one or two quotes pinned a theme of 1 or 2 whenever the noise lifted its released
+        count to k)."""
         self.client, self.halls, self.rules, self.k = client, halls, rules, k
         self.quote_counts = quote_counts
         self.titles = {slug: title for slug, title in halls}
@@ -229,10 +229,13 @@ class Reader:
             cell = Cell("Q", view, (row[0],))
             snap.quotable = True
             here = f"{where} quotes under {row[0]}: {quoted}"
-            if quoted < QUOTES_PER_THEME:
-                snap.observations.append(Observation(cell, Reading("exact", quoted, f"{quoted} quotes"), here))
-            else:
+            if quoted >= QUOTES_PER_THEME:
                 snap.observations.append(Observation(cell, Reading("at_least", quoted, f"{quoted} quotes"), here))
+            elif self.rules == "old" or quoted:  # the old pages quote all of a theme's, when fewer than three
+                snap.observations.append(Observation(cell, Reading("exact", quoted, f"{quoted} quotes"), here))
+            else:  # the released pages' rule: three quotes of a theme or none, so none says fewer than three
+                snap.observations.append(Observation(cell, Reading("at_most", QUOTES_PER_THEME - 1,
+                                                                   "no quotes"), here))
 
     def _quotes(self, snap: Snapshot, view: str, page: Page, where: str) -> None:
         for quote in page.quotes:
@@ -452,6 +455,8 @@ class _Builder:
             self.add(expr, reading.value, reading.value, why)
         elif reading.kind == "at_least":
             self.add(expr, reading.value, None, why)
+        elif reading.kind == "at_most":
+            self.add(expr, None, reading.value, why)
         elif reading.kind == "small":
             self.add(expr, 1, k - 1, why)
         elif reading.kind == "zero_or_k":

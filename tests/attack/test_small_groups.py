@@ -84,7 +84,7 @@ def _truth(app, planting: Planting, snapshot: int, rules: str, shown: dict[str, 
     return {(snapshot, *key): value for key, value in found.items()}
 
 
-def run_attack(app, population: Population, *, quote_counts: bool = False) -> str:
+def run_attack(app, population: Population, *, quote_counts: bool = True) -> str:
     """Plant the population, take two snapshots around one hide and one arrival, solve; returns a report.
 
     Asserts the planted truth satisfies the reader's system and no group of 1 to k-1 is pinned.
