@@ -134,6 +134,25 @@ def test_no_small_group_is_pinned(make_app, population):
     run_attack(make_app(), population)
 
 
+def test_a_theme_of_one_the_noise_lifts_to_k_is_not_pinned_by_counting_its_quotes(make_app, monkeypatch):
+    """The noise as it comes out about one release in twenty: the lone member's theme of 1 released at 5.
+
+    Its quotes (one or two shown) used to say exactly how many submissions carried it.
+    """
+    disclosure = importlib.import_module("feedback.services.summary.disclosure")
+    real = disclosure.Mechanism.noisy
+
+    def lifted(self, exact):
+        released = real(self, exact)
+        for key, value in exact.get("theme", {}).items():
+            if value == 1:
+                released["theme"][key] = value + 4
+        return released
+
+    monkeypatch.setattr(disclosure.Mechanism, "noisy", lifted)
+    run_attack(make_app(), NAMED[0])
+
+
 AFFILIATIONS = ["student", "faculty", "staff", "other", "prefer not to say", None]
 THEMES = ["Workload", "Safety", "Pay"]
 submission = st.tuples(
