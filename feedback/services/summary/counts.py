@@ -99,7 +99,7 @@ def summary(db: orm.Session, slug: str | None, *, k: int, affiliations: list[str
     themes = _themes(db, in_view, k)
 
     def cell(kind: str, key: str, among: list[Stored] | None = None) -> Cell:
-        return total([Cell(s.counts.get(kind, {}).get(key, 0), k) for s in (in_view if among is None else among)], k)
+        return _added(in_view if among is None else among, kind, key, k)
 
     statuses = {key: cell(STATUS, key) for key in releases.STATUS_KEYS}
     published = statuses[PUBLISHED]
@@ -121,6 +121,11 @@ def summary(db: orm.Session, slug: str | None, *, k: int, affiliations: list[str
     )
 
 
+def _added(stored: list[Stored], kind: str, key: str, k: int) -> Cell:
+    """One cell added up over these releases (a cell a release lacks counts 0); not released when none is."""
+    return total([Cell(s.counts.get(kind, {}).get(key, 0), k) for s in stored], k)
+
+
 def _ref(hall: TownHall, stored: Stored | None) -> HallRef:
     return HallRef(hall.slug, hall.title, hall.held_on, stored.released_on if stored else None,
                    stored.number if stored else None)
@@ -131,7 +136,7 @@ def _themes(db: orm.Session, in_view: list[Stored], k: int) -> list[ThemeRef]:
     rows = db.scalars(sa.select(Theme).options(orm.joinedload(Theme.parent)).order_by(Theme.name))
     found = []
     for t in rows:
-        count = total([Cell(s.counts.get(THEME, {}).get(str(t.id), 0), k) for s in in_view], k)
+        count = _added(in_view, THEME, str(t.id), k)
         if not t.archived or count.shown:
             found.append(ThemeRef(t.id, t.name, t.colour, t.parent.name if t.parent else None))
     return found
@@ -139,7 +144,7 @@ def _themes(db: orm.Session, in_view: list[Stored], k: int) -> list[ThemeRef]:
 
 def _trend(themes: list[ThemeRef], every: list[Stored], k: int) -> list[ThemeRef]:
     """The largest shown themes across all released town halls."""
-    counted = [(total([Cell(s.counts.get(THEME, {}).get(str(t.id), 0), k) for s in every], k), t) for t in themes]
+    counted = [(_added(every, THEME, str(t.id), k), t) for t in themes]
     ranked = sorted(((c.value or 0, t) for c, t in counted if c.shown), key=lambda pair: -pair[0])
     return [t for _, t in ranked[:TREND_THEMES]]
 
@@ -149,7 +154,7 @@ def _rows(themes: list[ThemeRef], in_view: list[Stored], previous: Stored | None
     rows = []
     for theme in themes:
         key = str(theme.id)
-        count = total([Cell(s.counts.get(THEME, {}).get(key, 0), k) for s in in_view], k) if in_view else Cell(None, k)
+        count = _added(in_view, THEME, key, k)
         before = Cell(previous.counts.get(THEME, {}).get(key, 0), k) if previous is not None else None
         rows.append(ThemeRow(theme=theme, count=count, share=share(count, published), previous=before,
                              change=change(count, before), quotes=_quotes(theme.id, count, in_view, k)))
