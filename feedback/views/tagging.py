@@ -12,7 +12,8 @@ from feedback.db import get_db
 from feedback.forms.desk import BulkForm
 from feedback.forms.tagging import BulkTagForm, GroupForm, SuggestionForm, ThemesForm
 from feedback.services.themes import duplicates, suggestions, tagging
-from feedback.views.facilitate import desk_args, desk_page, find_submission, find_town_hall, submission_page
+from feedback.views.facilitate import desk_args, desk_page, find_town_hall
+from feedback.views.submission import find_submission, submission_page
 
 bp = Blueprint("tagging", __name__, url_prefix="/facilitate")
 
