@@ -465,3 +465,93 @@ class ReleasedAnswer(Base):
     action_id: Mapped[int] = mapped_column(sa.ForeignKey("action.id", ondelete="CASCADE"), primary_key=True)
     answer: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
     value: Mapped[int]  # may be negative: noise is never clipped in storage
+
+
+class SimilarityBucket(Base):
+    """One LSH band of a submission's MinHash signature: submissions sharing a bucket are candidate look-alikes.
+
+    feedback.services.themes.similarity_index owns these rows: written at intake in the submitter's
+    transaction, so the table is keyed by the bucket (never by arrival) and has no rowid; a withdrawal or
+    erasure removes them with the submission.
+    """
+
+    __tablename__ = "similarity_bucket"
+    __table_args__ = NO_ROWID
+
+    town_hall_id: Mapped[int] = mapped_column(sa.ForeignKey("town_hall.id", ondelete="CASCADE"), primary_key=True)
+    band: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True)
+    bucket: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)
+    submission_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("submission.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class NotificationPreference(Base):
+    """What a staff member chose to be told by email; no row means nothing."""
+
+    __tablename__ = "notification_preference"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_user.id", ondelete="CASCADE"), primary_key=True)
+    escalations: Mapped[bool] = mapped_column(default=False)
+    answers: Mapped[bool] = mapped_column(default=False)
+    reveal_requests: Mapped[bool] = mapped_column(default=False)
+    daily_digest: Mapped[bool] = mapped_column(default=False)
+    # The last hour (UTC, on the hour) and day already told about, so each is told once.
+    answers_told_until: Mapped[datetime | None]
+    digest_told_for: Mapped[date | None]
+
+
+class OutgoingMail(Base):
+    """A message waiting to be sent, sent, or failed: counts and links only, never a submission's text or identity.
+
+    To a staff member (user_id) or to a named submitter who allowed contact (submission_id): the address
+    is unsealed only by the sender, at the moment it sends, and is never stored here. Rows are made by
+    staff actions and by the drain itself, never in a submitter's request.
+    """
+
+    __tablename__ = "outgoing_mail"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id", ondelete="CASCADE"), index=True)
+    submission_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("submission.id", ondelete="CASCADE"), index=True
+    )
+    subject: Mapped[str] = mapped_column(sa.String(200))
+    body: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.String(20), default="queued", index=True)  # queued, sent, failed
+    attempts: Mapped[int] = mapped_column(default=0)
+    send_after: Mapped[datetime]
+    last_error: Mapped[str | None] = mapped_column(sa.String(200))  # a class and an SMTP code, never an address
+    sent_at: Mapped[datetime | None]
+
+
+class BulkChange(Base):
+    """A bulk action on the desk, kept for a few minutes so that its author can undo it."""
+
+    __tablename__ = "bulk_change"
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_user.id", ondelete="CASCADE"), index=True)
+    town_hall_id: Mapped[int] = mapped_column(sa.ForeignKey("town_hall.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(sa.String(20))  # "status" or "tag"
+    made_at: Mapped[datetime]
+    undone_at: Mapped[datetime | None]
+
+    items: Mapped[list[BulkChangeItem]] = orm.relationship(cascade="all, delete-orphan", passive_deletes=True)
+
+
+class BulkChangeItem(Base):
+    """One submission a bulk action changed, with what it was before (a status, or a theme it did not have)."""
+
+    __tablename__ = "bulk_change_item"
+
+    bulk_change_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("bulk_change.id", ondelete="CASCADE"), primary_key=True
+    )
+    submission_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("submission.id", ondelete="CASCADE"), primary_key=True
+    )
+    theme_id: Mapped[int] = mapped_column(primary_key=True, default=0)  # 0 for a status change
+    status_before: Mapped[str | None] = mapped_column(sa.String(20))
+    hidden_reason_before: Mapped[str | None] = mapped_column(sa.String(40))

@@ -28,14 +28,14 @@ from sqlalchemy import exc, orm
 
 from feedback import db
 from feedback.db import writing
-from feedback.models import ActionFeedback, HelpAnswer, Identity, Reply, Submission
+from feedback.models import ActionFeedback, HelpAnswer, Identity, Reply, SimilarityBucket, Submission
 
 # Rows dated today or yesterday count as recent: a day more than the hour between runs, so none is missed.
 RECENT_DAYS = 1
-SUBMITTER_TABLES = ("submission", "identity", "reply", "action_feedback", "help_answer")
+SUBMITTER_TABLES = ("submission", "identity", "reply", "action_feedback", "help_answer", "similarity_bucket")
 # And those a withdrawal (ON DELETE CASCADE), an erasure or retention delete from: dead rows date the deletion.
 TABLES = (*SUBMITTER_TABLES, "tagging", "duplicate_link", "suggestion_decision", "reveal_request", "released_quote",
-          "action_submission")
+          "action_submission", "outgoing_mail", "bulk_change_item")
 WAIT_SECONDS = 60.0  # how long a run waits for old snapshots to end (flask shuffle-recent --wait)
 POLL_PAUSE = 0.2
 LOCK_TRIES, LOCK_PAUSE = 250, 0.02  # about 5 s of trying to take the tables at a moment none is in use
@@ -53,6 +53,8 @@ def _recent(since: date) -> list[tuple[sa.ColumnElement, sa.ColumnElement[bool]]
         (ActionFeedback.__table__.c.submission_id, ActionFeedback.submission_id.in_(recent_submissions)),
         # Answers to "did this help?" carry no date at all: every one is rewritten, every run (a small table).
         (HelpAnswer.__table__.c.id, sa.true()),
+        # A submission's similarity buckets are written in the same transaction as the submission.
+        (SimilarityBucket.__table__.c.submission_id, SimilarityBucket.submission_id.in_(recent_submissions)),
     ]
 
 
