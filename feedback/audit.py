@@ -59,6 +59,7 @@ class Action(enum.StrEnum):
     SUGGESTION_DISMISSED = "suggestion_dismissed"
     DUPLICATE_GROUPED = "duplicate_grouped"
     DUPLICATE_UNGROUPED = "duplicate_ungrouped"
+    BULK_UNDONE = "bulk.undone"
     # Exports
     EXPORT_BRIEF = "export.brief"
     EXPORT_THEMES_CSV = "export.themes_csv"
@@ -83,6 +84,10 @@ class Action(enum.StrEnum):
     ACTION_UPDATE_POSTED = "action.update_posted"
     ACTION_LINKED = "action.linked"
     ACTION_UNLINKED = "action.unlinked"
+    # Mail notifications
+    NOTIFICATIONS_CHOSEN = "notifications.chosen"
+    MAIL_TO_SUBMITTER_SENT = "mail.to_submitter_sent"
+    MAIL_RETRIED = "mail.retried"
     # Privacy and keys
     IDENTITIES_ERASED = "identities_erased"
     IDENTITIES_PURGED = "identities_purged"

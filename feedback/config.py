@@ -46,6 +46,20 @@ class Defaults:
     # Moderation desk: submissions per page, and personal names to flag for redaction (any case).
     DESK_PAGE_SIZE = 50
     IDENTIFYING_NAMES: list[str] = []
+    # How long the author of a bulk action on the desk can undo it.
+    UNDO_MINUTES = 10
+    # Mail (feedback.services.notify): an SMTP server; nothing is sent while MAIL_SERVER is empty.
+    # MAIL_BASE_URL is the address the links in messages start with, e.g. https://feedback.example.org
+    MAIL_SERVER = ""
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False  # STARTTLS after connecting
+    MAIL_USE_SSL = False  # TLS from the start (usually port 465)
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""
+    MAIL_FROM = "Town Hall Feedback <no-reply@localhost>"
+    MAIL_TIMEOUT = 10.0
+    MAIL_BASE_URL = "http://127.0.0.1:5000"
+    MAIL_MAX_ATTEMPTS = 5
     # Leadership summary: groups of fewer than SUMMARY_K people are never shown (the app refuses below 3).
     SUMMARY_K = 5
     # The disclosure layer (feedback/services/summary/disclosure.py): the noise's scale, how many themes one

@@ -116,6 +116,8 @@ STORED_ACTIONS = {
     "ACTION_CREATED": "action.created", "ACTION_EDITED": "action.edited", "ACTION_PUBLISHED": "action.published",
     "ACTION_UNPUBLISHED": "action.unpublished", "ACTION_UPDATE_POSTED": "action.update_posted",
     "ACTION_LINKED": "action.linked", "ACTION_UNLINKED": "action.unlinked", "ANSWER_RELEASED": "answers.released",
+    "BULK_UNDONE": "bulk.undone", "NOTIFICATIONS_CHOSEN": "notifications.chosen",
+    "MAIL_TO_SUBMITTER_SENT": "mail.to_submitter_sent", "MAIL_RETRIED": "mail.retried",
 }
 
 
