@@ -13,6 +13,7 @@ from feedback.views import (
     escrow,
     facilitate,
     leadership,
+    notifications,
     plan,
     plan_staff,
     public,
@@ -57,6 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(town_halls.bp)
     app.register_blueprint(plan.bp)
     app.register_blueprint(plan_staff.bp)
+    app.register_blueprint(notifications.bp)
     limits.init_app(app)  # wraps the views registered above
     cli.init_app(app)
     return app

@@ -5,6 +5,7 @@ One submission's page (review, redact, hide, escalate, answer) is in feedback.vi
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -102,6 +103,12 @@ def bulk(slug: str):
         return desk_page(hall, form, 422)
     flash(f"{changed} submission{'' if changed == 1 else 's'} {BULK_ACTIONS[form.action.data].value}.")
     return redirect(url_for("facilitate.desk", slug=slug, **desk_args()))
+
+
+@bp.post("/<slug>/undo/<uuid:change_id>")
+@roles(*MODERATORS)
+def undo(slug: str, change_id: uuid.UUID):
+    abort(404)
 
 
 # The submission page's routes are on this blueprint too, in their own module.

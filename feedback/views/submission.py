@@ -117,3 +117,9 @@ def reply(submission_id: uuid.UUID):
     replies.add_staff_reply(get_db(), found.id, form.reply.data, by=auth.staff().actor, now=clock.now())
     flash("Reply sent. The submitter sees it when they check their receipt.")
     return redirect(url_for("facilitate.submission", submission_id=found.id))
+
+
+@bp.post("/s/<uuid:submission_id>/save-and-next")
+@roles(*MODERATORS)
+def save_and_next(submission_id: uuid.UUID):
+    abort(404)

@@ -1,0 +1,1 @@
+"""Mail notifications: what staff chose to be told, the outgoing mail queue, and the sender that drains it."""
