@@ -23,6 +23,7 @@ from feedback.models import (
     intake_state,
 )
 from feedback.services.intake import town_halls
+from feedback.services.themes import similarity_index
 
 
 class NoSuchTownHall(Exception):
@@ -133,6 +134,7 @@ def submit(
     code = crypto.receipt_code_for(ring, form_token)
     # Hashing and sealing happen before the write lock is taken (SQLite has one writer at a time).
     submission, identity = _new_rows(ring, token_hash, code, new, today)
+    buckets = similarity_index.buckets(new.body)  # the similarity index's rows, stored with the submission
     try:
         with writing(session):
             connection = session.connection()
@@ -154,6 +156,7 @@ def submit(
                 return _receipt_for(existing, hall.id, new, code, today)
             # No look-up first: the unique form_token_hash turns a retry into an IntegrityError below.
             connection.execute(_INSERT_SUBMISSION, [{**submission, "town_hall_id": hall.id}])
+            similarity_index.store(connection, similarity_index.rows(submission["id"], hall.id, buckets))
             if identity is not None:
                 connection.execute(_INSERT_IDENTITY, [identity])
             if new.action_id is not None:

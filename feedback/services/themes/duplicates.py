@@ -24,7 +24,7 @@ from feedback import audit
 from feedback.db import writing
 from feedback.models import DuplicateLink, Submission
 from feedback.services.text import excerpt
-from feedback.services.themes import similarity, tagging
+from feedback.services.themes import similarity, similarity_index, tagging
 
 MOST = 10  # similar submissions listed at once
 
@@ -111,9 +111,15 @@ def _related(session: orm.Session, mine: frozenset[str], listed: list[Submission
 
 def _similar(session: orm.Session, submission: Submission, mine: frozenset[str],
              leaving_out: set[uuid.UUID]) -> list[Submission]:
-    """The town hall's submissions at least DUPLICATE_AT similar to this one, most similar first."""
-    others = session.scalars(sa.select(Submission).where(Submission.town_hall_id == submission.town_hall_id,
-                                                         Submission.id != submission.id))
+    """The town hall's submissions at least DUPLICATE_AT similar to this one, most similar first.
+
+    Only the index's candidates are read (similarity_index), each checked with the exact similarity.
+    """
+    ids = similarity_index.candidates(session, submission.town_hall_id, submission.body,
+                                      at_least=similarity_index.DUPLICATE_BANDS, leaving_out=submission.id)
+    if ids is None:
+        return []
+    others = session.scalars(sa.select(Submission).where(Submission.id.in_(ids)))
     scored = [(similarity.jaccard(mine, similarity.words(s.body)), s) for s in others if s.id not in leaving_out]
     scored = [(score, s) for score, s in scored if score >= similarity.DUPLICATE_AT]
     return [s for _score, s in sorted(scored, key=lambda item: (-item[0], item[1].received_on, item[1].id))][:MOST]

@@ -19,7 +19,7 @@ from feedback import audit
 from feedback.db import writing
 from feedback.models import Submission, SuggestionDecision, Tagging, Theme
 from feedback.services.text import whole_words
-from feedback.services.themes import similarity, tagging
+from feedback.services.themes import similarity, similarity_index, tagging
 from feedback.services.themes.codebook_values import safe_colour
 
 ACCEPTED = "accepted"
@@ -44,13 +44,20 @@ def matched_keyword(keywords: str, text: str) -> str | None:
 
 
 def _similar_counts(session: orm.Session, submission: Submission, candidates: set[int]) -> Counter[int]:
-    """For each candidate theme: how many similar submissions of the same town hall are tagged with it."""
+    """For each candidate theme: how many similar submissions of the same town hall are tagged with it.
+
+    Only the index's candidates that carry one of these themes are read (similarity_index), each checked
+    with the exact similarity.
+    """
     if not candidates:
+        return Counter()
+    ids = similarity_index.candidates(session, submission.town_hall_id, submission.body,
+                                      at_least=similarity_index.RELATED_BANDS, leaving_out=submission.id)
+    if ids is None:
         return Counter()
     mine = similarity.words(submission.body)
     query = (sa.select(Tagging.theme_id, Submission.body).join(Submission, Submission.id == Tagging.submission_id)
-             .where(Submission.town_hall_id == submission.town_hall_id, Submission.id != submission.id,
-                    Tagging.theme_id.in_(candidates)))
+             .where(Tagging.submission_id.in_(ids), Tagging.theme_id.in_(candidates)))
     counts: Counter[int] = Counter()
     for theme_id, body in session.execute(query):
         if similarity.jaccard(mine, similarity.words(body)) >= similarity.RELATED_AT:

@@ -1,0 +1,132 @@
+"""The similarity index: MinHash signatures of each submission's words, split into LSH bands (SimilarityBucket).
+
+Near-duplicates and "similar to N already tagged" suggestions ask the index for candidates (submissions
+sharing enough bands with a text) and then check each candidate with the exact similarity.jaccard, so
+they never read the whole town hall and never list anything today's scan would not (precision is the
+same). What the index can cost is recall: a pair at Jaccard J shares a band (ROWS minhash values) with
+probability p = J**ROWS, and a candidate must share at least k of the BANDS bands, so it is found with
+probability P(Binomial(BANDS, p) >= k). With 192 permutations, 96 bands of 2:
+
+- near-duplicates (DUPLICATE_AT 0.5) ask for k = DUPLICATE_BANDS = 6: found with probability 0.9999997 at
+  J = 0.5 (0.9989 at 0.4, and only 0.04% of pairs at J = 0.1 are candidates to check);
+- suggestions (RELATED_AT 0.3) ask for k = RELATED_BANDS = 2: 0.9988 at J = 0.3, 0.99998 at 0.35, 1 - 1e-7
+  at 0.4 (a quarter of pairs at J = 0.1 are candidates, among the tagged submissions only).
+
+Rows of 3 would miss 7% of pairs at 0.3 even with k = 1; rows of 1 make nearly every pair that shares a
+common word a candidate (the lookup would read most of the table). 128 bands of 2 gain 0.001 of recall
+at 0.3 for a third more rows. tests/services/themes/test_similarity_quality.py measures recall and
+precision against the old scan on a labelled set and on the demo.
+
+The bucket of a band is its two 32-bit minhash values side by side in one signed 64-bit integer: equal
+buckets mean equal minhashes, and the value is the same in every process (datasketch's sha1-based word
+hash and a fixed seed; Python's salted hash() is never used). A text without words (stopwords only) gets
+no buckets: its Jaccard with anything is 0.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator
+from typing import cast
+
+import datasketch
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from feedback.db import writing
+from feedback.models import SimilarityBucket, Submission
+from feedback.services.themes import similarity
+
+NUM_PERM = 192
+ROWS = 2  # minhash values per band
+BANDS = NUM_PERM // ROWS
+SEED = 14  # fixed: a bucket must mean the same thing in every process and after every restart
+DUPLICATE_BANDS = 6  # bands a candidate near-duplicate (J >= DUPLICATE_AT) shares at least
+RELATED_BANDS = 2  # bands a candidate similar submission (J >= RELATED_AT) shares at least
+REBUILD_BATCH = 2000  # submissions read and written at once by rebuild
+
+# The permutations depend only on NUM_PERM and SEED: made once, not for every text.
+_PERMUTATIONS = datasketch.MinHash(num_perm=NUM_PERM, seed=SEED).permutations
+_INSERT = sa.insert(cast(sa.Table, SimilarityBucket.__table__))
+
+
+def buckets(body: str) -> list[tuple[int, int]]:
+    """The (band, bucket) pairs of a text's signature; none for a text without words."""
+    words = similarity.words(body)
+    if not words:
+        return []
+    signature = datasketch.MinHash(num_perm=NUM_PERM, seed=SEED, permutations=_PERMUTATIONS)
+    signature.update_batch([word.encode("utf-8") for word in sorted(words)])
+    pairs = signature.hashvalues.astype(np.uint64).reshape(BANDS, ROWS)
+    values = ((pairs[:, 0] << np.uint64(32)) | pairs[:, 1]).view(np.int64)
+    return [(band, int(value)) for band, value in enumerate(values)]
+
+
+def rows(submission_id: uuid.UUID, town_hall_id: int, pairs: Iterable[tuple[int, int]]) -> list[dict]:
+    """The SimilarityBucket rows of one submission, for an insert."""
+    return [{"town_hall_id": town_hall_id, "band": band, "bucket": bucket, "submission_id": submission_id}
+            for band, bucket in pairs]
+
+
+def store(executor: orm.Session | sa.Connection, bucket_rows: list[dict]) -> None:
+    """Insert bucket rows inside the caller's write (intake computes them before taking the write lock)."""
+    if bucket_rows:
+        executor.execute(_INSERT, bucket_rows)
+
+
+def index(session: orm.Session | sa.Connection, submission: Submission) -> None:
+    """Index one submission inside the caller's write transaction."""
+    store(session, rows(submission.id, submission.town_hall_id, buckets(submission.body)))
+
+
+def _batches(session: orm.Session, town_hall_id: int | None) -> Iterator[list[sa.Row]]:
+    query = sa.select(Submission.id, Submission.town_hall_id, Submission.body).order_by(Submission.id)
+    if town_hall_id is not None:
+        query = query.where(Submission.town_hall_id == town_hall_id)
+    after: uuid.UUID | None = None
+    while True:
+        page = list(session.execute((query if after is None else query.where(Submission.id > after))
+                                    .limit(REBUILD_BATCH)))
+        if not page:
+            return
+        yield page
+        after = page[-1].id
+
+
+def rebuild(session: orm.Session, town_hall_id: int | None = None) -> int:
+    """Index every submission again (of one town hall, or all), in one write; the number of submissions indexed.
+
+    The backfill for submissions stored before the index existed, and a repair after a change of NUM_PERM,
+    ROWS or SEED (which changes every bucket). Commits.
+    """
+    indexed = 0
+    with writing(session):
+        delete = sa.delete(SimilarityBucket)
+        if town_hall_id is not None:
+            delete = delete.where(SimilarityBucket.town_hall_id == town_hall_id)
+        session.execute(delete)
+        for page in _batches(session, town_hall_id):
+            store(session, [row for s in page for row in rows(s.id, s.town_hall_id, buckets(s.body))])
+            indexed += len(page)
+    return indexed
+
+
+def candidates(session: orm.Session, town_hall_id: int, body: str, *, at_least: int,
+               leaving_out: uuid.UUID | None = None) -> sa.Select[uuid.UUID] | None:
+    """The query of the ids of the town hall's submissions sharing at least `at_least` bands with the text.
+
+    None when the text has no words (nothing can be similar to it). A query rather than a list, so a
+    caller can join it (suggestions keep the tagged candidates only) before anything is loaded.
+    """
+    pairs = buckets(body)
+    if not pairs:
+        return None
+    query = (sa.select(SimilarityBucket.submission_id)
+             .where(SimilarityBucket.town_hall_id == town_hall_id,
+                    sa.tuple_(SimilarityBucket.band, SimilarityBucket.bucket).in_(pairs))
+             .group_by(SimilarityBucket.submission_id)
+             .having(sa.func.count() >= at_least))
+    if leaving_out is not None:
+        query = query.where(SimilarityBucket.submission_id != leaving_out)
+    return query
