@@ -1,5 +1,8 @@
 """One submission on the moderation desk: review, redact, publish, hide, escalate, tag and answer it.
 
+One "Moderate" form saves the themes, the redaction and the status in one POST, then shows this page
+again or the next pending submission ("Save and next"); the separate routes for each part still work.
+
 Its routes are on the facilitate blueprint (feedback.views.facilitate), under /facilitate/s/<id>.
 """
 
@@ -8,17 +11,22 @@ from __future__ import annotations
 import uuid
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_wtf import FlaskForm
 
 from feedback import auth, clock
 from feedback.auth import MODERATORS, roles
 from feedback.db import get_db
 from feedback.forms.desk import RedactionForm, StaffReplyForm, StatusForm
+from feedback.forms.moderate import ModerateForm
 from feedback.forms.tagging import GroupForm, SuggestionForm, ThemesForm
 from feedback.models import Submission
 from feedback.services.moderation import desk as moderation
-from feedback.services.moderation import identifying, replies
+from feedback.services.moderation import identifying, next_pending, one_step, replies
 from feedback.services.themes import codebook_listing, duplicates, suggestions, tagging
 from feedback.views.facilitate import bp
+
+REDACTION_SAVED = "Redaction saved. Everyone but facilitators and admins now sees the redacted text."
+REDACTION_REMOVED = "Redaction removed. Everyone now sees the original text."
 
 
 def find_submission(submission_id: uuid.UUID) -> Submission:
@@ -28,37 +36,53 @@ def find_submission(submission_id: uuid.UUID) -> Submission:
     return submission
 
 
-def _tagging(submission: Submission, themes_form: ThemesForm | None, suggestion: SuggestionForm | None,
-             grouping: GroupForm | None) -> dict:
-    """The submission page's themes, suggestions and near-duplicates, with their forms."""
+def _moderate_form(submission: Submission, theme_ids: list[str], given: ModerateForm | None,
+                   parts: tuple[FlaskForm | None, ...]) -> ModerateForm:
+    """The Moderate form: as posted, or filled from the submission with a separate form's fields laid over it.
+
+    The separate themes, redaction and status forms still post to their own routes; their fields have
+    the same names as the Moderate form's, so when one is refused it comes back inside this form as typed.
+    """
+    if given is not None:
+        return given
+    form = ModerateForm(formdata=None, themes=theme_ids, redacted=submission.shown_body, status=submission.status,
+                        hidden_reason=submission.hidden_reason or "")
+    for part in parts:
+        for field in part or ():
+            if field.name in form and field.type != "CSRFTokenField":
+                form[field.name].data, form[field.name].errors = field.data, list(field.errors)
+    return form
+
+
+def _tagging(submission: Submission, suggestion: SuggestionForm | None, grouping: GroupForm | None) -> dict:
+    """The submission page's codebook, suggestions and near-duplicates, with their forms."""
     db = get_db()
     chips = tagging.themes_of(db, [submission.id])[submission.id]
-    themes_form = themes_form or ThemesForm(formdata=None, themes=[str(chip.id) for chip in chips])
-    return {"codebook": codebook_listing.choices(db), "archived_themes": [chip for chip in chips if chip.archived],
-            "themes_form": themes_form, "suggested": suggestions.for_submission(db, submission),
+    return {"codebook": codebook_listing.choices(db), "chips": chips,
+            "archived_themes": [chip for chip in chips if chip.archived],
+            "suggested": suggestions.for_submission(db, submission),
             "suggestion_form": suggestion or SuggestionForm(formdata=None),
             "duplicates": duplicates.panel(db, submission), "group_form": grouping or GroupForm(formdata=None)}
 
 
-def submission_page(submission: Submission, *, redaction: RedactionForm | None = None,
-                    status_form: StatusForm | None = None, reply: StaffReplyForm | None = None,
-                    themes_form: ThemesForm | None = None, suggestion: SuggestionForm | None = None,
-                    grouping: GroupForm | None = None, status: int = 200):
+def submission_page(submission: Submission, *, moderate: ModerateForm | None = None,
+                    redaction: RedactionForm | None = None, status_form: StatusForm | None = None,
+                    reply: StaffReplyForm | None = None, themes_form: ThemesForm | None = None,
+                    suggestion: SuggestionForm | None = None, grouping: GroupForm | None = None, status: int = 200):
     """The submission page; the form given (from this blueprint or the tagging one) comes back filled in."""
     names = current_app.config["IDENTIFYING_NAMES"]
-    redaction = redaction or RedactionForm(formdata=None, redacted=submission.shown_body)
-    status_form = status_form or StatusForm(formdata=None, status=submission.status,
-                                            hidden_reason=submission.hidden_reason or "")
     reply = reply or StaffReplyForm(formdata=None)
-    extra = _tagging(submission, themes_form, suggestion, grouping)
-    forms = (redaction, status_form, reply, extra["themes_form"], extra["suggestion_form"], extra["group_form"])
+    extra = _tagging(submission, suggestion, grouping)
+    moderate = _moderate_form(submission, [str(chip.id) for chip in extra.pop("chips")], moderate,
+                              (themes_form, redaction, status_form))
+    forms = (moderate, reply, extra["suggestion_form"], extra["group_form"])
     failed = next((f for f in forms if f.errors), None)
     return render_template(
         "facilitate/submission.html", submission=submission, town_hall=submission.town_hall,
         body=identifying.segments(submission.body, names),
         redacted=identifying.segments(submission.redacted_body, names) if submission.redacted_body else None,
         labels=identifying.LABELS, thread=replies.thread(get_db(), submission.id),
-        redaction=redaction, status_form=status_form, reply=reply, form=failed or redaction, **extra,
+        moderate=moderate, reply=reply, form=failed or moderate, **extra,
     ), status
 
 
@@ -83,9 +107,9 @@ def redact(submission_id: uuid.UUID):
     if not changed:
         flash("Nothing changed.")
     elif found.redacted_body:
-        flash("Redaction saved. Everyone but facilitators and admins now sees the redacted text.")
+        flash(REDACTION_SAVED)
     else:
-        flash("Redaction removed. Everyone now sees the original text.")
+        flash(REDACTION_REMOVED)
     return redirect(url_for("facilitate.submission", submission_id=found.id))
 
 
@@ -122,4 +146,34 @@ def reply(submission_id: uuid.UUID):
 @bp.post("/s/<uuid:submission_id>/save-and-next")
 @roles(*MODERATORS)
 def save_and_next(submission_id: uuid.UUID):
-    abort(404)
+    """Save the Moderate form in one POST; then this page again, or the next pending submission."""
+    found = find_submission(submission_id)
+    form = ModerateForm()
+    if not form.validate_on_submit():
+        return submission_page(found, moderate=form, status=422)
+    hall = found.town_hall
+    try:
+        outcome = one_step.save(get_db(), found, form.decision, by=auth.staff().actor, now=clock.now())
+    except one_step.Refused as error:
+        form[error.field].errors = [str(error)]
+        return submission_page(find_submission(submission_id), moderate=form, status=422)
+    flash(_said(outcome, found))
+    if not form.goes_next:
+        return redirect(url_for("facilitate.submission", submission_id=found.id))
+    following = next_pending.after(get_db(), found)
+    if following is None:
+        flash(f"No more pending submissions in {hall.title}.")
+        return redirect(url_for("facilitate.desk", slug=hall.slug))
+    return redirect(url_for("facilitate.submission", submission_id=following, _anchor="moderate"))
+
+
+def _said(outcome: one_step.Outcome, submission: Submission) -> str:
+    """The sentences the separate forms say, for the parts that changed."""
+    said = [f"Tagged with {', '.join(outcome.themes.added)}."] if outcome.themes.added else []
+    if outcome.themes.removed:
+        said.append(f"No longer tagged with {', '.join(outcome.themes.removed)}.")
+    if outcome.redaction:
+        said.append(REDACTION_SAVED if submission.redacted_body else REDACTION_REMOVED)
+    if outcome.status:
+        said.append(f"Status changed to {submission.status}.")
+    return " ".join(said) or "Nothing changed."

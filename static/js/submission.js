@@ -1,0 +1,47 @@
+// Progressive enhancement for a submission's page: Ctrl+Enter (Cmd+Enter) in the Moderate form, or N when
+// not typing, presses "Save and next"; arriving from "Save and next" puts focus on the form's first control.
+// The page works without it: the buttons post the same form.
+(function () {
+  var form = document.getElementById("moderate-form");
+  var next = document.getElementById("save-and-next");
+  if (!form || !next) { return; }
+  var hint = document.getElementById("moderate-keys");
+  if (hint) { hint.hidden = false; }
+  next.setAttribute("aria-keyshortcuts", "Control+Enter Meta+Enter N");
+  var sent = false;
+
+  function typing(element) {
+    var tag = element && element.tagName;
+    return tag === "TEXTAREA" || tag === "SELECT" || (element && element.isContentEditable) ||
+      (tag === "INPUT" && element.type !== "checkbox" && element.type !== "radio");
+  }
+
+  function saveAndNext(event) {
+    event.preventDefault();
+    if (sent) { return; }  // one POST per submission, however often the key is pressed
+    sent = true;
+    if (form.requestSubmit) { form.requestSubmit(next); } else { next.click(); }
+  }
+
+  form.addEventListener("submit", function () { sent = true; });
+  window.addEventListener("pageshow", function () { sent = false; });  // back to this page from the cache
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && !event.altKey && form.contains(event.target)) {
+      saveAndNext(event);
+    } else if ((event.key === "n" || event.key === "N") && !event.ctrlKey && !event.metaKey && !event.altKey &&
+               !typing(document.activeElement)) {
+      saveAndNext(event);
+    }
+  });
+
+  // After "Save and next" the URL ends in #moderate. Errors on the page keep focus on their summary.
+  if (window.location.hash === "#moderate" && !document.querySelector(".error-summary")) {
+    var first = form.querySelector("input:not([type=hidden]), textarea, select");
+    if (first) {
+      window.scrollTo(0, 0);
+      first.focus({ preventScroll: true });
+      first.scrollIntoView({ block: "nearest" });
+    }
+  }
+})();
