@@ -15,9 +15,19 @@ from sqlalchemy import orm
 
 from feedback import audit
 from feedback.db import writing
-from feedback.models import HIDDEN_REASONS, SLUG_PATTERN, Reply, Submission, SubmissionStatus, Tagging, TownHall
+from feedback.models import (
+    HIDDEN_REASONS,
+    SLUG_PATTERN,
+    BulkChangeItem,
+    Reply,
+    Submission,
+    SubmissionStatus,
+    Tagging,
+    TownHall,
+)
 from feedback.services import selection
-from feedback.services.moderation import replies
+from feedback.services.moderation import replies, undo
+from feedback.services.notify import events
 from feedback.services.text import excerpt
 
 STATUSES = tuple(s.value for s in SubmissionStatus)
@@ -195,12 +205,15 @@ def _check_change(to: str, hidden_reason: str | None, note: str) -> None:
 
 def change_status(session: orm.Session, submission_ids: Iterable[uuid.UUID], to: str, *,
                   hidden_reason: str | None = None, note: str = "", town_hall_id: int | None = None,
-                  by: audit.Actor, now: datetime) -> int:
+                  by: audit.Actor, now: datetime, undo_minutes: int | None = None) -> int:
     """Move submissions to a status, all or none; one audit event per submission that changed.
 
-    The event's reason is the note, or the hidden reason when there is no note.
+    The event's reason is the note, or the hidden reason when there is no note. Escalations are told
+    to feedback.services.notify in the same write.
 
     :param town_hall_id: when given, every submission must belong to this town hall.
+    :param undo_minutes: when given (a bulk action on the desk, by a staff member), keep what each
+        submission was before, so that its author can undo the change for that long (services.moderation.undo).
     :returns: how many submissions changed (those already in that state are left alone).
     :raises InvalidModeration: no selection, an unknown status, hiding without a reason from the list,
         or a submission that no longer exists (or is in another town hall).
@@ -219,11 +232,17 @@ def change_status(session: orm.Session, submission_ids: Iterable[uuid.UUID], to:
             raise InvalidModeration("Some of the selected submissions are no longer here. "
                                     "Reload the page and try again.")
         changed = [s for s in found if (s.status, s.hidden_reason) != (to, hidden_reason)]
+        if changed and undo_minutes is not None and by.staff_id is not None:
+            undo.keep(session, undo.STATUS, [BulkChangeItem(submission_id=s.id, theme_id=0, status_before=s.status,
+                                                            hidden_reason_before=s.hidden_reason) for s in changed],
+                      user_id=by.staff_id, town_hall_id=changed[0].town_hall_id, now=now, minutes=undo_minutes)
         for submission in changed:
             details = {"from": submission.status, "to": to, "hidden_reason": hidden_reason}
             submission.status, submission.hidden_reason = to, hidden_reason
             audit.record(session, by, audit.Action.STATUS_CHANGED, now=now, submission_id=submission.id,
                          reason=note or hidden_reason or "", details=details)
+        if changed and to == SubmissionStatus.ESCALATED:
+            events.escalated(session, [s.id for s in changed], by=by, now=now)
     return len(changed)
 
 

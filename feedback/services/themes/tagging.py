@@ -22,8 +22,9 @@ from sqlalchemy import orm
 
 from feedback import audit
 from feedback.db import writing
-from feedback.models import DuplicateLink, Submission, Tagging, Theme
+from feedback.models import BulkChangeItem, DuplicateLink, Submission, Tagging, Theme
 from feedback.services import selection
+from feedback.services.moderation import undo  # a module import: undo imports this module too
 from feedback.services.themes.codebook_values import safe_colour
 
 
@@ -189,11 +190,13 @@ def set_themes(session: orm.Session, submission_id: uuid.UUID, theme_ids: Iterab
 
 
 def bulk_tag(session: orm.Session, submission_ids: Iterable[uuid.UUID], theme_ids: Iterable[int], *,
-             town_hall_id: int, by: audit.Actor, now: datetime) -> int:
+             town_hall_id: int, by: audit.Actor, now: datetime, undo_minutes: int | None = None) -> int:
     """Tag every selected submission (and the near-duplicates of any that leads a group) with these themes.
 
     All or none; one "tag" event per submission that gained a theme, naming the themes.
 
+    :param undo_minutes: when given (the desk, a staff member), keep which submission gained which theme,
+        near-duplicates included, so that its author can undo the tagging for that long.
     :returns: how many submissions gained a theme (those that had them all are left alone).
     :raises InvalidTagging: no selection or no theme, too many, a theme not offered, or a submission that
         no longer exists (or is in another town hall).
@@ -207,6 +210,20 @@ def bulk_tag(session: orm.Session, submission_ids: Iterable[uuid.UUID], theme_id
         names = live_themes(session, wanted)
         if len(_lock(session, ids, town_hall_id)) != len(ids):
             raise InvalidTagging("Some of the selected submissions are no longer here. Reload the page and try again.")
+        reached = ids.union(*members_of(session, ids).values())
+        before = _taggings(session, reached, names)
         changed = add(session, ids, names, by=by, now=now)
         changed |= carry_to_members(session, ids, names, by=by, now=now)
+        if changed and undo_minutes is not None and by.staff_id is not None:
+            gained = sorted(_taggings(session, reached, names) - before)
+            undo.keep(session, undo.TAG, [BulkChangeItem(submission_id=s, theme_id=t) for s, t in gained],
+                      user_id=by.staff_id, town_hall_id=town_hall_id, now=now, minutes=undo_minutes)
     return len(changed)
+
+
+def _taggings(session: orm.Session, submission_ids: set[uuid.UUID],
+              names: dict[int, str]) -> set[tuple[uuid.UUID, int]]:
+    """Which of these submissions carry which of these themes, as (submission, theme) pairs."""
+    query = sa.select(Tagging.submission_id, Tagging.theme_id).where(Tagging.submission_id.in_(submission_ids),
+                                                                     Tagging.theme_id.in_(names))
+    return {(submission_id, theme_id) for submission_id, theme_id in session.execute(query)}
