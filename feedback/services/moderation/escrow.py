@@ -23,6 +23,7 @@ from feedback import audit, crypto
 from feedback.db import writing
 from feedback.models import Identity, RevealRequest, StaffUser, Submission, TownHall
 from feedback.services.admin import settings
+from feedback.services.notify import events
 from feedback.services.privacy import identities
 
 REASON_MIN = 10
@@ -172,6 +173,7 @@ def request_reveal(session: orm.Session, submission_id: uuid.UUID, reason: str, 
         session.flush()
         audit.record(session, by, audit.Action.REVEAL_REQUESTED, now=now, submission_id=submission_id, reason=reason,
                      details={"request": request.id})
+        events.reveal_requested(session, by=by, now=now)
     return request
 
 

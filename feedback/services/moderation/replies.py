@@ -11,6 +11,7 @@ from sqlalchemy import orm
 from feedback import audit
 from feedback.db import writing
 from feedback.models import Reply, Submission
+from feedback.services.notify import events
 
 STAFF, SUBMITTER = "staff", "submitter"
 REPLY_MAX = 5000
@@ -41,6 +42,7 @@ def add_staff_reply(session: orm.Session, submission_id: uuid.UUID, body: str, *
                       position=_next_position(session, submission_id))
         session.add(reply)
         audit.record(session, by, audit.Action.REPLY_SENT, now=now, submission_id=submission_id)
+        events.staff_replied(session, submission_id, now=now)  # a named submitter may be told (a staff action)
     return reply
 
 
