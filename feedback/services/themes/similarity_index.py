@@ -123,8 +123,9 @@ def candidates(session: orm.Session, town_hall_id: int, body: str, *, at_least: 
     if not pairs:
         return None
     query = (sa.select(SimilarityBucket.submission_id)
-             .where(SimilarityBucket.town_hall_id == town_hall_id,
-                    sa.tuple_(SimilarityBucket.band, SimilarityBucket.bucket).in_(pairs))
+             # One seek of the key per band (SQLite seeks neither a row-value IN nor an OR under a common term).
+             .where(sa.or_(*(sa.and_(SimilarityBucket.town_hall_id == town_hall_id, SimilarityBucket.band == band,
+                                     SimilarityBucket.bucket == bucket) for band, bucket in pairs)))
              .group_by(SimilarityBucket.submission_id)
              .having(sa.func.count() >= at_least))
     if leaving_out is not None:
