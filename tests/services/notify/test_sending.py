@@ -1,0 +1,120 @@
+"""The drain: retries with backoff, then failed; errors kept as a class and a code; one send with two drains."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from feedback import clock
+from feedback.db import writing
+from feedback.models import OutgoingMail
+from feedback.services.notify import events, smtp
+from feedback.services.notify.sending import LEASE, backoff, claim, drain
+from tests.factories import make_submission, make_town_hall
+from tests.services.notify.conftest import send_queued, staff_who_chose
+
+
+def _one_escalation_queued(app, session):
+    ring = app.extensions["feedback_keyring"]
+    hall = make_town_hall(session)
+    actor = staff_who_chose(app, "facilitator", "actor@example.org")
+    staff_who_chose(app, "admin", "told@example.org", escalations=True)
+    with writing(session):
+        events.escalated(session, [make_submission(session, ring, hall).submission_id], by=actor.actor,
+                         now=clock.now())
+
+
+def _row(session) -> OutgoingMail:
+    session.rollback()  # read what the drain committed
+    return session.scalars(sa.select(OutgoingMail)).one()
+
+
+def test_a_server_that_is_down_is_retried_later_then_the_message_fails(mail_app, session, mail_server):
+    _one_escalation_queued(mail_app, session)
+    mail_server.stop()
+    start = clock.now()
+
+    first = send_queued(mail_app, start)
+    row = _row(session)
+    assert (first.retrying, row.status, row.attempts) == (1, "queued", 1)
+    assert row.last_error == "ConnectionRefusedError"
+    assert row.send_after == start + backoff(1)
+
+    assert send_queued(mail_app, start + backoff(1) - timedelta(seconds=1)).retrying == 0  # not due yet
+    send_queued(mail_app, start + backoff(1))
+    last = send_queued(mail_app, start + backoff(1) + backoff(2))
+
+    row = _row(session)
+    assert (last.failed, row.status, row.attempts) == (1, "failed", 3)  # MAIL_MAX_ATTEMPTS is 3 here
+    assert send_queued(mail_app, start + timedelta(days=2)).failed == 0  # a failed message is left alone
+
+
+def test_a_refusal_that_echoes_the_address_is_stored_as_a_class_and_a_code(mail_app, session, mail_server):
+    _one_escalation_queued(mail_app, session)
+    mail_server.refuse("550 5.1.1 <{address}>: no such mailbox here")
+
+    assert send_queued(mail_app).retrying == 1
+
+    row = _row(session)
+    assert row.last_error == "SMTPRecipientsRefused 550"
+    assert "told" not in row.last_error and "@" not in row.last_error
+    assert mail_server.received == []
+
+
+def test_a_message_sent_after_a_failure_is_marked_sent_once(mail_app, session, mail_server):
+    _one_escalation_queued(mail_app, session)
+    mail_server.refuse("451 4.3.0 try again later")
+    start = clock.now()
+    send_queued(mail_app, start)
+    mail_server.refuse(None)
+
+    assert send_queued(mail_app, start + backoff(1)).sent == 1
+    assert send_queued(mail_app, start + timedelta(days=1)).sent == 0
+
+    row = _row(session)
+    assert (row.status, row.last_error, len(mail_server.received)) == ("sent", None, 1)
+
+
+def test_a_row_claimed_by_one_drain_is_not_sent_by_another(mail_app, session, mail_server):
+    _one_escalation_queued(mail_app, session)
+    other = mail_app.extensions["feedback_db"]()
+    try:
+        assert len(claim(other, clock.now())) == 1  # a first drain took it and is still sending
+    finally:
+        other.close()
+
+    assert send_queued(mail_app).sent == 0
+    assert mail_server.received == []
+    assert send_queued(mail_app, clock.now() + LEASE).sent == 1  # that drain died: sent once its lease ends
+
+
+def test_two_drains_at_once_send_each_message_once(mail_app, session, mail_server):
+    ring = mail_app.extensions["feedback_keyring"]
+    hall = make_town_hall(session)
+    actor = staff_who_chose(mail_app, "facilitator", "actor@example.org")
+    for n in range(6):
+        staff_who_chose(mail_app, "facilitator", f"told{n}@example.org", escalations=True)
+    for _ in range(4):
+        with writing(session):
+            events.escalated(session, [make_submission(session, ring, hall).submission_id], by=actor.actor,
+                             now=clock.now())
+    server = smtp.Server.from_config(mail_app.config)
+    start = threading.Barrier(2)
+
+    def run():
+        own = mail_app.extensions["feedback_db"]()
+        try:
+            start.wait()
+            drain(own, ring, server, now=clock.now, max_attempts=3)
+        finally:
+            own.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(m.to for m in mail_server.received) == sorted(f"told{n}@example.org" for n in range(6) for _ in range(4))
