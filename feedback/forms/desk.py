@@ -42,6 +42,7 @@ class DeskFilterForm(FlaskForm):
     q = SearchField("Search the text", filters=[strip], validators=[
         Length(max=SEARCH_MAX, message=f"Shorten the search to {SEARCH_MAX} characters or fewer.")])
     unanswered = BooleanField("Only threads waiting for our answer")
+    named = BooleanField("Named only")
     theme = SelectField("Theme", default="", validate_choice=False)
 
     def __init__(self, *args, affiliations: list[str], themes: list[SelectChoice] | None = None,
@@ -94,6 +95,10 @@ class BulkForm(FlaskForm):
     def validate_hidden_reason(self, field) -> None:
         if self.action.data == "hide" and field.data not in HIDDEN_REASONS:
             raise ValidationError("Choose why the selected submissions are hidden.")
+
+
+class UndoForm(FlaskForm):
+    """The "Undo" button after a bulk action: nothing but its CSRF token (the action is in the address)."""
 
 
 class StatusForm(FlaskForm):

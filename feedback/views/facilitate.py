@@ -18,15 +18,17 @@ from feedback.forms.desk import (
     STATUS_LABELS,
     BulkForm,
     DeskFilterForm,
+    UndoForm,
 )
 from feedback.forms.tagging import UNTAGGED, BulkTagForm, theme_filter_choices
 from feedback.models import TownHall
 from feedback.services.moderation import desk as moderation
+from feedback.services.moderation import undo as undoing
 from feedback.services.themes import codebook_listing, tagging
 
 bp = Blueprint("facilitate", __name__, url_prefix="/facilitate")
 
-FILTER_ARGS = ("status", "affiliation", "q", "unanswered", "theme", "page")
+FILTER_ARGS = ("status", "affiliation", "q", "unanswered", "named", "theme", "page")
 
 
 @bp.get("")
@@ -57,7 +59,8 @@ def _wanted(filters: DeskFilterForm) -> moderation.DeskFilter:
     theme = valid(filters.theme)
     return moderation.DeskFilter(status=valid(filters.status), affiliation=valid(filters.affiliation),
                                  search=valid(filters.q), unanswered=filters.unanswered.data,
-                                 untagged=theme == UNTAGGED, theme_id=int(theme) if theme.isdigit() else None)
+                                 named=filters.named.data, untagged=theme == UNTAGGED,
+                                 theme_id=int(theme) if theme.isdigit() else None)
 
 
 def desk_page(hall: TownHall, bulk: BulkForm, status: int = 200, tag_form: BulkTagForm | None = None):
@@ -73,10 +76,13 @@ def desk_page(hall: TownHall, bulk: BulkForm, status: int = 200, tag_form: BulkT
                            current_app.config["DESK_PAGE_SIZE"])
     tag_form = tag_form or BulkTagForm(formdata=None)
     form = next((f for f in (bulk, tag_form) if f.errors), filters)
+    offer = undoing.offer(db, user_id=auth.staff().id, town_hall_id=hall.id, now=clock.now(),
+                          minutes=current_app.config["UNDO_MINUTES"])
     return render_template("facilitate/desk.html", town_hall=hall, desk=page, filters=filters, bulk=bulk,
                            form=form, wanted=wanted, filtered=wanted != moderation.DeskFilter(), args=desk_args(),
                            select_all=request.args.get("select") == "all", status_labels=STATUS_LABELS,
-                           codebook=choices, tag_form=tag_form,
+                           codebook=choices, tag_form=tag_form, undo_offer=offer, undo_form=UndoForm(formdata=None),
+                           undo_minutes=current_app.config["UNDO_MINUTES"],
                            row_themes=tagging.themes_of(db, [row.id for row in page.rows])), status
 
 
@@ -96,8 +102,8 @@ def bulk(slug: str):
     try:
         changed = moderation.change_status(get_db(), form.selected_ids, BULK_ACTIONS[form.action.data],
                                            hidden_reason=form.hidden_reason.data or None, note=form.note.data or "",
-                                           town_hall_id=hall.id,
-                                           by=auth.staff().actor, now=clock.now())
+                                           town_hall_id=hall.id, by=auth.staff().actor, now=clock.now(),
+                                           undo_minutes=current_app.config["UNDO_MINUTES"])
     except moderation.InvalidModeration as error:
         form.selected.errors = [str(error)]
         return desk_page(hall, form, 422)
@@ -108,7 +114,31 @@ def bulk(slug: str):
 @bp.post("/<slug>/undo/<uuid:change_id>")
 @roles(*MODERATORS)
 def undo(slug: str, change_id: uuid.UUID):
-    abort(404)
+    """Undo a bulk action of one's own (the desk offers it for UNDO_MINUTES after the action)."""
+    hall = find_town_hall(slug)
+    if not UndoForm().validate_on_submit():
+        abort(400)
+    try:
+        done = undoing.undo(get_db(), change_id, town_hall_id=hall.id, by=auth.staff().actor, now=clock.now(),
+                            minutes=current_app.config["UNDO_MINUTES"])
+    except undoing.CannotUndo as error:
+        flash(str(error), "error")
+        return desk_page(hall, BulkForm(formdata=None), 409)
+    flash(undone_message(done))
+    return redirect(url_for("facilitate.desk", slug=slug, **desk_args()))
+
+
+def undone_message(done: undoing.Undone) -> str:
+    """What undoing did, in words: how many were put back and how many were left alone."""
+    def count(n: int) -> str:
+        return f"{n} submission{'' if n == 1 else 's'}"
+
+    what = "back to the status they had" if done.kind == undoing.STATUS else "without the themes it gave them"
+    said = f"Undone: {count(done.restored)} {what}." if done.restored else "Nothing was undone."
+    if done.skipped:
+        said += (f" {count(done.skipped)} left alone: {'it was' if done.skipped == 1 else 'they were'} "
+                 "changed by someone since the bulk action.")
+    return said
 
 
 # The submission page's routes are on this blueprint too, in their own module.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, flash, redirect, url_for
+from flask import Blueprint, current_app, flash, redirect, url_for
 
 from feedback import auth, clock
 from feedback.auth import MODERATORS, roles
@@ -53,7 +53,8 @@ def bulk_tag(slug: str):
         return desk_page(hall, BulkForm(), 422, tag_form=form)
     try:
         changed = tagging.bulk_tag(get_db(), form.selected_ids, form.theme_ids, town_hall_id=hall.id,
-                                   by=auth.staff().actor, now=clock.now())
+                                   by=auth.staff().actor, now=clock.now(),
+                                   undo_minutes=current_app.config["UNDO_MINUTES"])
     except tagging.InvalidTagging as error:
         form.themes.errors = [str(error)]
         return desk_page(hall, BulkForm(), 422, tag_form=form)

@@ -1,10 +1,14 @@
-// Progressive enhancement for the moderation desk: J and K move between rows, T opens "Tag selected with…".
+// Progressive enhancement for the moderation desk: J and K move between rows, B goes to the bulk actions
+// ("Publish selected", in the bar that stays above the list), T opens "Tag selected with…".
 // The page works without it.
 (function () {
   var boxes = Array.prototype.slice.call(document.querySelectorAll("input.row-select"));
   if (!boxes.length) { return; }
   var hint = document.getElementById("desk-keys");
   if (hint) { hint.hidden = false; }
+  var publish = document.getElementById("bulk-publish");
+  var bulkHint = document.getElementById("bulk-keys");
+  if (publish && bulkHint) { bulkHint.hidden = false; }
   var picker = document.getElementById("tag-picker");
   var tagHint = document.getElementById("tag-keys");
   if (picker && tagHint) { tagHint.hidden = false; }
@@ -24,6 +28,11 @@
     if (event.altKey || event.ctrlKey || event.metaKey || typing(document.activeElement)) { return; }
     if (event.key === "t" && picker) {
       openPicker();
+      event.preventDefault();
+      return;
+    }
+    if (event.key === "b" && publish) {
+      publish.focus();
       event.preventDefault();
       return;
     }

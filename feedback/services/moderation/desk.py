@@ -28,13 +28,13 @@ from feedback.models import (
 from feedback.services import selection
 from feedback.services.moderation import replies, undo
 from feedback.services.notify import events
-from feedback.services.text import excerpt
 
 STATUSES = tuple(s.value for s in SubmissionStatus)
 NOT_GIVEN = "-"  # the affiliation filter value for "no affiliation given"
 SEARCH_MAX = 200
 NOTE_MAX = 500
 REDACTED_MAX = 6000
+DESK_TEXT_CHARS = 300  # a desk row shows a text this long whole, so most can be read without opening them
 
 
 class InvalidModeration(ValueError):
@@ -49,6 +49,7 @@ class DeskFilter:
     unanswered: bool = False
     untagged: bool = False  # only submissions with no theme yet
     theme_id: int | None = None  # only submissions tagged with this theme
+    named: bool = False  # only submissions sent with a name
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ class DeskRow:
     status: str
     hidden_reason: str | None
     is_named: bool
-    excerpt: str
+    excerpt: str  # the whole text when it is short, else its first DESK_TEXT_CHARS characters and "…"
     is_redacted: bool
     reply_count: int
     unanswered: bool
@@ -143,6 +144,8 @@ def _filtered(query: sa.Select, wanted: DeskFilter) -> sa.Select:
                                    Submission.redacted_body.ilike(pattern, escape="\\")))
     if wanted.unanswered:
         query = query.where(replies.unanswered_condition())
+    if wanted.named:
+        query = query.where(Submission.is_named.is_(True))
     if wanted.untagged:
         query = query.where(~sa.exists().where(Tagging.submission_id == Submission.id))
     elif wanted.theme_id is not None:
@@ -184,8 +187,13 @@ def desk(session: orm.Session, town_hall_id: int, wanted: DeskFilter, page: int,
 
 def _row(submission: Submission, reply_count: int, unanswered: bool) -> DeskRow:
     return DeskRow(submission.id, submission.received_on, submission.affiliation, submission.status,
-                   submission.hidden_reason, submission.is_named, excerpt(submission.shown_body),
+                   submission.hidden_reason, submission.is_named, desk_text(submission.shown_body),
                    bool(submission.redacted_body), reply_count, unanswered)
+
+
+def desk_text(text: str) -> str:
+    """The text as a desk row shows it: whole up to DESK_TEXT_CHARS characters, else their start and "…"."""
+    return text if len(text) <= DESK_TEXT_CHARS else text[:DESK_TEXT_CHARS].rstrip() + "…"
 
 
 def get_submission(session: orm.Session, submission_id: uuid.UUID) -> Submission | None:

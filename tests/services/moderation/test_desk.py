@@ -39,16 +39,23 @@ def test_the_desk_lists_pending_first_then_the_oldest(facilitator, db_session, r
 
 
 def test_the_desk_shows_each_rows_facts_and_the_redacted_text_when_there_is_one(facilitator, db_session, ring, hall):
-    plain = add(db_session, ring, hall, "Plain words " + "x" * 300, affiliation="student")
+    plain = add(db_session, ring, hall, "Plain words " + "x" * 400, affiliation="student")
     redacted = add(db_session, ring, hall, "Dr Smith shouted", name="Jo Bloggs")
     row = db_session.get(Submission, redacted)
     row.redacted_body = "[name removed] shouted"
     db_session.commit()
     page = facilitator.get(f"/facilitate/{hall.slug}").get_data(as_text=True)
     assert "Dr Smith" not in page and "[name removed] shouted" in page
-    assert "x" * 200 not in page and "Plain words " + "x" * 180 in page  # first ~200 characters only
+    assert "x" * 289 not in page and "Plain words " + "x" * 288 + "…" in page  # the first 300 characters only
     assert "Student" in page and ">Named</span>" in page
     assert f'<label for="select-{plain}" class="visually-hidden">Select submission from ' in page
+
+
+def test_a_short_submission_is_shown_whole_on_the_desk(facilitator, db_session, ring, hall):
+    whole = "The rota changes every week. " * 10  # 290 characters: more than a one-line excerpt, still short
+    add(db_session, ring, hall, whole.strip())
+    page = facilitator.get(f"/facilitate/{hall.slug}").get_data(as_text=True)
+    assert f'<span dir="auto">{whole.strip()}</span>' in page
 
 
 @pytest.mark.parametrize(("args", "expected"), [
@@ -60,6 +67,9 @@ def test_the_desk_shows_each_rows_facts_and_the_redacted_text_when_there_is_one(
     ({"q": "student", "status": "pending"}, {"pending student"}),
     ({"unanswered": "y"}, {"pending unknown"}),
     ({"unanswered": "y", "affiliation": "student"}, set()),
+    ({"named": "y"}, {"named staff"}),
+    ({"named": "y", "status": "escalated"}, {"named staff"}),
+    ({"named": "y", "status": "pending"}, set()),
 ])
 def test_each_filter_narrows_the_list_and_filters_combine(facilitator, db_session, ring, hall, args, expected):
     ids = {
@@ -68,6 +78,8 @@ def test_each_filter_narrows_the_list_and_filters_combine(facilitator, db_sessio
         "hidden faculty": add(db_session, ring, hall, "hidden faculty", status="hidden", affiliation="faculty"),
         "pending unknown": add(db_session, ring, hall, "pending unknown"),
     }
+    ids["named staff"] = add(db_session, ring, hall, "named staff", status="escalated", affiliation="staff",
+                             name="Jo Bloggs")
     replies.add_submitter_reply(db_session, ids["pending unknown"], "Anyone there?", today())
     replies.add_submitter_reply(db_session, ids["hidden student"], "Hello?", today())
     replies.add_staff_reply(db_session, ids["hidden student"], "Yes, we read it.", by=audit.Actor(audit.SYSTEM),
