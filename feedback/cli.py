@@ -1,9 +1,10 @@
 """Flask commands: init, db upgrade and revision, town halls, summary releases, demo, keys, staff, audit, erasure,
-purge, storage order, backups."""
+purge, storage order, backups, mail."""
 
 from __future__ import annotations
 
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from feedback.models import Role
 from feedback.services.admin import accounts, backup
 from feedback.services.intake import town_halls
 from feedback.services.moderation import desk
+from feedback.services.notify import due, sending, smtp
 from feedback.services.privacy import erasure, retention, rotation, shuffling
 from feedback.services.summary import releases
 from feedback.services.summary.disclosure import Mechanism
@@ -264,8 +266,40 @@ def restore_command(path: Path, force: bool) -> None:
                "with the key ring that was in use when the backup was made.")
 
 
+def _send_mail_once(server: smtp.Server) -> sending.Drained:
+    session = get_db()
+    now = clock.now()
+    due.make_answer_notices(session, now)
+    due.make_digests(session, now)
+    return sending.drain(session, keyring.current(), server, now=clock.now,
+                         max_attempts=current_app.config["MAIL_MAX_ATTEMPTS"])
+
+
+@click.command("send-mail")
+@with_appcontext
+@click.option("--loop", "every", type=click.FloatRange(min=1), default=None,
+              help="Keep running, a pass every SECONDS (a worker), instead of one pass (cron).")
+def send_mail_command(every: float | None) -> None:
+    """Make the hourly and daily messages that are due, then send the queued mail (README.md, 'Configuration: mail').
+
+    Failures are retried later, up to MAIL_MAX_ATTEMPTS; nothing is sent while MAIL_SERVER is empty.
+    """
+    server = smtp.Server.from_config(current_app.config)
+    if not server.host:
+        click.echo("MAIL_SERVER is not set: no mail was made or sent.")
+        return
+    while True:
+        result = _send_mail_once(server)
+        click.echo(f"Sent {result.sent}; {result.retrying} to retry later, {result.failed} failed, "
+                   f"{result.dropped} dropped (no one to send to).")
+        if every is None:
+            return
+        get_db().close()
+        time.sleep(every)
+
+
 def init_app(app: Flask) -> None:
     for command in (db_cli, create_town_hall_command, release_summary_command, demo_command, rotate_keys_command,
                     create_user_command, audit_verify_command, erase_email_command, purge_command,
-                    shuffle_recent_command, backup_command, restore_command):
+                    shuffle_recent_command, backup_command, restore_command, send_mail_command):
         app.cli.add_command(command)

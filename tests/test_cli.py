@@ -11,13 +11,15 @@ import sys
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
-from feedback import create_app, keyfile, keyring
-from feedback.db import MIGRATIONS
+from feedback import cli, clock, create_app, keyfile, keyring
+from feedback.db import MIGRATIONS, writing
 from feedback.demo import loader
-from feedback.models import AuditEvent, Identity, Release, StaffUser, Submission, TownHall
+from feedback.models import AuditEvent, Identity, OutgoingMail, Release, StaffUser, Submission, TownHall
+from feedback.services.notify import choices, events
 from feedback.services.privacy.identities import unseal
 from feedback.services.summary import releases
 from feedback.services.summary.disclosure import Mechanism
+from tests import smtp
 from tests.conftest import base_config
 from tests.factories import make_submission, make_town_hall
 from tests.staff import make_staff
@@ -215,3 +217,61 @@ def test_db_revision_refuses_a_database_that_is_not_at_head(runner, tmp_path):
     assert result.exit_code == 1
     assert "not up to date" in result.output
     assert not list(tmp_path.glob("*too_early*"))
+
+
+mail_server = smtp.mail_server  # a local SMTP server, as a fixture
+
+
+def _escalation_for(app, session, told_email: str) -> None:
+    """An escalation that a moderator who chose escalations is to be told about."""
+    actor = make_staff(app, "facilitator", "actor@example.org")
+    told = make_staff(app, "admin", told_email)
+    choices.choose(session, choices.Choices(escalations=True, daily_digest=True), role="admin", by=told.actor,
+                   now=clock.now())
+    hall = make_town_hall(session)
+    submission_id = make_submission(session, app.extensions["feedback_keyring"], hall).submission_id
+    with writing(session):
+        events.escalated(session, [submission_id], by=actor.actor, now=clock.now())
+
+
+def test_send_mail_sends_what_is_queued_through_the_configured_server(make_app, mail_server):
+    app = make_app(**mail_server.config())
+    session = app.extensions["feedback_db"]()
+    try:
+        _escalation_for(app, session, "told@example.org")
+        result = app.test_cli_runner().invoke(args=["send-mail"])
+        again = app.test_cli_runner().invoke(args=["send-mail"])
+    finally:
+        session.close()
+    assert result.exit_code == 0, result.output
+    assert "Sent 1;" in result.output and "Sent 0;" in again.output
+    assert [(m.to, m.subject) for m in mail_server.received] == [("told@example.org", "1 submission was escalated")]
+
+
+def test_send_mail_sends_nothing_while_mail_server_is_empty(make_app, mail_server):
+    app = make_app(MAIL_SERVER="")
+    session = app.extensions["feedback_db"]()
+    try:
+        _escalation_for(app, session, "told@example.org")
+        result = app.test_cli_runner().invoke(args=["send-mail"])
+        queued = session.scalar(sa.select(sa.func.count()).select_from(OutgoingMail).where(
+            OutgoingMail.status == "queued"))
+    finally:
+        session.close()
+    assert result.exit_code == 0 and "MAIL_SERVER is not set" in result.output
+    assert queued == 1 and mail_server.received == []
+
+
+def test_send_mail_with_loop_makes_a_pass_every_so_many_seconds(make_app, mail_server, monkeypatch):
+    app = make_app(**mail_server.config())
+    pauses: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        pauses.append(seconds)
+        if len(pauses) == 2:
+            raise SystemExit(0)  # stop the worker after its second pass
+
+    monkeypatch.setattr(cli.time, "sleep", sleep)
+    result = app.test_cli_runner().invoke(args=["send-mail", "--loop", "30"])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("Sent 0;") == 2 and pauses == [30.0, 30.0]

@@ -117,4 +117,5 @@ def test_two_drains_at_once_send_each_message_once(mail_app, session, mail_serve
     for thread in threads:
         thread.join()
 
-    assert sorted(m.to for m in mail_server.received) == sorted(f"told{n}@example.org" for n in range(6) for _ in range(4))
+    told = sorted(f"told{n}@example.org" for n in range(6) for _ in range(4))
+    assert sorted(m.to for m in mail_server.received) == told
