@@ -35,13 +35,15 @@
     }
   });
 
-  // After "Save and next" the URL ends in #moderate. Errors on the page keep focus on their summary.
-  if (window.location.hash === "#moderate" && !document.querySelector(".error-summary")) {
+  // After "Save and next" the URL ends in #moderate: focus the form's first control, keeping the top of the
+  // page (the message and the text) in view where it fits. On load, because the browser's own move to the
+  // fragment comes after deferred scripts and would take focus back. Errors keep focus on their summary.
+  window.addEventListener("load", function () {
+    if (window.location.hash !== "#moderate" || document.querySelector(".error-summary")) { return; }
     var first = form.querySelector("input:not([type=hidden]), textarea, select");
-    if (first) {
-      window.scrollTo(0, 0);
-      first.focus({ preventScroll: true });
-      first.scrollIntoView({ block: "nearest" });
-    }
-  }
+    if (!first) { return; }
+    window.scrollTo(0, 0);
+    first.focus({ preventScroll: true });
+    first.scrollIntoView({ block: "nearest" });
+  });
 })();
