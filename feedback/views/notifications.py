@@ -2,27 +2,68 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort
+from dataclasses import asdict
 
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+
+from feedback import auth, clock
 from feedback.auth import STAFF, roles
+from feedback.db import get_db
+from feedback.forms.notifications import ChoicesForm
+from feedback.forms.staff import ConfirmForm
 from feedback.models import Role
+from feedback.services.notify import choices, mailroom
+from feedback.services.notify.messages import LABELS
 
 bp = Blueprint("notifications", __name__)
+
+
+def _choices_page(form: ChoicesForm, status: int = 200):
+    me = auth.staff()
+    return render_template("notifications/choose.html", form=form, offered=choices.offered(me.role),
+                           email=me.email), status
 
 
 @bp.route("/account/notifications", methods=["GET", "POST"])
 @roles(*STAFF)
 def choose():
-    abort(404)
+    me = auth.staff()
+    if not choices.offered(me.role):
+        form = ChoicesForm(formdata=None)
+        return _choices_page(form, 409 if form.is_submitted() else 200)  # a leader: nothing to choose
+    form = ChoicesForm(data=asdict(choices.current(get_db(), me.id)))  # the request's form data, when sent, wins
+    if not form.validate_on_submit():
+        return _choices_page(form, 422 if form.is_submitted() else 200)
+    chosen = choices.Choices(escalations=form.escalations.data, answers=form.answers.data,
+                             reveal_requests=form.reveal_requests.data, daily_digest=form.daily_digest.data)
+    choices.choose(get_db(), chosen, role=me.role, by=me.actor, now=clock.now())
+    flash("Your mail choices are saved.")
+    return redirect(url_for("notifications.choose"))
+
+
+NOT_FAILED = "That message is no longer failed (it was retried or sent meanwhile): nothing was changed."
+
+
+def _failures_page(notice: str | None = None, status: int = 200):
+    db = get_db()
+    return render_template("notifications/failures.html", counts=mailroom.counts(db), failures=mailroom.failures(db),
+                           labels=LABELS, confirm=ConfirmForm(), notice=notice), status
 
 
 @bp.get("/admin/mail")
 @roles(Role.ADMIN)
 def failures():
-    abort(404)
+    return _failures_page()
 
 
 @bp.post("/admin/mail/<int:mail_id>/retry")
 @roles(Role.ADMIN)
 def retry(mail_id: int):
-    abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        mailroom.retry(get_db(), mail_id, by=auth.staff().actor, now=clock.now())
+    except mailroom.NotFailed:
+        return _failures_page(NOT_FAILED, 409)
+    flash("The message is queued again: the next run of flask send-mail sends it.")
+    return redirect(url_for("notifications.failures"))
