@@ -32,7 +32,7 @@ def desk(page: Page, live_server, arranged):
         for days_ago, body in zip((3, 2, 1), BODIES, strict=True):
             stored = session.get(Submission, make_submission(session, ring, hall, body).submission_id)
             stored.received_on = today() - timedelta(days=days_ago)
-        session.commit()
+            session.commit()  # before the next submission: each one's write starts by rolling back
         make_theme(session, "Nights", keywords="night")
         make_theme(session, "Pay", colour="#1e5631")
     finally:
