@@ -77,7 +77,7 @@ def test_a_facilitator_publishes_a_batch_redacts_one_and_replies_from_the_keyboa
     expect(page.get_by_role("heading", level=1)).to_contain_text("Submission from")
     original = page.get_by_label("Redacted text").input_value()
     page.get_by_label("Redacted text").fill("[Redacted by the facilitator] " + original[:20])
-    page.get_by_role("button", name="Save redaction").press("Enter")
+    page.get_by_role("button", name="Save", exact=True).press("Enter")
     expect(page.get_by_role("status").filter(has_text="Redaction saved.")).to_be_visible()
     expect(page.get_by_role("heading", name="As others see it")).to_be_visible()
 
@@ -92,7 +92,7 @@ def test_a_submitter_sees_the_redacted_text_and_the_reply_on_their_receipt(page:
     open_desk(page, live_server)
     page.get_by_role("link", name=re.compile(r"^Open submission from")).nth(1).click()
     page.get_by_label("Redacted text").fill("I am one of few people like me in my year and was told to smile more.")
-    page.get_by_role("button", name="Save redaction").click()
+    page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_role("status").filter(has_text="Redaction saved.")).to_be_visible()
     url = page.url
     receipt = next(r for r in desk if str(r.submission_id) in url)
@@ -137,7 +137,7 @@ def submission_page(page: Page, server) -> None:
 def submission_page_with_errors(page: Page, server) -> None:
     submission_page(page, server)
     page.get_by_label("Hidden", exact=True).check()
-    page.get_by_role("button", name="Change status").click()
+    page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_role("alert")).to_contain_text("Choose why the submission is hidden.")
 
 
