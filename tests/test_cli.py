@@ -7,6 +7,7 @@ import os
 import stat
 import subprocess
 import sys
+from datetime import timedelta
 
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
@@ -14,7 +15,16 @@ from alembic.script import ScriptDirectory
 from feedback import cli, clock, create_app, keyfile, keyring
 from feedback.db import MIGRATIONS, writing
 from feedback.demo import loader
-from feedback.models import AuditEvent, Identity, OutgoingMail, Release, StaffUser, Submission, TownHall
+from feedback.models import (
+    AuditEvent,
+    Identity,
+    NotificationPreference,
+    OutgoingMail,
+    Release,
+    StaffUser,
+    Submission,
+    TownHall,
+)
 from feedback.services.notify import choices, events
 from feedback.services.privacy.identities import unseal
 from feedback.services.summary import releases
@@ -226,8 +236,8 @@ def _escalation_for(app, session, told_email: str) -> None:
     """An escalation that a moderator who chose escalations is to be told about."""
     actor = make_staff(app, "facilitator", "actor@example.org")
     told = make_staff(app, "admin", told_email)
-    choices.choose(session, choices.Choices(escalations=True, daily_digest=True), role="admin", by=told.actor,
-                   now=clock.now())
+    chosen = choices.Choices(escalations=True, answers=True, daily_digest=True)
+    choices.choose(session, chosen, role="admin", by=told.actor, now=clock.now())
     hall = make_town_hall(session)
     submission_id = make_submission(session, app.extensions["feedback_keyring"], hall).submission_id
     with writing(session):
@@ -241,9 +251,14 @@ def test_send_mail_sends_what_is_queued_through_the_configured_server(make_app, 
         _escalation_for(app, session, "told@example.org")
         result = app.test_cli_runner().invoke(args=["send-mail"])
         again = app.test_cli_runner().invoke(args=["send-mail"])
+        session.rollback()
+        told_for, told_until = session.execute(sa.select(NotificationPreference.digest_told_for,
+                                                         NotificationPreference.answers_told_until)).one()
     finally:
         session.close()
     assert result.exit_code == 0, result.output
+    # The digest's and the answers' turns came (nothing to tell: nothing received yesterday, no answer waiting).
+    assert told_for == clock.today() - timedelta(days=1) and told_until is not None
     assert "Sent 1;" in result.output and "Sent 0;" in again.output
     assert [(m.to, m.subject) for m in mail_server.received] == [("told@example.org", "1 submission was escalated")]
 

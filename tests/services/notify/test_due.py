@@ -96,3 +96,24 @@ def test_the_daily_digest_counts_yesterdays_submissions_per_town_hall_once(mail_
     assert "supervisor" not in mail.raw
 
     assert due.make_digests(session, tomorrow + timedelta(days=1)) == 0  # nothing received the day after
+
+
+def test_someone_who_chooses_answers_within_an_hour_already_counted_starts_at_the_next_hour(mail_app, session,
+                                                                                              mail_server):
+    ring = mail_app.extensions["feedback_keyring"]
+    hall = make_town_hall(session)
+    staff = staff_who_chose(mail_app, "facilitator", "early@example.org", answers=True)
+    ids = [make_submission(session, ring, hall).submission_id for _ in range(3)]
+    _answer(session, ids[0], staff)
+    ten = datetime.combine(clock.today(), datetime.min.time()) + timedelta(hours=10)
+    assert _hour(session, ten + timedelta(minutes=5)) == 1
+    _answer(session, ids[1], staff)
+    staff_who_chose(mail_app, "admin", "late@example.org", answers=True)
+
+    assert _hour(session, ten + timedelta(minutes=30)) == 0  # this hour was counted: the newcomer waits for 11:00
+    _answer(session, ids[2], staff)
+    assert _hour(session, ten + timedelta(hours=1, minutes=5)) == 2
+    send_queued(mail_app, ten + timedelta(hours=1, minutes=6))
+
+    later = [m for m in mail_server.received if "2 new answers since the last message" in m.body]
+    assert sorted(m.to for m in later) == ["early@example.org", "late@example.org"]

@@ -6,11 +6,12 @@ import logging
 
 import sqlalchemy as sa
 
-from feedback import audit, clock
+from feedback import audit, clock, crypto
 from feedback.db import writing
 from feedback.models import AuditEvent, OutgoingMail
+from feedback.services.intake import submitting
 from feedback.services.moderation import escrow, replies
-from feedback.services.notify import events
+from feedback.services.notify import choices, events
 from feedback.services.notify.sending import drain
 from tests.factories import make_submission, make_town_hall
 from tests.services.notify.conftest import send_queued, staff_who_chose
@@ -110,6 +111,18 @@ def test_a_staff_reply_tells_a_named_submitter_who_allowed_contact_and_audits_it
     assert "ada" not in (event.details + event.reason).lower()
 
 
+def test_a_message_is_not_sent_to_someone_who_turned_it_off_meanwhile(mail_app, session, mail_server):
+    ring = mail_app.extensions["feedback_keyring"]
+    hall = make_town_hall(session)
+    actor = staff_who_chose(mail_app, "facilitator", "actor@example.org")
+    changed_mind = staff_who_chose(mail_app, "admin", "changed@example.org", escalations=True)
+    _escalate(session, [make_submission(session, ring, hall).submission_id], actor)
+    choices.choose(session, choices.Choices(daily_digest=True), role="admin", by=changed_mind.actor, now=clock.now())
+
+    assert send_queued(mail_app).dropped == 1
+    assert mail_server.received == []
+
+
 def test_replies_while_a_notice_waits_make_one_message(mail_app, session, mail_server):
     ring = mail_app.extensions["feedback_keyring"]
     hall = make_town_hall(session)
@@ -127,16 +140,19 @@ def test_no_notice_reaches_a_submitter_who_did_not_allow_contact_or_sent_anonymo
                                                                                      mail_server):
     ring = mail_app.extensions["feedback_keyring"]
     hall = make_town_hall(session)
-    no_contact = make_submission(session, ring, hall, name="Ben Ode")  # a name, no email: contact not allowed
+    no_email = make_submission(session, ring, hall, name="Ben Ode")
+    no_contact = submitting.submit(session, ring, hall.slug, crypto.new_form_token(), submitting.NewSubmission(
+        body="A concern.", affiliation=None,
+        identity=crypto.Identity(name="Cy Dee", email="cy@patients.example", contact_ok=False)), clock.today())
     anonymous = make_submission(session, ring, hall)
     staff = staff_who_chose(mail_app, "facilitator", "f@example.org")
-    for receipt in (no_contact, anonymous):
+    for receipt in (no_email, no_contact, anonymous):
         replies.add_staff_reply(session, receipt.submission_id, "A question.", by=staff.actor, now=clock.now())
 
     result = send_queued(mail_app)
 
     assert mail_server.received == []
-    assert result.dropped == 1
+    assert result.dropped == 2
     session.rollback()
     assert session.scalar(sa.select(sa.func.count()).select_from(OutgoingMail)) == 0
     assert session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
