@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, get_flashed_messages, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 
 from feedback import auth, clock
@@ -27,6 +27,7 @@ from feedback.views.facilitate import bp
 
 REDACTION_SAVED = "Redaction saved. Everyone but facilitators and admins now sees the redacted text."
 REDACTION_REMOVED = "Redaction removed. Everyone now sees the original text."
+OPENED_BY_NEXT = "opened-by-next"  # the category of the message "Save and next" leaves for the page it opens
 
 
 def find_submission(submission_id: uuid.UUID) -> Submission:
@@ -82,6 +83,7 @@ def submission_page(submission: Submission, *, moderate: ModerateForm | None = N
         body=identifying.segments(submission.body, names),
         redacted=identifying.segments(submission.redacted_body, names) if submission.redacted_body else None,
         labels=identifying.LABELS, thread=replies.thread(get_db(), submission.id),
+        opened_by_next=bool(get_flashed_messages(category_filter=[OPENED_BY_NEXT])),
         moderate=moderate, reply=reply, form=failed or moderate, **extra,
     ), status
 
@@ -157,14 +159,17 @@ def save_and_next(submission_id: uuid.UUID):
     except one_step.Refused as error:
         form[error.field].errors = [str(error)]
         return submission_page(find_submission(submission_id), moderate=form, status=422)
-    flash(_said(outcome, found))
+    said = _said(outcome, found)
     if not form.goes_next:
+        flash(said)
         return redirect(url_for("facilitate.submission", submission_id=found.id))
     following = next_pending.after(get_db(), found)
     if following is None:
+        flash(said)
         flash(f"No more pending submissions in {hall.title}.")
         return redirect(url_for("facilitate.desk", slug=hall.slug))
-    return redirect(url_for("facilitate.submission", submission_id=following, _anchor="moderate"))
+    flash(said, OPENED_BY_NEXT)  # the next page puts focus in its form (static/js/submission.js)
+    return redirect(url_for("facilitate.submission", submission_id=following))
 
 
 def _said(outcome: one_step.Outcome, submission: Submission) -> str:

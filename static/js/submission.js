@@ -1,5 +1,5 @@
 // Progressive enhancement for a submission's page: Ctrl+Enter (Cmd+Enter) in the Moderate form, or N when
-// not typing, presses "Save and next"; arriving from "Save and next" puts focus on the form's first control.
+// not typing, presses "Save and next"; the page it opens has focus on its form's first control.
 // The page works without it: the buttons post the same form.
 (function () {
   var form = document.getElementById("moderate-form");
@@ -35,15 +35,13 @@
     }
   });
 
-  // After "Save and next" the URL ends in #moderate: focus the form's first control, keeping the top of the
-  // page (the message and the text) in view where it fits. On load, because the browser's own move to the
-  // fragment comes after deferred scripts and would take focus back. Errors keep focus on their summary.
-  window.addEventListener("load", function () {
-    if (window.location.hash !== "#moderate" || document.querySelector(".error-summary")) { return; }
+  // Opened by "Save and next" (the server marks the form): focus its first control, keeping the top of the
+  // page (the message and the text) in view where it fits. Errors keep focus on their summary instead.
+  if (form.hasAttribute("data-focus-first") && !document.querySelector(".error-summary")) {
     var first = form.querySelector("input:not([type=hidden]), textarea, select");
-    if (!first) { return; }
-    window.scrollTo(0, 0);
-    first.focus({ preventScroll: true });
-    first.scrollIntoView({ block: "nearest" });
-  });
+    if (first) {
+      first.focus({ preventScroll: true });
+      first.scrollIntoView({ block: "nearest" });
+    }
+  }
 })();

@@ -34,13 +34,14 @@ def test_one_post_tags_redacts_publishes_and_opens_the_next_pending_submission(f
     response = moderate(facilitator, first, **published(pay), **NEXT)
 
     assert response.status_code == 302
-    assert response.headers["Location"] == f"/facilitate/s/{second}#moderate"
+    assert response.headers["Location"] == f"/facilitate/s/{second}"
     assert statuses(db_session, [first, second]) == ["published", "pending"]
     assert db_session.get(Submission, first).redacted_body == "[name] said it"
     assert themes_of(db_session, first) == {pay.id} and themes_of(db_session, second) == set()
     page = text(facilitator.get(response.headers["Location"]))
     assert "Tagged with Pay. Redaction saved." in page and "Status changed to published." in page
-    assert "The rota is late." in page
+    assert "The rota is late." in page and 'id="moderate-form" data-focus-first>' in page  # focus goes there
+    assert "data-focus-first" not in facilitator.get(f"/facilitate/s/{second}").get_data(as_text=True)
 
 
 def test_the_audit_log_holds_the_same_events_as_the_separate_forms(facilitator, db_session, ring, hall):
@@ -65,6 +66,7 @@ def test_save_shows_the_same_submission_again(facilitator, db_session, ring, hal
     assert response.headers["Location"] == f"/facilitate/s/{first}"
     page = facilitator.get(response.headers["Location"]).get_data(as_text=True)
     assert ticked_themes(page) == {pay.id} and '<span class="status status--published">' in page
+    assert "data-focus-first" not in page
 
 
 def test_hiding_without_a_reason_changes_nothing_and_keeps_the_whole_form(facilitator, db_session, ring, hall):
@@ -119,10 +121,10 @@ def test_next_follows_the_desks_order_and_passes_over_one_kept_pending(facilitat
     middle = add(db_session, ring, hall, days_ago=3)
     newest = add(db_session, ring, hall, days_ago=1)
     keep = {"redacted": "A concern.", "status": "pending", **NEXT}
-    assert moderate(facilitator, middle, **keep).headers["Location"] == f"/facilitate/s/{newest}#moderate"
-    assert moderate(facilitator, newest, **keep).headers["Location"] == f"/facilitate/s/{oldest}#moderate"
+    assert moderate(facilitator, middle, **keep).headers["Location"] == f"/facilitate/s/{newest}"
+    assert moderate(facilitator, newest, **keep).headers["Location"] == f"/facilitate/s/{oldest}"
     response = moderate(facilitator, oldest, redacted="A concern.", status="published", **NEXT)
-    assert response.headers["Location"] == f"/facilitate/s/{middle}#moderate"
+    assert response.headers["Location"] == f"/facilitate/s/{middle}"
 
 
 def test_moderating_three_submissions_takes_three_page_loads_and_three_posts(facilitator, db_session, ring, hall):
