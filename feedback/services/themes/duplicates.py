@@ -117,7 +117,7 @@ def _similar(session: orm.Session, submission: Submission, mine: frozenset[str],
     """
     ids = similarity_index.candidates(session, submission.town_hall_id, submission.body,
                                       at_least=similarity_index.DUPLICATE_BANDS, leaving_out=submission.id)
-    if ids is None:
+    if not ids:
         return []
     others = session.scalars(sa.select(Submission).where(Submission.id.in_(ids)))
     scored = [(similarity.jaccard(mine, similarity.words(s.body)), s) for s in others if s.id not in leaving_out]

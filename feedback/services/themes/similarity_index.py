@@ -112,22 +112,31 @@ def rebuild(session: orm.Session, town_hall_id: int | None = None) -> int:
     return indexed
 
 
-def candidates(session: orm.Session, town_hall_id: int, body: str, *, at_least: int,
-               leaving_out: uuid.UUID | None = None) -> sa.Select[uuid.UUID] | None:
-    """The query of the ids of the town hall's submissions sharing at least `at_least` bands with the text.
+def _candidates_statement() -> sa.Select[uuid.UUID]:
+    """Built once: the town hall's submissions sharing at least :at_least of the text's (band, :bucket_<band>)."""
+    # One seek of the key per band (SQLite seeks neither a row-value IN nor an OR under a common term).
+    hall: sa.BindParameter[int] = sa.bindparam("town_hall_id")
+    return (sa.select(SimilarityBucket.submission_id)
+            .where(sa.or_(*(sa.and_(SimilarityBucket.town_hall_id == hall, SimilarityBucket.band == band,
+                                    SimilarityBucket.bucket == sa.bindparam(f"bucket_{band}"))
+                            for band in range(BANDS))),
+                   SimilarityBucket.submission_id != sa.bindparam("leaving_out"))
+            .group_by(SimilarityBucket.submission_id)
+            .having(sa.func.count() >= sa.bindparam("at_least")))
 
-    None when the text has no words (nothing can be similar to it). A query rather than a list, so a
-    caller can join it (suggestions keep the tagged candidates only) before anything is loaded.
+
+_CANDIDATES = _candidates_statement()
+
+
+def candidates(session: orm.Session, town_hall_id: int, body: str, *, at_least: int,
+               leaving_out: uuid.UUID | None = None) -> list[uuid.UUID]:
+    """The ids of the town hall's submissions sharing at least `at_least` bands with the text (none without words).
+
+    Candidates only: the caller checks each with similarity.jaccard.
     """
     pairs = buckets(body)
     if not pairs:
-        return None
-    query = (sa.select(SimilarityBucket.submission_id)
-             # One seek of the key per band (SQLite seeks neither a row-value IN nor an OR under a common term).
-             .where(sa.or_(*(sa.and_(SimilarityBucket.town_hall_id == town_hall_id, SimilarityBucket.band == band,
-                                     SimilarityBucket.bucket == bucket) for band, bucket in pairs)))
-             .group_by(SimilarityBucket.submission_id)
-             .having(sa.func.count() >= at_least))
-    if leaving_out is not None:
-        query = query.where(SimilarityBucket.submission_id != leaving_out)
-    return query
+        return []
+    params = {f"bucket_{band}": bucket for band, bucket in pairs}
+    return list(session.scalars(_CANDIDATES, {**params, "town_hall_id": town_hall_id, "at_least": at_least,
+                                              "leaving_out": leaving_out or uuid.UUID(int=0)}))

@@ -53,7 +53,7 @@ def _similar_counts(session: orm.Session, submission: Submission, candidates: se
         return Counter()
     ids = similarity_index.candidates(session, submission.town_hall_id, submission.body,
                                       at_least=similarity_index.RELATED_BANDS, leaving_out=submission.id)
-    if ids is None:
+    if not ids:
         return Counter()
     mine = similarity.words(submission.body)
     query = (sa.select(Tagging.theme_id, Submission.body).join(Submission, Submission.id == Tagging.submission_id)

@@ -98,8 +98,7 @@ def index_pairs_at(db_session, hall_id: int, texts: dict[uuid.UUID, str], thresh
     """What the index finds: each submission's candidates, checked with the exact similarity."""
     found = set()
     for sid, text in texts.items():
-        query = similarity_index.candidates(db_session, hall_id, text, at_least=at_least, leaving_out=sid)
-        ids = list(db_session.scalars(query)) if query is not None else []
+        ids = similarity_index.candidates(db_session, hall_id, text, at_least=at_least, leaving_out=sid)
         found |= {frozenset((sid, other)) for other in ids
                   if similarity.jaccard(similarity.words(text), similarity.words(texts[other])) >= threshold}
     return found
