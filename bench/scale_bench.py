@@ -165,15 +165,19 @@ def database_url(kind: str, folder: Path) -> str:
     if kind == "sqlite":
         return f"sqlite:///{folder / 'scale.sqlite3'}"
     recreate_schema()
-    return f"{PG_SERVER}?options=-csearch_path%3D{SCHEMA}"
+    return f"{PG_SERVER}?options=-csearch_path%3D{os.environ.get('BENCH_SCHEMA', SCHEMA)}"
 
 
 def recreate_schema(drop_only: bool = False) -> None:
+    """The schema of the run (BENCH_SCHEMA, default bench_scale), empty; or gone."""
+    schema = os.environ.get("BENCH_SCHEMA", SCHEMA)
+    if not schema.startswith("bench_"):
+        raise SystemExit("BENCH_SCHEMA must start with bench_")
     engine = sa.create_engine(PG_SERVER)
     with engine.begin() as connection:
-        connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
+        connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
         if not drop_only:
-            connection.exec_driver_sql(f"CREATE SCHEMA {SCHEMA}")
+            connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
     engine.dispose()
 
 
