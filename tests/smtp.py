@@ -9,6 +9,7 @@ from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 def free_port() -> int:
@@ -63,12 +64,23 @@ class Handler:
 class MailServer:
     """A running local SMTP server: received, refuse(reply), stop(), and the app settings that point at it."""
 
-    def __init__(self) -> None:
+    def __init__(self, login: tuple[str, str] | None = None) -> None:
         self.port = free_port()
         self.handler = Handler()
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self.login = login
+        self.logins: list[str] = []
+        # Logins over plain loopback: there is no certificate here to offer STARTTLS with.
+        options = {"authenticator": self._authenticate, "auth_require_tls": False} if login else {}
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **options)
         self.controller.start()
         self.running = True
+
+    def _authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
+        ok = isinstance(auth_data, LoginPassword) and self.login is not None and \
+            (auth_data.login.decode(), auth_data.password.decode()) == self.login
+        if ok:
+            self.logins.append(auth_data.login.decode())
+        return AuthResult(success=ok, handled=False)
 
     @property
     def received(self) -> list[Received]:
@@ -86,6 +98,14 @@ class MailServer:
     def config(self) -> dict:
         return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": self.port, "MAIL_TIMEOUT": 5.0,
                 "MAIL_BASE_URL": "https://feedback.example.org", "MAIL_FROM": "Feedback <no-reply@example.org>"}
+
+
+@pytest.fixture
+def mail_server_with_login():
+    """A local SMTP server that checks a login (mailer / a mail password) and records who logged in."""
+    server = MailServer(login=("mailer", "a mail password"))
+    yield server
+    server.stop()
 
 
 @pytest.fixture

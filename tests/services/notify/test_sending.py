@@ -14,6 +14,7 @@ from feedback.services.notify import events, smtp
 from feedback.services.notify.sending import LEASE, backoff, claim, drain
 from tests.factories import make_submission, make_town_hall
 from tests.services.notify.conftest import send_queued, staff_who_chose
+from tests.smtp import mail_server_with_login  # noqa: F401 - a fixture
 
 
 def _one_escalation_queued(app, session):
@@ -119,3 +120,18 @@ def test_two_drains_at_once_send_each_message_once(mail_app, session, mail_serve
 
     told = sorted(f"told{n}@example.org" for n in range(6) for _ in range(4))
     assert sorted(m.to for m in mail_server.received) == told
+
+
+def test_the_sender_logs_in_with_the_configured_credentials(make_app, mail_server_with_login):  # noqa: F811
+    server = mail_server_with_login
+    wrong = make_app(**server.config(), MAIL_USERNAME="mailer", MAIL_PASSWORD="not it", MAIL_MAX_ATTEMPTS=3)
+    session = wrong.extensions["feedback_db"]()
+    try:
+        _one_escalation_queued(wrong, session)
+        assert send_queued(wrong).retrying == 1
+        assert _row(session).last_error == "SMTPAuthenticationError 535"
+        right = make_app(**server.config(), MAIL_USERNAME="mailer", MAIL_PASSWORD="a mail password")
+        assert send_queued(right, clock.now() + timedelta(hours=1)).sent == 1
+    finally:
+        session.close()
+    assert server.logins == ["mailer"] and len(server.received) == 1
