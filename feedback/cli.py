@@ -289,9 +289,16 @@ def send_mail_command(every: float | None) -> None:
         click.echo("MAIL_SERVER is not set: no mail was made or sent.")
         return
     while True:
-        result = _send_mail_once(server)
-        click.echo(f"Sent {result.sent}; {result.retrying} to retry later, {result.failed} failed, "
-                   f"{result.dropped} dropped (no one to send to).")
+        try:
+            result = _send_mail_once(server)
+        except Exception as error:  # noqa: BLE001 - a worker outlives a pass that failed (database restarting)
+            if every is None:
+                raise
+            get_db().rollback()
+            click.echo(f"This pass failed ({type(error).__name__}); trying again in {every:g} seconds.", err=True)
+        else:
+            click.echo(f"Sent {result.sent}; {result.retrying} to retry later, {result.failed} failed, "
+                       f"{result.dropped} dropped (no one to send to).")
         if every is None:
             return
         get_db().close()

@@ -290,3 +290,21 @@ def test_send_mail_with_loop_makes_a_pass_every_so_many_seconds(make_app, mail_s
     result = app.test_cli_runner().invoke(args=["send-mail", "--loop", "30"])
     assert result.exit_code == 0, result.output
     assert result.output.count("Sent 0;") == 2 and pauses == [30.0, 30.0]
+
+
+def test_send_mail_with_loop_outlives_a_pass_that_failed(make_app, mail_server, monkeypatch):
+    app = make_app(**mail_server.config())
+    passes: list[str] = []
+
+    def failing_once(server):
+        passes.append("pass")
+        if len(passes) == 1:
+            raise ConnectionError("the database is restarting")
+        raise SystemExit(0)
+
+    monkeypatch.setattr(cli, "_send_mail_once", failing_once)
+    monkeypatch.setattr(cli.time, "sleep", lambda seconds: None)
+    result = app.test_cli_runner().invoke(args=["send-mail", "--loop", "5"])
+    assert result.exit_code == 0 and len(passes) == 2
+    assert "This pass failed (ConnectionError); trying again in 5 seconds." in result.output
+    assert "restarting" not in result.output  # class names only: an error's text may hold an address
