@@ -20,7 +20,7 @@ from feedback.db import writing
 from feedback.models import Identity, OutgoingMail, StaffUser
 from feedback.services.notify import smtp
 from feedback.services.notify.messages import Kind, filled
-from feedback.services.notify.recipients import still_wants
+from feedback.services.notify.recipients import CHOICES, still_wants
 from feedback.services.privacy import identities
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ def _address(session: orm.Session, ring: crypto.KeyRing, row: OutgoingMail) -> s
             return None
         return identity.email if identity.contact_ok and identity.email else None
     user = session.get(StaffUser, row.user_id)
-    if user is None or not still_wants(session, user.id, row.kind):
+    if user is None or row.kind not in CHOICES or not still_wants(session, user.id, row.kind):
         return None
     return user.email
 

@@ -135,3 +135,14 @@ def test_the_sender_logs_in_with_the_configured_credentials(make_app, mail_serve
     finally:
         session.close()
     assert server.logins == ["mailer"] and len(server.received) == 1
+
+
+def test_a_row_of_a_kind_no_one_can_choose_is_dropped_without_stopping_the_drain(mail_app, session, mail_server):
+    _one_escalation_queued(mail_app, session)
+    told = session.scalar(sa.select(OutgoingMail.user_id))
+    session.add(OutgoingMail(kind="weekly_poem", user_id=told, subject="s", body="b", send_after=clock.now()))
+    session.commit()
+
+    result = send_queued(mail_app)
+
+    assert (result.sent, result.dropped) == (1, 1)
