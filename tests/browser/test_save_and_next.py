@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from feedback.models import Submission, Tagging, Theme
-from tests.browser.steps import assert_accessible, assert_no_third_party_requests, log_in_to_staff_home
+from tests.browser.steps import assert_accessible, assert_no_third_party_requests, guard_page, log_in_to_staff_home
 from tests.factories import make_submission, make_theme, today
 from tests.staff import make_staff
 
@@ -22,13 +22,12 @@ BODIES = [  # oldest first: the desk's order for pending submissions
 ]
 
 
-@pytest.fixture
-def desk(page: Page, live_server, arranged):
-    """Three pending submissions received on different days, two themes, and a facilitator logged in."""
-    session = arranged.extensions["feedback_db"]()
+def arrange(server, app) -> None:
+    """Three pending submissions received on different days, two themes, and a facilitator's account."""
+    session = app.extensions["feedback_db"]()
     try:
-        hall = live_server.open_hall(session)
-        ring = arranged.extensions["feedback_keyring"]
+        hall = server.open_hall(session)
+        ring = app.extensions["feedback_keyring"]
         for days_ago, body in zip((3, 2, 1), BODIES, strict=True):
             stored = session.get(Submission, make_submission(session, ring, hall, body).submission_id)
             stored.received_on = today() - timedelta(days=days_ago)
@@ -37,7 +36,13 @@ def desk(page: Page, live_server, arranged):
         make_theme(session, "Pay", colour="#1e5631")
     finally:
         session.close()
-    make_staff(arranged, "facilitator", FACILITATOR, "Fola")
+    make_staff(app, "facilitator", FACILITATOR, "Fola")
+
+
+@pytest.fixture
+def desk(page: Page, live_server, arranged):
+    """The submissions and themes arranged, and the facilitator logged in at 1280 x 800."""
+    arrange(live_server, arranged)
     page.set_viewport_size({"width": 1280, "height": 800})
     log_in_to_staff_home(page, live_server, FACILITATOR)
 
@@ -99,6 +104,23 @@ def test_the_last_pending_one_goes_back_to_the_desk_with_a_message(page: Page, l
     said = f"No more pending submissions in {live_server.open_title}."
     expect(page.get_by_role("status").filter(has_text=said)).to_be_visible()
     assert {status for status, _ in stored(live_server).values()} == {"published"}
+
+
+def test_without_javascript_the_buttons_do_the_same_and_no_shortcut_is_offered(new_context, live_server, arranged):
+    page = guard_page(new_context(java_script_enabled=False, viewport={"width": 1280, "height": 800}).new_page())
+    arrange(live_server, arranged)
+    log_in_to_staff_home(page, live_server, FACILITATOR)
+    open_first_pending(page, live_server)
+    expect(page.get_by_text("Ctrl+Enter (⌘+Enter on a Mac)")).to_be_hidden()
+    page.get_by_role("checkbox", name="Pay").check()
+    page.get_by_label("Published", exact=True).check()
+    page.get_by_role("button", name="Save and next").click()
+    expect_open(page, BODIES[1])
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect_open(page, BODIES[1])
+    expect(page.get_by_role("status")).to_have_text("Nothing changed.")
+    assert stored(live_server)[BODIES[0]] == ("published", ["Pay"])
+    assert_no_third_party_requests(page)
 
 
 def submission_page(page: Page, server) -> None:
