@@ -7,8 +7,9 @@ import json
 from feedback.models import Submission
 from feedback.services.moderation import replies
 from tests.browsing import check_receipt
-from tests.factories import make_submission, make_town_hall, today
+from tests.factories import make_submission, make_theme, make_town_hall, tag, today
 from tests.services.moderation.desk_pages import add, listed, post_on, statuses
+from tests.services.themes.tagging_pages import ticked_themes
 from tests.staff import staff_client
 from tests.stored import events
 
@@ -110,3 +111,15 @@ def test_a_named_submission_shows_the_badge_and_a_reveal_link_but_no_identity(fa
     assert f'href="/facilitate/s/{named}/reveal"' in page
     page = facilitator.get(f"/facilitate/s/{anonymous}").get_data(as_text=True)
     assert ">Named</span>" not in page and "Reveal identity" not in page
+
+
+def test_a_refused_separate_form_comes_back_inside_the_moderate_form_with_the_rest_as_stored(facilitator, db_session,
+                                                                                            ring, hall):
+    pay = make_theme(db_session, "Pay")
+    submission_id = add(db_session, ring, hall, status="published")
+    tag(db_session, submission_id, pay)
+    response = post_on(facilitator, submission_id, "redaction", redacted="<long> " + "y" * 6000)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and page.count('id="moderate-form"') == 1
+    assert "&lt;long&gt; yyyy" in page and ticked_themes(page) == {pay.id}
+    assert '<input checked id="status-1" name="status" type="radio" value="published">' in page
