@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from feedback.models import Submission
 from tests.browser.steps import assert_accessible, assert_no_third_party_requests, log_in_to_staff_home
-from tests.factories import make_submission
+from tests.factories import make_submission, make_theme
 from tests.staff import make_staff
 
 DESKTOP = {"width": 1280, "height": 800}
@@ -22,9 +22,11 @@ SHORT = "Handover runs late every day, nobody is paid for the extra half hour, a
 
 @pytest.fixture
 def desk(page: Page, live_server, arranged):
-    """Thirty pending submissions (short ones and one long one) and an admin, Ada Admin, logged in at 1280 px."""
+    """Thirty pending submissions (short ones and one long one), two themes, and Ada Admin logged in at 1280 px."""
     session = arranged.extensions["feedback_db"]()
     try:
+        make_theme(session, "Pay")
+        make_theme(session, "Safety")
         hall = live_server.open_hall(session)
         ring = arranged.extensions["feedback_keyring"]
         for n in range(29):
@@ -65,6 +67,7 @@ def test_the_bulk_actions_are_in_view_at_the_top_of_the_list_and_stay_there_whil
     expect(boxes(desk).last).to_be_in_viewport()
     assert in_viewport(desk, publish), publish.bounding_box()
     assert in_viewport(desk, desk.get_by_role("button", name="Hide selected"))
+    assert in_viewport(desk, desk.get_by_text("Tag selected with…", exact=True))
 
 
 def test_b_goes_to_the_bulk_actions_and_the_hint_says_so(desk: Page, live_server):
@@ -131,6 +134,9 @@ def test_the_changed_desk_has_no_accessibility_violations(desk: Page):
     boxes(desk).first.check()
     desk.get_by_role("button", name="Publish selected").click()
     expect(desk.get_by_role("button", name="Undo")).to_be_visible()
+    assert_accessible(desk)
+    desk.keyboard.press("t")
+    expect(desk.get_by_role("button", name="Tag selected")).to_be_visible()
     assert_accessible(desk)
     desk.get_by_label("Named only").check()
     desk.get_by_role("button", name="Filter").click()
