@@ -54,6 +54,11 @@ def test_a_moderator_chooses_messages_and_sees_them_ticked_next_time(app, db_ses
     assert _chosen(db_session, email) == (False, True, False, False)
 
 
+def test_an_admin_finds_the_mail_queue_from_the_choices_page_and_a_facilitator_does_not(app):
+    assert 'href="/admin/mail"' in staff_client(app, "admin").get(PAGE).get_data(as_text=True)
+    assert 'href="/admin/mail"' not in staff_client(app, "facilitator").get(PAGE).get_data(as_text=True)
+
+
 def test_the_page_says_what_a_message_never_holds(app):
     page = words(staff_client(app, "facilitator").get(PAGE))
     assert "counts and links only" in page and "never what anyone wrote" in page
