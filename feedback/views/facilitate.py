@@ -133,7 +133,9 @@ def undone_message(done: undoing.Undone) -> str:
     def count(n: int) -> str:
         return f"{n} submission{'' if n == 1 else 's'}"
 
-    what = "back to the status they had" if done.kind == undoing.STATUS else "without the themes it gave them"
+    one = done.restored == 1
+    what = (f"back to the status {'it' if one else 'they'} had" if done.kind == undoing.STATUS
+            else f"without the themes the bulk tag gave {'it' if one else 'them'}")
     said = f"Undone: {count(done.restored)} {what}." if done.restored else "Nothing was undone."
     if done.skipped:
         said += (f" {count(done.skipped)} left alone: {'it was' if done.skipped == 1 else 'they were'} "

@@ -337,7 +337,7 @@ def test_a_bulk_tag_on_the_desk_can_be_undone(app, db_session, ring, hall):
               themes=[str(pay.id)])
     assert "Your last bulk action tagged 2 submissions." in text(ada.get(f"/facilitate/{hall.slug}"))
     response = press_undo(ada, hall.slug, undo_address(ada, hall.slug))
-    assert "Undone: 2 submissions without the themes it gave them." in text(ada.get(response.location))
+    assert "Undone: 2 submissions without the themes the bulk tag gave them." in text(ada.get(response.location))
     assert [themes_of(db_session, i) for i in ids] == [set(), set()]
 
 
