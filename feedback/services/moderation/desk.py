@@ -200,7 +200,11 @@ def get_submission(session: orm.Session, submission_id: uuid.UUID) -> Submission
     return session.get(Submission, submission_id)
 
 
-def _check_change(to: str, hidden_reason: str | None, note: str) -> None:
+def check_change(to: str, hidden_reason: str | None, note: str) -> None:
+    """The one rule for a status change's inputs, for the bulk bar and a submission's Moderate form alike.
+
+    :raises InvalidModeration: an unknown status, hiding without a reason, escalating without a note, a long note.
+    """
     if to not in STATUSES:
         raise InvalidModeration("Choose what to do with the submission.")
     if to == SubmissionStatus.HIDDEN and hidden_reason not in HIDDEN_REASONS:
@@ -229,7 +233,7 @@ def change_status(session: orm.Session, submission_ids: Iterable[uuid.UUID], to:
     ids = set(submission_ids)
     if problem := selection.problem(ids):
         raise InvalidModeration(problem)
-    _check_change(to, hidden_reason, note)
+    check_change(to, hidden_reason, note)
     hidden_reason = hidden_reason if to == SubmissionStatus.HIDDEN else None
     with writing(session):
         query = sa.select(Submission).where(Submission.id.in_(ids)).order_by(Submission.id).with_for_update()

@@ -72,7 +72,7 @@ def check(session: orm.Session, submission: Submission, decision: Decision) -> b
             raise Refused("note", NOTE_WITHOUT_CHANGE)
         return False
     try:
-        desk._check_change(decision.status, decision.hidden_reason, decision.note)
+        desk.check_change(decision.status, decision.hidden_reason, decision.note)
     except desk.InvalidModeration as error:
         # The form has checked the status and the note's length: what is left is the reason or the note.
         field = ("hidden_reason" if decision.status == SubmissionStatus.HIDDEN
