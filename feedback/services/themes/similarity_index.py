@@ -125,7 +125,18 @@ def _candidates_statement() -> sa.Select[uuid.UUID]:
             .having(sa.func.count() >= sa.bindparam("at_least")))
 
 
-_CANDIDATES = _candidates_statement()
+# Joined by callers (suggestions keep the tagged ones in SQL); its parameters come from candidate_params().
+CANDIDATES = _candidates_statement()
+
+
+def candidate_params(town_hall_id: int, body: str, *, at_least: int,
+                     leaving_out: uuid.UUID | None = None) -> dict | None:
+    """The parameters of CANDIDATES for this text; None for a text without words (nothing is like it)."""
+    pairs = buckets(body)
+    if not pairs:
+        return None
+    return {**{f"bucket_{band}": bucket for band, bucket in pairs}, "town_hall_id": town_hall_id,
+            "at_least": at_least, "leaving_out": leaving_out or uuid.UUID(int=0)}
 
 
 def candidates(session: orm.Session, town_hall_id: int, body: str, *, at_least: int,
@@ -134,9 +145,5 @@ def candidates(session: orm.Session, town_hall_id: int, body: str, *, at_least: 
 
     Candidates only: the caller checks each with similarity.jaccard.
     """
-    pairs = buckets(body)
-    if not pairs:
-        return []
-    params = {f"bucket_{band}": bucket for band, bucket in pairs}
-    return list(session.scalars(_CANDIDATES, {**params, "town_hall_id": town_hall_id, "at_least": at_least,
-                                              "leaving_out": leaving_out or uuid.UUID(int=0)}))
+    params = candidate_params(town_hall_id, body, at_least=at_least, leaving_out=leaving_out)
+    return [] if params is None else list(session.scalars(CANDIDATES, params))

@@ -43,23 +43,26 @@ def matched_keyword(keywords: str, text: str) -> str | None:
     return None
 
 
+# The tagged candidates' bodies, candidates and tags joined in one statement (built once).
+_TAGGED_CANDIDATES = (sa.select(Tagging.theme_id, Submission.body)
+                      .join(Submission, Submission.id == Tagging.submission_id)
+                      .where(Tagging.submission_id.in_(similarity_index.CANDIDATES),
+                             Tagging.theme_id.in_(sa.bindparam("themes", expanding=True))))
+
+
 def _similar_counts(session: orm.Session, submission: Submission, candidates: set[int]) -> Counter[int]:
     """For each candidate theme: how many similar submissions of the same town hall are tagged with it.
 
     Only the index's candidates that carry one of these themes are read (similarity_index), each checked
     with the exact similarity.
     """
-    if not candidates:
-        return Counter()
-    ids = similarity_index.candidates(session, submission.town_hall_id, submission.body,
-                                      at_least=similarity_index.RELATED_BANDS, leaving_out=submission.id)
-    if not ids:
+    params = similarity_index.candidate_params(submission.town_hall_id, submission.body,
+                                               at_least=similarity_index.RELATED_BANDS, leaving_out=submission.id)
+    if not candidates or params is None:
         return Counter()
     mine = similarity.words(submission.body)
-    query = (sa.select(Tagging.theme_id, Submission.body).join(Submission, Submission.id == Tagging.submission_id)
-             .where(Tagging.submission_id.in_(ids), Tagging.theme_id.in_(candidates)))
     counts: Counter[int] = Counter()
-    for theme_id, body in session.execute(query):
+    for theme_id, body in session.execute(_TAGGED_CANDIDATES, {**params, "themes": sorted(candidates)}):
         if similarity.jaccard(mine, similarity.words(body)) >= similarity.RELATED_AT:
             counts[theme_id] += 1
     return counts
