@@ -13,7 +13,7 @@ from sqlalchemy import orm
 
 from feedback import audit, crypto, db
 from feedback.db import writing
-from feedback.models import HelpAnswer, Identity, Submission
+from feedback.models import HelpAnswer, Identity, OutgoingMail, Submission
 from feedback.services.actions import answers
 
 
@@ -47,7 +47,8 @@ def erase_email(session: orm.Session, ring: crypto.KeyRing, email: str, *, by: a
                 now: datetime) -> int:
     """Delete every identity sealed with this email (found by its blind index); return how many.
 
-    The submissions stay, now unnamed. The audit event records the count, never the email.
+    The submissions stay, now unnamed; notices still waiting to be mailed to them go too (their rows
+    would otherwise outlast the identity). The audit event records the count, never the email.
     """
     index = crypto.blind_index(ring, email)
     with writing(session):
@@ -57,6 +58,8 @@ def erase_email(session: orm.Session, ring: crypto.KeyRing, email: str, *, by: a
                             .execution_options(synchronize_session=False))
             session.execute(sa.update(Submission).where(Submission.id.in_(ids))
                             .values(is_named=False, identity_deleted=True)
+                            .execution_options(synchronize_session=False))
+            session.execute(sa.delete(OutgoingMail).where(OutgoingMail.submission_id.in_(ids))
                             .execution_options(synchronize_session=False))
         audit.record(session, by, audit.Action.IDENTITIES_ERASED, now=now, details={"count": len(ids)})
     db.checkpoint(session)

@@ -11,7 +11,7 @@ from sqlalchemy import orm
 
 from feedback import audit, db
 from feedback.db import writing
-from feedback.models import Identity, Submission, TownHall
+from feedback.models import Identity, OutgoingMail, Submission, TownHall
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,8 @@ def due(session: orm.Session, today: date, days: int) -> list[Due]:
 
 
 def purge(session: orm.Session, today: date, days: int, *, by: audit.Actor, now: datetime) -> int:
-    """Delete the identities past retention (their submissions stay, unnamed); return how many.
+    """Delete the identities past retention (their submissions stay, unnamed) and the notices still
+    waiting to be mailed to them; return how many identities.
 
     Idempotent: a second run the same day deletes nothing more. Every run is an audit event, so the
     log shows that retention is enforced.
@@ -59,6 +60,8 @@ def purge(session: orm.Session, today: date, days: int, *, by: audit.Actor, now:
             .execution_options(synchronize_session=False))).rowcount
         session.execute(sa.update(Submission).where(Submission.id.in_(expired), Submission.is_named.is_(True))
                         .values(is_named=False, identity_deleted=True)
+                        .execution_options(synchronize_session=False))
+        session.execute(sa.delete(OutgoingMail).where(OutgoingMail.submission_id.in_(expired))
                         .execution_options(synchronize_session=False))
         audit.record(session, by, audit.Action.IDENTITIES_PURGED, now=now,
                      details={"count": count, "retention_days": days, "closed_before": cutoff(today, days).isoformat()})
