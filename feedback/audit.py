@@ -86,7 +86,7 @@ class Action(enum.StrEnum):
     ACTION_UNLINKED = "action.unlinked"
     # Mail notifications
     NOTIFICATIONS_CHOSEN = "notifications.chosen"
-    MAIL_TO_SUBMITTER_SENT = "mail.to_submitter_sent"
+    MAIL_TO_SUBMITTER_HANDLED = "mail.to_submitter_handled"  # sent or dropped alike: see notify.sending
     MAIL_RETRIED = "mail.retried"
     # Privacy and keys
     IDENTITIES_ERASED = "identities_erased"

@@ -64,14 +64,15 @@ class Handler:
 class MailServer:
     """A running local SMTP server: received, refuse(reply), stop(), and the app settings that point at it."""
 
-    def __init__(self, login: tuple[str, str] | None = None) -> None:
+    def __init__(self, login: tuple[str, str] | None = None, host: str = "127.0.0.1") -> None:
+        self.host = host
         self.port = free_port()
         self.handler = Handler()
         self.login = login
         self.logins: list[str] = []
         # Logins over plain loopback: there is no certificate here to offer STARTTLS with.
         options = {"authenticator": self._authenticate, "auth_require_tls": False} if login else {}
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **options)
+        self.controller = Controller(self.handler, hostname=host, port=self.port, **options)
         self.controller.start()
         self.running = True
 
@@ -96,7 +97,7 @@ class MailServer:
             self.running = False
 
     def config(self) -> dict:
-        return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": self.port, "MAIL_TIMEOUT": 5.0,
+        return {"MAIL_SERVER": self.host, "MAIL_PORT": self.port, "MAIL_TIMEOUT": 5.0,
                 "MAIL_BASE_URL": "https://feedback.example.org", "MAIL_FROM": "Feedback <no-reply@example.org>"}
 
 
@@ -104,6 +105,14 @@ class MailServer:
 def mail_server_with_login():
     """A local SMTP server that checks a login (mailer / a mail password) and records who logged in."""
     server = MailServer(login=("mailer", "a mail password"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mail_server_not_on_loopback():
+    """A local SMTP server the app reaches as 127.0.0.2: not a loopback name the plaintext rule accepts."""
+    server = MailServer(host="127.0.0.2")
     yield server
     server.stop()
 

@@ -117,7 +117,7 @@ STORED_ACTIONS = {
     "ACTION_UNPUBLISHED": "action.unpublished", "ACTION_UPDATE_POSTED": "action.update_posted",
     "ACTION_LINKED": "action.linked", "ACTION_UNLINKED": "action.unlinked", "ANSWER_RELEASED": "answers.released",
     "BULK_UNDONE": "bulk.undone", "NOTIFICATIONS_CHOSEN": "notifications.chosen",
-    "MAIL_TO_SUBMITTER_SENT": "mail.to_submitter_sent", "MAIL_RETRIED": "mail.retried",
+    "MAIL_TO_SUBMITTER_HANDLED": "mail.to_submitter_handled", "MAIL_RETRIED": "mail.retried",
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
@@ -18,7 +18,7 @@ class Server:
     use_tls: bool
     use_ssl: bool
     username: str
-    password: str
+    password: str = field(repr=False)  # never in a log line or a traceback's locals
     sender: str
     timeout: float
     base_url: str
@@ -29,6 +29,18 @@ class Server:
                    use_ssl=bool(config["MAIL_USE_SSL"]), username=config["MAIL_USERNAME"],
                    password=config["MAIL_PASSWORD"], sender=config["MAIL_FROM"],
                    timeout=float(config["MAIL_TIMEOUT"]), base_url=config["MAIL_BASE_URL"])
+
+
+LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+class NeedsTLS(Exception):
+    """Refused to log in, or to send a submitter's notice, over plaintext SMTP to a host beyond this machine."""
+
+
+def encrypted_or_local(server: Server) -> bool:
+    """True when what is said to the server cannot be read on the way: TLS (either kind) or a loopback host."""
+    return server.use_tls or server.use_ssl or server.host.strip("[]").lower() in LOOPBACK
 
 
 def compose(server: Server, to: str, subject: str, body: str) -> EmailMessage:
@@ -43,18 +55,29 @@ def compose(server: Server, to: str, subject: str, body: str) -> EmailMessage:
 
 
 def send(server: Server, message: EmailMessage) -> None:
-    """Send one message; raises what smtplib raises (OSError included)."""
+    """Send one message; raises what smtplib raises (OSError included), or NeedsTLS for a plaintext login."""
+    if server.username and not encrypted_or_local(server):
+        raise NeedsTLS  # a password is never sent in the clear
     if server.use_ssl:
         client: smtplib.SMTP = smtplib.SMTP_SSL(server.host, server.port, timeout=server.timeout,
                                                 context=ssl.create_default_context())
     else:
         client = smtplib.SMTP(server.host, server.port, timeout=server.timeout)
-    with client:
+    try:
         if server.use_tls and not server.use_ssl:
             client.starttls(context=ssl.create_default_context())
         if server.username:
             client.login(server.username, server.password)
         client.send_message(message)
+    except BaseException:
+        client.close()
+        raise
+    # The server has accepted the message: what goes wrong from here on (a QUIT answered with 421, a
+    # dropped connection) must not count as a failure, or the message would be sent again.
+    try:
+        client.quit()
+    except (smtplib.SMTPException, OSError):
+        client.close()
 
 
 def error_name(error: BaseException) -> str:

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 import sqlalchemy as sa
 
 from feedback import audit, clock, crypto
 from feedback.db import writing
-from feedback.models import AuditEvent, OutgoingMail
+from feedback.models import AuditEvent, OutgoingMail, TownHall
 from feedback.services.intake import submitting
 from feedback.services.moderation import escrow, replies
 from feedback.services.notify import choices, events
 from feedback.services.notify.sending import drain
+from feedback.services.privacy import erasure, retention
 from tests.factories import make_submission, make_town_hall
 from tests.services.notify.conftest import send_queued, staff_who_chose
 
@@ -106,7 +108,8 @@ def test_a_staff_reply_tells_a_named_submitter_who_allowed_contact_and_audits_it
         assert secret not in mail.raw
     assert "ada@" not in ours and "Okafor" not in ours
     session.rollback()  # a fresh read: the drain wrote in its own session
-    [event] = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == audit.Action.MAIL_TO_SUBMITTER_SENT))
+    [event] = session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.action == audit.Action.MAIL_TO_SUBMITTER_HANDLED))
     assert event.submission_id == named.submission_id
     assert "ada" not in (event.details + event.reason).lower()
 
@@ -155,8 +158,39 @@ def test_no_notice_reaches_a_submitter_who_did_not_allow_contact_or_sent_anonymo
     assert result.dropped == 2
     session.rollback()
     assert session.scalar(sa.select(sa.func.count()).select_from(OutgoingMail)) == 0
-    assert session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
-        AuditEvent.action == audit.Action.MAIL_TO_SUBMITTER_SENT)) == 0
+    handled = session.scalars(sa.select(AuditEvent.submission_id).where(
+        AuditEvent.action == audit.Action.MAIL_TO_SUBMITTER_HANDLED)).all()
+    assert sorted(map(str, handled)) == sorted(str(r.submission_id) for r in (no_email, no_contact))
+
+
+def _trace(session, submission_id) -> tuple:
+    """What the database keeps about one submission's notice: its outgoing_mail rows and audit events."""
+    rows = session.execute(sa.select(OutgoingMail.kind, OutgoingMail.status, OutgoingMail.last_error)
+                           .where(OutgoingMail.submission_id == submission_id)).all()
+    events_ = session.execute(sa.select(AuditEvent.action, AuditEvent.actor, AuditEvent.reason,
+                                        AuditEvent.details)
+                              .where(AuditEvent.submission_id == submission_id,
+                                     AuditEvent.action.like("mail.%"))).all()
+    return rows, events_
+
+
+def test_the_database_does_not_tell_which_named_submitter_allowed_contact(mail_app, session, mail_server):
+    ring = mail_app.extensions["feedback_keyring"]
+    hall = make_town_hall(session)
+    allowed = make_submission(session, ring, hall, name="Ada Okafor", email="ada@patients.example")
+    refused = submitting.submit(session, ring, hall.slug, crypto.new_form_token(), submitting.NewSubmission(
+        body="A concern.", affiliation=None,
+        identity=crypto.Identity(name="Cy Dee", email="cy@patients.example", contact_ok=False)), clock.today())
+    staff = staff_who_chose(mail_app, "facilitator", "f@example.org")
+    for receipt in (allowed, refused):
+        replies.add_staff_reply(session, receipt.submission_id, "A question.", by=staff.actor, now=clock.now())
+
+    send_queued(mail_app)
+
+    assert [m.to for m in mail_server.received] == ["ada@patients.example"]
+    session.rollback()
+    assert _trace(session, allowed.submission_id) == _trace(session, refused.submission_id)
+    assert _trace(session, allowed.submission_id)[1]  # both audited, alike
 
 
 def test_a_notice_whose_identity_was_erased_is_dropped(mail_app, session, mail_server):
@@ -170,6 +204,45 @@ def test_a_notice_whose_identity_was_erased_is_dropped(mail_app, session, mail_s
 
     assert send_queued(mail_app).dropped == 1
     assert mail_server.received == []
+
+
+def _notices_waiting(session) -> list:
+    session.rollback()
+    return list(session.scalars(sa.select(OutgoingMail.submission_id).where(OutgoingMail.submission_id.is_not(None))))
+
+
+def test_erasing_an_email_deletes_the_notices_waiting_for_it(mail_app, session, mail_server):
+    ring = mail_app.extensions["feedback_keyring"]
+    hall = make_town_hall(session)
+    erased = make_submission(session, ring, hall, name="Ada Okafor", email="ada@patients.example")
+    kept = make_submission(session, ring, hall, name="Ben Ode", email="ben@patients.example")
+    staff = staff_who_chose(mail_app, "facilitator", "f@example.org")
+    for receipt in (erased, kept):
+        replies.add_staff_reply(session, receipt.submission_id, "A question.", by=staff.actor, now=clock.now())
+
+    assert erasure.erase_email(session, ring, "ada@patients.example", by=staff.actor, now=clock.now()) == 1
+
+    assert _notices_waiting(session) == [kept.submission_id]
+
+
+def test_the_retention_purge_deletes_the_notices_waiting_for_the_identities_it_deletes(mail_app, session,
+                                                                                     mail_server):
+    ring = mail_app.extensions["feedback_keyring"]
+    old, current = make_town_hall(session, "Old"), make_town_hall(session, "Current")
+    expired = make_submission(session, ring, old, name="Ada Okafor", email="ada@patients.example")
+    kept = make_submission(session, ring, current, name="Ben Ode", email="ben@patients.example")
+    staff = staff_who_chose(mail_app, "facilitator", "f@example.org")
+    for receipt in (expired, kept):
+        replies.add_staff_reply(session, receipt.submission_id, "A question.", by=staff.actor, now=clock.now())
+    closed = clock.today() - timedelta(days=mail_app.config["RETENTION_DAYS"] + 1)
+    session.execute(sa.update(TownHall).where(TownHall.id == old.id)
+                    .values(intake_opens_on=closed - timedelta(days=14), intake_closes_on=closed))
+    session.commit()
+
+    assert retention.purge(session, clock.today(), mail_app.config["RETENTION_DAYS"], by=staff.actor,
+                           now=clock.now()) == 1
+
+    assert _notices_waiting(session) == [kept.submission_id]
 
 
 def test_a_submitters_answer_queues_nothing(mail_app, session):
