@@ -1,8 +1,8 @@
 """Messages the drain itself makes, from counts, so that no row is written in a submitter's request.
 
-Answers waiting for a reply are told at most once per whole hour (an answer's own moment is never
-kept: the mail places it no closer than the hour it was counted in, issue 12); the digest is told once
-a day, for the day before. Each staff member's last hour and day told are in NotificationPreference.
+Answers waiting for a reply are told at most once per whole hour, and counted at least an hour apart
+(an answer's own moment is never kept: a message places it only within a window of an hour or more,
+never seconds wide across an hour's boundary, issue 12); the digest is told once a day, for the day before. Each staff member's last hour and day told are in NotificationPreference.
 """
 
 from __future__ import annotations
@@ -19,9 +19,11 @@ from feedback.services.notify import messages
 from feedback.services.notify.messages import HallCount, Kind
 from feedback.services.notify.recipients import chosen_by, queue
 
-# How many submitters' answers there were at the start of the last hour counted: "<hour> <count>".
-# Answers keep only their date, so the new ones of an hour are the rise of this count.
+# How many submitters' answers there were when they were last counted, and the drain's time then
+# (staff-side: when the sender ran, not when anyone answered): "<time> <count>". Answers keep only their
+# date, so the new ones are the rise of this count; it is taken again only an hour or more later.
 ANSWERS_COUNTED = "mail.answers_counted"
+COUNT_EVERY = timedelta(hours=1)
 
 
 def whole_hour(now: datetime) -> datetime:
@@ -36,19 +38,20 @@ def _due(session: orm.Session, choice: str, told, before):
     return list(session.scalars(query))
 
 
-def _new_answers(session: orm.Session, hour: datetime) -> int:
-    """Answers sent since the last hour counted (0 when this hour was counted already); counts this hour."""
-    total = session.scalar(sa.select(sa.func.count()).select_from(Reply).where(Reply.author == replies.SUBMITTER))
+def _new_answers(session: orm.Session, now: datetime) -> int | None:
+    """Answers sent since the last count, counting now; None (and no count) when that was less than an hour ago."""
     row = session.scalar(sa.select(Setting).where(Setting.key == ANSWERS_COUNTED).with_for_update())
+    counted_at, _, before = row.value.partition(" ") if row is not None else ("", "", "0")
+    if row is not None and now - datetime.fromisoformat(counted_at) < COUNT_EVERY:
+        return None
+    total = session.scalar(sa.select(sa.func.count()).select_from(Reply)
+                           .where(Reply.author == replies.SUBMITTER)) or 0
     if row is None:
-        session.add(Setting(key=ANSWERS_COUNTED, value=f"{hour.isoformat()} {total}"))
+        session.add(Setting(key=ANSWERS_COUNTED, value=f"{now.isoformat()} {total}"))
         session.flush()
-        return total or 0
-    counted_hour, _, before = row.value.partition(" ")
-    if counted_hour >= hour.isoformat():
-        return 0
-    row.value = f"{hour.isoformat()} {total}"
-    return max(0, (total or 0) - int(before or 0))
+    elif total != int(before or 0):  # unchanged, the last count still bounds the next window
+        row.value = f"{now.isoformat()} {total}"
+    return max(0, total - int(before or 0))
 
 
 def _waiting_by_hall(session: orm.Session) -> list[HallCount]:
@@ -60,14 +63,18 @@ def _waiting_by_hall(session: orm.Session) -> list[HallCount]:
 
 
 def make_answer_notices(session: orm.Session, now: datetime) -> int:
-    """Queue this hour's 'answers waiting' message for each who chose it and was not told this hour."""
+    """Queue this hour's 'answers waiting' message for each who chose it and was not told this hour,
+    once the answers can be counted again (an hour after the last count)."""
     hour = whole_hour(now)
     try:
         with writing(session):
             due = _due(session, "answers", NotificationPreference.answers_told_until, hour)
             if not due:
                 return 0
-            new, waiting = _new_answers(session, hour), _waiting_by_hall(session)
+            new = _new_answers(session, now)
+            if new is None:  # counted less than an hour ago: those due are told at a later drain
+                return 0
+            waiting = _waiting_by_hall(session)
             for choice in due:
                 choice.answers_told_until = hour
                 if new and waiting:

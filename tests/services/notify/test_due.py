@@ -117,3 +117,23 @@ def test_someone_who_chooses_answers_within_an_hour_already_counted_starts_at_th
 
     later = [m for m in mail_server.received if "2 new answers since the last message" in m.body]
     assert sorted(m.to for m in later) == ["early@example.org", "late@example.org"]
+
+
+def test_answers_are_never_counted_over_a_window_shorter_than_an_hour(mail_app, session, mail_server):
+    """Counts at 10:59:40 and 11:00:10 would place an answer within 30 seconds: the second waits."""
+    ring = mail_app.extensions["feedback_keyring"]
+    hall = make_town_hall(session)
+    staff = staff_who_chose(mail_app, "facilitator", "f@example.org", answers=True)
+    ids = [make_submission(session, ring, hall).submission_id for _ in range(2)]
+    _answer(session, ids[0], staff)
+    ten = datetime.combine(clock.today(), datetime.min.time()) + timedelta(hours=10)
+    assert _hour(session, ten + timedelta(minutes=59, seconds=40)) == 1
+    _answer(session, ids[1], staff, "Sent at 11:00:00.")
+
+    assert _hour(session, ten + timedelta(hours=1, seconds=10)) == 0  # a new hour, but not an hour since
+    assert _hour(session, ten + timedelta(hours=1, minutes=59, seconds=39)) == 0
+    assert _hour(session, ten + timedelta(hours=1, minutes=59, seconds=40)) == 1  # an hour on: counted
+    send_queued(mail_app, ten + timedelta(hours=2))
+
+    bodies = [m.body for m in mail_server.received]
+    assert len(bodies) == 2 and "1 new answer since the last message" in bodies[1]
