@@ -2,7 +2,8 @@
 
 Answers waiting for a reply are told at most once per whole hour, and counted at least an hour apart
 (an answer's own moment is never kept: a message places it only within a window of an hour or more,
-never seconds wide across an hour's boundary, issue 12); the digest is told once a day, for the day before. Each staff member's last hour and day told are in NotificationPreference.
+never seconds wide across an hour's boundary, issue 12); the digest is told once a day, for the day
+before. Each staff member's last hour and day told are in NotificationPreference.
 """
 
 from __future__ import annotations
