@@ -48,6 +48,7 @@ def _moderate_form(submission: Submission, theme_ids: list[str], given: Moderate
         return given
     form = ModerateForm(formdata=None, themes=theme_ids, redacted=submission.shown_body, status=submission.status,
                         hidden_reason=submission.hidden_reason or "")
+    form.show(one_step.shown(get_db(), submission))
     for part in parts:
         for field in part or ():
             if field.name in form and field.type != "CSRFTokenField":
@@ -156,6 +157,13 @@ def save_and_next(submission_id: uuid.UUID):
     hall = found.town_hall
     try:
         outcome = one_step.save(get_db(), found, form.decision, by=auth.staff().actor, now=clock.now())
+    except one_step.Gone as error:
+        flash(str(error))
+        return redirect(url_for("facilitate.desk", slug=hall.slug))
+    except one_step.Conflict as error:
+        current = find_submission(submission_id)
+        _as_now(form, current, error)
+        return submission_page(current, moderate=form, status=409)
     except one_step.Refused as error:
         form[error.field].errors = [str(error)]
         return submission_page(find_submission(submission_id), moderate=form, status=422)
@@ -170,6 +178,23 @@ def save_and_next(submission_id: uuid.UUID):
         return redirect(url_for("facilitate.desk", slug=hall.slug))
     flash(said, OPENED_BY_NEXT)  # the next page puts focus in its form (static/js/submission.js)
     return redirect(url_for("facilitate.submission", submission_id=following))
+
+
+def _as_now(form: ModerateForm, submission: Submission, conflict: one_step.Conflict) -> None:
+    """After a conflict: the parts this person changed as they typed them, the others as they are now.
+
+    The hidden fields then say the page shows the submission as it is now, so saving again is a choice
+    made knowing what the colleague did, and it still leaves alone the parts this person did not change.
+    """
+    changed = form.decision.changed_parts()
+    if "redacted" not in changed:
+        form.redacted.data = submission.shown_body
+    if "themes" not in changed:
+        form.themes.data = [str(i) for i in sorted(conflict.now.theme_ids)]
+    if "status" not in changed:
+        form.status.data, form.hidden_reason.data = submission.status, submission.hidden_reason or ""
+    form.show(conflict.now)
+    form[conflict.field].errors = [str(conflict)]
 
 
 def _said(outcome: one_step.Outcome, submission: Submission) -> str:

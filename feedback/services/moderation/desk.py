@@ -234,27 +234,39 @@ def change_status(session: orm.Session, submission_ids: Iterable[uuid.UUID], to:
     if problem := selection.problem(ids):
         raise InvalidModeration(problem)
     check_change(to, hidden_reason, note)
-    hidden_reason = hidden_reason if to == SubmissionStatus.HIDDEN else None
     with writing(session):
-        query = sa.select(Submission).where(Submission.id.in_(ids)).order_by(Submission.id).with_for_update()
-        if town_hall_id is not None:
-            query = query.where(Submission.town_hall_id == town_hall_id)
-        found = list(session.scalars(query))
-        if len(found) != len(ids):
-            raise InvalidModeration("Some of the selected submissions are no longer here. "
-                                    "Reload the page and try again.")
-        changed = [s for s in found if (s.status, s.hidden_reason) != (to, hidden_reason)]
-        if changed and undo_minutes is not None and by.staff_id is not None:
-            undo.keep(session, undo.STATUS, [BulkChangeItem(submission_id=s.id, theme_id=0, status_before=s.status,
-                                                            hidden_reason_before=s.hidden_reason) for s in changed],
-                      user_id=by.staff_id, town_hall_id=changed[0].town_hall_id, now=now, minutes=undo_minutes)
-        for submission in changed:
-            details = {"from": submission.status, "to": to, "hidden_reason": hidden_reason}
-            submission.status, submission.hidden_reason = to, hidden_reason
-            audit.record(session, by, audit.Action.STATUS_CHANGED, now=now, submission_id=submission.id,
-                         reason=note or hidden_reason or "", details=details)
-        if changed and to == SubmissionStatus.ESCALATED:
-            events.escalated(session, [s.id for s in changed], by=by, now=now)
+        return change_status_in_write(session, ids, to, hidden_reason=hidden_reason, note=note,
+                                      town_hall_id=town_hall_id, by=by, now=now, undo_minutes=undo_minutes)
+
+
+def change_status_in_write(session: orm.Session, submission_ids: Iterable[uuid.UUID], to: str, *,
+                           hidden_reason: str | None = None, note: str = "", town_hall_id: int | None = None,
+                           by: audit.Actor, now: datetime, undo_minutes: int | None = None) -> int:
+    """change_status() inside the caller's write, its inputs already checked (check_change); see there.
+
+    For a caller that saves more than the status in one transaction (one_step.save).
+    """
+    ids = set(submission_ids)
+    hidden_reason = hidden_reason if to == SubmissionStatus.HIDDEN else None
+    query = sa.select(Submission).where(Submission.id.in_(ids)).order_by(Submission.id).with_for_update()
+    if town_hall_id is not None:
+        query = query.where(Submission.town_hall_id == town_hall_id)
+    found = list(session.scalars(query))
+    if len(found) != len(ids):
+        raise InvalidModeration("Some of the selected submissions are no longer here. "
+                                "Reload the page and try again.")
+    changed = [s for s in found if (s.status, s.hidden_reason) != (to, hidden_reason)]
+    if changed and undo_minutes is not None and by.staff_id is not None:
+        undo.keep(session, undo.STATUS, [BulkChangeItem(submission_id=s.id, theme_id=0, status_before=s.status,
+                                                        hidden_reason_before=s.hidden_reason) for s in changed],
+                  user_id=by.staff_id, town_hall_id=changed[0].town_hall_id, now=now, minutes=undo_minutes)
+    for submission in changed:
+        details = {"from": submission.status, "to": to, "hidden_reason": hidden_reason}
+        submission.status, submission.hidden_reason = to, hidden_reason
+        audit.record(session, by, audit.Action.STATUS_CHANGED, now=now, submission_id=submission.id,
+                     reason=note or hidden_reason or "", details=details)
+    if changed and to == SubmissionStatus.ESCALATED:
+        events.escalated(session, [s.id for s in changed], by=by, now=now)
     return len(changed)
 
 
@@ -270,10 +282,16 @@ def redact(session: orm.Session, submission_id: uuid.UUID, text: str, *, by: aud
         submission = session.get(Submission, submission_id, with_for_update=True)
         if submission is None:
             raise InvalidModeration("This submission is no longer here.")
-        new = text if text and text != submission.body else None
-        if new == submission.redacted_body:
-            return False
-        submission.redacted_body = new
-        audit.record(session, by, audit.Action.REDACTED, now=now, submission_id=submission_id,
-                     details={"cleared": new is None})
+        return redact_in_write(session, submission, text, by=by, now=now)
+
+
+def redact_in_write(session: orm.Session, submission: Submission, text: str, *, by: audit.Actor,
+                    now: datetime) -> bool:
+    """redact() inside the caller's write, on a submission it has locked and a text of a length already checked."""
+    new = text if text and text != submission.body else None
+    if new == submission.redacted_body:
+        return False
+    submission.redacted_body = new
+    audit.record(session, by, audit.Action.REDACTED, now=now, submission_id=submission.id,
+                 details={"cleared": new is None})
     return True

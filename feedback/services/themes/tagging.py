@@ -177,15 +177,21 @@ def set_themes(session: orm.Session, submission_id: uuid.UUID, theme_ids: Iterab
     :raises InvalidTagging: a theme that is not offered, or a submission that no longer exists.
     """
     with writing(session):
-        wanted = live_themes(session, theme_ids)
-        if not _lock(session, [submission_id]):
-            raise InvalidTagging("This submission is no longer here.")
-        current = current_themes(session, submission_id)
-        adding = {i: name for i, name in wanted.items() if i not in current}
-        removing = {i: name for i, name in current.items() if i not in wanted}
-        add(session, [submission_id], adding, by=by, now=now)
-        remove(session, [submission_id], removing, by=by, now=now)
-        carry_to_members(session, [submission_id], adding, removing, by=by, now=now)
+        return set_themes_in_write(session, submission_id, theme_ids, by=by, now=now)
+
+
+def set_themes_in_write(session: orm.Session, submission_id: uuid.UUID, theme_ids: Iterable[int], *,
+                        by: audit.Actor, now: datetime) -> Change:
+    """set_themes() inside the caller's write (one_step.save saves the themes with the rest in one transaction)."""
+    wanted = live_themes(session, theme_ids)
+    if not _lock(session, [submission_id]):
+        raise InvalidTagging("This submission is no longer here.")
+    current = current_themes(session, submission_id)
+    adding = {i: name for i, name in wanted.items() if i not in current}
+    removing = {i: name for i, name in current.items() if i not in wanted}
+    add(session, [submission_id], adding, by=by, now=now)
+    remove(session, [submission_id], removing, by=by, now=now)
+    carry_to_members(session, [submission_id], adding, removing, by=by, now=now)
     return Change(sorted(adding.values()), sorted(removing.values()))
 
 

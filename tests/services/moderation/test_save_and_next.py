@@ -4,21 +4,37 @@ opens the next pending submission of the town hall ("Save and next"), or the des
 from __future__ import annotations
 
 import json
+import re
+from html import unescape
 
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from feedback.forms.moderate import ModerateForm
 from feedback.models import Submission
 from tests.browsing import hidden_fields, post_form, text
 from tests.factories import make_theme, make_town_hall
 from tests.services.moderation.desk_pages import add, statuses
 from tests.services.themes.tagging_pages import ticked_themes
+from tests.staff import staff_client
 from tests.stored import events, themes_of
 
 NEXT = {"then": "next"}
 
 
-def moderate(client, submission_id, **fields):
-    """Fill in and post the submission page's Moderate form (its CSRF token from the page)."""
-    page = f"/facilitate/s/{submission_id}"
-    return post_form(client, f"{page}/save-and-next", page, **fields)
+SHOWN = re.compile(r'<input name="(shown_[a-z_]+)" type="hidden" value="([^"]*)">')
+
+
+def opened(client, submission_id) -> dict[str, str]:
+    """The hidden fields of the Moderate form as the page shows it now (its CSRF token, what the page showed)."""
+    page = client.get(f"/facilitate/s/{submission_id}").get_data(as_text=True)
+    return {**hidden_fields(page), **{name: unescape(value) for name, value in SHOWN.findall(page)}}
+
+
+def moderate(client, submission_id, *, page: dict[str, str] | None = None, **fields):
+    """Fill in and post the submission page's Moderate form, opened now or as `page` (opened() earlier)."""
+    return client.post(f"/facilitate/s/{submission_id}/save-and-next",
+                       data={**(page or opened(client, submission_id)), **fields})
 
 
 def published(theme, **fields) -> dict:
@@ -135,7 +151,7 @@ def test_moderating_three_submissions_takes_three_page_loads_and_three_posts(fac
     loads.append(response.request.path)
     while response.request.path.startswith("/facilitate/s/"):
         page = response.get_data(as_text=True)
-        data = {"csrf_token": hidden_fields(page)["csrf_token"], **published(pay), **NEXT}
+        data = {**hidden_fields(page), **dict(SHOWN.findall(page)), **published(pay), **NEXT}
         response = facilitator.post(f"{response.request.path}/save-and-next", data=data, follow_redirects=True)
         posts += 1
         assert [r.status_code for r in response.history] == [302] and response.status_code == 200
@@ -156,3 +172,85 @@ def test_the_moderate_form_is_the_pages_one_form_for_themes_redaction_and_status
     assert f'action="/facilitate/s/{first}/save-and-next"' in page
     assert '>Save</button>' in page and '>Save and next</button>' in page
     assert 'src="/static/js/submission.js"' in page
+
+
+def test_a_save_from_a_page_opened_before_a_colleagues_save_leaves_their_work_alone(
+        app, facilitator, db_session, ring, hall):
+    pay = make_theme(db_session, "Pay")
+    first = add(db_session, ring, hall, "Dr Okafor said it")
+    colleague = staff_client(app, "facilitator", "b@example.org")
+    stale = opened(colleague, first)  # B opens the page: pending, the original text, no theme
+    moderate(facilitator, first, redacted="[name] said it", status="published", then="stay")  # A saves
+    response = moderate(colleague, first, page=stale, themes=[str(pay.id)], redacted="Dr Okafor said it",
+                        status="pending", then="stay")  # B ticks Pay on the page as loaded
+    assert response.status_code == 302
+    db_session.rollback()
+    row = db_session.get(Submission, first)
+    assert (row.status, row.redacted_body) == ("published", "[name] said it")  # A's work stands
+    assert themes_of(db_session, first) == {pay.id}  # and B's too
+    assert [len(events(db_session, a)) for a in ("status_changed", "redacted", "tag")] == [1, 1, 1]
+
+
+def test_a_part_a_colleague_changed_since_is_refused_with_what_it_is_now_and_the_input_kept(
+        app, facilitator, db_session, ring, hall):
+    pay, rota = make_theme(db_session, "Pay"), make_theme(db_session, "Rota")
+    first = add(db_session, ring, hall, "Dr Okafor said it")
+    colleague = staff_client(app, "facilitator", "b@example.org")
+    stale = opened(colleague, first)
+    moderate(facilitator, first, themes=[str(pay.id)], redacted="[name] said it", status="published", then="stay")
+    response = moderate(colleague, first, page=stale, themes=[str(rota.id)], redacted="Dr Okafor said it",
+                        status="hidden", hidden_reason="off-topic", then="stay")
+    page = text(response)
+    assert response.status_code == 409
+    assert ("Someone changed this submission since you opened it: its themes are now Pay; "
+            "its status is now published.") in page
+    assert ticked_themes(page) == {rota.id}  # B's input, to save again knowingly
+    assert '<input checked id="status-2" name="status" type="radio" value="hidden">' in page
+    assert "[name] said it</textarea>" in page  # a part B did not change shows A's work, not B's stale copy
+    db_session.rollback()
+    assert db_session.get(Submission, first).status == "published" and themes_of(db_session, first) == {pay.id}
+    again = moderate(colleague, first, page={**opened(colleague, first), **SHOWN_FROM(page)}, themes=[str(rota.id)],
+                     redacted="[name] said it", status="hidden", hidden_reason="off-topic", then="stay")
+    assert again.status_code == 302  # saving again, having seen A's work, is B's choice
+    db_session.rollback()
+    row = db_session.get(Submission, first)
+    assert (row.status, row.redacted_body, themes_of(db_session, first)) == ("hidden", "[name] said it", {rota.id})
+
+
+def SHOWN_FROM(page: str) -> dict[str, str]:  # noqa: N802 - reads like the constant it pairs with
+    return {name: unescape(value) for name, value in SHOWN.findall(page)}
+
+
+def test_a_form_without_what_the_page_showed_is_refused(facilitator, db_session, ring, hall):
+    first = add(db_session, ring, hall, "Original")
+    response = post_form(facilitator, f"/facilitate/s/{first}/save-and-next", f"/facilitate/s/{first}",
+                         redacted="Changed", status="published", then="stay")
+    assert response.status_code == 422
+    assert '<a href="#save-and-next">This form is out of date.' in response.get_data(as_text=True)
+    assert statuses(db_session, [first]) == ["pending"]
+
+
+def test_a_bad_then_links_to_the_save_and_next_button(facilitator, db_session, ring, hall):
+    first = add(db_session, ring, hall, "Original")
+    page = moderate(facilitator, first, redacted="Original", status="pending", then="bogus").get_data(as_text=True)
+    assert '<li><a href="#save-and-next">Press “Save” or “Save and next”.</a></li>' in page
+    assert 'id="save-and-next"' in page
+
+
+def test_a_submission_erased_while_saving_goes_back_to_the_desk_with_a_message(
+        facilitator, db_session, ring, hall, monkeypatch):
+    first = add(db_session, ring, hall, "Original")
+    data = {**opened(facilitator, first), "redacted": "Changed", "status": "published", "then": "next"}
+    real = ModerateForm.validate_on_submit
+
+    def erased_meanwhile(form) -> bool:
+        with Session(db_session.get_bind()) as other:
+            other.execute(sa.delete(Submission).where(Submission.id == first))
+            other.commit()
+        return real(form)
+
+    monkeypatch.setattr(ModerateForm, "validate_on_submit", erased_meanwhile)
+    response = facilitator.post(f"/facilitate/s/{first}/save-and-next", data=data)
+    assert response.status_code == 302 and response.headers["Location"] == f"/facilitate/{hall.slug}"
+    monkeypatch.undo()
+    assert "This submission is no longer here" in text(facilitator.get(response.headers["Location"]))
