@@ -136,6 +136,28 @@ def _check(config: dict[str, Any]) -> None:
     days = config["RETENTION_DAYS"]
     if not isinstance(days, int) or isinstance(days, bool) or days < 0:
         raise ConfigError(f"RETENTION_DAYS must be a whole number of days, 0 or more (it is {days!r}).")
+    _check_mail(config)
+
+
+def _whole(value: object, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def _check_mail(config: dict[str, Any]) -> None:
+    """The sender's settings: checked at start, so a typo stops the app instead of every message."""
+    attempts, port, timeout = config["MAIL_MAX_ATTEMPTS"], config["MAIL_PORT"], config["MAIL_TIMEOUT"]
+    if not _whole(attempts, 1, 20):
+        raise ConfigError(f"MAIL_MAX_ATTEMPTS must be a whole number from 1 to 20 (it is {attempts!r}).")
+    if not _whole(port, 1, 65535):
+        raise ConfigError(f"MAIL_PORT must be a port number from 1 to 65535 (it is {port!r}).")
+    if not isinstance(timeout, int | float) or isinstance(timeout, bool) or not timeout > 0:
+        raise ConfigError(f"MAIL_TIMEOUT must be a number of seconds above 0 (it is {timeout!r}).")
+    for name in ("MAIL_USE_TLS", "MAIL_USE_SSL"):
+        if not isinstance(config[name], bool):
+            raise ConfigError(f"{name} must be True or False (it is {config[name]!r}).")
+    if config["MAIL_USE_TLS"] and config["MAIL_USE_SSL"]:
+        raise ConfigError("MAIL_USE_TLS and MAIL_USE_SSL cannot both be True: use MAIL_USE_SSL for TLS from the "
+                          "start (usually port 465), or MAIL_USE_TLS for STARTTLS (usually port 587).")
 
 
 def _check_action_statuses(statuses: object) -> None:

@@ -113,6 +113,40 @@ def test_a_retention_period_of_zero_days_starts(deployment, monkeypatch):
     assert create_app().config["RETENTION_DAYS"] == 0
 
 
+@pytest.mark.parametrize(("name", "value", "says"), [
+    ("MAIL_MAX_ATTEMPTS", "0", r"MAIL_MAX_ATTEMPTS must be a whole number from 1 to 20 \(it is 0\)"),
+    ("MAIL_MAX_ATTEMPTS", "2000", r"MAIL_MAX_ATTEMPTS must be a whole number from 1 to 20 \(it is 2000\)"),
+    ("MAIL_MAX_ATTEMPTS", '"5"', r"MAIL_MAX_ATTEMPTS must be a whole number from 1 to 20 \(it is '5'\)"),
+    ("MAIL_PORT", "0", r"MAIL_PORT must be a port number from 1 to 65535 \(it is 0\)"),
+    ("MAIL_PORT", "65536", r"MAIL_PORT must be a port number from 1 to 65535 \(it is 65536\)"),
+    ("MAIL_PORT", '"smtp"', r"MAIL_PORT must be a port number from 1 to 65535 \(it is 'smtp'\)"),
+    ("MAIL_PORT", "true", r"MAIL_PORT must be a port number from 1 to 65535 \(it is True\)"),
+    ("MAIL_TIMEOUT", "0", r"MAIL_TIMEOUT must be a number of seconds above 0 \(it is 0\)"),
+    ("MAIL_TIMEOUT", '"10"', r"MAIL_TIMEOUT must be a number of seconds above 0 \(it is '10'\)"),
+    ("MAIL_USE_TLS", '"false"', r"MAIL_USE_TLS must be True or False \(it is 'false'\)"),
+    ("MAIL_USE_SSL", "1", r"MAIL_USE_SSL must be True or False \(it is 1\)"),
+])
+def test_a_mail_setting_the_sender_cannot_use_refuses_to_start(deployment, monkeypatch, name, value, says):
+    monkeypatch.setenv(f"FEEDBACK_{name}", value)
+    with pytest.raises(ConfigError, match=says):
+        create_app()
+
+
+def test_mail_with_both_kinds_of_tls_refuses_to_start(deployment, monkeypatch):
+    monkeypatch.setenv("FEEDBACK_MAIL_USE_TLS", "true")
+    monkeypatch.setenv("FEEDBACK_MAIL_USE_SSL", "true")
+    with pytest.raises(ConfigError, match="MAIL_USE_TLS and MAIL_USE_SSL cannot both be True"):
+        create_app()
+
+
+def test_sound_mail_settings_start(deployment, monkeypatch):
+    for name, value in {"MAIL_MAX_ATTEMPTS": "20", "MAIL_PORT": "587", "MAIL_TIMEOUT": "2.5",
+                        "MAIL_USE_TLS": "true", "MAIL_USE_SSL": "false"}.items():
+        monkeypatch.setenv(f"FEEDBACK_{name}", value)
+    app = create_app()
+    assert (app.config["MAIL_PORT"], app.config["MAIL_TIMEOUT"], app.config["MAIL_USE_TLS"]) == (587, 2.5, True)
+
+
 def test_init_puts_the_key_ring_where_the_app_looks_for_it(tmp_path, monkeypatch):
     instance, elsewhere = tmp_path / "instance", tmp_path / "keys" / "ring.json"
     elsewhere.parent.mkdir()
