@@ -12,6 +12,7 @@ second counts as a change (the cautious side), the author's own does not.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
@@ -162,7 +163,30 @@ def _remove_themes(session: orm.Session, items: list[BulkChangeItem], locked: di
     for submission_id, theme_ids in sorted(added.items()):
         if not all((submission_id, theme_id) in present for theme_id in theme_ids):
             continue  # a theme it was given is gone already (merged away): leave it to a person
-        tagging.remove(session, [submission_id], {theme_id: names[theme_id] for theme_id in theme_ids},
-                       by=by, now=now, details={"undo": str(change.id)})
+        lost = {theme_id: names[theme_id] for theme_id in theme_ids}
+        tagging.remove(session, [submission_id], lost, by=by, now=now, details={"undo": str(change.id)})
         restored.add(submission_id)
+        _remove_from_members(session, submission_id, lost, set(added), change=change, by=by, now=now)
     return restored
+
+
+def _remove_from_members(session: orm.Session, representative_id: uuid.UUID, lost: dict[int, str],
+                         done: set[uuid.UUID], *, change: BulkChange, by: audit.Actor, now: datetime) -> None:
+    """Members that joined the representative's group after the bulk tag lose what it lost, as set_themes does.
+
+    A member the bulk tag reached is among the items (done) already; a member someone tagged or untagged
+    since, other than by following its representative (joining the group), is left to a person.
+    """
+    members = [m for m in tagging.members_of(session, [representative_id]).get(representative_id, [])
+               if m not in done]
+    if not members:
+        return
+    locked = list(session.scalars(sa.select(Submission.id).where(Submission.id.in_(members))
+                                  .order_by(Submission.id).with_for_update()))
+    follow = str(representative_id)
+    since = {event.submission_id for event in session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.submission_id.in_(locked), AuditEvent.action.in_([str(a) for a in _WATCHED[TAG]]),
+        AuditEvent.occurred_at >= change.made_at))
+        if json.loads(event.details or "{}").get("representative") != follow}
+    tagging.remove(session, [m for m in locked if m not in since], lost, by=by, now=now,
+                   details={"representative": follow, "undo": str(change.id)})

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from feedback import audit, clock
 from feedback.models import BulkChange, BulkChangeItem, DuplicateLink, Submission
 from feedback.services.moderation import desk, undo
-from feedback.services.themes import tagging
+from feedback.services.themes import duplicates, tagging
 from tests.browsing import post_form, text
 from tests.factories import make_theme, make_town_hall, tag
 from tests.services.moderation.desk_pages import add, bulk, statuses
@@ -196,21 +196,6 @@ def test_the_offer_is_made_to_the_author_only_while_it_can_be_taken(db_session, 
     assert offer(ada) is None
 
 
-def test_escalating_tells_the_notifications_inside_the_same_write(db_session, ring, hall, ada, monkeypatch):
-    ids = [add(db_session, ring, hall) for _ in range(2)]
-    told = []
-
-    def escalated(session, submission_ids, *, by, now):
-        told.append((sorted(submission_ids), session.in_transaction(),
-                     [session.get(Submission, i).status for i in submission_ids], by))
-
-    monkeypatch.setattr("feedback.services.notify.events.escalated", escalated)
-    desk.change_status(db_session, ids, "published", by=ada, now=clock.now())
-    assert told == []
-    desk.change_status(db_session, ids, "escalated", note="Formal complaint", by=ada, now=clock.now())
-    assert told == [(sorted(ids), True, ["escalated", "escalated"], ada)]
-
-
 # --- tags ---
 
 def test_undoing_a_bulk_tag_takes_off_the_themes_it_gave_near_duplicates_included(db_session, ring, hall, ada):
@@ -253,6 +238,26 @@ def test_undoing_a_bulk_tag_leaves_alone_a_submission_retagged_since(db_session,
     assert (done.restored, done.skipped) == (1, 1)
     assert themes_of(db_session, first) == {pay.id, safety.id}
     assert themes_of(db_session, second) == set()
+
+
+def test_undoing_a_bulk_tag_takes_its_themes_off_a_near_duplicate_that_joined_the_group_since(
+        db_session, ring, hall, ada, bo):
+    now = clock.now()
+    pay, safety = make_theme(db_session, "Pay"), make_theme(db_session, "Safety")
+    lead, member, newcomer, retagged = (add(db_session, ring, hall) for _ in range(4))
+    db_session.add(DuplicateLink(submission_id=member, representative_id=lead))
+    db_session.commit()
+    tagging.bulk_tag(db_session, [lead], [pay.id], town_hall_id=hall.id, by=ada, now=now, undo_minutes=MINUTES)
+    change_id = latest_change(db_session).id
+    for joining in (newcomer, retagged):
+        duplicates.group(db_session, lead, joining, by=ada, now=now + timedelta(seconds=30))
+    tagging.set_themes(db_session, retagged, [pay.id, safety.id], by=bo, now=now + timedelta(seconds=40))
+    undo_it(db_session, change_id, ada, now + timedelta(minutes=1), hall)
+
+    assert themes_of(db_session, lead) == themes_of(db_session, member) == themes_of(db_session, newcomer) == set()
+    assert themes_of(db_session, retagged) == {pay.id, safety.id}  # someone changed it since: left to a person
+    [untag] = [e for e in events(db_session, "untag") if e.submission_id == newcomer]
+    assert details(untag)["representative"] == str(lead) and details(untag)["undo"] == str(change_id)
 
 
 # --- on the desk ---
