@@ -10,12 +10,12 @@ import pytest
 import sqlalchemy as sa
 
 from feedback import audit, clock
-from feedback.models import Submission
+from feedback.models import NotificationPreference, OutgoingMail, Submission
 from feedback.services.moderation import desk, replies
 from tests.desk_helpers import CHECKED_ID
 from tests.factories import make_town_hall, today
 from tests.services.moderation.desk_pages import add, bulk, listed, statuses
-from tests.staff import staff_client
+from tests.staff import make_staff, staff_client
 from tests.stored import events
 
 # --- the list ---
@@ -256,3 +256,24 @@ def test_the_service_refuses_unknown_statuses_and_hiding_without_a_listed_reason
         desk.desk(db_session, hall.id, desk.DeskFilter(status="deleted"), 1, 50)
     assert statuses(db_session, [submission_id]) == ["pending"]
     assert events(db_session, "status_changed") == []
+
+
+def test_a_bulk_escalation_queues_mail_for_a_moderator_who_chose_it(app, db_session, ring, hall):
+    ada = make_staff(app, "facilitator", "ada@example.org", "Ada")
+    mo = make_staff(app, "facilitator", "mo@example.org", "Mo")
+    quiet = make_staff(app, "facilitator", "quiet@example.org", "Quiet")
+    db_session.add_all([NotificationPreference(user_id=ada.id, escalations=True),
+                        NotificationPreference(user_id=mo.id, escalations=True),
+                        NotificationPreference(user_id=quiet.id, answers=True)])
+    db_session.commit()
+    ids = [add(db_session, ring, hall, "Dr Okafor shouted at me") for _ in range(2)]
+
+    desk.change_status(db_session, ids, "published", town_hall_id=hall.id, by=ada.actor, now=clock.now())
+    assert db_session.scalars(sa.select(OutgoingMail)).all() == []
+    desk.change_status(db_session, ids, "escalated", note="Formal complaint", town_hall_id=hall.id, by=ada.actor,
+                       now=clock.now(), undo_minutes=10)
+
+    db_session.rollback()
+    [mail] = db_session.scalars(sa.select(OutgoingMail)).all()  # not the one who escalated, not one who chose other
+    assert (mail.user_id, mail.kind, mail.status) == (mo.id, "escalations", "queued")
+    assert "Okafor" not in mail.body + mail.subject and "2" in mail.body
