@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from feedback import audit, clock
 from feedback.models import AuditEvent, NotificationPreference, OutgoingMail, StaffUser
 from tests.browsing import post_form, text
-from tests.staff import staff_client
+from tests.factories import make_submission, make_town_hall
+from tests.staff import make_staff, staff_client
 
 PAGE = "/account/notifications"
 
@@ -94,17 +95,57 @@ def _failed_submitter_notice(session) -> OutgoingMail:
 
 
 def test_the_admin_mail_page_lists_failures_and_counts_without_an_address(app, db_session):
-    row = _failed_submitter_notice(db_session)
+    _failed_submitter_notice(db_session)
+    ring = app.extensions["feedback_keyring"]
+    colleague = make_staff(app, "facilitator", "dana.colleague@staff.example", "Dana Colleague")
+    named = make_submission(db_session, ring, make_town_hall(db_session), name="Ada Okafor",
+                            email="ada.okafor@patients.example")
+    db_session.add_all([
+        OutgoingMail(kind="escalations", user_id=colleague.id, subject="s", body="b", status="failed", attempts=5,
+                     send_after=clock.now(), last_error="SMTPRecipientsRefused 550"),
+        OutgoingMail(kind="reply_to_submitter", submission_id=named.submission_id, subject="There is a reply for you",
+                     body="{base}/receipt", status="failed", attempts=5, send_after=clock.now(),
+                     last_error="SMTPRecipientsRefused 550")])
+    db_session.commit()
     admin = staff_client(app, "admin")
 
     response = admin.get("/admin/mail")
 
     page = words(response)
     assert "A reply is waiting (to a named submitter) 5 SMTPRecipientsRefused 550" in page
-    assert "Waiting to be sent 1 Sent 1 Failed 1" in page
-    assert f'action="/admin/mail/{row.id}/retry"' in response.get_data(as_text=True)
-    main = response.get_data(as_text=True).split("<main", 1)[1].split("</main>", 1)[0]
+    assert "Waiting to be sent 1 Sent 1 Failed 3" in page
+    html = response.get_data(as_text=True)
+    for secret in ("dana.colleague", "Dana Colleague", "ada.okafor", "Ada Okafor", str(named.submission_id),
+                   str(named.submission_id)[:8], named.code):
+        assert secret not in html
+    main = html.split("<main", 1)[1].split("</main>", 1)[0]
     assert "@" not in main
+
+
+def test_an_expired_form_comes_back_with_the_ticks_as_sent_and_saves_nothing(app, db_session):
+    client = staff_client(app, "facilitator")
+    client.get(PAGE)
+
+    response = client.post(PAGE, data={"csrf_token": "expired", "escalations": "y", "answers": "y"})
+
+    assert response.status_code == 400
+    assert ticked(response) == ["escalations", "answers"]
+    assert "the form expired and nothing was saved" in words(response)
+    assert _chosen(db_session, "facilitator@example.org") is None
+    assert post_form(client, PAGE, PAGE, escalations="y").status_code == 302  # the page's new token works
+
+
+def test_an_expired_retry_comes_back_to_the_mail_queue_and_changes_nothing(app, db_session):
+    row = _failed_submitter_notice(db_session)
+    admin = staff_client(app, "admin")
+
+    response = admin.post(f"/admin/mail/{row.id}/retry", data={"csrf_token": "expired"})
+
+    assert response.status_code == 400 and "press Retry again" in words(response)
+    assert f'action="/admin/mail/{row.id}/retry"' in response.get_data(as_text=True)
+    db_session.rollback()
+    assert db_session.scalar(sa.select(OutgoingMail.status).where(OutgoingMail.id == row.id)) == "failed"
+
 
 def test_retry_queues_a_failed_message_again_and_is_audited(app, db_session):
     row = _failed_submitter_notice(db_session)
