@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
 
 from feedback import auth, clock
 from feedback.auth import STAFF, roles
 from feedback.db import get_db
+from feedback.errors import render_error
 from feedback.forms.notifications import ChoicesForm
 from feedback.forms.staff import ConfirmForm
 from feedback.models import Role
@@ -18,10 +20,15 @@ from feedback.services.notify.messages import LABELS
 bp = Blueprint("notifications", __name__)
 
 
-def _choices_page(form: ChoicesForm, status: int = 200):
+EXPIRED_CHOICES = ("This page had been open too long, so the form expired and nothing was saved. Your ticks are "
+                   "kept below: press Save my choices again.")
+EXPIRED_RETRY = "This page had been open too long, so the form expired and nothing was changed: press Retry again."
+
+
+def _choices_page(form: ChoicesForm, status: int = 200, notice: str | None = None):
     me = auth.staff()
     return render_template("notifications/choose.html", form=form, offered=choices.offered(me.role),
-                           email=me.email), status
+                           email=me.email, notice=notice), status
 
 
 @bp.route("/account/notifications", methods=["GET", "POST"])
@@ -32,13 +39,24 @@ def choose():
         form = ChoicesForm(formdata=None)
         return _choices_page(form, 409 if form.is_submitted() else 200)  # a leader: nothing to choose
     form = ChoicesForm(data=asdict(choices.current(get_db(), me.id)))  # the request's form data, when sent, wins
-    if not form.validate_on_submit():
-        return _choices_page(form, 422 if form.is_submitted() else 200)
+    if not form.is_submitted():  # a sent form is always valid: its CSRF token was checked first (form_expired)
+        return _choices_page(form)
     chosen = choices.Choices(escalations=form.escalations.data, answers=form.answers.data,
                              reveal_requests=form.reveal_requests.data, daily_digest=form.daily_digest.data)
     choices.choose(get_db(), chosen, role=me.role, by=me.actor, now=clock.now())
     flash("Your mail choices are saved.")
     return redirect(url_for("notifications.choose"))
+
+
+@bp.errorhandler(CSRFError)
+def form_expired(error: CSRFError):
+    """An expired (or missing) CSRF token: the page again, as sent, saying so; nothing is changed."""
+    if request.endpoint == "notifications.choose":
+        offered = choices.offered(auth.staff().role)
+        return _choices_page(ChoicesForm() if offered else ChoicesForm(formdata=None), 400, EXPIRED_CHOICES)
+    if request.endpoint == "notifications.retry":
+        return _failures_page(EXPIRED_RETRY, 400)
+    return render_error(error)
 
 
 NOT_FAILED = "That message is no longer failed (it was retried or sent meanwhile): nothing was changed."
