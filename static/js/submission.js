@@ -1,5 +1,7 @@
 // Progressive enhancement for a submission's page: Ctrl+Enter (Cmd+Enter) in the Moderate form, or N when
 // not typing, presses "Save and next"; the page it opens has focus on its form's first control.
+// N counts only with focus in the Moderate form or on nothing (the page), and never while another form
+// (a reply being written) holds unsaved input, so a key pressed on another control loses nothing (WCAG 2.1.4).
 // The page works without it: the buttons post the same form.
 (function () {
   var form = document.getElementById("moderate-form");
@@ -16,6 +18,25 @@
       (tag === "INPUT" && element.type !== "checkbox" && element.type !== "radio");
   }
 
+  function edited(other) {
+    return Array.prototype.some.call(other.elements, function (field) {
+      if (field.type === "hidden" || field.type === "submit" || field.type === "button") { return false; }
+      if (field.type === "checkbox" || field.type === "radio") { return field.checked !== field.defaultChecked; }
+      if (field.tagName === "SELECT") {
+        return Array.prototype.some.call(field.options, function (o) { return o.selected !== o.defaultSelected; });
+      }
+      return field.value !== field.defaultValue;
+    });
+  }
+
+  function nMayPress() {
+    var active = document.activeElement;
+    var here = !active || active === document.body || active === document.documentElement ||
+      (form.contains(active) && !typing(active));
+    if (!here) { return false; }
+    return !Array.prototype.some.call(document.forms, function (other) { return other !== form && edited(other); });
+  }
+
   function saveAndNext(event) {
     event.preventDefault();
     if (sent) { return; }  // one POST per submission, however often the key is pressed
@@ -30,7 +51,7 @@
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && !event.altKey && form.contains(event.target)) {
       saveAndNext(event);
     } else if ((event.key === "n" || event.key === "N") && !event.ctrlKey && !event.metaKey && !event.altKey &&
-               !typing(document.activeElement)) {
+               nMayPress()) {
       saveAndNext(event);
     }
   });

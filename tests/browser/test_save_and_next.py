@@ -95,6 +95,30 @@ def test_a_facilitator_publishes_and_tags_then_lands_on_the_next_pending_from_th
     assert_no_third_party_requests(page)
 
 
+WATCH_SUBMITS = ("window.submitted = [];"
+                 "document.addEventListener('submit', e => window.submitted.push(e.target.id), true)")
+
+
+def test_n_on_another_control_or_with_a_reply_being_written_does_nothing(page: Page, live_server, desk):
+    open_first_pending(page, live_server)
+    page.evaluate(WATCH_SUBMITS)
+    page.get_by_role("link", name=re.compile("^Back to the desk")).focus()
+    page.keyboard.press("n")  # on a link outside the Moderate form
+    page.get_by_label("Your reply").fill("Thank you, we will look at the rota")
+    page.get_by_role("button", name="Send reply").focus()
+    page.keyboard.press("n")  # the reply typed and not sent would be lost
+    page.get_by_role("checkbox", name="Pay").focus()
+    page.keyboard.press("n")  # in the Moderate form, but the reply is still unsent
+    page.get_by_label("Your reply").press("Control+Enter")  # outside the Moderate form: not its shortcut
+    assert page.evaluate("window.submitted") == []  # the handlers ran during each press; none submitted
+    expect(page.get_by_label("Your reply")).to_have_value(re.compile(r"^Thank you, we will look at the rota"))
+    page.get_by_label("Your reply").fill("")
+    page.get_by_role("checkbox", name="Pay").focus()
+    page.keyboard.press("n")  # nothing unsent elsewhere: N saves and goes on
+    expect_open(page, BODIES[1])
+    assert stored(live_server)[BODIES[0]] == ("pending", [])
+
+
 def test_the_last_pending_one_goes_back_to_the_desk_with_a_message(page: Page, live_server, desk):
     open_first_pending(page, live_server)
     for _ in BODIES:
