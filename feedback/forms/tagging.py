@@ -24,11 +24,18 @@ def theme_filter_choices(options: list[Choice]) -> list[SelectChoice]:
     return choices
 
 
+THEME_ID_LIMIT = 2**31  # a theme id is a 32-bit integer on both databases: anything larger is no theme
+
+
 def _theme_ids(field) -> list[int]:
+    """The chosen theme ids; anything but a whole number from 1 to below THEME_ID_LIMIT is not a theme."""
     try:
-        return [int(value) for value in field.data or []]
+        ids = [int(value) for value in field.data or []]
     except ValueError:
-        raise ValidationError("Some of the chosen themes are not in the codebook. Reload the page.") from None
+        ids = [0]
+    if not all(1 <= theme_id < THEME_ID_LIMIT for theme_id in ids):
+        raise ValidationError("Some of the chosen themes are not in the codebook. Reload the page.")
+    return ids
 
 
 def _submission_ids(values) -> list[uuid.UUID]:

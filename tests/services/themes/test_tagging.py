@@ -89,6 +89,23 @@ def test_a_theme_that_is_not_a_number_is_refused_with_a_message(facilitator, db_
     assert "Some of the chosen themes are not in the codebook. Reload the page." in text(response)
 
 
+@pytest.mark.parametrize("theme", ["99999999999999999999999", str(2**31), "0", "-3"])
+@pytest.mark.parametrize("form", ["themes", "tag", "save-and-next"])
+def test_a_theme_id_no_theme_could_have_is_refused_with_a_message_on_every_form(
+        facilitator, db_session, ring, hall, codebook, form, theme):
+    submission = add(db_session, ring, hall)
+    page = f"/facilitate/s/{submission}"
+    if form == "tag":
+        response = post_form(facilitator, f"/facilitate/{hall.slug}/tag", f"/facilitate/{hall.slug}",
+                             selected=[str(submission)], themes=[theme])
+    else:
+        response = post_form(facilitator, f"{page}/{form}", page, themes=[theme], redacted="", status="pending",
+                             then="stay")
+    assert response.status_code == 422
+    assert "Some of the chosen themes are not in the codebook. Reload the page." in text(response)
+    assert themes_of(db_session, submission) == set()
+
+
 def test_tagging_without_a_csrf_token_is_refused(facilitator, db_session, ring, hall, codebook):
     submission = add(db_session, ring, hall)
     response = facilitator.post(f"/facilitate/s/{submission}/themes", data={"themes": [str(codebook["pay"].id)]})
