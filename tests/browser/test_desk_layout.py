@@ -130,6 +130,25 @@ def test_the_staff_header_is_one_line_on_a_desktop_and_fits_a_phone(desk: Page):
     assert header.bounding_box()["width"] <= PHONE["width"]
 
 
+LONG_NAME = "Alexandra Montgomery-Featherstonehaugh"
+
+
+def test_a_long_display_name_keeps_the_staff_header_on_one_line_and_is_there_whole_for_a_screen_reader(
+        desk: Page, live_server, arranged):
+    make_staff(arranged, "admin", "alexandra@example.org", LONG_NAME)
+    desk.context.clear_cookies()
+    log_in_to_staff_home(desk, live_server, "alexandra@example.org")
+    desk.goto(live_server.url(f"/facilitate/{live_server.open_slug}"))
+    items = desk.locator("header.site-header .staff-nav > li")
+    tops = {round(items.nth(i).bounding_box()["y"]) for i in range(items.count())}
+    assert items.count() > 8 and len(tops) == 1, tops  # every link and the log-out button on one line
+    log_out = desk.get_by_role("button", name=f"Log out ({LONG_NAME})")  # the whole name, for assistive tech
+    expect(log_out).to_be_visible()
+    assert log_out.bounding_box()["height"] < 30
+    expect(log_out.locator("[title]")).to_have_attribute("title", LONG_NAME)  # and on hover
+    assert desk.evaluate("document.documentElement.scrollWidth") <= DESKTOP["width"]
+
+
 def test_the_changed_desk_has_no_accessibility_violations(desk: Page):
     boxes(desk).first.check()
     desk.get_by_role("button", name="Publish selected").click()
