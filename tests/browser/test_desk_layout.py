@@ -89,6 +89,17 @@ def test_b_goes_to_the_bulk_actions_and_the_hint_says_so(desk: Page, live_server
     assert statuses(live_server).count("published") == 2
 
 
+def test_k_up_the_list_never_leaves_the_focused_row_under_the_sticky_bulk_bar(desk: Page):
+    for _ in range(20):
+        desk.keyboard.press("j")  # far down the list
+    bar = desk.locator(".bulk-bar").first
+    for _ in range(12):
+        desk.keyboard.press("k")  # back up: each row comes in at the top, under the bar
+        row = desk.locator("tr", has=desk.locator("input:focus"))
+        assert row.bounding_box()["y"] >= bar.bounding_box()["y"] + bar.bounding_box()["height"] - 1, (
+            row.bounding_box(), bar.bounding_box())
+
+
 def test_a_bulk_action_is_undone_from_the_desk(desk: Page, live_server):
     boxes(desk).nth(0).check()
     boxes(desk).nth(1).check()
