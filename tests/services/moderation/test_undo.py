@@ -292,6 +292,16 @@ def test_after_a_bulk_action_its_author_is_offered_undo_and_it_puts_things_back(
     assert undo_address(ada, hall.slug) is None
 
 
+def test_the_desk_offering_undo_has_no_id_twice(app, db_session, ring, hall):
+    ids = [add(db_session, ring, hall) for _ in range(2)]
+    ada = staff_client(app, "facilitator", "ada@example.org")
+    bulk(ada, hall.slug, "publish", ids)
+    page = ada.get(f"/facilitate/{hall.slug}").get_data(as_text=True)
+    assert "Your last bulk action" in page
+    given = re.findall(r' id="([^"]+)"', page)
+    assert sorted({i for i in given if given.count(i) > 1}) == []
+
+
 def test_undo_pressed_twice_or_by_someone_else_is_refused_with_a_clear_message(app, db_session, ring, hall):
     ids = [add(db_session, ring, hall) for _ in range(2)]
     ada, bo = staff_client(app, "facilitator", "ada@example.org"), staff_client(app, "admin", "bo@example.org")
