@@ -5,17 +5,19 @@ sharing enough bands with a text) and then check each candidate with the exact s
 they never read the whole town hall and never list anything today's scan would not (precision is the
 same). What the index can cost is recall: a pair at Jaccard J shares a band (ROWS minhash values) with
 probability p = J**ROWS, and a candidate must share at least k of the BANDS bands, so it is found with
-probability P(Binomial(BANDS, p) >= k). With 192 permutations, 96 bands of 2:
+probability P(Binomial(BANDS, p) >= k). With 256 permutations, 128 bands of 2:
 
-- near-duplicates (DUPLICATE_AT 0.5) ask for k = DUPLICATE_BANDS = 6: found with probability 0.9999997 at
-  J = 0.5 (0.9989 at 0.4, and only 0.04% of pairs at J = 0.1 are candidates to check);
-- suggestions (RELATED_AT 0.3) ask for k = RELATED_BANDS = 2: 0.9988 at J = 0.3, 0.99998 at 0.35, 1 - 1e-7
-  at 0.4 (a quarter of pairs at J = 0.1 are candidates, among the tagged submissions only).
+- near-duplicates (DUPLICATE_AT 0.5) ask for k = DUPLICATE_BANDS = 8: found with probability 1 - 1e-9 at
+  J = 0.5 (0.99976 at 0.4), and only 0.005% of pairs at J = 0.1 are candidates to check;
+- suggestions (RELATED_AT 0.3) ask for k = RELATED_BANDS = 3: 0.99947 at J = 0.3, 0.99999 at 0.35, 1 - 1e-7
+  at 0.4; 14% of pairs at J = 0.1 are candidates (among the tagged submissions only; about 2% of a
+  town hall on bench/scale_bench.py's text, whose pairs average J = 0.03).
 
-Rows of 3 would miss 7% of pairs at 0.3 even with k = 1; rows of 1 make nearly every pair that shares a
-common word a candidate (the lookup would read most of the table). 128 bands of 2 gain 0.001 of recall
-at 0.3 for a third more rows. tests/services/themes/test_similarity_quality.py measures recall and
-precision against the old scan on a labelled set and on the demo.
+Rows of 3 would miss 3% of pairs at 0.3 even with k = 1 and 128 bands; rows of 1 make nearly every pair
+sharing a common word a candidate (the lookup would read most of the table). 96 bands of 2 (k = 2) keep
+a quarter fewer rows but find 0.9988 at 0.3 and make twice as many candidates to check; 160 bands gain
+0.0005 at 0.3 for a quarter more rows. tests/services/themes/test_similarity_quality.py measures recall
+and precision against the old scan on a labelled set and on the demo.
 
 The bucket of a band is its two 32-bit minhash values side by side in one signed 64-bit integer: equal
 buckets mean equal minhashes, and the value is the same in every process (datasketch's sha1-based word
@@ -38,12 +40,12 @@ from feedback.db import writing
 from feedback.models import SimilarityBucket, Submission
 from feedback.services.themes import similarity
 
-NUM_PERM = 192
+NUM_PERM = 256
 ROWS = 2  # minhash values per band
 BANDS = NUM_PERM // ROWS
 SEED = 14  # fixed: a bucket must mean the same thing in every process and after every restart
-DUPLICATE_BANDS = 6  # bands a candidate near-duplicate (J >= DUPLICATE_AT) shares at least
-RELATED_BANDS = 2  # bands a candidate similar submission (J >= RELATED_AT) shares at least
+DUPLICATE_BANDS = 8  # bands a candidate near-duplicate (J >= DUPLICATE_AT) shares at least
+RELATED_BANDS = 3  # bands a candidate similar submission (J >= RELATED_AT) shares at least
 REBUILD_BATCH = 2000  # submissions read and written at once by rebuild
 
 # The permutations depend only on NUM_PERM and SEED: made once, not for every text.
