@@ -10,11 +10,14 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import event, orm
 
+from feedback import crypto
 from feedback.models import SimilarityBucket, Submission
+from feedback.services.intake import submitting
 from feedback.services.privacy import erasure
 from feedback.services.themes import duplicates, similarity_index, suggestions
 from tests.desk_helpers import add
-from tests.factories import make_submission, make_theme, make_town_hall, tag
+from tests.factories import make_submission, make_theme, make_town_hall, tag, today
+from tests.plan_rows import make_action
 
 SAME = "The handover runs late every day and nobody is paid for the extra hour."
 ALMOST = "Handover runs late every single day, and nobody is paid for that extra hour."
@@ -41,6 +44,21 @@ def test_a_submission_is_indexed_in_its_town_hall_when_it_is_stored(db_session, 
     assert buckets_of(db_session, submission) == {(hall.id, band, bucket)
                                                   for band, bucket in similarity_index.buckets(SAME)}
     assert len(buckets_of(db_session, submission)) == similarity_index.BANDS
+
+
+def test_a_retried_post_stores_one_set_of_buckets(db_session, ring, hall):
+    token = crypto.new_form_token()
+    first = make_submission(db_session, ring, hall, SAME, token=token)
+    again = make_submission(db_session, ring, hall, SAME, token=token)
+    assert again.repeated and again.submission_id == first.submission_id
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(SimilarityBucket)) == similarity_index.BANDS
+
+
+def test_feedback_on_an_action_is_indexed_like_any_submission(db_session, ring, hall):
+    action = make_action(db_session, "Pay the extra hour", halls=[hall])
+    new = submitting.NewSubmission(body=SAME, action_id=action.id)
+    receipt = submitting.submit(db_session, ring, hall.slug, crypto.new_form_token(), new, today())
+    assert len(buckets_of(db_session, receipt.submission_id)) == similarity_index.BANDS
 
 
 def test_a_text_of_stopwords_only_gets_no_buckets(db_session, ring, hall):
