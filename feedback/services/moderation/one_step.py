@@ -185,7 +185,10 @@ def save(session: orm.Session, submission: Submission, decision: Decision, *, by
                 raise Refused("themes", str(error)) from None
         changed = 0
         if status_changes:
-            changed = desk.change_status_in_write(session, [submission_id], decision.status,
-                                                  hidden_reason=decision.hidden_reason, note=decision.note,
-                                                  by=by, now=now)
+            try:
+                changed = desk.change_status_in_write(session, [submission_id], decision.status,
+                                                      hidden_reason=decision.hidden_reason, note=decision.note,
+                                                      by=by, now=now)
+            except desk.InvalidModeration as error:
+                raise Refused("status", str(error)) from None
     return Outcome(themes, bool(redacted), bool(changed))

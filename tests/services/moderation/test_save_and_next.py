@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from feedback.forms.moderate import ModerateForm
 from feedback.models import Submission
+from feedback.services.moderation import desk
 from tests.browsing import hidden_fields, post_form, text
 from tests.factories import make_theme, make_town_hall
 from tests.services.moderation.desk_pages import add, statuses
@@ -254,3 +255,19 @@ def test_a_submission_erased_while_saving_goes_back_to_the_desk_with_a_message(
     assert response.status_code == 302 and response.headers["Location"] == f"/facilitate/{hall.slug}"
     monkeypatch.undo()
     assert "This submission is no longer here" in text(facilitator.get(response.headers["Location"]))
+
+
+def test_a_step_refused_at_its_last_write_leaves_nothing_of_the_earlier_ones(facilitator, db_session, ring, hall,
+                                                                             monkeypatch):
+    pay = make_theme(db_session, "Pay")
+    first = add(db_session, ring, hall, "Dr Okafor said it")
+
+    def refused(*args, **kwargs):
+        raise desk.InvalidModeration("Some of the selected submissions are no longer here.")
+
+    monkeypatch.setattr(desk, "change_status_in_write", refused)  # the status write fails, as a vanished row would
+    response = moderate(facilitator, first, **published(pay), then="stay")
+    assert response.status_code == 422 and "no longer here" in response.get_data(as_text=True)
+    db_session.rollback()
+    assert db_session.get(Submission, first).redacted_body is None and themes_of(db_session, first) == set()
+    assert [events(db_session, action) for action in ("tag", "redacted", "status_changed")] == [[], [], []]
