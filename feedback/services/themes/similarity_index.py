@@ -51,6 +51,11 @@ REBUILD_BATCH = 2000  # submissions read and written at once by rebuild
 # The permutations depend only on NUM_PERM and SEED: made once, not for every text.
 _PERMUTATIONS = datasketch.MinHash(num_perm=NUM_PERM, seed=SEED).permutations
 _INSERT = sa.insert(cast(sa.Table, SimilarityBucket.__table__))
+# On PostgreSQL one statement for all the rows: an executemany sends one INSERT per row (128 per submission).
+_INSERT_UNNESTED = sa.text(
+    "INSERT INTO similarity_bucket (town_hall_id, band, bucket, submission_id) "
+    "SELECT * FROM unnest(CAST(:town_hall_ids AS integer[]), CAST(:bands AS smallint[]), "
+    "CAST(:buckets AS bigint[]), CAST(:submission_ids AS uuid[]))")
 
 
 def buckets(body: str) -> list[tuple[int, int]]:
@@ -73,7 +78,15 @@ def rows(submission_id: uuid.UUID, town_hall_id: int, pairs: Iterable[tuple[int,
 
 def store(executor: orm.Session | sa.Connection, bucket_rows: list[dict]) -> None:
     """Insert bucket rows inside the caller's write (intake computes them before taking the write lock)."""
-    if bucket_rows:
+    if not bucket_rows:
+        return
+    dialect = executor.get_bind().dialect if isinstance(executor, orm.Session) else executor.dialect
+    if dialect.name == "postgresql":
+        columns = {"town_hall_ids": "town_hall_id", "bands": "band", "buckets": "bucket",
+                   "submission_ids": "submission_id"}
+        executor.execute(_INSERT_UNNESTED, {name: [row[column] for row in bucket_rows]
+                                            for name, column in columns.items()})
+    else:
         executor.execute(_INSERT, bucket_rows)
 
 
