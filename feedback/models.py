@@ -74,7 +74,12 @@ NO_ROWID = {"sqlite_with_rowid": False}
 class Submission(Base):
     __tablename__ = "submission"
     # The leadership summary counts by town hall, status and affiliation.
-    __table_args__ = (sa.Index("ix_submission_hall_status", "town_hall_id", "status", "affiliation"), NO_ROWID)
+    # The desk lists a town hall's submissions pending first, then by day and id: its first page reads 50 rows
+    # in this index's order instead of sorting the town hall (the CASE must be written as in desk.PENDING_FIRST).
+    __table_args__ = (sa.Index("ix_submission_hall_status", "town_hall_id", "status", "affiliation"),
+                      sa.Index("ix_submission_desk_order", "town_hall_id",
+                               sa.text("(CASE WHEN status = 'pending' THEN 0 ELSE 1 END)"), "received_on", "id"),
+                      NO_ROWID)
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
     town_hall_id: Mapped[int] = mapped_column(sa.ForeignKey("town_hall.id"), index=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from feedback.db import compared
 from feedback.models import Base
 
 connection = context.config.attributes["connection"]
@@ -12,6 +13,7 @@ context.configure(
     target_metadata=Base.metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    include_object=compared,
 )
 with context.begin_transaction():
     context.run_migrations()
