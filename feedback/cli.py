@@ -24,6 +24,7 @@ from feedback.services.notify import due, sending, smtp
 from feedback.services.privacy import erasure, retention, rotation, shuffling
 from feedback.services.summary import releases
 from feedback.services.summary.disclosure import Mechanism
+from feedback.services.themes import similarity_index
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -106,6 +107,22 @@ def release_summary_command(slug: str) -> None:
     click.echo(f"Released {hall.title}: release {made.number}, epsilon {round(made.epsilon, 2):g} spent "
                f"({round(left.spent, 2):g} of {round(left.total, 2):g} in all; {left.releases_left} "
                f"release{'' if left.releases_left == 1 else 's'} left). It is what leadership sees now.")
+
+
+@click.command("reindex-similarity")
+@with_appcontext
+@click.option("--town-hall", "slug", help="Only the town hall at /t/SLUG (default: every town hall).")
+def reindex_similarity_command(slug: str | None) -> None:
+    """Index every submission for near-duplicates and suggestions again: once after upgrading to migration 0011."""
+    session = get_db()
+    hall_id = None
+    if slug is not None:
+        hall = desk.town_hall(session, slug)
+        if hall is None:
+            raise click.ClickException(f"There is no town hall at /t/{slug}.")
+        hall_id = hall.id
+    indexed = similarity_index.rebuild(session, hall_id)
+    click.echo(f"Indexed {indexed} submission{'' if indexed == 1 else 's'} for near-duplicates and suggestions.")
 
 
 @click.command("demo")
@@ -306,7 +323,7 @@ def send_mail_command(every: float | None) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (db_cli, create_town_hall_command, release_summary_command, demo_command, rotate_keys_command,
-                    create_user_command, audit_verify_command, erase_email_command, purge_command,
-                    shuffle_recent_command, backup_command, restore_command, send_mail_command):
+    for command in (db_cli, create_town_hall_command, release_summary_command, reindex_similarity_command,
+                    demo_command, rotate_keys_command, create_user_command, audit_verify_command, erase_email_command,
+                    purge_command, shuffle_recent_command, backup_command, restore_command, send_mail_command):
         app.cli.add_command(command)

@@ -21,6 +21,7 @@ from feedback.models import (
     NotificationPreference,
     OutgoingMail,
     Release,
+    SimilarityBucket,
     StaffUser,
     Submission,
     TownHall,
@@ -106,6 +107,27 @@ def test_two_town_halls_with_one_title_get_different_addresses(runner):
             "--closes", "2026-12-15"]
     assert "/t/equity\n" in runner.invoke(args=args).output
     assert "/t/equity-2" in runner.invoke(args=args).output
+
+
+def test_reindex_similarity_indexes_submissions_stored_before_the_index(runner, db_session, ring):
+    hall = make_town_hall(db_session, "Racism on the wards")
+    other = make_town_hall(db_session, "Pay and hours")
+    for n in range(3):
+        make_submission(db_session, ring, hall, f"The night rota ignores requests for leave, again {n}")
+    make_submission(db_session, ring, other, "Overtime is never paid on the surgical wards")
+    stored = db_session.scalar(sa.select(sa.func.count()).select_from(SimilarityBucket))
+    db_session.execute(sa.delete(SimilarityBucket))  # as a database upgraded to 0011 holds them: none
+    db_session.commit()
+
+    one = runner.invoke(args=["reindex-similarity", "--town-hall", hall.slug])
+    assert one.exit_code == 0, one.output
+    assert one.output == "Indexed 3 submissions for near-duplicates and suggestions.\n"
+    every = runner.invoke(args=["reindex-similarity"])
+    assert every.output == "Indexed 4 submissions for near-duplicates and suggestions.\n"
+    db_session.rollback()
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(SimilarityBucket)) == stored > 0
+    unknown = runner.invoke(args=["reindex-similarity", "--town-hall", "no-such-hall"])
+    assert unknown.exit_code != 0 and "There is no town hall at /t/no-such-hall." in unknown.output
 
 
 def test_release_summary_prints_the_release_and_its_epsilon_and_refuses_past_the_budget(app, runner, db_session,
