@@ -163,3 +163,24 @@ def test_the_rows_read_do_not_grow_with_the_town_hall(app, db_session, ring, hal
     for i in range(60):
         tag(db_session, add(db_session, ring, hall, unrelated(i)), pay)
     assert rows_read(app, page) == small
+
+
+def test_the_submission_page_looks_the_index_up_once_for_both_panels(app, facilitator, db_session, ring, hall):
+    pay = make_theme(db_session, "Pay")
+    submission = add(db_session, ring, hall, SAME)
+    add(db_session, ring, hall, ALMOST)
+    tag(db_session, add(db_session, ring, hall, RELATED), pay)
+    look_ups: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        if "similarity_bucket" in statement:
+            look_ups.append(statement)
+
+    engine = app.extensions["feedback_engine"]
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        page = facilitator.get(f"/facilitate/s/{submission}").get_data(as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert "similar to 1 submission already tagged with it" in page and "Handover runs late every single day" in page
+    assert len(look_ups) == 1
