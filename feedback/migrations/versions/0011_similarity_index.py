@@ -1,5 +1,7 @@
 """The similarity index: LSH buckets of each submission's MinHash signature, keyed by bucket, no rowid.
 
+The town hall column has no foreign key: the submission's foreign key (which cascades) already holds it.
+
 Revision ID: 0011
 Revises: 0010
 """
@@ -22,7 +24,6 @@ def upgrade() -> None:
     sa.Column('bucket', sa.BigInteger(), nullable=False),
     sa.Column('submission_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['submission_id'], ['submission.id'], name=op.f('fk_similarity_bucket_submission_id_submission'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['town_hall_id'], ['town_hall.id'], name=op.f('fk_similarity_bucket_town_hall_id_town_hall'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('town_hall_id', 'band', 'bucket', 'submission_id', name=op.f('pk_similarity_bucket')),
     sqlite_with_rowid=False
     )
