@@ -116,9 +116,9 @@ def _similar(session: orm.Session, submission: Submission, mine: frozenset[str],
     Only the index's candidates are read (similarity_index), each checked with the exact similarity.
     """
     # The suggestions' look-up (RELATED_BANDS), read once for the page, holds every DUPLICATE_BANDS candidate.
-    shared = similarity_index.shared_bands(session, submission.town_hall_id, submission.body,
-                                           at_least=similarity_index.RELATED_BANDS, leaving_out=submission.id)
-    ids = [sid for sid, bands in shared.items() if bands >= similarity_index.DUPLICATE_BANDS]
+    found = similarity_index.look_up(session, submission.town_hall_id, submission.body,
+                                     at_least=similarity_index.RELATED_BANDS, leaving_out=submission.id)
+    ids = [sid for sid, bands in found.bands.items() if bands >= similarity_index.DUPLICATE_BANDS]
     if not ids:
         return []
     others = session.scalars(sa.select(Submission).where(Submission.id.in_(ids)))

@@ -19,7 +19,7 @@ a quarter fewer rows but find 0.9988 at 0.3 and make twice as many candidates to
 0.0005 at 0.3 for a quarter more rows. tests/services/themes/test_similarity_quality.py measures recall
 and precision against the old scan on a labelled set and on the demo.
 
-The submission page looks up once (shared_bands at RELATED_BANDS, with how many bands each candidate
+The submission page looks up once (look_up at RELATED_BANDS, with how many bands each candidate
 shares) for both: the near-duplicates panel keeps the candidates sharing DUPLICATE_BANDS, exactly the set
 a look-up at DUPLICATE_BANDS returns, so the figures above hold for both.
 
@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import cast
 
 import datasketch
@@ -133,25 +134,39 @@ def rebuild(session: orm.Session, town_hall_id: int | None = None) -> int:
 
 def _candidates_statement() -> sa.TextualSelect:
     """Built once: the town hall's submissions sharing at least :at_least of the text's (band, :bucket_<band>),
-    with how many they share (columns submission_id, bands).
+    with how many they share, and each one's themes and text if it is tagged (columns submission_id,
+    bands, theme_id, body: one row per theme, or one row with theme_id and body NULL for an untagged one).
 
     The text's buckets are a VALUES list joined to the key (one seek per band): an OR of the 128 (band,
     bucket) terms made SQLite gather the matches in a temporary table to drop repeats first, about 2.6
-    times slower at 50,000 submissions, and no row can match two entries of the list anyway. Text, because
-    SQLAlchemy compiles a VALUES construct again for every execution (it has no cache key).
+    times slower at 50,000 submissions, and no row can match two entries of the list anyway. The tags come
+    in the same statement because the suggestions need them for every candidate (a second statement with
+    the candidates' ids in an IN list took as long as the look-up itself). Text, because SQLAlchemy
+    compiles a VALUES construct again for every execution (it has no cache key).
     """
     wanted = ", ".join(f"({band}, :bucket_{band})" for band in range(BANDS))
-    return (sa.text(f"WITH wanted (band, bucket) AS (VALUES {wanted}) "
-                    "SELECT b.submission_id, count(*) AS bands FROM wanted JOIN similarity_bucket AS b "
+    return (sa.text(f"WITH wanted (band, bucket) AS (VALUES {wanted}), "
+                    "shared AS (SELECT b.submission_id, count(*) AS bands FROM wanted JOIN similarity_bucket AS b "
                     "ON b.town_hall_id = :town_hall_id AND b.band = wanted.band AND b.bucket = wanted.bucket "
-                    "WHERE b.submission_id != :leaving_out GROUP BY b.submission_id HAVING count(*) >= :at_least")
+                    "WHERE b.submission_id != :leaving_out GROUP BY b.submission_id HAVING count(*) >= :at_least) "
+                    "SELECT shared.submission_id, shared.bands, t.theme_id, s.body FROM shared "
+                    "LEFT JOIN tagging AS t ON t.submission_id = shared.submission_id "
+                    "LEFT JOIN submission AS s ON s.id = t.submission_id")
             .bindparams(sa.bindparam("leaving_out", type_=sa.Uuid()),
                         *(sa.bindparam(f"bucket_{band}", type_=sa.BigInteger()) for band in range(BANDS)))
-            .columns(submission_id=sa.Uuid(), bands=sa.Integer()))
+            .columns(submission_id=sa.Uuid(), bands=sa.Integer(), theme_id=sa.Integer(), body=sa.Text()))
 
 
 CANDIDATES = _candidates_statement()
-_REMEMBERED = "similarity_index.shared_bands"  # session.info key: the last look-up of the session's transaction
+_REMEMBERED = "similarity_index.look_up"  # session.info key: the last look-up of the session's transaction
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """What a look-up found: how many bands each candidate shares, and the tagged ones' text and themes."""
+
+    bands: dict[uuid.UUID, int]
+    tagged: dict[uuid.UUID, tuple[str, frozenset[int]]]
 
 
 def candidate_params(town_hall_id: int, body: str, *, at_least: int,
@@ -164,24 +179,29 @@ def candidate_params(town_hall_id: int, body: str, *, at_least: int,
             "at_least": at_least, "leaving_out": leaving_out or uuid.UUID(int=0)}
 
 
-def shared_bands(session: orm.Session, town_hall_id: int, body: str, *, at_least: int,
-                 leaving_out: uuid.UUID | None = None) -> dict[uuid.UUID, int]:
-    """The town hall's submissions sharing at least `at_least` bands with the text, and how many each shares.
+def look_up(session: orm.Session, town_hall_id: int, body: str, *, at_least: int,
+            leaving_out: uuid.UUID | None = None) -> Candidates:
+    """The town hall's submissions sharing at least `at_least` bands with the text (none for a text without words).
 
     Remembered until the session's transaction ends: the submission page asks once (at RELATED_BANDS) for
-    both the near-duplicates panel (which keeps those sharing DUPLICATE_BANDS) and the suggestions.
-    Candidates only: the caller checks each with similarity.jaccard.
+    both the near-duplicates panel (which keeps those sharing DUPLICATE_BANDS) and the suggestions (which
+    keep the tagged ones). Candidates only: the caller checks each with similarity.jaccard.
     """
     key = (town_hall_id, body, at_least, leaving_out)
     transaction = session.get_transaction()
     remembered = session.info.get(_REMEMBERED)
     if transaction is not None and remembered is not None and remembered[0] is transaction and remembered[1] == key:
-        return dict(remembered[2])
+        return cast(Candidates, remembered[2])
     params = candidate_params(town_hall_id, body, at_least=at_least, leaving_out=leaving_out)
-    found = {} if params is None else {sid: bands for sid, bands in session.execute(CANDIDATES, params)}
-    transaction = session.get_transaction()  # the look-up itself may have begun it
-    session.info[_REMEMBERED] = (transaction, key, found)
-    return dict(found)
+    bands: dict[uuid.UUID, int] = {}
+    themes: dict[uuid.UUID, tuple[str, set[int]]] = {}
+    for submission_id, shared, theme_id, text in ([] if params is None else session.execute(CANDIDATES, params)):
+        bands[submission_id] = shared
+        if theme_id is not None:
+            themes.setdefault(submission_id, (text, set()))[1].add(theme_id)
+    found = Candidates(bands, {sid: (text, frozenset(ids)) for sid, (text, ids) in themes.items()})
+    session.info[_REMEMBERED] = (session.get_transaction(), key, found)  # the look-up itself may have begun it
+    return found
 
 
 def candidates(session: orm.Session, town_hall_id: int, body: str, *, at_least: int,
@@ -190,4 +210,4 @@ def candidates(session: orm.Session, town_hall_id: int, body: str, *, at_least: 
 
     Candidates only: the caller checks each with similarity.jaccard.
     """
-    return list(shared_bands(session, town_hall_id, body, at_least=at_least, leaving_out=leaving_out))
+    return list(look_up(session, town_hall_id, body, at_least=at_least, leaving_out=leaving_out).bands)

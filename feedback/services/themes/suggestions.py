@@ -43,31 +43,22 @@ def matched_keyword(keywords: str, text: str) -> str | None:
     return None
 
 
-# The tagged candidates' tags and bodies (of one chunk of candidates).
-_TAGGED_CANDIDATES = (sa.select(Tagging.theme_id, Submission.body)
-                      .join(Submission, Submission.id == Tagging.submission_id)
-                      .where(Tagging.submission_id.in_(sa.bindparam("ids", expanding=True)),
-                             Tagging.theme_id.in_(sa.bindparam("themes", expanding=True))))
-CHUNK = 5000  # candidates per statement (SQLite allows 32,766 parameters)
-
-
 def _similar_counts(session: orm.Session, submission: Submission, candidates: set[int]) -> Counter[int]:
     """For each candidate theme: how many similar submissions of the same town hall are tagged with it.
 
-    Only the index's candidates that carry one of these themes are read (similarity_index), each checked
-    with the exact similarity.
+    Only the index's candidates are read, with their themes (similarity_index.look_up); those carrying one
+    of these themes are checked with the exact similarity.
     """
     if not candidates:
         return Counter()
-    ids = list(similarity_index.shared_bands(session, submission.town_hall_id, submission.body,
-                                             at_least=similarity_index.RELATED_BANDS, leaving_out=submission.id))
+    found = similarity_index.look_up(session, submission.town_hall_id, submission.body,
+                                     at_least=similarity_index.RELATED_BANDS, leaving_out=submission.id)
     mine = similarity.words(submission.body)
     counts: Counter[int] = Counter()
-    for start in range(0, len(ids), CHUNK):
-        tagged = session.execute(_TAGGED_CANDIDATES, {"ids": ids[start:start + CHUNK], "themes": sorted(candidates)})
-        for theme_id, body in tagged:
-            if similarity.jaccard(mine, similarity.words(body)) >= similarity.RELATED_AT:
-                counts[theme_id] += 1
+    for body, themes in found.tagged.values():
+        wanted = themes & candidates
+        if wanted and similarity.jaccard(mine, similarity.words(body)) >= similarity.RELATED_AT:
+            counts.update(wanted)
     return counts
 
 
