@@ -17,7 +17,9 @@ def upgraded(engine):
 def indexes(engine: sa.Engine) -> set[str]:
     """The submission table's indexes, expression indexes too (SQLAlchemy's inspector skips those on SQLite)."""
     query = ("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'submission'"
-             if engine.dialect.name == "sqlite" else "SELECT indexname FROM pg_indexes WHERE tablename = 'submission'")
+             if engine.dialect.name == "sqlite" else
+             # This schema's only: another schema in the database (a benchmark's) may hold a submission table too.
+             "SELECT indexname FROM pg_indexes WHERE tablename = 'submission' AND schemaname = current_schema()")
     with engine.connect() as connection:
         return set(connection.scalars(sa.text(query)))
 
