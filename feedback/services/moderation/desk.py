@@ -124,12 +124,22 @@ def status_counts(session: orm.Session, town_hall_id: int) -> dict[str, int]:
     return counts
 
 
+# One seek of ix_submission_hall_affiliation per affiliation (a DISTINCT would read every submission's entry).
+_AFFILIATIONS = sa.text("""
+WITH RECURSIVE given(affiliation) AS (
+    SELECT min(affiliation) FROM submission WHERE town_hall_id = :hall AND affiliation IS NOT NULL
+    UNION ALL
+    SELECT (SELECT min(later.affiliation) FROM submission AS later
+             WHERE later.town_hall_id = :hall AND later.affiliation > given.affiliation)
+      FROM given WHERE given.affiliation IS NOT NULL
+)
+SELECT affiliation FROM given WHERE affiliation IS NOT NULL ORDER BY affiliation
+""")
+
+
 def affiliations(session: orm.Session, town_hall_id: int) -> list[str]:
     """The affiliations given in this town hall's submissions, A to Z."""
-    query = (sa.select(Submission.affiliation).distinct()
-             .where(Submission.town_hall_id == town_hall_id, Submission.affiliation.is_not(None))
-             .order_by(Submission.affiliation))
-    return list(session.scalars(query))
+    return list(session.scalars(_AFFILIATIONS, {"hall": town_hall_id}))
 
 
 def _like_pattern(text: str) -> str:

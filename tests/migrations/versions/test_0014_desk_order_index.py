@@ -1,4 +1,4 @@
-"""0014: the desk's order as an index; every row from before is kept, and the desk's query reads it."""
+"""0014: the desk's indexes (its order, its affiliations); every row from before is kept."""
 
 from __future__ import annotations
 
@@ -25,13 +25,13 @@ def indexes(engine: sa.Engine) -> set[str]:
 
 
 def test_upgrade_keeps_every_row_and_adds_the_desk_order_index(upgraded):
-    assert "ix_submission_desk_order" in indexes(upgraded)
+    assert {"ix_submission_desk_order", "ix_submission_hall_affiliation"} <= indexes(upgraded)
     with upgraded.connect() as connection:
         assert_kept(connection, samples.AT_0007)
 
 
 def test_downgrade_to_0013_drops_the_index_and_keeps_every_row(upgraded):
     downgrade(upgraded, "0013")
-    assert "ix_submission_desk_order" not in indexes(upgraded)
+    assert not {"ix_submission_desk_order", "ix_submission_hall_affiliation"} & indexes(upgraded)
     with upgraded.connect() as connection:
         assert_kept(connection, samples.AT_0007)

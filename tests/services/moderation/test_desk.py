@@ -30,6 +30,16 @@ def test_the_index_lists_town_halls_with_pending_work_first(facilitator, db_sess
     assert f'href="/facilitate/{busy.slug}"' in page
 
 
+def test_the_affiliation_filter_offers_this_town_halls_affiliations_once_each_a_to_z(db_session, ring, hall):
+    other = make_town_hall(db_session, "Elsewhere")
+    for affiliation in ("staff", None, "faculty", "staff", "student", None, "faculty"):
+        add(db_session, ring, hall, affiliation=affiliation)
+    add(db_session, ring, other, affiliation="other")
+    assert desk.affiliations(db_session, hall.id) == ["faculty", "staff", "student"]
+    assert desk.affiliations(db_session, other.id) == ["other"]
+    assert desk.affiliations(db_session, make_town_hall(db_session, "Empty").id) == []
+
+
 def test_the_desk_lists_pending_first_then_the_oldest(facilitator, db_session, ring, hall):
     published_old = add(db_session, ring, hall, status="published", days_ago=9)
     pending_new = add(db_session, ring, hall, days_ago=1)
