@@ -8,9 +8,9 @@ from collections.abc import Iterable
 EXCERPT_CHARS = 200
 
 
-def excerpt(text: str) -> str:
-    """The text as a list shows it: the first EXCERPT_CHARS characters, and "…" when there is more."""
-    return text if len(text) <= EXCERPT_CHARS else text[:EXCERPT_CHARS].rstrip() + "…"
+def excerpt(text: str, chars: int = EXCERPT_CHARS) -> str:
+    """The text as a list shows it: the first chars characters, and "…" when there is more."""
+    return text if len(text) <= chars else text[:chars].rstrip() + "…"
 
 
 def whole_words(phrases: Iterable[str]) -> re.Pattern[str] | None:

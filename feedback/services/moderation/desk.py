@@ -28,6 +28,7 @@ from feedback.models import (
 from feedback.services import selection
 from feedback.services.moderation import replies, undo
 from feedback.services.notify import events
+from feedback.services.text import excerpt
 
 STATUSES = tuple(s.value for s in SubmissionStatus)
 NOT_GIVEN = "-"  # the affiliation filter value for "no affiliation given"
@@ -204,13 +205,8 @@ def desk(session: orm.Session, town_hall_id: int, wanted: DeskFilter, page: int,
 
 def _row(submission: Submission, reply_count: int, unanswered: bool) -> DeskRow:
     return DeskRow(submission.id, submission.received_on, submission.affiliation, submission.status,
-                   submission.hidden_reason, submission.is_named, desk_text(submission.shown_body),
+                   submission.hidden_reason, submission.is_named, excerpt(submission.shown_body, DESK_TEXT_CHARS),
                    bool(submission.redacted_body), reply_count, unanswered)
-
-
-def desk_text(text: str) -> str:
-    """The text as a desk row shows it: whole up to DESK_TEXT_CHARS characters, else their start and "…"."""
-    return text if len(text) <= DESK_TEXT_CHARS else text[:DESK_TEXT_CHARS].rstrip() + "…"
 
 
 def get_submission(session: orm.Session, submission_id: uuid.UUID) -> Submission | None:
