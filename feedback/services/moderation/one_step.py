@@ -167,9 +167,9 @@ def save(session: orm.Session, submission: Submission, decision: Decision, *, by
     :raises Refused: see check(); or the redaction is too long (nothing saved).
     """
     submission_id: uuid.UUID = submission.id
-    if len(decision.redacted) > desk.REDACTED_MAX and "redacted" in decision.changed_parts():
-        raise Refused("redacted", f"Shorten the redacted text to {desk.REDACTED_MAX:,} characters or fewer.")
     parts = decision.changed_parts()
+    if len(decision.redacted) > desk.REDACTED_MAX and "redacted" in parts:
+        raise Refused("redacted", f"Shorten the redacted text to {desk.REDACTED_MAX:,} characters or fewer.")
     with writing(session):
         locked = session.get(Submission, submission_id, with_for_update=True, populate_existing=True)
         if locked is None:
