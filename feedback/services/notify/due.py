@@ -55,10 +55,10 @@ def _new_answers(session: orm.Session, now: datetime) -> int | None:
     return max(0, total - int(before or 0))
 
 
-def _waiting_by_hall(session: orm.Session) -> list[HallCount]:
+def hall_counts(session: orm.Session, which: sa.ColumnElement[bool]) -> list[HallCount]:
+    """How many of the submissions `which` selects each town hall has, by title (halls with none left out)."""
     query = (sa.select(TownHall.slug, TownHall.title, sa.func.count())
-             .join(Submission, Submission.town_hall_id == TownHall.id)
-             .where(replies.unanswered_condition())
+             .join(Submission, Submission.town_hall_id == TownHall.id).where(which)
              .group_by(TownHall.slug, TownHall.title).order_by(TownHall.title))
     return [HallCount(slug, title, n) for slug, title, n in session.execute(query)]
 
@@ -75,7 +75,7 @@ def make_answer_notices(session: orm.Session, now: datetime) -> int:
             new = _new_answers(session, now)
             if new is None:  # counted less than an hour ago: those due are told at a later drain
                 return 0
-            waiting = _waiting_by_hall(session)
+            waiting = hall_counts(session, replies.unanswered_condition())
             for choice in due:
                 choice.answers_told_until = hour
                 if new and waiting:
@@ -85,20 +85,12 @@ def make_answer_notices(session: orm.Session, now: datetime) -> int:
         return 0
 
 
-def _received_by_hall(session: orm.Session, day) -> list[HallCount]:
-    query = (sa.select(TownHall.slug, TownHall.title, sa.func.count())
-             .join(Submission, Submission.town_hall_id == TownHall.id)
-             .where(Submission.received_on == day)
-             .group_by(TownHall.slug, TownHall.title).order_by(TownHall.title))
-    return [HallCount(slug, title, n) for slug, title, n in session.execute(query)]
-
-
 def make_digests(session: orm.Session, now: datetime) -> int:
     """Queue yesterday's digest for each who chose it and was not told about yesterday yet."""
     day = now.date() - timedelta(days=1)
     with writing(session):
         due = _due(session, "daily_digest", NotificationPreference.digest_told_for, day)
-        halls = _received_by_hall(session, day) if due else []
+        halls = hall_counts(session, Submission.received_on == day) if due else []
         for choice in due:
             choice.digest_told_for = day
             if halls:

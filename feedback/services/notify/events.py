@@ -8,16 +8,15 @@ submitter's request would carry the moment they acted (promise 1).
 from __future__ import annotations
 
 import uuid
-from collections import Counter
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy import orm
 
 from feedback import audit
-from feedback.models import Identity, OutgoingMail, Submission, TownHall
-from feedback.services.notify import messages
-from feedback.services.notify.messages import HallCount, Kind
+from feedback.models import Identity, OutgoingMail, Submission
+from feedback.services.notify import due, messages
+from feedback.services.notify.messages import Kind
 from feedback.services.notify.recipients import queue, queue_for_all
 
 
@@ -25,10 +24,7 @@ def escalated(session: orm.Session, submission_ids: list[uuid.UUID], *, by: audi
     """Submissions were just escalated (by a staff member, inside the caller's write)."""
     if not submission_ids:
         return
-    query = (sa.select(TownHall.slug, TownHall.title)
-             .join(Submission, Submission.town_hall_id == TownHall.id).where(Submission.id.in_(submission_ids)))
-    counts = Counter((slug, title) for slug, title in session.execute(query))
-    halls = [HallCount(slug, title, n) for (slug, title), n in sorted(counts.items(), key=lambda c: c[0][1])]
+    halls = due.hall_counts(session, Submission.id.in_(submission_ids))
     queue_for_all(session, "escalations", Kind.ESCALATIONS, messages.escalations(halls), now=now,
                   except_id=by.staff_id)
 
