@@ -95,11 +95,6 @@ def store(executor: orm.Session | sa.Connection, bucket_rows: list[dict]) -> Non
         executor.execute(_INSERT, bucket_rows)
 
 
-def index(session: orm.Session | sa.Connection, submission: Submission) -> None:
-    """Index one submission inside the caller's write transaction."""
-    store(session, rows(submission.id, submission.town_hall_id, buckets(submission.body)))
-
-
 def _batches(session: orm.Session, town_hall_id: int | None) -> Iterator[list[sa.Row]]:
     query = sa.select(Submission.id, Submission.town_hall_id, Submission.body).order_by(Submission.id)
     if town_hall_id is not None:
