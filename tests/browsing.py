@@ -60,9 +60,14 @@ def check_receipt(client, code: str):
     return post_form(client, "/receipt", "/receipt", code=code)
 
 
+def without_csrf(page: str) -> str:
+    """The page with its CSRF tokens blanked: a token carries the second it was made, so two renders differ by it."""
+    return re.sub(r'name="csrf_token" type="hidden" value="[^"]*"', "CSRF", page)
+
+
 def normalised(page: str, code: str) -> str:
     """The page with its CSRF token, the code typed and its padding blanked, so answers to different codes compare."""
-    page = re.sub(r'name="csrf_token" type="hidden" value="[^"]*"', "CSRF", page)
+    page = without_csrf(page)
     return page.replace(f'value="{escape(code)}"', "CODE").rstrip()
 
 
