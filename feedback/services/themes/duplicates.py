@@ -115,9 +115,11 @@ def _similar(session: orm.Session, submission: Submission, mine: frozenset[str],
 
     Only the index's candidates are read (similarity_index), each checked with the exact similarity.
     """
-    # The suggestions' look-up (RELATED_BANDS), read once for the page, holds every DUPLICATE_BANDS candidate.
+    # The page's one look-up, shared with the suggestions (tagged ones from RELATED_BANDS), holds every
+    # DUPLICATE_BANDS candidate.
     found = similarity_index.look_up(session, submission.town_hall_id, submission.body,
-                                     at_least=similarity_index.RELATED_BANDS, leaving_out=submission.id)
+                                     at_least=similarity_index.RELATED_BANDS,
+                                     untagged_at_least=similarity_index.DUPLICATE_BANDS, leaving_out=submission.id)
     ids = [sid for sid, bands in found.bands.items() if bands >= similarity_index.DUPLICATE_BANDS]
     if not ids:
         return []

@@ -130,7 +130,9 @@ def rebuild(session: orm.Session, town_hall_id: int | None = None) -> int:
 def _candidates_statement() -> sa.TextualSelect:
     """Built once: the town hall's submissions sharing at least :at_least of the text's (band, :bucket_<band>),
     with how many they share, and each one's themes and text if it is tagged (columns submission_id,
-    bands, theme_id, body: one row per theme, or one row with theme_id and body NULL for an untagged one).
+    bands, theme_id, body: one row per theme, or one row with theme_id and body NULL for an untagged one);
+    untagged ones only if they share at least :untagged_at_least (the submission page wants untagged ones
+    only as near-duplicates: at 50,000 submissions they were two thirds of the rows it read and dropped).
 
     The text's buckets are a VALUES list joined to the key (one seek per band): an OR of the 128 (band,
     bucket) terms made SQLite gather the matches in a temporary table to drop repeats first, about 2.6
@@ -146,7 +148,8 @@ def _candidates_statement() -> sa.TextualSelect:
                     "WHERE b.submission_id != :leaving_out GROUP BY b.submission_id HAVING count(*) >= :at_least) "
                     "SELECT shared.submission_id, shared.bands, t.theme_id, s.body FROM shared "
                     "LEFT JOIN tagging AS t ON t.submission_id = shared.submission_id "
-                    "LEFT JOIN submission AS s ON s.id = t.submission_id")
+                    "LEFT JOIN submission AS s ON s.id = t.submission_id "
+                    "WHERE t.theme_id IS NOT NULL OR shared.bands >= :untagged_at_least")
             .bindparams(sa.bindparam("leaving_out", type_=sa.Uuid()),
                         *(sa.bindparam(f"bucket_{band}", type_=sa.BigInteger()) for band in range(BANDS)))
             .columns(submission_id=sa.Uuid(), bands=sa.Integer(), theme_id=sa.Integer(), body=sa.Text()))
@@ -164,30 +167,34 @@ class Candidates:
     tagged: dict[uuid.UUID, tuple[str, frozenset[int]]]
 
 
-def candidate_params(town_hall_id: int, body: str, *, at_least: int,
+def candidate_params(town_hall_id: int, body: str, *, at_least: int, untagged_at_least: int | None = None,
                      leaving_out: uuid.UUID | None = None) -> dict | None:
     """The parameters of CANDIDATES for this text; None for a text without words (nothing is like it)."""
     pairs = buckets(body)
     if not pairs:
         return None
     return {**{f"bucket_{band}": bucket for band, bucket in pairs}, "town_hall_id": town_hall_id,
-            "at_least": at_least, "leaving_out": leaving_out or uuid.UUID(int=0)}
+            "at_least": at_least, "untagged_at_least": max(at_least, untagged_at_least or at_least),
+            "leaving_out": leaving_out or uuid.UUID(int=0)}
 
 
 def look_up(session: orm.Session, town_hall_id: int, body: str, *, at_least: int,
-            leaving_out: uuid.UUID | None = None) -> Candidates:
-    """The town hall's submissions sharing at least `at_least` bands with the text (none for a text without words).
+            untagged_at_least: int | None = None, leaving_out: uuid.UUID | None = None) -> Candidates:
+    """The town hall's submissions sharing at least `at_least` bands with the text (none for a text without words);
+    the untagged ones only if they share `untagged_at_least` (default: `at_least`).
 
-    Remembered until the session's transaction ends: the submission page asks once (at RELATED_BANDS) for
-    both the near-duplicates panel (which keeps those sharing DUPLICATE_BANDS) and the suggestions (which
-    keep the tagged ones). Candidates only: the caller checks each with similarity.jaccard.
+    Remembered until the session's transaction ends: the submission page asks once (tagged ones at
+    RELATED_BANDS, untagged ones at DUPLICATE_BANDS) for both the near-duplicates panel (which keeps
+    those sharing DUPLICATE_BANDS) and the suggestions (which keep the tagged ones). Candidates only: the
+    caller checks each with similarity.jaccard.
     """
-    key = (town_hall_id, body, at_least, leaving_out)
+    key = (town_hall_id, body, at_least, untagged_at_least, leaving_out)
     transaction = session.get_transaction()
     remembered = session.info.get(_REMEMBERED)
     if transaction is not None and remembered is not None and remembered[0] is transaction and remembered[1] == key:
         return cast(Candidates, remembered[2])
-    params = candidate_params(town_hall_id, body, at_least=at_least, leaving_out=leaving_out)
+    params = candidate_params(town_hall_id, body, at_least=at_least, untagged_at_least=untagged_at_least,
+                              leaving_out=leaving_out)
     bands: dict[uuid.UUID, int] = {}
     themes: dict[uuid.UUID, tuple[str, set[int]]] = {}
     for submission_id, shared, theme_id, text in ([] if params is None else session.execute(CANDIDATES, params)):

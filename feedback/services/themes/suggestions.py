@@ -52,7 +52,8 @@ def _similar_counts(session: orm.Session, submission: Submission, candidates: se
     if not candidates:
         return Counter()
     found = similarity_index.look_up(session, submission.town_hall_id, submission.body,
-                                     at_least=similarity_index.RELATED_BANDS, leaving_out=submission.id)
+                                     at_least=similarity_index.RELATED_BANDS,
+                                     untagged_at_least=similarity_index.DUPLICATE_BANDS, leaving_out=submission.id)
     mine = similarity.words(submission.body)
     counts: Counter[int] = Counter()
     for body, themes in found.tagged.values():

@@ -113,6 +113,21 @@ def test_near_duplicates_are_candidates_and_unrelated_text_is_not(db_session, ri
     assert near in found and far not in found and elsewhere not in found and submission not in found
 
 
+def test_the_pages_look_up_keeps_untagged_candidates_only_when_they_could_be_near_duplicates(db_session, ring,
+                                                                                          hall):
+    # A text sharing 4 of the 128 bands with SAME: a candidate for suggestions, far from a near-duplicate.
+    loose = "The handover is slow; nurses stay late and the rota is unfair."
+    related_untagged, related_tagged, near = (add(db_session, ring, hall, body) for body in (loose, loose, ALMOST))
+    tag(db_session, related_tagged, make_theme(db_session, "Unpaid hours"))
+    db_session.commit()
+    bands = similarity_index.look_up(db_session, hall.id, SAME, at_least=similarity_index.RELATED_BANDS).bands
+    assert similarity_index.RELATED_BANDS <= bands[related_untagged] < similarity_index.DUPLICATE_BANDS <= bands[near]
+    db_session.rollback()
+    page = similarity_index.look_up(db_session, hall.id, SAME, at_least=similarity_index.RELATED_BANDS,
+                                    untagged_at_least=similarity_index.DUPLICATE_BANDS)
+    assert set(page.bands) == {related_tagged, near} and set(page.tagged) == {related_tagged}
+
+
 def test_text_without_words_has_no_candidates(db_session, ring, hall):
     add(db_session, ring, hall, "The and of it.")
     assert similarity_index.candidates(db_session, hall.id, "The and of.", at_least=1) == []
