@@ -13,9 +13,12 @@ from feedback.views import (
     escrow,
     facilitate,
     leadership,
+    live,
+    live_staff,
     notifications,
     plan,
     plan_staff,
+    presenter,
     public,
     receipts,
     releases,
@@ -59,6 +62,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(plan.bp)
     app.register_blueprint(plan_staff.bp)
     app.register_blueprint(notifications.bp)
+    app.register_blueprint(live.bp)
+    app.register_blueprint(presenter.bp)
+    app.register_blueprint(live_staff.bp)
     limits.init_app(app)  # wraps the views registered above
     cli.init_app(app)
     return app

@@ -60,6 +60,16 @@ class Action(enum.StrEnum):
     DUPLICATE_GROUPED = "duplicate_grouped"
     DUPLICATE_UNGROUPED = "duplicate_ungrouped"
     BULK_UNDONE = "bulk.undone"
+    # Live sessions (approving, dismissing, redacting and merging a question are logged as on the desk)
+    LIVE_STARTED = "live.started"
+    LIVE_ENDED = "live.ended"
+    LIVE_PRESENTER_LINK_MADE = "live.presenter_link_made"
+    LIVE_PRESENTER_LINK_REVOKED = "live.presenter_link_revoked"
+    LIVE_SHOWN = "live.shown"
+    LIVE_ANSWERED = "live.answered"
+    LIVE_MOVED = "live.moved"
+    LIVE_NOTE = "live.note"
+    LIVE_VOTES_CHECKED = "live.votes_checked"
     # Exports
     EXPORT_BRIEF = "export.brief"
     EXPORT_THEMES_CSV = "export.themes_csv"

@@ -35,6 +35,15 @@ PUBLIC_ENDPOINTS = frozenset({
     "plan.feed",
     "plan.response",
     "auth.login",
+    # A live session's audience (by its event code) and presenter screen (by its token).
+    "live.join",
+    "live.audience",
+    "live.ask",
+    "live.vote",
+    "live.feed",
+    "live.qr",
+    "presenter.screen",
+    "presenter.feed",
 })
 # Form fields never echoed back on the "session ended" page.
 NEVER_SHOWN_BACK = frozenset({"csrf_token", "password", "code", "form_token", "leave_empty", "selected"})

@@ -48,6 +48,12 @@ class Defaults:
     IDENTIFYING_NAMES: list[str] = []
     # How long the author of a bulk action on the desk can undo it.
     UNDO_MINUTES = 10
+    # Live sessions (feedback.services.live). A whole lecture hall shares one address: the per-network
+    # limits are generous backstops only. A burst of votes on one question flags it for the moderator.
+    LIVE_QUESTION_RATE_LIMIT = "120 per minute"
+    LIVE_VOTE_RATE_LIMIT = "1200 per minute"
+    LIVE_VOTE_BURST = "60 per 10 seconds"
+    LIVE_POLL_SECONDS = 2  # how often the audience, presenter and queue pages ask for changes
     # Mail (feedback.services.notify): an SMTP server; nothing is sent while MAIL_SERVER is empty.
     # MAIL_BASE_URL is the address the links in messages start with, e.g. https://feedback.example.org
     MAIL_SERVER = ""

@@ -212,6 +212,27 @@ def form_token_hash(token: str) -> bytes:
     return hashlib.sha256(b"form-token:v1:" + token.encode()).digest()
 
 
+def new_presenter_token() -> str:
+    """The secret in a live session's presenter link (only its hash is stored)."""
+    return secrets.token_urlsafe(32)
+
+
+def presenter_token_hash(token: str) -> bytes:
+    return hashlib.sha256(b"presenter-token:v1:" + token.encode()).digest()
+
+
+def new_voter_secret() -> str:
+    """A browser's secret for "me too" votes, kept in its signed cookie and never stored."""
+    return secrets.token_urlsafe(32)
+
+
+def live_voter_key(ring: KeyRing, voter_secret: str, submission_id: uuid.UUID) -> bytes:
+    """The stored key of one browser's vote for one question: keyed by the question too, so that the keys of
+    one browser's votes for different questions are unrelated to anyone without its secret."""
+    return hmac.new(ring.subkey("live-voter:v1"), voter_secret.encode() + b":" + submission_id.bytes,
+                    hashlib.sha256).digest()
+
+
 def receipt_code_for(ring: KeyRing, form_token: str) -> str:
     """The receipt code for a form token: the same token always gives the same receipt.
 

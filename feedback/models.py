@@ -564,3 +564,59 @@ class BulkChangeItem(Base):
     theme_id: Mapped[int] = mapped_column(primary_key=True, default=0)  # 0 for a status change
     status_before: Mapped[str | None] = mapped_column(sa.String(20))
     hidden_reason_before: Mapped[str | None] = mapped_column(sa.String(40))
+
+
+class LiveSession(Base):
+    """A town hall's live question session: started and ended by a facilitator, joined by its event code.
+
+    version goes up with every change an audience, presenter or moderator page shows (a question asked,
+    approved, moved, shown, voted for): pages poll it (an ETag) instead of reading the questions again.
+    No time is kept: the audit log has when it started and ended.
+    """
+
+    __tablename__ = "live_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    town_hall_id: Mapped[int] = mapped_column(sa.ForeignKey("town_hall.id"), index=True)
+    code: Mapped[str] = mapped_column(sa.String(12), unique=True)  # the event code people type, e.g. "K7QF2M"
+    state: Mapped[str] = mapped_column(sa.String(12), default="running")  # "running" or "ended"
+    version: Mapped[int] = mapped_column(default=0)
+    # SHA-256 of the presenter screen's token; None: no presenter link (never made, or revoked).
+    presenter_token_hash: Mapped[bytes | None] = mapped_column(sa.LargeBinary(32), unique=True)
+
+
+class LiveQuestion(Base):
+    """A submission asked during a live session, with its place in the session (the submission holds the text,
+    the status and the identity, as for any other concern)."""
+
+    __tablename__ = "live_question"
+    __table_args__ = (NO_ROWID,)
+
+    submission_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("submission.id", ondelete="CASCADE"), primary_key=True
+    )
+    live_session_id: Mapped[int] = mapped_column(sa.ForeignKey("live_session.id", ondelete="CASCADE"), index=True)
+    # pending, approved, on_screen, answered, dismissed, merged (services/live/questions.QuestionState)
+    state: Mapped[str] = mapped_column(sa.String(12), default="pending")
+    position: Mapped[int | None]  # its place in the approved queue, set at approval and by moving it
+    presenter_note: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    # A burst of votes flagged it: the count shown stays at counted_votes until a moderator checks the votes.
+    flagged: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    counted_votes: Mapped[int | None]
+
+
+class LiveVote(Base):
+    """One "me too" from one browser for one question: no address, no identity, no time.
+
+    voter_key is an HMAC of the browser's secret (in its signed cookie) and the question's id
+    (crypto.live_voter_key), so one browser's votes for different questions cannot be linked, and the
+    table is keyed by it (no rowid), so its order says nothing about when a vote came.
+    """
+
+    __tablename__ = "live_vote"
+    __table_args__ = (NO_ROWID,)
+
+    submission_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("submission.id", ondelete="CASCADE"), primary_key=True
+    )
+    voter_key: Mapped[bytes] = mapped_column(sa.LargeBinary(32), primary_key=True)

@@ -109,6 +109,23 @@ EXPECTED = {
     "plan_staff.publish": PUBLISHERS,
     "plan_staff.unpublish": PUBLISHERS,
     "plan_staff.post_update": PUBLISHERS,
+    # --- live sessions: the audience and the presenter screen (its token) need no login ---
+    "live.join": PUBLIC,
+    "live.audience": PUBLIC,
+    "live.ask": PUBLIC,
+    "live.vote": PUBLIC,
+    "live.feed": PUBLIC,
+    "live.qr": PUBLIC,
+    "presenter.screen": PUBLIC,
+    "presenter.feed": PUBLIC,
+    "live_staff.index": MODERATORS,
+    "live_staff.start": MODERATORS,
+    "live_staff.end": MODERATORS,
+    "live_staff.queue_feed": MODERATORS,
+    "live_staff.print_code": MODERATORS,
+    "live_staff.presenter_link": MODERATORS,
+    "live_staff.revoke_presenter_link": MODERATORS,
+    "live_staff.act": MODERATORS,
 }
 ARGUMENTS = {"IntegerConverter": 1, "UUIDConverter": uuid.uuid4(), "PathConverter": "css/site.css"}
 

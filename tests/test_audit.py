@@ -118,6 +118,10 @@ STORED_ACTIONS = {
     "ACTION_LINKED": "action.linked", "ACTION_UNLINKED": "action.unlinked", "ANSWER_RELEASED": "answers.released",
     "BULK_UNDONE": "bulk.undone", "NOTIFICATIONS_CHOSEN": "notifications.chosen",
     "MAIL_TO_SUBMITTER_HANDLED": "mail.to_submitter_handled", "MAIL_RETRIED": "mail.retried",
+    "LIVE_STARTED": "live.started", "LIVE_ENDED": "live.ended", "LIVE_PRESENTER_LINK_MADE": "live.presenter_link_made",
+    "LIVE_PRESENTER_LINK_REVOKED": "live.presenter_link_revoked", "LIVE_SHOWN": "live.shown",
+    "LIVE_ANSWERED": "live.answered", "LIVE_MOVED": "live.moved", "LIVE_NOTE": "live.note",
+    "LIVE_VOTES_CHECKED": "live.votes_checked",
 }
 
 
