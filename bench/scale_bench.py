@@ -3,7 +3,7 @@
     .venv/bin/python bench/scale_bench.py [--sizes 200 2000 20000 50000] [--databases sqlite postgresql] [--runs 7]
 
 For each database and size N it makes a fresh database (SQLite: a new file in a temporary folder;
-PostgreSQL: a schema of its own, `bench_scale`, in the database `test`, dropped at the end), builds the
+PostgreSQL: a schema of its own, `bench_scale_<N>`, in the database `test`, dropped at the end), builds the
 schema from the models, and fills one town hall with N submissions by bulk inserts (never the form):
 text drawn from a Zipf-like vocabulary (Zipf-Mandelbrot over 8,000 words: the demo's words and made-up
 ones, plus stopwords), 5% of them in near-duplicate clusters (paraphrases: words dropped, added,
@@ -20,8 +20,10 @@ the leadership page), it times the whole response (routing, queries, rendering, 
 - the desk's first page (/facilitate/<slug>);
 - the leadership hall page (/leadership/<slug>).
 
-Each page is fetched once to warm up, then --runs times, interleaved; medians are printed, with the
-ratio to N = 200 (or the smallest size asked for) computed in the same run. The script runs on older
+Every size of a database is filled first and kept; then each run times every size in turn, page by
+page, so that a noisy moment of a shared machine falls on all sizes alike. Each page is fetched once to
+warm up, then --runs times; medians are printed, with the ratio to N = 200 (or the smallest size asked
+for) computed in the same run. The script runs on older
 code too (PYTHONPATH pointing at a worktree of it) to give the before figures.
 """
 
@@ -167,16 +169,15 @@ def getter(client, path: str) -> Callable[[], None]:
     return get
 
 
-def database_url(kind: str, folder: Path) -> str:
+def database_url(kind: str, folder: Path, schema: str) -> str:
     if kind == "sqlite":
         return f"sqlite:///{folder / 'scale.sqlite3'}"
-    recreate_schema()
-    return f"{PG_SERVER}?options=-csearch_path%3D{os.environ.get('BENCH_SCHEMA', SCHEMA)}"
+    recreate_schema(schema)
+    return f"{PG_SERVER}?options=-csearch_path%3D{schema}"
 
 
-def recreate_schema(drop_only: bool = False) -> None:
-    """The schema of the run (BENCH_SCHEMA, default bench_scale), empty; or gone."""
-    schema = os.environ.get("BENCH_SCHEMA", SCHEMA)
+def recreate_schema(schema: str, drop_only: bool = False) -> None:
+    """A schema of the run (BENCH_SCHEMA, default bench_scale, and the size), empty; or gone."""
     if not schema.startswith("bench_"):
         raise SystemExit("BENCH_SCHEMA must start with bench_")
     engine = sa.create_engine(PG_SERVER)
@@ -187,25 +188,41 @@ def recreate_schema(drop_only: bool = False) -> None:
     engine.dispose()
 
 
-def bench_size(kind: str, n: int, runs: int, vacuum: bool) -> dict[str, float]:
-    with tempfile.TemporaryDirectory() as folder:
-        keyfile.save(crypto.generate_keyring(), Path(folder) / "keyring.json")
-        app = create_app({"TESTING": True, "SECRET_KEY": secrets.token_urlsafe(40),
-                          "DATABASE_URL": database_url(kind, Path(folder)),
-                          "KEYRING_PATH": str(Path(folder) / "keyring.json"),
-                          "STAFF_LOGIN_RATE_LIMIT": "1000 per minute", "ACCOUNT_LOGIN_RATE_LIMIT": "1000 per minute",
-                          "ARGON2": {"time_cost": 1, "memory_cost": 8, "parallelism": 1}})
-        engine = app.extensions["feedback_engine"]
-        Base.metadata.create_all(engine)
-        try:
-            return _measure(app, kind, n, runs, vacuum)
-        finally:
-            engine.dispose()
-            if kind == "postgresql":
-                recreate_schema(drop_only=True)
+class Prepared:
+    """One database filled with one town hall of N submissions, and its pages to time."""
+
+    def __init__(self, kind: str, n: int, vacuum: bool) -> None:
+        self.kind, self.n = kind, n
+        self.folder = tempfile.TemporaryDirectory()
+        folder = Path(self.folder.name)
+        keyfile.save(crypto.generate_keyring(), folder / "keyring.json")
+        self.schema = f"{os.environ.get('BENCH_SCHEMA', SCHEMA)}_{n}"
+        self.app = create_app({"TESTING": True, "SECRET_KEY": secrets.token_urlsafe(40),
+                               "DATABASE_URL": database_url(kind, folder, self.schema),
+                               "KEYRING_PATH": str(folder / "keyring.json"),
+                               "STAFF_LOGIN_RATE_LIMIT": "1000 per minute",
+                               "ACCOUNT_LOGIN_RATE_LIMIT": "1000 per minute",
+                               "ARGON2": {"time_cost": 1, "memory_cost": 8, "parallelism": 1}})
+        Base.metadata.create_all(self.app.extensions["feedback_engine"])
+        self.pages = _fill_and_release(self.app, kind, n, vacuum)
+        self.times: dict[str, list[float]] = {name: [] for name in self.pages}
+
+    def run_once(self) -> None:
+        for name, (fetch, count) in self.pages.items():
+            self.times[name].append(_once(fetch) / count)
+
+    def medians(self) -> dict[str, float]:
+        return {name: statistics.median(t) for name, t in self.times.items()}
+
+    def close(self) -> None:
+        self.app.extensions["feedback_engine"].dispose()
+        if self.kind == "postgresql":
+            recreate_schema(self.schema, drop_only=True)
+        self.folder.cleanup()
 
 
-def _measure(app, kind: str, n: int, runs: int, vacuum: bool) -> dict[str, float]:
+def _fill_and_release(app, kind: str, n: int, vacuum: bool) -> dict[str, tuple[Callable[[], None], int]]:
+    """Fill the town hall, index it, vacuum or analyze, release its numbers, log in; its pages, warmed up."""
     session = app.extensions["feedback_db"]()
     today = clock.today()
     hall = town_halls.create_town_hall(session, town_halls.NewTownHall(
@@ -241,18 +258,32 @@ def _measure(app, kind: str, n: int, runs: int, vacuum: bool) -> dict[str, float
         for fetch in submission_pages:
             fetch()
 
-    pages = {"submission page": submission_page,
-             "desk, first page": getter(facilitator, f"/facilitate/{slug}"),
-             "leadership hall page": getter(leader, f"/leadership/{slug}")}
-    times: dict[str, list[float]] = {name: [] for name in pages}
-    for fetch in pages.values():
+    pages = {"submission page": (submission_page, len(submission_pages)),
+             "desk, first page": (getter(facilitator, f"/facilitate/{slug}"), 1),
+             "leadership hall page": (getter(leader, f"/leadership/{slug}"), 1)}
+    for fetch, _count in pages.values():
         fetch()  # warm-up
-    for _ in range(runs):
-        for name, fetch in pages.items():
-            times[name].append(_once(fetch) / (len(submission_pages) if fetch is submission_page else 1))
-    print(f"{kind} N={n:,}: filled in {filled:.1f} s, indexed in {indexed:.1f} s; "
-          + ", ".join(f"{name} {statistics.median(t) * 1000:.1f} ms" for name, t in times.items()), flush=True)
-    return {name: statistics.median(t) for name, t in times.items()}
+    print(f"{kind} N={n:,}: filled in {filled:.1f} s, indexed in {indexed:.1f} s", flush=True)
+    return pages
+
+
+def bench(kind: str, sizes: list[int], runs: int, vacuum: bool) -> dict[int, dict[str, float]]:
+    """Every size of one database filled first, then timed in turns (each run times every size, page by page),
+    so that a noisy moment of a shared machine falls on all sizes alike instead of on one."""
+    prepared: list[Prepared] = []
+    try:
+        for n in sizes:
+            prepared.append(Prepared(kind, n, vacuum))
+        for _ in range(runs):
+            for one in prepared:
+                one.run_once()
+        results = {one.n: one.medians() for one in prepared}
+    finally:
+        for one in prepared:
+            one.close()
+    for n, medians in results.items():
+        print(f"{kind} N={n:,}: " + ", ".join(f"{name} {m * 1000:.1f} ms" for name, m in medians.items()), flush=True)
+    return results
 
 
 def main() -> None:
@@ -266,7 +297,8 @@ def main() -> None:
     print(f"{time.strftime('%Y-%m-%d %H:%M %Z')}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, "
           f"index: {'yes' if similarity_index else 'no (older code)'}, "
           f"PostgreSQL {'VACUUM ANALYZE' if args.vacuum else 'ANALYZE only'}", flush=True)
-    results = {(kind, n): bench_size(kind, n, args.runs, args.vacuum) for kind in args.databases for n in args.sizes}
+    results = {(kind, n): medians for kind in args.databases
+               for n, medians in bench(kind, args.sizes, args.runs, args.vacuum).items()}
     print(f"\n| database | page | {' | '.join(f'N={n:,} (ms)' for n in args.sizes)} | "
           f"{' | '.join(f'ratio {n:,}/{args.sizes[0]:,}' for n in args.sizes[1:])} |")
     print("| --- | --- |" + " ---: |" * (2 * len(args.sizes) - 1))
