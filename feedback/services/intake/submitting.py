@@ -18,11 +18,14 @@ from feedback.models import (
     ActionFeedback,
     ActionTownHall,
     Identity,
+    LiveQuestion,
+    LiveSession,
     Submission,
     TownHall,
     intake_state,
 )
 from feedback.services.intake import town_halls
+from feedback.services.live import sessions as live_sessions
 from feedback.services.themes import similarity_index
 
 
@@ -60,6 +63,7 @@ class NewSubmission:
     affiliation: str | None = None
     identity: crypto.Identity | None = None
     action_id: int | None = None  # sent from this action's page, about it (feedback on the plan)
+    live_session_id: int | None = None  # asked in this live session (services/live/questions.ask)
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,13 @@ class Receipt:
 _INSERT_SUBMISSION = sa.insert(cast(sa.Table, Submission.__table__))
 _INSERT_IDENTITY = sa.insert(cast(sa.Table, Identity.__table__))
 _INSERT_ACTION_FEEDBACK = sa.insert(cast(sa.Table, ActionFeedback.__table__))
+_INSERT_LIVE_QUESTION = sa.insert(cast(sa.Table, LiveQuestion.__table__))
+_LIVE_IN_HALL = (sa.select(LiveSession.id)
+                 .where(LiveSession.id == sa.bindparam("live_id"), LiveSession.town_hall_id == sa.bindparam("hall_id"),
+                        LiveSession.state == live_sessions.RUNNING)
+                 .with_for_update())  # its version is bumped below anyway: end() cannot slip in between
+_BUMP_LIVE = (sa.update(LiveSession).where(LiveSession.id == sa.bindparam("live_id"))
+              .values(version=LiveSession.version + 1))
 _BY_FORM_TOKEN = (sa.select(Submission.id, Submission.town_hall_id, Submission.body, Submission.received_on,
                             Submission.is_named, ActionFeedback.action_id, TownHall.title.label("hall_title"),
                             TownHall.slug.label("hall_slug"))
@@ -120,11 +131,15 @@ def submit(
     of a stored submission gets its receipt again, even if intake closed in between (and, for feedback on
     an action, even if the action's feedback now goes to another town hall). Feedback on an
     action (new.action_id) is stored with its ActionFeedback row, whatever the intake window: the town
-    hall holding it is one the published action is linked to (actions.public.feedback_town_hall).
+    hall holding it is one the published action is linked to (actions.public.feedback_town_hall). A question
+    asked in a live session (new.live_session_id) is stored with its LiveQuestion row (pending) and bumps the
+    session's version, whatever the intake window, while that session of this town hall runs.
 
     :raises NoSuchTownHall: no active town hall has this slug.
     :raises NoSuchAction: new.action_id is not a published action linked to this town hall.
-    :raises IntakeClosed: the town hall is not open for input today (for a submission not about an action).
+    :raises IntakeClosed: the town hall is not open for input today (for a submission not about an action, nor
+        asked in a live session).
+    :raises live_sessions.NoSuchLiveSession: new.live_session_id is not a running session of this town hall.
     :raises FormTokenReused: the form token was already used for something else.
     :raises IntakeUnavailable: the database failed; nothing was stored.
     """
@@ -148,6 +163,12 @@ def submit(
             if new.action_id is not None:
                 if not connection.execute(_ACTION_IN_HALL, {"action_id": new.action_id, "hall_id": hall.id}).first():
                     raise NoSuchAction(new.action_id)
+            elif new.live_session_id is not None:
+                if not connection.execute(_LIVE_IN_HALL, {"live_id": new.live_session_id, "hall_id": hall.id}).first():
+                    # A retry of a question stored while the session ran still gets its receipt.
+                    if (existing := _existing(connection, token_hash)) is None:
+                        raise live_sessions.NoSuchLiveSession(new.live_session_id)
+                    return _receipt_for(existing, hall.id, new, code, today)
             elif (state := intake_state(hall, today)) != "open":
                 # Only a retry of a submission stored while intake was open still gets its receipt.
                 existing = _existing(connection, token_hash)
@@ -162,6 +183,12 @@ def submit(
             if new.action_id is not None:
                 connection.execute(_INSERT_ACTION_FEEDBACK, [{"submission_id": submission["id"],
                                                               "action_id": new.action_id}])
+            if new.live_session_id is not None:
+                connection.execute(_INSERT_LIVE_QUESTION, [{"submission_id": submission["id"],
+                                                            "live_session_id": new.live_session_id,
+                                                            "state": "pending", "presenter_note": "",
+                                                            "flagged": False}])
+                connection.execute(_BUMP_LIVE, {"live_id": new.live_session_id})
     except exc.IntegrityError:
         pass  # handled below, outside this block, so that no database error rides along with what follows
     except exc.DBAPIError:

@@ -9,11 +9,25 @@ A flagged question shows its count from before the burst.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from sqlalchemy import orm
 
-from feedback.models import LiveSession
+from feedback.models import (
+    DuplicateLink,
+    LiveQuestion,
+    LiveSession,
+    LiveVote,
+    SimilarityBucket,
+    Submission,
+    SubmissionStatus,
+    TownHall,
+    shown_text,
+)
+from feedback.services.live.questions import VISIBLE, QuestionState
+from feedback.services.themes import duplicates, similarity, similarity_index
 
 
 @dataclass(frozen=True)
@@ -58,14 +72,116 @@ class Queue:
 
 def audience(session: orm.Session, live: LiveSession) -> Feed:
     """The audience's view: no notes."""
-    raise NotImplementedError
+    return _feed(session, live, notes=False)
 
 
 def presenter(session: orm.Session, live: LiveSession) -> Feed:
     """The presenter screen's view: the audience's, with the moderator's notes."""
-    raise NotImplementedError
+    return _feed(session, live, notes=True)
 
 
 def moderator(session: orm.Session, live: LiveSession) -> Queue:
     """The moderator queue."""
-    raise NotImplementedError
+    rows = list(session.execute(_questions(live.id)))
+    ids = [row.submission_id for row in rows]
+    items = _items(session, live, rows, notes=True, named=True)
+    by_state: dict[str, list[Item]] = {state.value: [] for state in QuestionState}
+    for item in items:
+        by_state[item.state].append(item)
+    merged = by_state[QuestionState.MERGED]
+    into = _representatives(session, [item.submission_id for item in merged])
+    pending = [row for row in rows if row.state == QuestionState.PENDING]
+    targets = [row for row in rows if row.state not in (QuestionState.DISMISSED, QuestionState.MERGED)]
+    on_screen = by_state[QuestionState.ON_SCREEN]
+    return Queue(version=live.version, code=live.code, town_hall_title=_title(session, live),
+                 pending=by_state[QuestionState.PENDING], on_screen=on_screen[0] if on_screen else None,
+                 approved=by_state[QuestionState.APPROVED], answered=by_state[QuestionState.ANSWERED],
+                 dismissed=by_state[QuestionState.DISMISSED],
+                 merged=[(item, into.get(item.submission_id, item.submission_id)) for item in merged],
+                 similar=_similar(session, live.town_hall_id, pending, targets) if ids else {})
+
+
+def _questions(live_session_id: int, *, visible_only: bool = False) -> sa.Select:
+    """The session's questions with what a page shows of their submission, in queue order (pending ones,
+    which have no place yet, by their random id: nothing keeps when they came)."""
+    query = (sa.select(LiveQuestion.submission_id, LiveQuestion.state, LiveQuestion.position,
+                       LiveQuestion.presenter_note, LiveQuestion.flagged, LiveQuestion.counted_votes,
+                       Submission.body, Submission.redacted_body, Submission.is_named, Submission.status)
+             .join(Submission, Submission.id == LiveQuestion.submission_id)
+             .where(LiveQuestion.live_session_id == live_session_id)
+             .order_by(LiveQuestion.position, LiveQuestion.submission_id))
+    if visible_only:
+        query = query.where(LiveQuestion.state.in_(VISIBLE), Submission.status == SubmissionStatus.PUBLISHED.value)
+    return query
+
+
+def _vote_counts(session: orm.Session, live_session_id: int) -> dict[uuid.UUID, int]:
+    """Every question's stored votes in the session: one grouped count."""
+    query = (sa.select(LiveVote.submission_id, sa.func.count())
+             .join(LiveQuestion, LiveQuestion.submission_id == LiveVote.submission_id)
+             .where(LiveQuestion.live_session_id == live_session_id).group_by(LiveVote.submission_id))
+    return dict(session.execute(query).all())
+
+
+def _items(session: orm.Session, live: LiveSession, rows: Sequence[sa.Row], *, notes: bool,
+           named: bool) -> list[Item]:
+    ids = [row.submission_id for row in rows]
+    stored = _vote_counts(session, live.id) if ids else {}
+    sizes = duplicates.group_sizes(session, ids)
+    return [Item(submission_id=row.submission_id, text=shown_text(row.body, row.redacted_body), state=row.state,
+                 votes=(row.counted_votes or 0) if row.flagged else stored.get(row.submission_id, 0),
+                 raised_by=sizes[row.submission_id], flagged=row.flagged,
+                 note=row.presenter_note if notes else "", is_named=row.is_named if named else False)
+            for row in rows]
+
+
+def _feed(session: orm.Session, live: LiveSession, *, notes: bool) -> Feed:
+    rows = list(session.execute(_questions(live.id, visible_only=True)))
+    items = _items(session, live, rows, notes=notes, named=False)
+    on_screen = [item for item in items if item.state == QuestionState.ON_SCREEN]
+    return Feed(version=live.version, code=live.code, town_hall_title=_title(session, live),
+                on_screen=on_screen[0] if on_screen else None,
+                queue=[item for item in items if item.state == QuestionState.APPROVED],
+                answered=[item for item in items if item.state == QuestionState.ANSWERED])
+
+
+def _title(session: orm.Session, live: LiveSession) -> str:
+    return session.get_one(TownHall, live.town_hall_id).title
+
+
+def _representatives(session: orm.Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+    """The question each merged one is grouped under (the desk's DuplicateLink)."""
+    if not ids:
+        return {}
+    query = sa.select(DuplicateLink.submission_id, DuplicateLink.representative_id).where(
+        DuplicateLink.submission_id.in_(ids))
+    return dict(session.execute(query).all())
+
+
+_MINE, _THEIRS = orm.aliased(SimilarityBucket), orm.aliased(SimilarityBucket)
+
+
+def _similar(session: orm.Session, town_hall_id: int, pending: list[sa.Row],
+             targets: list[sa.Row]) -> dict[uuid.UUID, list[uuid.UUID]]:
+    """For each pending question, the session's other questions (not dismissed or merged) it nearly repeats,
+    most similar first: the candidates sharing DUPLICATE_BANDS of the similarity index's bands (one statement
+    for all of them, within the session), each checked with the desk's exact similarity (DUPLICATE_AT)."""
+    if not pending or len(targets) < 2:
+        return {}
+    shared = sa.func.count().label("bands")
+    query = (sa.select(_MINE.submission_id, _THEIRS.submission_id.label("other"), shared)
+             .join(_THEIRS, sa.and_(_THEIRS.town_hall_id == _MINE.town_hall_id, _THEIRS.band == _MINE.band,
+                                    _THEIRS.bucket == _MINE.bucket, _THEIRS.submission_id != _MINE.submission_id))
+             .where(_MINE.town_hall_id == town_hall_id,
+                    _MINE.submission_id.in_([row.submission_id for row in pending]),
+                    _THEIRS.submission_id.in_([row.submission_id for row in targets]))
+             .group_by(_MINE.submission_id, _THEIRS.submission_id)
+             .having(shared >= similarity_index.DUPLICATE_BANDS))
+    words = {row.submission_id: similarity.words(row.body) for row in targets}
+    found: dict[uuid.UUID, list[tuple[float, uuid.UUID]]] = {}
+    for mine, other, _bands in session.execute(query):
+        score = similarity.jaccard(words[mine], words[other])
+        if score >= similarity.DUPLICATE_AT:
+            found.setdefault(mine, []).append((score, other))
+    return {mine: [other for _score, other in sorted(scored, key=lambda pair: (-pair[0], pair[1]))]
+            for mine, scored in found.items()}

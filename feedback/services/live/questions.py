@@ -10,16 +10,25 @@ redaction, grouping) or with a LIVE_* action, never with the text, and bumps the
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import uuid
 from datetime import date, datetime
 
+import sqlalchemy as sa
 from sqlalchemy import orm
 
 from feedback import audit, crypto
+from feedback.db import writing
+from feedback.models import HIDDEN_REASONS, LiveQuestion, LiveSession, Submission, SubmissionStatus, TownHall
 from feedback.services.intake import submitting
+from feedback.services.live import sessions
+from feedback.services.live.sessions import LiveError, NoSuchLiveSession
+from feedback.services.moderation import desk
+from feedback.services.themes import duplicates
 
 NOTE_MAX = 300
+GONE = "This question is not here any more. Reload the page."
 
 
 class QuestionState(enum.StrEnum):
@@ -31,6 +40,10 @@ class QuestionState(enum.StrEnum):
     MERGED = "merged"
 
 
+# What the audience and the presenter may see (with the submission still published).
+VISIBLE = (QuestionState.APPROVED.value, QuestionState.ON_SCREEN.value, QuestionState.ANSWERED.value)
+
+
 def ask(session: orm.Session, ring: crypto.KeyRing, code: str, form_token: str, new: submitting.NewSubmission,
         today: date) -> submitting.Receipt:
     """Store a question from the room as a pending submission of the session's town hall, exactly once per form
@@ -39,7 +52,18 @@ def ask(session: orm.Session, ring: crypto.KeyRing, code: str, form_token: str, 
     :raises sessions.NoSuchLiveSession: no running session has this code.
     :raises submitting.IntakeUnavailable, submitting.FormTokenReused: as submitting.submit.
     """
-    raise NotImplementedError
+    live = sessions.running(session, code)
+    if live is None:
+        raise NoSuchLiveSession(code)
+    asked = dataclasses.replace(new, live_session_id=live.id, action_id=None)
+    slug = session.scalar(sa.select(TownHall.slug).where(TownHall.id == live.town_hall_id))
+    if slug is None:
+        raise NoSuchLiveSession(code)
+    try:
+        # submit checks again, in its write, that the session still runs
+        return submitting.submit(session, ring, slug, form_token, asked, today)
+    except submitting.NoSuchTownHall:
+        raise NoSuchLiveSession(code) from None
 
 
 def approve(session: orm.Session, submission_id: uuid.UUID, *, redacted_body: str | None = None,
@@ -49,7 +73,19 @@ def approve(session: orm.Session, submission_id: uuid.UUID, *, redacted_body: st
 
     :raises LiveError: gone, not pending, or its session ended.
     """
-    raise NotImplementedError
+    if redacted_body is not None and len(redacted_body) > desk.REDACTED_MAX:
+        raise LiveError(f"Shorten the redacted text to {desk.REDACTED_MAX:,} characters or fewer.")
+    with writing(session):
+        question, submission = _locked(session, submission_id)
+        if question.state != QuestionState.PENDING:
+            raise LiveError("This question is not waiting for approval any more. Reload the page.")
+        if redacted_body is not None:
+            # A text area's stray spaces around the unchanged text are no redaction.
+            text = submission.body if redacted_body.strip() == submission.body.strip() else redacted_body.strip()
+            desk.redact_in_write(session, submission, text, by=by, now=now)
+        _change_status(session, submission.id, SubmissionStatus.PUBLISHED, by=by, now=now)
+        question.state, question.position = QuestionState.APPROVED, _next_position(session, question.live_session_id)
+        sessions.bump(session, question.live_session_id)
 
 
 def dismiss(session: orm.Session, submission_id: uuid.UUID, *, reason: str, note: str = "", by: audit.Actor,
@@ -58,7 +94,22 @@ def dismiss(session: orm.Session, submission_id: uuid.UUID, *, reason: str, note
 
     :raises LiveError: gone, no reason, or already dismissed.
     """
-    raise NotImplementedError
+    if reason not in HIDDEN_REASONS:
+        raise LiveError("Choose why the question is dismissed.")
+    try:
+        desk.check_change(SubmissionStatus.HIDDEN, reason, note)
+    except desk.InvalidModeration as error:
+        raise LiveError(str(error)) from None
+    with writing(session):
+        question, _submission = _locked(session, submission_id)
+        if question.state == QuestionState.DISMISSED:
+            raise LiveError("This question is already dismissed.")
+        if question.state == QuestionState.MERGED:
+            raise LiveError("This question is merged into another: dismiss that one instead.")
+        _change_status(session, submission_id, SubmissionStatus.HIDDEN, hidden_reason=reason, note=note, by=by,
+                       now=now)
+        question.state, question.position = QuestionState.DISMISSED, None
+        sessions.bump(session, question.live_session_id)
 
 
 def merge(session: orm.Session, submission_id: uuid.UUID, into_id: uuid.UUID, *, by: audit.Actor,
@@ -68,7 +119,30 @@ def merge(session: orm.Session, submission_id: uuid.UUID, into_id: uuid.UUID, *,
 
     :raises LiveError: gone, itself, another session, or duplicates.InvalidGrouping's reasons in words.
     """
-    raise NotImplementedError
+    if submission_id == into_id:
+        raise LiveError("A question cannot be merged into itself.")
+    # Checked first, then grouped (duplicates.group is a write of its own), then moved out of the queue.
+    pair = {q.submission_id: q for q in session.scalars(sa.select(LiveQuestion).where(
+        LiveQuestion.submission_id.in_({submission_id, into_id})))}
+    question, into = pair.get(submission_id), pair.get(into_id)
+    if question is None or into is None:
+        raise LiveError(GONE)
+    if question.live_session_id != into.live_session_id:
+        raise LiveError("Only questions of the same live session can be merged.")
+    if question.state == QuestionState.MERGED:
+        raise LiveError("This question is already merged into another.")
+    if into.state in (QuestionState.MERGED, QuestionState.DISMISSED):
+        raise LiveError("That question is merged or dismissed: merge into another one.")
+    _check_running(session, question.live_session_id)
+    session.rollback()
+    try:
+        duplicates.group(session, into_id, submission_id, by=by, now=now)
+    except duplicates.InvalidGrouping as error:
+        raise LiveError(str(error)) from None
+    with writing(session):
+        question, _submission = _locked(session, submission_id)
+        question.state, question.position = QuestionState.MERGED, None
+        sessions.bump(session, question.live_session_id)
 
 
 def move(session: orm.Session, submission_id: uuid.UUID, *, up: bool, by: audit.Actor, now: datetime) -> None:
@@ -76,7 +150,23 @@ def move(session: orm.Session, submission_id: uuid.UUID, *, up: bool, by: audit.
 
     :raises LiveError: gone or not in the queue.
     """
-    raise NotImplementedError
+    with writing(session):
+        question, _submission = _locked(session, submission_id)
+        if question.state != QuestionState.APPROVED or question.position is None:
+            raise LiveError("This question is not in the queue any more. Reload the page.")
+        query = sa.select(LiveQuestion).where(LiveQuestion.live_session_id == question.live_session_id,
+                                              LiveQuestion.state == QuestionState.APPROVED)
+        if up:
+            query = query.where(LiveQuestion.position < question.position).order_by(LiveQuestion.position.desc())
+        else:
+            query = query.where(LiveQuestion.position > question.position).order_by(LiveQuestion.position)
+        neighbour = session.scalar(query.limit(1).with_for_update())
+        if neighbour is None or neighbour.position is None:
+            return  # already first (or last)
+        question.position, neighbour.position = neighbour.position, question.position
+        audit.record(session, by, audit.Action.LIVE_MOVED, now=now, submission_id=submission_id,
+                     details={"up": up})
+        sessions.bump(session, question.live_session_id)
 
 
 def show(session: orm.Session, submission_id: uuid.UUID, *, by: audit.Actor, now: datetime) -> None:
@@ -85,7 +175,18 @@ def show(session: orm.Session, submission_id: uuid.UUID, *, by: audit.Actor, now
 
     :raises LiveError: gone, not approved or answered, or its session ended.
     """
-    raise NotImplementedError
+    with writing(session):
+        question, submission = _locked(session, submission_id)
+        if question.state not in (QuestionState.APPROVED, QuestionState.ANSWERED):
+            raise LiveError("Only an approved or answered question can go on screen.")
+        if submission.status != SubmissionStatus.PUBLISHED:
+            raise LiveError("This question is no longer published: publish it again on the desk first.")
+        session.execute(sa.update(LiveQuestion).where(LiveQuestion.live_session_id == question.live_session_id,
+                                                      LiveQuestion.state == QuestionState.ON_SCREEN)
+                        .values(state=QuestionState.ANSWERED.value).execution_options(synchronize_session="fetch"))
+        question.state = QuestionState.ON_SCREEN
+        audit.record(session, by, audit.Action.LIVE_SHOWN, now=now, submission_id=submission_id)
+        sessions.bump(session, question.live_session_id)
 
 
 def mark_answered(session: orm.Session, submission_id: uuid.UUID, *, by: audit.Actor, now: datetime) -> None:
@@ -93,7 +194,13 @@ def mark_answered(session: orm.Session, submission_id: uuid.UUID, *, by: audit.A
 
     :raises LiveError: gone, or not approved or on screen.
     """
-    raise NotImplementedError
+    with writing(session):
+        question, _submission = _locked(session, submission_id)
+        if question.state not in (QuestionState.APPROVED, QuestionState.ON_SCREEN):
+            raise LiveError("Only a question on screen or in the queue can be marked answered.")
+        question.state = QuestionState.ANSWERED
+        audit.record(session, by, audit.Action.LIVE_ANSWERED, now=now, submission_id=submission_id)
+        sessions.bump(session, question.live_session_id)
 
 
 def set_note(session: orm.Session, submission_id: uuid.UUID, note: str, *, by: audit.Actor, now: datetime) -> None:
@@ -101,7 +208,17 @@ def set_note(session: orm.Session, submission_id: uuid.UUID, note: str, *, by: a
 
     :raises LiveError: gone or too long.
     """
-    raise NotImplementedError
+    note = note.strip()
+    if len(note) > NOTE_MAX:
+        raise LiveError(f"Shorten the note to {NOTE_MAX} characters or fewer.")
+    with writing(session):
+        question, _submission = _locked(session, submission_id)
+        if question.presenter_note == note:
+            return
+        question.presenter_note = note
+        audit.record(session, by, audit.Action.LIVE_NOTE, now=now, submission_id=submission_id,
+                     details={"cleared": not note})
+        sessions.bump(session, question.live_session_id)
 
 
 def check_votes(session: orm.Session, submission_id: uuid.UUID, *, by: audit.Actor, now: datetime) -> None:
@@ -109,4 +226,42 @@ def check_votes(session: orm.Session, submission_id: uuid.UUID, *, by: audit.Act
 
     :raises LiveError: gone or not flagged.
     """
-    raise NotImplementedError
+    with writing(session):
+        question, _submission = _locked(session, submission_id)
+        if not question.flagged:
+            raise LiveError("This question's votes are not flagged. Reload the page.")
+        question.flagged, question.counted_votes = False, None
+        audit.record(session, by, audit.Action.LIVE_VOTES_CHECKED, now=now, submission_id=submission_id)
+        sessions.bump(session, question.live_session_id)
+
+
+def _check_running(session: orm.Session, live_session_id: int) -> None:
+    state = session.scalar(sa.select(LiveSession.state).where(LiveSession.id == live_session_id))
+    if state != sessions.RUNNING:
+        raise NoSuchLiveSession("This live session has ended: its questions are on the desk.")
+
+
+def _locked(session: orm.Session, submission_id: uuid.UUID) -> tuple[LiveQuestion, Submission]:
+    """Inside a write: the question and its submission, locked, in a running session; or LiveError."""
+    question = session.get(LiveQuestion, submission_id, with_for_update=True)
+    submission = session.get(Submission, submission_id, with_for_update=True) if question is not None else None
+    if question is None or submission is None:
+        raise LiveError(GONE)
+    _check_running(session, question.live_session_id)
+    return question, submission
+
+
+def _next_position(session: orm.Session, live_session_id: int) -> int:
+    last = session.scalar(sa.select(sa.func.max(LiveQuestion.position))
+                          .where(LiveQuestion.live_session_id == live_session_id))
+    return (last or 0) + 1
+
+
+def _change_status(session: orm.Session, submission_id: uuid.UUID, to: str, *, hidden_reason: str | None = None,
+                   note: str = "", by: audit.Actor, now: datetime) -> None:
+    """The desk's status change (audited there), inside the caller's write."""
+    try:
+        desk.change_status_in_write(session, [submission_id], to, hidden_reason=hidden_reason, note=note, by=by,
+                                    now=now)
+    except desk.InvalidModeration as error:
+        raise LiveError(str(error)) from None

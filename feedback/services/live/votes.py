@@ -11,13 +11,24 @@ from __future__ import annotations
 import enum
 import uuid
 from collections.abc import Callable
+from typing import cast
 
+import sqlalchemy as sa
 from sqlalchemy import orm
+from sqlalchemy.dialects import postgresql, sqlite
+
+from feedback.db import writing
+from feedback.models import LiveQuestion, LiveSession, LiveVote, Submission, SubmissionStatus
+from feedback.services.live import sessions
 
 
 class Voted(enum.StrEnum):
     COUNTED = "counted"
     ALREADY = "already"  # this browser had said "me too" to this question
+
+
+# Votes are taken for the questions still to answer that the audience sees (with the submission published).
+VOTABLE = ("approved", "on_screen")
 
 
 def vote(session: orm.Session, live_session_id: int, submission_id: uuid.UUID, voter_key: bytes, *,
@@ -30,9 +41,47 @@ def vote(session: orm.Session, live_session_id: int, submission_id: uuid.UUID, v
     :raises sessions.NoSuchLiveSession: the session is not running.
     :raises sessions.LiveError: the question is not one the audience can see in this session.
     """
-    raise NotImplementedError
+    with writing(session):
+        state = session.scalar(sa.select(LiveSession.state).where(LiveSession.id == live_session_id))
+        if state != sessions.RUNNING:
+            raise sessions.NoSuchLiveSession("This live session has ended.")
+        question = session.scalar(
+            sa.select(LiveQuestion).join(Submission, Submission.id == LiveQuestion.submission_id)
+            .where(LiveQuestion.submission_id == submission_id, LiveQuestion.live_session_id == live_session_id,
+                   LiveQuestion.state.in_(VOTABLE), Submission.status == SubmissionStatus.PUBLISHED.value)
+            .with_for_update(of=LiveQuestion))
+        if question is None:
+            raise sessions.LiveError("This question is not open for votes any more. Reload the page.")
+        if not _insert(session, submission_id, voter_key):
+            return Voted.ALREADY
+        if question.flagged:
+            return Voted.COUNTED  # its shown count stays frozen: no page shows anything new
+        if burst(submission_id):
+            stored = session.scalar(sa.select(sa.func.count()).select_from(LiveVote)
+                                    .where(LiveVote.submission_id == submission_id)) or 0
+            question.flagged, question.counted_votes = True, stored - 1  # the count before this vote
+        sessions.bump(session, live_session_id)
+    return Voted.COUNTED
 
 
 def counts(session: orm.Session, submission_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
     """The votes of each question as stored (flags aside): one grouped count."""
-    raise NotImplementedError
+    found = dict.fromkeys(submission_ids, 0)
+    if submission_ids:
+        query = (sa.select(LiveVote.submission_id, sa.func.count()).where(LiveVote.submission_id.in_(submission_ids))
+                 .group_by(LiveVote.submission_id))
+        found.update({submission_id: n for submission_id, n in session.execute(query)})
+    return found
+
+
+def _insert(session: orm.Session, submission_id: uuid.UUID, voter_key: bytes) -> bool:
+    """Store the vote unless this browser's is already there; True when it was stored (no error to recover from:
+    on PostgreSQL a unique violation would abort the transaction)."""
+    table = cast(sa.Table, LiveVote.__table__)
+    values = {"submission_id": submission_id, "voter_key": voter_key}
+    if session.get_bind().dialect.name == "postgresql":
+        statement: sa.Insert = postgresql.insert(table).values(values).on_conflict_do_nothing()
+    else:
+        statement = sqlite.insert(table).values(values).on_conflict_do_nothing()
+    # RETURNING says whether it was stored (psycopg's rowcount for this statement is -1)
+    return session.execute(statement.returning(table.c.submission_id)).first() is not None
