@@ -18,7 +18,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from feedback import audit, clock
+from feedback import audit, clock, crypto
+from feedback.services.intake import submitting
+from feedback.services.live import questions, sessions, votes
 from feedback.services.moderation import replies
 from tests.factories import make_submission, make_town_hall
 
@@ -58,6 +60,37 @@ def arrive(app) -> Arrivals:
     return arrivals
 
 
+@dataclass
+class LiveArrivals:
+    """Questions asked in a live session and "me too" votes, in the order they came, among timed approvals."""
+
+    questions: list[uuid.UUID] = field(default_factory=list)
+    votes: list[tuple[uuid.UUID, bytes]] = field(default_factory=list)
+
+
+def arrive_live(app) -> LiveArrivals:
+    """A live session: questions asked, every other one approved (a timed audit event), votes from browsers."""
+    session = app.extensions["feedback_db"]()
+    ring = app.extensions["feedback_keyring"]
+    hall = make_town_hall(session)
+    live = sessions.start(session, hall.id, by=FACILITATOR, now=clock.now())
+    code, live_id = live.code, live.id
+    arrivals = LiveArrivals()
+    browsers = [crypto.new_voter_secret() for _ in range(3)]
+    for n in range(SUBMISSIONS):
+        new = submitting.NewSubmission(body=f"Question {n} marker-{secrets.token_hex(8)}: why so late?")
+        asked = questions.ask(session, ring, code, crypto.new_form_token(), new, clock.today()).submission_id
+        arrivals.questions.append(asked)
+        if n % 2:
+            questions.approve(session, asked, by=FACILITATOR, now=clock.now())
+            for secret in browsers:
+                key = crypto.live_voter_key(ring, secret, asked)
+                votes.vote(session, live_id, asked, key, burst=lambda _id: False)
+                arrivals.votes.append((asked, key))
+    session.close()
+    return arrivals
+
+
 def in_arrival_order(seen: list[uuid.UUID], arrived: list[uuid.UUID]) -> float:
     """The fraction of pairs that storage lists in the order they arrived: 1.0 for arrival order, ~0.5 at random."""
     rank = {row: index for index, row in enumerate(arrived)}
@@ -82,7 +115,7 @@ def only(app, dialect: str) -> sa.Engine:
 
 
 @pytest.mark.backend("sqlite")
-@pytest.mark.parametrize("table", ["submission", "identity", "reply"])
+@pytest.mark.parametrize("table", ["submission", "identity", "reply", "live_question", "live_vote"])
 def test_sqlite_keeps_no_rowid_in_a_table_submitters_write(app, table):
     engine = only(app, "sqlite")
     arrive(app)
@@ -102,6 +135,19 @@ def test_sqlite_scans_submissions_and_replies_in_the_order_of_their_random_ids(a
     assert reply_rows == sorted(arrivals.replies)
     assert abs(in_arrival_order(submissions, arrivals.submissions) - 0.5) < TOLERANCE
     assert abs(in_arrival_order(reply_rows, arrivals.replies) - 0.5) < TOLERANCE
+
+
+@pytest.mark.backend("sqlite")
+def test_sqlite_scans_live_questions_and_votes_in_the_order_of_their_keys(app):
+    engine = only(app, "sqlite")
+    arrivals = arrive_live(app)
+    with engine.connect() as connection:
+        asked = ids(connection, "SELECT submission_id AS id FROM live_question")
+        voted = [(uuid.UUID(str(row[0])), bytes(row[1]))
+                 for row in connection.exec_driver_sql("SELECT submission_id, voter_key FROM live_vote")]
+    assert asked == sorted(arrivals.questions)
+    assert voted == sorted(arrivals.votes, key=lambda vote: (vote[0].hex, vote[1]))
+    assert abs(in_arrival_order(asked, arrivals.questions) - 0.5) < TOLERANCE
 
 
 def pages(path: Path, bodies: dict[uuid.UUID, bytes]) -> dict[int, list[uuid.UUID]]:
@@ -168,3 +214,26 @@ def test_postgresql_physical_order_is_the_order_of_ids_after_shuffle_recent(app)
     assert reply_rows == sorted(arrivals.replies)
     assert abs(in_arrival_order(submissions, arrivals.submissions) - 0.5) < TOLERANCE
     assert abs(in_arrival_order(reply_rows, arrivals.replies) - 0.5) < TOLERANCE
+
+
+@pytest.mark.backend("postgresql")
+def test_postgresql_live_questions_and_votes_share_one_transaction_id_and_key_order_after_shuffle_recent(app):
+    """Asked, approved and voted for among timed staff events: afterwards nothing in storage says in which order."""
+    engine = only(app, "postgresql")
+    arrivals = arrive_live(app)
+    with engine.connect() as connection:
+        assert len(xmins(connection, "live_vote")) > 1  # before: one transaction per vote
+
+    shuffle(app)
+
+    with engine.connect() as connection:
+        written = xmins(connection, "live_question") | xmins(connection, "live_vote")
+        staff_events = xmins(connection, "audit_event")
+        asked = ids(connection, "SELECT submission_id AS id FROM live_question ORDER BY ctid")
+        voted = [(uuid.UUID(str(row[0])), bytes(row[1]))
+                 for row in connection.exec_driver_sql("SELECT submission_id, voter_key FROM live_vote ORDER BY ctid")]
+    assert len(written) == 1
+    assert written.pop() > max(staff_events), "no timed staff event comes after them to anchor them"
+    assert asked == sorted(arrivals.questions)
+    assert voted == sorted(arrivals.votes)
+    assert abs(in_arrival_order(asked, arrivals.questions) - 0.5) < TOLERANCE

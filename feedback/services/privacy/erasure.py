@@ -13,13 +13,15 @@ from sqlalchemy import orm
 
 from feedback import audit, crypto, db
 from feedback.db import writing
-from feedback.models import HelpAnswer, Identity, OutgoingMail, Submission
+from feedback.models import HelpAnswer, Identity, LiveQuestion, OutgoingMail, Submission
 from feedback.services.actions import answers
+from feedback.services.live import sessions as live_sessions
 
 
 def withdraw(session: orm.Session, ring: crypto.KeyRing, code: str) -> bool:
-    """Delete the submission a receipt code belongs to, with its identity, replies and reveal requests,
-    and the answers to "did this help?" given with the receipt (they are the person's words too).
+    """Delete the submission a receipt code belongs to, with its identity, replies and reveal requests (and, for
+    a question asked in a live session, its place there and its votes), and the answers to "did this help?"
+    given with the receipt (they are the person's words too).
 
     No audit event is written: even one without a time would, by its place among the timed staff
     events of the chain, tell roughly when the person acted. Returns False for an unknown code.
@@ -37,8 +39,13 @@ def withdraw(session: orm.Session, ring: crypto.KeyRing, code: str) -> bool:
         if given:
             session.execute(sa.delete(HelpAnswer).where(HelpAnswer.receipt_hash.in_(given))
                             .execution_options(synchronize_session=False))
+        # A question asked in a live session goes with its votes (ON DELETE CASCADE): its pages poll again.
+        live_session_id = session.scalar(sa.select(LiveQuestion.live_session_id)
+                                         .where(LiveQuestion.submission_id == submission_id))
         session.execute(sa.delete(Submission).where(Submission.id == submission_id)
                         .execution_options(synchronize_session=False))
+        if live_session_id is not None:
+            live_sessions.bump(session, live_session_id)
     db.checkpoint(session)
     return True
 

@@ -14,7 +14,7 @@ transaction), it copies the old versions along, arrival-ordered xmin and all. So
 time) for every such snapshot to end, and says what holds one instead of claiming success. It also rebuilds
 the tables a withdrawal cascades to (tagging, duplicate_link, suggestion_decision, reveal_request,
 released_quote, action_submission), whose dead rows carry the withdrawal's transaction id. Feedback on
-an action and answers to "did this help?" are submitter tables too.
+an action, answers to "did this help?", live questions and their "me too" votes are submitter tables too.
 """
 
 from __future__ import annotations
@@ -28,11 +28,22 @@ from sqlalchemy import exc, orm
 
 from feedback import db
 from feedback.db import writing
-from feedback.models import ActionFeedback, HelpAnswer, Identity, Reply, SimilarityBucket, Submission
+from feedback.models import (
+    ActionFeedback,
+    HelpAnswer,
+    Identity,
+    LiveQuestion,
+    LiveSession,
+    LiveVote,
+    Reply,
+    SimilarityBucket,
+    Submission,
+)
 
 # Rows dated today or yesterday count as recent: a day more than the hour between runs, so none is missed.
 RECENT_DAYS = 1
-SUBMITTER_TABLES = ("submission", "identity", "reply", "action_feedback", "help_answer", "similarity_bucket")
+SUBMITTER_TABLES = ("submission", "identity", "reply", "action_feedback", "help_answer", "similarity_bucket",
+                    "live_question", "live_vote")
 # And those a withdrawal (ON DELETE CASCADE), an erasure or retention delete from: dead rows date the deletion.
 TABLES = (*SUBMITTER_TABLES, "tagging", "duplicate_link", "suggestion_decision", "reveal_request", "released_quote",
           "action_submission", "outgoing_mail", "bulk_change_item")
@@ -45,6 +56,9 @@ LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for a NOWAIT lock that was
 def _recent(since: date) -> list[tuple[sa.ColumnElement, sa.ColumnElement[bool]]]:
     """Each table's key column, and which of its rows are recent."""
     recent_submissions = sa.select(Submission.id).where(Submission.received_on >= since)
+    running_questions = (sa.select(LiveQuestion.submission_id)
+                         .join(LiveSession, LiveSession.id == LiveQuestion.live_session_id)
+                         .where(LiveSession.state == "running"))
     return [
         (Submission.__table__.c.id, Submission.received_on >= since),
         (Identity.__table__.c.submission_id, Identity.submission_id.in_(recent_submissions)),
@@ -55,6 +69,10 @@ def _recent(since: date) -> list[tuple[sa.ColumnElement, sa.ColumnElement[bool]]
         (HelpAnswer.__table__.c.id, sa.true()),
         # A submission's similarity buckets are written in the same transaction as the submission.
         (SimilarityBucket.__table__.c.submission_id, SimilarityBucket.submission_id.in_(recent_submissions)),
+        # A live question is written with its submission; votes come while its session runs, which may be longer.
+        (LiveQuestion.__table__.c.submission_id, LiveQuestion.submission_id.in_(recent_submissions)),
+        (LiveVote.__table__.c.submission_id, sa.or_(LiveVote.submission_id.in_(recent_submissions),
+                                                    LiveVote.submission_id.in_(running_questions))),
     ]
 
 
