@@ -129,6 +129,10 @@ LIMITS: list[tuple[str, str, Callable[[str], str]]] = [
     ("receipts.withdraw", "RECEIPT_RATE_LIMIT", client_pseudonym),
     ("auth.login", "STAFF_LOGIN_RATE_LIMIT", client_pseudonym),
     ("auth.login", "ACCOUNT_LOGIN_RATE_LIMIT", account_pseudonym),
+    # A whole lecture hall shares one address: generous per-network backstops only (a burst of votes on one
+    # question is caught per question instead, in views/live.py).
+    ("live.ask", "LIVE_QUESTION_RATE_LIMIT", client_pseudonym),
+    ("live.vote", "LIVE_VOTE_RATE_LIMIT", client_pseudonym),
 ]
 
 

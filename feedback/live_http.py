@@ -1,0 +1,111 @@
+"""The HTTP side of a live session's public pages: the browser's "me too" cookie, the feeds' ETags and their
+rendered fragments, shared by the audience's and the presenter's views.
+
+The voter cookie carries one random secret, signed so that a forged or altered cookie is refused; it is set
+only by the audience page, never by a vote, so a cross-site POST (which carries no cookie of ours on its
+first visit) cannot vote. A feed answers 304 from the session's version alone, and a fragment is rendered
+once per (kind, session, version) in each process: it is derived data, the database holds the signal.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+
+from flask import Response, current_app, request
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from feedback import crypto
+
+VOTER_COOKIE = "live_voter"
+VOTER_COOKIE_PATH = "/live"
+VOTER_COOKIE_MAX_AGE = 24 * 3600
+_SALT = "live-voter"
+FRAGMENTS_KEPT = 64  # (kind, session, version) renders kept per process: a few per running session
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+
+
+def voter_secret() -> str | None:
+    """This browser's voter secret from its signed cookie, or None when it has none, or a forged one."""
+    cookie = request.cookies.get(VOTER_COOKIE)
+    if not cookie:
+        return None
+    try:
+        secret = _serializer().loads(cookie)
+    except BadSignature:
+        return None
+    return secret if isinstance(secret, str) and secret else None
+
+
+def voter_secret_or_new() -> tuple[str, bool]:
+    """The browser's voter secret, or a new one; True when it is new and set_voter_cookie must send it."""
+    secret = voter_secret()
+    return (secret, False) if secret else (crypto.new_voter_secret(), True)
+
+
+def set_voter_cookie(response: Response, secret: str) -> None:
+    response.set_cookie(VOTER_COOKIE, _serializer().dumps(secret), max_age=VOTER_COOKIE_MAX_AGE,
+                        path=VOTER_COOKIE_PATH, httponly=True, samesite="Lax",
+                        secure=bool(current_app.config["SESSION_COOKIE_SECURE"]))
+
+
+def etag(kind: str, live_session_id: int, version: int) -> str:
+    """The feed's entity tag, quoted: "<kind>-<live id>-<version>"."""
+    return f'"{kind}-{live_session_id}-{version}"'
+
+
+def not_modified(tag: str) -> Response | None:
+    """A 304 when the browser already holds this version of the feed, else None."""
+    if tag not in request.headers.get("If-None-Match", "").replace("W/", "").split(", "):
+        return None
+    response = Response(status=304)
+    response.headers["ETag"] = tag
+    return response
+
+
+class FragmentCache:
+    """Rendered feed fragments by (kind, live id, version), the oldest going first once FRAGMENTS_KEPT are held."""
+
+    def __init__(self, kept: int = FRAGMENTS_KEPT) -> None:
+        self._kept = kept
+        self._fragments: OrderedDict[tuple[str, int, int], str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, int, int]) -> str | None:
+        with self._lock:
+            return self._fragments.get(key)
+
+    def put(self, key: tuple[str, int, int], fragment: str) -> None:
+        with self._lock:
+            self._fragments[key] = fragment
+            while len(self._fragments) > self._kept:
+                self._fragments.popitem(last=False)
+
+
+def _cache() -> FragmentCache:
+    return current_app.extensions.setdefault("feedback_live_fragments", FragmentCache())
+
+
+def feed_response(kind: str, live_session_id: int, version: int, render: Callable[[], tuple[int, str]]) -> Response:
+    """A polled feed: 304 if the browser has this version, else the fragment (rendered once per version).
+
+    render() reads the feed and renders it, returning the version it read with the fragment: a change
+    between the version read first and the feed's read is served under the feed's own (newer) version.
+    """
+    tag = etag(kind, live_session_id, version)
+    unchanged = not_modified(tag)
+    if unchanged is not None:
+        return unchanged
+    cache = _cache()
+    fragment = cache.get((kind, live_session_id, version))
+    if fragment is None:
+        version, fragment = render()
+        cache.put((kind, live_session_id, version), fragment)
+        tag = etag(kind, live_session_id, version)
+    response = Response(fragment, mimetype="text/html")
+    response.headers["ETag"] = tag
+    return response
