@@ -2,8 +2,8 @@
 the numbers of each town hall already held released once, and the action plan that answers them
 (feedback.demo.plan), so that a newcomer sees a living instance: the leadership summary has real (noisy)
 numbers, and a few small groups it reads as "fewer than k", and a closed town hall's public response page shows
-what was heard and what is being done. Refused on an instance with data of its own: the demo accounts' password
-is published.
+what was heard and what is being done, and a live session runs with questions from the room (feedback.demo.live).
+Refused on an instance with data of its own: the demo accounts' password is published.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from sqlalchemy import orm
 
 from feedback import audit, clock, crypto
 from feedback.config import Defaults
+from feedback.demo import live as demo_live
 from feedback.demo import plan as demo_plan
 from feedback.demo.content import (
     HIDDEN_EXAMPLES,
@@ -156,7 +157,8 @@ def _release_held(session: orm.Session, halls: list[TownHall], today: date, now:
 def load_demo(session: orm.Session, ring: crypto.KeyRing, today: date, now: datetime | None = None,
               releasing: Releasing = DEFAULT_RELEASING) -> int:
     """Create the demo town halls, codebook and submissions; moderate and tag them as facilitators would,
-    release the numbers of the town halls already held, and write the action plan that answers them.
+    release the numbers of the town halls already held, write the action plan that answers them, and start a
+    live session on the town hall whose input is open (feedback.demo.live).
 
     Returns how many submissions were stored; does nothing (returns 0) when the demo is already there.
     """
@@ -174,6 +176,8 @@ def load_demo(session: orm.Session, ring: crypto.KeyRing, today: date, now: date
             codebook.set_archived(session, theme_ids[demo_theme.name], True, by=DEMO_ACTOR, now=now)
     _release_held(session, halls, today, now, releasing)
     demo_plan.load_plan(session, today, now, mechanism=releasing.mechanism, total_budget=releasing.total_budget)
+    # Its questions are submissions too, asked after the numbers above were released (not in the count returned).
+    demo_live.start_live_session(session, ring, halls, today, now, DEMO_ACTOR)
     return len(stored)
 
 

@@ -11,7 +11,9 @@ import pytest
 import sqlalchemy as sa
 
 from feedback import clock, crypto
-from feedback.models import AuditEvent, DuplicateLink, LiveQuestion, LiveSession, Submission
+from feedback.demo import live as demo_live
+from feedback.demo import loader
+from feedback.models import AuditEvent, DuplicateLink, LiveQuestion, LiveSession, Submission, TownHall
 from feedback.services.intake import submitting
 from feedback.services.live import questions, votes
 from tests.browsing import hidden_fields, post_form, text
@@ -492,3 +494,17 @@ def test_the_desk_links_to_the_town_halls_live_page(facilitator, hall):
     desk = facilitator.get(f"/facilitate/{hall.slug}").get_data(as_text=True)
     assert f'href="/facilitate/live/{hall.slug}"' in desk
 
+
+def test_the_demo_runs_a_live_session_with_questions_in_every_state(app, facilitator, client, db_session, ring):
+    loader.load_demo(db_session, ring, clock.today())
+    hall = db_session.scalar(sa.select(TownHall).where(TownHall.title == demo_live.LIVE_TOWN_HALL))
+    page = text(facilitator.get(page_of(hall)))
+    assert "Can the dean say when the pay bands" in region(page, "pending") and "Named" in region(page, "pending")
+    assert "Near-duplicate: Will service on diversity committees count towards promotion?" in region(page, "pending")
+    assert "How will the promotion committee" in region(page, "on-screen")
+    assert "14 “me too”" in region(page, "on-screen")
+    assert "Will service on diversity committees count towards promotion?" in region(page, "approved")
+    assert "When will the admissions figures" in region(page, "answered")
+    live = running(db_session, hall)
+    shown = audience_feed(client, live)
+    assert "How will the promotion committee" in shown and "part-time staff" not in shown
