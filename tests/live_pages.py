@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import uuid
+from html import unescape
 
 import sqlalchemy as sa
 
@@ -45,5 +47,10 @@ def ask_and_approve(session, client, code: str, question: str = "Why are the rot
 def me_too(client, code: str, submission_id: uuid.UUID, *, script: bool = False):
     """Press "Me too" on the question, from the page as this browser has it (without or with live.js)."""
     page = client.get(f"/live/{code}").get_data(as_text=True)
-    headers = {"Accept": "application/json"} if script else {}
-    return client.post(f"/live/{code}/q/{submission_id}/vote", data=hidden_fields(page), headers=headers)
+    path = f"/live/{code}/q/{submission_id}/vote"
+    if not script:
+        return client.post(path, data=hidden_fields(page))
+    # live.js: no form fields, the page's CSRF token in a header, JSON back
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)">', page)
+    assert token, "no CSRF token on the page"
+    return client.post(path, headers={"Accept": "application/json", "X-CSRFToken": unescape(token.group(1))})
