@@ -1,6 +1,7 @@
 // A live session's pages (the audience's, the presenter screen, the moderator queue): every element with
 // data-live-feed="<url>" is polled every data-live-every seconds with If-None-Match; a 200 replaces its children
-// with the server's fragment (autoescaped HTML with no script, parsed with DOMParser), keeping focus where it can.
+// with the server's fragment (autoescaped HTML with no script, parsed with DOMParser), keeping focus where it can,
+// but never while the region holds input not yet sent; a 404 (the session ended, the link was revoked) stops it.
 // Forms with data-live-vote are sent with fetch and the button then says "You said me too". The polled fragment
 // is the same for every browser, so the questions this one said "me too" to are remembered here (in memory and
 // sessionStorage) and marked again after each refresh. Without JavaScript the pages refresh and the forms post.
@@ -69,6 +70,19 @@
     (target || region).focus({ preventScroll: true });
   }
 
+  // A region holding something typed or chosen but not sent (the moderator's redaction, a note) is left as it
+  // is: replacing it would lose the input. It is fetched again at the next poll.
+  function holdsInput(region) {
+    return Array.prototype.some.call(region.querySelectorAll("input, textarea, select"), function (field) {
+      if (field.type === "hidden" || field.type === "submit") { return false; }
+      if (field.type === "checkbox" || field.type === "radio") { return field.checked !== field.defaultChecked; }
+      if (field.tagName === "SELECT") {
+        return Array.prototype.some.call(field.options, function (o) { return o.selected !== o.defaultSelected; });
+      }
+      return field.value !== field.defaultValue || field === document.activeElement;
+    });
+  }
+
   function replace(region, html) {
     var parsed = new DOMParser().parseFromString(html, "text/html");
     var before = onScreenId(region);
@@ -94,6 +108,7 @@
     var every = Math.max(1, parseFloat(region.getAttribute("data-live-every")) || 2) * 1000;
     var tag = null;
     var failures = 0;
+    var ended = false;
 
     function next() {
       // Back off while the server does not answer, up to a minute; poll less while the page is hidden.
@@ -104,17 +119,28 @@
     function tick() {
       var headers = { "Accept": "text/html" };
       if (tag) { headers["If-None-Match"] = tag; }
+      var fetched = null;
       fetch(url, { headers: headers, credentials: "same-origin", cache: "no-store" }).then(function (response) {
         if (response.status === 304) { failures = 0; return null; }
+        if (response.status === 404) { ended = true; return null; }
         if (!response.ok) { throw new Error(String(response.status)); }
-        tag = response.headers.get("ETag");
+        fetched = response.headers.get("ETag");
         failures = 0;
         return response.text();
       }).then(function (html) {
-        if (html !== null) { replace(region, html); }
+        if (html === null) { return; }
+        if (holdsInput(region)) { return; }  // keep the old tag: fetched again next time
+        replace(region, html);
+        tag = fetched;
       }).catch(function () {
         failures += 1;
-      }).then(next);
+      }).then(function () {
+        if (ended) {
+          announce("This live session has ended, or this page's link no longer works.");
+          return;
+        }
+        next();
+      });
     }
 
     next();

@@ -245,6 +245,21 @@ def test_the_voter_cookie_is_signed_http_only_lax_and_for_the_live_pages_only(cl
     assert "max-age=86400" in attributes
 
 
+def test_the_voter_cookie_is_secure_when_the_session_cookie_is(make_app):
+    app = make_app(SESSION_COOKIE_SECURE=True)
+    session = app.extensions["feedback_db"]()
+    live = start(session, make_town_hall(session))
+    cookies = app.test_client().get(f"/live/{live.code}", base_url="https://localhost").headers.getlist("Set-Cookie")
+    assert any(c.startswith("live_voter=") and "; Secure" in c for c in cookies)
+    session.close()
+
+
+def test_without_javascript_me_too_comes_back_to_the_question_with_a_message(client, db_session, live):
+    submission_id = ask_and_approve(db_session, client, live.code)
+    page = text(client.get(me_too(client, live.code, submission_id).headers["Location"]))
+    assert "You said “me too”." in page and "You said me too" in question_item(page, submission_id)
+
+
 def test_a_vote_for_a_question_the_room_cannot_see_is_refused(client, db_session, live):
     assert ask(client, live.code, "Still pending").status_code == 200
     pending = asked(db_session, "Still pending")
