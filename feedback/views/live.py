@@ -169,8 +169,13 @@ def _vote_answer(message: str, status: int, code: str, submission_id: uuid.UUID,
 
 def _burst(submission_id: uuid.UUID) -> bool:
     """True when this vote is one too many for the question in LIVE_VOTE_BURST: the limiter's storage counts."""
-    limiter = current_app.extensions["feedback_limiter"].limiter
-    return not limiter.hit(parse(current_app.config["LIVE_VOTE_BURST"]), "live-vote-burst", str(submission_id))
+    limiter = current_app.extensions["feedback_limiter"]
+    item, key = parse(current_app.config["LIVE_VOTE_BURST"]), ("live-vote-burst", str(submission_id))
+    try:
+        return not limiter.limiter.hit(item, *key)
+    except Exception:  # noqa: BLE001 - the storage (Redis) failed: count in memory, as Flask-Limiter's own checks do
+        fallback = limiter._fallback_limiter
+        return fallback is not None and not fallback.hit(item, *key)
 
 
 @bp.post("/<code>/q/<uuid:submission_id>/vote")

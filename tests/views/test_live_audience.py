@@ -284,6 +284,17 @@ def test_a_burst_of_votes_on_one_question_freezes_its_count_and_flags_it(make_ap
     session.close()
 
 
+def test_a_vote_counts_while_the_limiters_storage_is_down(app, client, db_session, live, monkeypatch):
+    submission_id = ask_and_approve(db_session, client, live.code)
+
+    def storage_down(*_args, **_kwargs):
+        raise ConnectionError("Redis is restarting")
+
+    monkeypatch.setattr(app.extensions["feedback_limiter"]._limiter, "hit", storage_down)
+    assert me_too(client, live.code, submission_id).status_code == 303
+    assert votes_shown(client, live.code, submission_id) == 1
+
+
 def test_too_many_votes_from_one_network_are_refused_with_a_message(make_app):
     app = make_app(LIVE_VOTE_RATE_LIMIT="1 per day")
     session = app.extensions["feedback_db"]()
