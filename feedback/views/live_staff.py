@@ -12,23 +12,24 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 
 from feedback import audit, auth, clock, live_http
 from feedback.auth import MODERATORS, roles
 from feedback.db import get_db
-from feedback.forms.desk import HIDDEN_REASON_CHOICES
-from feedback.forms.live_staff import ApproveForm, ButtonForm, DismissForm, MergeForm, NoteForm, form_for
+from feedback.forms.live_staff import ACTION_FORMS, ApproveForm, ButtonForm, DismissForm, MergeForm, NoteForm, form_for
 from feedback.models import LiveQuestion, LiveSession, TownHall
 from feedback.services.live import feed, questions, sessions
 from feedback.services.moderation import desk as moderation
+from feedback.services.text import excerpt
 from feedback.services.themes import duplicates
 
 bp = Blueprint("live_staff", __name__, url_prefix="/facilitate/live")
 
 ACTIONS = ("approve", "dismiss", "merge", "up", "down", "show", "answered", "note", "check-votes")
 QUEUE_KIND = "queue"
+MERGE_LABEL_CHARS = 90
 
 
 @dataclass(frozen=True)
@@ -67,24 +68,62 @@ def merge_choices(queue: feed.Queue, item: feed.Item) -> list[tuple[str, str]]:
     by_id = {other.submission_id: other for other in others if other.submission_id != item.submission_id}
     similar = [i for i in queue.similar.get(item.submission_id, []) if i in by_id]
     rest = [i for i in by_id if i not in similar]
-    return ([(str(i), f"Near-duplicate: {by_id[i].text}") for i in similar]
-            + [(str(i), by_id[i].text) for i in rest])
+    return ([(str(i), f"Near-duplicate: {excerpt(by_id[i].text, MERGE_LABEL_CHARS)}") for i in similar]
+            + [(str(i), excerpt(by_id[i].text, MERGE_LABEL_CHARS)) for i in rest])
 
 
-def _context(hall: TownHall, live: LiveSession | None, failed: Failed | None = None) -> dict:
-    """What the live page and its queue region show: the queue of a running session only."""
+def _find(queue: feed.Queue, submission_id: uuid.UUID) -> feed.Item | None:
+    everyone = [queue.on_screen] if queue.on_screen else []
+    everyone += queue.pending + queue.approved + queue.answered + queue.dismissed
+    everyone += [item for item, _into in queue.merged]
+    return next((item for item in everyone if item.submission_id == submission_id), None)
+
+
+def _panel(queue: feed.Queue, submission_id: uuid.UUID, failed: Failed | None) -> dict:
+    """One question's forms that need typing or choosing, outside the polled region (which a vote refreshes)."""
+    item = _find(queue, submission_id)
+    if item is None:
+        return {"chosen": None, "chosen_gone": True}
+    forms: dict[str, FlaskForm] = {"approve": ApproveForm(formdata=None, redacted=item.text, shown=item.text),
+                                   "dismiss": DismissForm(formdata=None), "merge": MergeForm(formdata=None),
+                                   "note": NoteForm(formdata=None, note=item.note)}
+    if failed is not None:
+        forms[failed.action] = failed.form
+    merge = forms["merge"]
+    assert isinstance(merge, MergeForm)
+    merge.into.choices = [("", "Choose the question it repeats"), *merge_choices(queue, item)]
+    return {"chosen": item, "panel": forms}
+
+
+def _context(hall: TownHall, live: LiveSession | None, failed: Failed | None = None,
+             chosen: uuid.UUID | None = None) -> dict:
+    """What the live page and its queue region show: the queue of a running session only, and the panel of the
+    question chosen (or of the one whose form was refused)."""
     running = live is not None and live.state == sessions.RUNNING
-    return {"town_hall": hall, "live": live, "queue": feed.moderator(get_db(), live) if live and running else None,
-            "failed": failed, "form": failed.form if failed else None, "reasons": HIDDEN_REASON_CHOICES,
-            "merge_choices": merge_choices, "button_form": ButtonForm(formdata=None)}
+    queue = feed.moderator(get_db(), live) if live and running else None
+    context = {"town_hall": hall, "live": live, "queue": queue, "failed": failed, "chosen": None,
+               "form": failed.form if failed else None, "button_form": ButtonForm(formdata=None)}
+    if failed is not None and failed.action in ACTION_FORMS:
+        chosen = failed.submission_id
+    if queue is not None and chosen is not None:
+        context.update(_panel(queue, chosen, failed))
+    return context
 
 
 def live_page(hall: TownHall, *, failed: Failed | None = None, presenter_url: str | None = None,
               status: int = 200):
-    """The town hall's live page; a refused form comes back next to its question, as typed."""
+    """The town hall's live page; a refused form comes back in its question's panel, as typed."""
     live = sessions.for_town_hall(get_db(), hall.id)
+    chosen = request.args.get("q", type=_uuid_or_none)
     return render_template("live_staff/index.html", presenter_url=presenter_url,
-                           **_context(hall, live, failed)), status
+                           **_context(hall, live, failed, chosen)), status
+
+
+def _uuid_or_none(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
 
 
 @bp.get("/<slug>")

@@ -221,7 +221,7 @@ def test_a_refused_redaction_comes_back_as_typed_with_a_message(facilitator, db_
     assert response.status_code == 422
     page = text(response)
     assert "Shorten the redacted text to 6,000 characters or fewer." in page
-    assert typed in region(page, "pending")
+    assert typed in region(page, "question")
     assert stored_question(db_session, submission_id)[0].state == "pending"
 
 
@@ -256,11 +256,38 @@ def test_dismissing_needs_a_reason_and_hides_the_question(facilitator, client, d
     assert (submission.status, submission.hidden_reason) == ("hidden", "off-topic")
 
 
+def question_panel(client, hall, submission_id: uuid.UUID) -> str:
+    """The question's panel, opened by its link in the queue."""
+    page = text(client.get(page_of(hall), query_string={"q": str(submission_id)}))
+    assert f"{page_of(hall)}?q={submission_id}#question" in region(page, "pending") + region(page, "approved")
+    return region(page, "question")
+
+
 def test_the_dismiss_reasons_are_the_desks(facilitator, db_session, ring, hall, live):
-    ask(db_session, ring, live)
-    pending = region(text(facilitator.get(page_of(hall))), "pending")
+    submission_id = ask(db_session, ring, live)
+    panel = question_panel(facilitator, hall, submission_id)
     for value, label in (("off-topic", "Off topic"), ("abusive", "Abusive"), ("identifying", "Identifying")):
-        assert f'<option value="{value}">{label}</option>' in pending
+        assert f'<option value="{value}">{label}</option>' in panel
+
+
+def test_the_polled_queue_holds_buttons_only_and_the_panel_the_forms_that_need_typing(facilitator, db_session,
+                                                                                     ring, hall, live):
+    waiting = ask(db_session, ring, live, "Who writes the rota?")
+    approved(facilitator, db_session, ring, hall, live, ASKED)
+    queue = facilitator.get(f"/facilitate/live/{live.id}/feed").get_data(as_text=True)
+    assert "<textarea" not in queue and "<select" not in queue and "Approve as asked" in queue
+    page = facilitator.get(page_of(hall), query_string={"q": str(waiting)}).get_data(as_text=True)
+    panel = region(page, "question")
+    assert page.index('id="question"') < page.index('id="live-queue"')
+    assert 'name="redacted"' in panel and "Who writes the rota?</textarea>" in panel
+    assert 'name="reason"' in panel and 'name="into"' in panel and "noscript" not in page
+    assert '<noscript><meta http-equiv="refresh" content="10"></noscript>' in facilitator.get(page_of(hall)).get_data(
+        as_text=True)
+
+
+def test_a_question_no_longer_in_the_session_says_so_in_its_panel(facilitator, hall, live):
+    page = text(facilitator.get(page_of(hall), query_string={"q": str(uuid.uuid4())}))
+    assert "This question is not in this session's queue any more." in page
 
 
 def test_merging_groups_the_question_under_the_other_raised_by_two(facilitator, client, db_session, ring, hall,
@@ -268,7 +295,9 @@ def test_merging_groups_the_question_under_the_other_raised_by_two(facilitator, 
     first = approved(facilitator, db_session, ring, hall, live, "When will the night rota be posted earlier?")
     again = ask(db_session, ring, live, "When will the night rota be posted earlier, please?")
     pending = region(text(facilitator.get(page_of(hall))), "pending")
-    assert f'<option value="{first}">Near-duplicate: When will the night rota be posted earlier?' in pending
+    assert f'<input type="hidden" name="into" value="{first}">' in pending and "Merge into this one" in pending
+    panel = question_panel(facilitator, hall, again)
+    assert f'<option value="{first}">Near-duplicate: When will the night rota be posted earlier?' in panel
     assert press(facilitator, hall, again, "merge", into=str(first)).status_code == 302
     page = flashed(facilitator, hall)
     assert "Merged: the question it was merged into is now raised by 2." in page
@@ -500,7 +529,7 @@ def test_the_demo_runs_a_live_session_with_questions_in_every_state(app, facilit
     hall = db_session.scalar(sa.select(TownHall).where(TownHall.title == demo_live.LIVE_TOWN_HALL))
     page = text(facilitator.get(page_of(hall)))
     assert "Can the dean say when the pay bands" in region(page, "pending") and "Named" in region(page, "pending")
-    assert "Near-duplicate: Will service on diversity committees count towards promotion?" in region(page, "pending")
+    assert "Merge into this one" in region(page, "pending")
     assert "How will the promotion committee" in region(page, "on-screen")
     assert "14 “me too”" in region(page, "on-screen")
     assert "Will service on diversity committees count towards promotion?" in region(page, "approved")
