@@ -349,6 +349,8 @@ class Run:
     repeats_sent: int = 0
     repeats_ok: int = 0
     feed_200: int = 0
+    feed_200_same: int = 0
+    feed_200_bytes: int = 0
     feed_304: int = 0
     feed_200_seconds: list[float] = field(default_factory=list)
     feed_304_seconds: list[float] = field(default_factory=list)
@@ -382,7 +384,7 @@ async def poll_screen(run: Run, browser: Browser, path: str, seen: dict[str, flo
                       audience: Audience | None) -> None:
     """Poll like static/js/live.js: If-None-Match with the last ETag; the next poll a period after the answer
     (longer after failures: x2, x4, ... up to x30)."""
-    etag, failures = None, 0
+    etag, failures, last_body = None, 0, b""
     await asyncio.sleep(rng.uniform(0, run.poll))
     kind = "audience feed" if audience is not None else "presenter feed"
     while run.polling:
@@ -394,7 +396,10 @@ async def poll_screen(run: Run, browser: Browser, path: str, seen: dict[str, flo
                 seen.setdefault(found.decode(), reply.done_at)
             if audience is not None:
                 run.feed_200 += 1
+                run.feed_200_same += reply.body == last_body  # a new ETag, but nothing new to show
                 run.feed_200_seconds.append(reply.seconds)
+                run.feed_200_bytes += len(reply.body)
+            last_body = reply.body
         elif reply is not None and reply.status == 304 and audience is not None:
             run.feed_304 += 1
             run.feed_304_seconds.append(reply.seconds)
@@ -429,7 +434,7 @@ async def ask_one(run: Run, number: int, run_tag: str, rng: random.Random) -> No
 async def asker(run: Run, rate: float, until: float, run_tag: str, rng: random.Random) -> None:
     tasks = []
     next_at, number = time.monotonic(), 0
-    while next_at < until:
+    while rate > 0 and next_at < until:
         await asyncio.sleep(max(0.0, next_at - time.monotonic()))
         number += 1
         tasks.append(asyncio.create_task(ask_one(run, number, run_tag, rng)))
@@ -508,7 +513,7 @@ async def vote_one(run: Run, rng: random.Random, repeat_share: float) -> None:
 async def voter(run: Run, rate: float, until: float, rng: random.Random, repeat_share: float) -> None:
     tasks = []
     next_at = time.monotonic()
-    while next_at < until:
+    while rate > 0 and next_at < until:
         await asyncio.sleep(max(0.0, next_at - time.monotonic()))
         tasks.append(asyncio.create_task(vote_one(run, rng, repeat_share)))
         next_at += 1 / rate
@@ -551,6 +556,19 @@ def cpu_of(pids: list[int]) -> dict[int, float]:
         if (fields := _proc_stat(pid)) is not None:
             times[pid] = (int(fields[11]) + int(fields[12])) / tick
     return times
+
+
+def waited_seconds(pids: list[int]) -> float:
+    """Seconds the processes' threads spent runnable but waiting for a CPU so far (/proc/<pid>/task/*/schedstat):
+    on a shared machine, the time other programs held the cores."""
+    total = 0
+    for pid in pids:
+        for stat in Path(f"/proc/{pid}/task").glob("*/schedstat"):
+            try:
+                total += int(stat.read_text().split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    return total / 1e9
 
 
 def machine_busy() -> tuple[float, float]:
@@ -597,6 +615,7 @@ async def drive(args, run: Run, moderator_browser: Browser, moderator_csrf: str,
     memory: list[tuple[float, float]] = []
     pg_pids = postgres_backends(pg_url)
     server_before = cpu_seconds(server.process.pid)
+    waited_before = waited_seconds(server_pids(server.process.pid)), waited_seconds([os.getpid()])
     pg_before = cpu_of(pg_pids)
     own_before = os.times()
     busy_before = machine_busy()
@@ -620,13 +639,16 @@ async def drive(args, run: Run, moderator_browser: Browser, moderator_csrf: str,
     await asyncio.gather(*polls)
     wall = time.monotonic() - started
     server_cpu = cpu_seconds(server.process.pid) - server_before
+    server_waited = waited_seconds(server_pids(server.process.pid)) - waited_before[0]
+    own_waited = waited_seconds([os.getpid()]) - waited_before[1]
     pg_after = cpu_of(pg_pids + postgres_backends(pg_url))
     pg_cpu = sum(after - pg_before.get(pid, 0.0) for pid, after in pg_after.items())
     own_after = os.times()
     own_cpu = (own_after.user + own_after.system) - (own_before.user + own_before.system)
     busy_after = machine_busy()
     end_memory = memory_mib(server_pids(server.process.pid))
-    return {"wall": wall, "server_cpu": server_cpu, "pg_cpu": pg_cpu if pg_url else None, "own_cpu": own_cpu,
+    return {"wall": wall, "server_cpu": server_cpu, "server_waited": server_waited, "own_waited": own_waited,
+            "pg_cpu": pg_cpu if pg_url else None, "own_cpu": own_cpu,
             "machine_busy": busy_after[0] - busy_before[0], "machine_total": busy_after[1] - busy_before[1],
             "rss_end": end_memory[0], "pss_end": end_memory[1],
             "rss_max": max([m[0] for m in memory] + [end_memory[0]]),
@@ -741,7 +763,9 @@ def summarise(args, run: Run, usage: dict, url: str, final_feed: bytes) -> dict:
         "intake_max": max(intake, default=float("nan")),
         "approve_p50": percentile(run.approve_seconds, 0.5), "approve_p99": percentile(run.approve_seconds, 0.99),
         "vote_p50": percentile(run.vote_seconds, 0.5), "vote_p99": percentile(run.vote_seconds, 0.99),
-        "feed_200": run.feed_200, "feed_304": run.feed_304,
+        "feed_200": run.feed_200, "feed_304": run.feed_304, "feed_200_same": run.feed_200_same,
+        "feed_200_kib": run.feed_200_bytes / max(1, run.feed_200) / 1024,
+        "server_cpu_ms_per_request": 1000 * usage["server_cpu"] / max(1, sum(run.requests.values())),
         "feed_200_p50": percentile(run.feed_200_seconds, 0.5), "feed_200_p99": percentile(run.feed_200_seconds, 0.99),
         "feed_304_p50": percentile(run.feed_304_seconds, 0.5), "feed_304_p99": percentile(run.feed_304_seconds, 0.99),
         "requests": dict(run.requests), "requests_total": sum(run.requests.values()),
@@ -752,6 +776,7 @@ def summarise(args, run: Run, usage: dict, url: str, final_feed: bytes) -> dict:
         "shown_checked": len(shown), "shown_mismatch": len(shown_mismatch),
         "lag_p99": percentile(run.lag, 0.99), "lag_max": max(run.lag, default=0.0),
         "server_cores": usage["server_cpu"] / usage["wall"], "own_cores": usage["own_cpu"] / usage["wall"],
+        "server_waiting": usage["server_waited"] / usage["wall"], "own_waiting": usage["own_waited"] / usage["wall"],
         "pg_cores": None if usage["pg_cpu"] is None else usage["pg_cpu"] / usage["wall"],
         "machine_cores_busy": usage["machine_busy"] / usage["machine_total"] * machine_cores,
         **{k: usage[k] for k in ("wall", "rss_end", "pss_end", "rss_max", "pss_max", "workers", "load_end")},
@@ -780,9 +805,10 @@ def show(kind: str, r: dict) -> None:
           f"max {r['intake_max'] * ms:.0f} ms; approve p50 {r['approve_p50'] * ms:.0f} ms, "
           f"p99 {r['approve_p99'] * ms:.0f} ms; vote p50 {r['vote_p50'] * ms:.0f} ms, p99 {r['vote_p99'] * ms:.0f} ms")
     print(f"audience feed: {r['feed_200']} x 200 (p50 {r['feed_200_p50'] * ms:.0f} ms, p99 "
-          f"{r['feed_200_p99'] * ms:.0f} ms), {r['feed_304']} x 304 (p50 {r['feed_304_p50'] * ms:.0f} ms, p99 "
+          f"{r['feed_200_p99'] * ms:.0f} ms, {r['feed_200_kib']:.1f} KiB on average, {r['feed_200_same']} the same "
+          f"as the browser's previous one), {r['feed_304']} x 304 (p50 {r['feed_304_p50'] * ms:.0f} ms, p99 "
           f"{r['feed_304_p99'] * ms:.0f} ms); {r['requests_total']} requests in all, "
-          f"{r['requests_total'] / r['wall']:.0f}/s")
+          f"{r['requests_total'] / r['wall']:.0f}/s, server CPU {r['server_cpu_ms_per_request']:.1f} ms a request")
     print(f"errors: {r['errors_total']} {r['errors']}")
     print(f"votes: {r['votes_ok_pairs']} distinct (browser, question) pairs answered, {r['votes_stored']} stored, "
           f"{r['votes_unsure']} unanswered; {r['repeats_sent']} repeats sent ({r['repeats_ok']} answered); "
@@ -792,6 +818,8 @@ def show(kind: str, r: dict) -> None:
     print(f"CPU (cores, over the run): gunicorn {r['server_cores']:.2f}{pg}, load generator {r['own_cores']:.2f}, "
           f"whole machine {r['machine_cores_busy']:.2f} of {os.cpu_count()}; load average at the end "
           f"{r['load_end']:.1f}; event-loop lag p99 {r['lag_p99'] * ms:.0f} ms, max {r['lag_max'] * ms:.0f} ms")
+    print(f"waiting for a CPU while runnable (threads x time / wall): gunicorn {r['server_waiting']:.2f}, "
+          f"load generator {r['own_waiting']:.2f}")
     print(f"memory (gunicorn master + workers): RSS {r['rss_end']:.0f} MiB at the end, {r['rss_max']:.0f} max; "
           f"PSS {r['pss_end']:.0f} / {r['pss_max']:.0f} MiB")
     print("aims: " + "; ".join(f"{name}: {'met' if ok else 'NOT met'}" for name, ok in r["aims"].items()))
@@ -836,6 +864,11 @@ def main() -> None:
         base_env["GUNICORN_WORKERS"] = str(args.workers)
     print(f"machine: {machine()}")
     started = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
+    app_files = ["feedback", "templates", "static", "gunicorn.conf.py"]
+    dirty = [line for line in subprocess.run(["git", "status", "--porcelain", "--", *app_files], cwd=ROOT,
+                                             capture_output=True, text=True).stdout.splitlines() if line]
+    print(f"code: {head.strip()}" + (f" with {len(dirty)} uncommitted app files" if dirty else ""))
     print(f"command: {' '.join([Path(sys.executable).name, *sys.argv])}; started {started}")
     results = {}
     try:
