@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 import secrets
+import uuid
+from collections.abc import Iterable
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -16,7 +18,7 @@ from sqlalchemy import orm
 
 from feedback import audit, crypto
 from feedback.db import writing
-from feedback.models import LiveSession, TownHall
+from feedback.models import LiveQuestion, LiveSession, TownHall
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read off a screen across a room
 CODE_LENGTH = 6
@@ -129,6 +131,16 @@ def bump(session: orm.Session, live_session_id: int) -> None:
     """Inside the caller's write: version + 1, so every page polling the session fetches it again."""
     session.execute(sa.update(LiveSession).where(LiveSession.id == live_session_id)
                     .values(version=LiveSession.version + 1).execution_options(synchronize_session=False))
+
+
+def bump_for_submissions(session: orm.Session, submission_ids: Iterable[uuid.UUID]) -> None:
+    """Inside the caller's write: bump() the sessions these submissions were asked in, if any (a desk change to a
+    live question, such as hiding or redacting it, must reach the room's pages at once)."""
+    ids = list(submission_ids)
+    if ids:
+        asked_in = sa.select(LiveQuestion.live_session_id).where(LiveQuestion.submission_id.in_(ids))
+        session.execute(sa.update(LiveSession).where(LiveSession.id.in_(asked_in))
+                        .values(version=LiveSession.version + 1).execution_options(synchronize_session=False))
 
 
 def version(session: orm.Session, live_session_id: int) -> int | None:

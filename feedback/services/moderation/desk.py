@@ -26,6 +26,7 @@ from feedback.models import (
     TownHall,
 )
 from feedback.services import selection
+from feedback.services.live import sessions as live_sessions
 from feedback.services.moderation import replies, undo
 from feedback.services.notify import events
 from feedback.services.text import excerpt
@@ -280,6 +281,7 @@ def change_status_in_write(session: orm.Session, submission_ids: Iterable[uuid.U
                      reason=note or hidden_reason or "", details=details)
     if changed and to == SubmissionStatus.ESCALATED:
         events.escalated(session, [s.id for s in changed], by=by, now=now)
+    live_sessions.bump_for_submissions(session, [s.id for s in changed])  # a hidden live question leaves the room
     return len(changed)
 
 
@@ -305,6 +307,7 @@ def redact_in_write(session: orm.Session, submission: Submission, text: str, *, 
     if new == submission.redacted_body:
         return False
     submission.redacted_body = new
+    live_sessions.bump_for_submissions(session, [submission.id])
     audit.record(session, by, audit.Action.REDACTED, now=now, submission_id=submission.id,
                  details={"cleared": new is None})
     return True

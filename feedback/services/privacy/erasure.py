@@ -68,6 +68,7 @@ def erase_email(session: orm.Session, ring: crypto.KeyRing, email: str, *, by: a
                             .execution_options(synchronize_session=False))
             session.execute(sa.delete(OutgoingMail).where(OutgoingMail.submission_id.in_(ids))
                             .execution_options(synchronize_session=False))
+            live_sessions.bump_for_submissions(session, ids)  # a moderator's queue marks named questions
         audit.record(session, by, audit.Action.IDENTITIES_ERASED, now=now, details={"count": len(ids)})
     db.checkpoint(session)
     return len(ids)

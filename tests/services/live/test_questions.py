@@ -15,7 +15,7 @@ from feedback.services.live.sessions import LiveError, NoSuchLiveSession
 from feedback.services.moderation import desk
 from feedback.services.privacy import erasure
 from feedback.services.themes import tagging
-from tests.factories import make_theme, make_town_hall
+from tests.factories import make_submission, make_theme, make_town_hall
 from tests.services.live.conftest import MODERATOR, approved, ask, browser, version, vote
 
 
@@ -119,6 +119,19 @@ def test_a_redacted_question_shows_its_redacted_text_only(db_session, ring, live
                           by=MODERATOR, now=clock.now())
 
 
+def test_a_redaction_on_the_desk_reaches_the_room_at_once(db_session, ring, hall, live):
+    submission_id = approved(db_session, ring, live, "Dr Smith on ward 7 shouts at the juniors")
+    elsewhere = make_submission(db_session, ring, hall, "Not asked in the room").submission_id
+    before = version(db_session, live)
+    desk.redact(db_session, elsewhere, "Not asked here", by=MODERATOR, now=clock.now())
+    assert version(db_session, live) == before
+
+    desk.redact(db_session, submission_id, "A consultant shouts at the juniors", by=MODERATOR, now=clock.now())
+
+    assert version(db_session, live) > before
+    assert [item.text for item in audience(db_session, live).queue] == ["A consultant shouts at the juniors"]
+
+
 def test_a_dismissed_question_is_hidden_with_its_reason_and_leaves_the_room(db_session, ring, live):
     shown = approved(db_session, ring, live, "On screen, then dismissed")
     questions.show(db_session, shown, by=MODERATOR, now=clock.now())
@@ -138,10 +151,12 @@ def test_a_dismissed_question_is_hidden_with_its_reason_and_leaves_the_room(db_s
 def test_a_question_hidden_on_the_desk_leaves_the_room_at_once(db_session, ring, live):
     submission_id = approved(db_session, ring, live, "Hidden on the desk")
     assert queue_ids(audience(db_session, live)) == [submission_id]
+    before = version(db_session, live)
 
     desk.change_status(db_session, [submission_id], "hidden", hidden_reason="identifying", by=MODERATOR,
                        now=clock.now())
 
+    assert version(db_session, live) > before  # pages polling the session fetch it again
     assert audience(db_session, live).queue == [] and presenter(db_session, live).queue == []
     with pytest.raises(LiveError, match="no longer published"):
         questions.show(db_session, submission_id, by=MODERATOR, now=clock.now())
