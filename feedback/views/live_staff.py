@@ -276,7 +276,7 @@ def _press(action: str, submission_id: uuid.UUID, *, by: audit.Actor, now: datet
         return f"Moved {action} the queue."
     if action == "show":
         questions.show(db, submission_id, by=by, now=now)
-        return "On screen now. The question shown before it is marked answered."
+        return "On screen now. A question shown before it is marked answered."
     if action == "answered":
         questions.mark_answered(db, submission_id, by=by, now=now)
         return "Marked answered: it left the queue."

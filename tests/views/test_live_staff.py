@@ -506,14 +506,17 @@ def test_every_action_is_audited_without_the_text(facilitator, db_session, ring,
     press(facilitator, hall, first, "show")
     press(facilitator, hall, second, "note", note="Secretword5 note")
     press(facilitator, hall, first, "answered")
+    votes.vote(db_session, live.id, second, crypto.live_voter_key(ring, crypto.new_voter_secret(), second),
+               burst=lambda _id: True)
+    press(facilitator, hall, second, "check-votes")
     press(facilitator, hall, second, "dismiss", reason="spam")
     post_form(facilitator, f"/facilitate/live/{live.id}/presenter-link/revoke", page_of(hall))
     post_form(facilitator, f"/facilitate/live/{live.id}/end", page_of(hall))
     events = audit_of(db_session)
     actions = {event.action for event in events}
     assert {"live.started", "live.presenter_link_made", "redacted", "status_changed", "duplicate_grouped",
-            "live.moved", "live.shown", "live.note", "live.answered", "live.presenter_link_revoked",
-            "live.ended"} <= actions
+            "live.moved", "live.shown", "live.note", "live.answered", "live.votes_checked",
+            "live.presenter_link_revoked", "live.ended"} <= actions
     stored = json.dumps([(event.reason, event.details) for event in events])
     assert "Secretword" not in stored
     assert all(event.actor_id is not None for event in events if event.action.startswith("live."))
@@ -537,3 +540,14 @@ def test_the_demo_runs_a_live_session_with_questions_in_every_state(app, facilit
     live = running(db_session, hall)
     shown = audience_feed(client, live)
     assert "How will the promotion committee" in shown and "part-time staff" not in shown
+
+
+def test_a_button_pressed_after_the_session_ended_says_it_ended(facilitator, db_session, ring, hall, live):
+    submission_id = ask(db_session, ring, live)
+    token = hidden_fields(facilitator.get(page_of(hall)).get_data(as_text=True))["csrf_token"]
+    post_form(facilitator, f"/facilitate/live/{live.id}/end", page_of(hall))
+    response = facilitator.post(f"/facilitate/live/q/{submission_id}/approve",
+                                data={"csrf_token": token, "redacted": ASKED, "shown": ASKED})
+    assert response.status_code == 409
+    assert "This live session has ended: its questions are on the desk." in text(response)
+    assert stored_question(db_session, submission_id)[1].status == "pending"
