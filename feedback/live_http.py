@@ -60,7 +60,8 @@ def etag(kind: str, live_session_id: int, version: int) -> str:
 
 def not_modified(tag: str) -> Response | None:
     """A 304 when the browser already holds this version of the feed, else None."""
-    if tag not in request.headers.get("If-None-Match", "").replace("W/", "").split(", "):
+    held = {held.strip().removeprefix("W/") for held in request.headers.get("If-None-Match", "").split(",")}
+    if tag not in held:
         return None
     response = Response(status=304)
     response.headers["ETag"] = tag

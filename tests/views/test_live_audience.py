@@ -339,6 +339,8 @@ def test_the_feed_answers_304_until_something_changes(client, db_session, live):
     assert changed.status_code == 200 and changed.headers["ETag"] != first.headers["ETag"]
     assert question_item(changed.text, submission_id) is not None
     assert client.get(path, headers={"If-None-Match": changed.headers["ETag"]}).status_code == 304
+    both = f'{first.headers["ETag"]},W/{changed.headers["ETag"]}'  # a list, a weak tag: still the same version
+    assert client.get(path, headers={"If-None-Match": both}).status_code == 304
 
 
 def test_the_shared_feed_carries_no_csrf_token_and_no_browsers_marks(client, db_session, live):
