@@ -6,7 +6,7 @@ that was not approved. A revoked or replaced token, or an ended session, sees no
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, make_response, render_template
+from flask import Blueprint, current_app, render_template
 
 from feedback import live_http
 from feedback.db import get_db
@@ -36,8 +36,8 @@ def screen(token: str):
     if live_session is None:
         return _gone()
     shown = live_feed.presenter(get_db(), live_session)
-    return make_response(render_template("presenter/screen.html", live=shown, token=token,
-                                         every=current_app.config["LIVE_POLL_SECONDS"]))
+    return render_template("presenter/screen.html", live=shown, token=token,
+                           every=current_app.config["LIVE_POLL_SECONDS"])
 
 
 def _render_feed(live_session: LiveSession) -> tuple[int, str]:
