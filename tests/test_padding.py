@@ -6,9 +6,12 @@ import re
 
 import pytest
 
+from feedback import clock
 from feedback.forms.escrow import ANSWER_MAX
 from feedback.forms.public import COMMENT_MAX
 from feedback.padding import BUCKET
+from feedback.services.live import sessions
+from tests import live_pages
 from tests.browsing import check_receipt, hidden_fields, receipt_code, send_concern
 
 # What a text's length can cost on the page: plain letters, "&" (5 bytes as "&amp;"), emoji (4 bytes each).
@@ -98,3 +101,17 @@ def test_every_submitter_page_loads_the_same_scripts(client, hall):
     scripts = {name: SCRIPT_SRC.findall(page.get_data(as_text=True)) for name, page in pages.items()}
     assert len({tuple(found) for found in scripts.values()}) == 1, scripts
     assert any("copy.js" in src for src in scripts["form"]) and any("back-notice.js" in src for src in scripts["form"])
+
+
+def test_the_live_rooms_feeds_are_not_padded_and_its_pages_are(client, db_session, hall):
+    """The feeds 1,000 phones poll hold only what the room's screen shows: padding them would cost 32 KiB a poll."""
+    live = live_pages.start(db_session, hall)
+    live_pages.ask_and_approve(db_session, client, live.code, "Why are the rotas posted so late?")
+    token = sessions.new_presenter_link(db_session, live.id, by=live_pages.MODERATOR, now=clock.now())
+    feed, screen_feed = client.get(f"/live/{live.code}/feed"), client.get(f"/present/{token}/feed")
+    assert feed.status_code == screen_feed.status_code == 200
+    assert "Why are the rotas posted so late?" in feed.get_data(as_text=True)
+    assert len(feed.get_data()) < BUCKET and len(screen_feed.get_data()) < BUCKET
+    assert len(client.get(f"/live/{live.code}").get_data()) == BUCKET
+    assert len(client.get(f"/present/{token}").get_data()) == BUCKET
+    assert len(live_pages.ask(client, live.code, "x" * 10).get_data()) == BUCKET  # the receipt
