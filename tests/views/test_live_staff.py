@@ -551,3 +551,12 @@ def test_a_button_pressed_after_the_session_ended_says_it_ended(facilitator, db_
     assert response.status_code == 409
     assert "This live session has ended: its questions are on the desk." in text(response)
     assert stored_question(db_session, submission_id)[1].status == "pending"
+
+
+def test_a_question_is_text_not_markup_in_the_queue_and_its_panel(facilitator, db_session, ring, hall, live):
+    body = '<script>alert("q")</script><img src=x onerror=alert(1)> "quoted"'
+    submission_id = ask(db_session, ring, live, body)
+    for page in (facilitator.get(page_of(hall), query_string={"q": str(submission_id)}).get_data(as_text=True),
+                 facilitator.get(f"/facilitate/live/{live.id}/feed").get_data(as_text=True)):
+        assert "<script>alert" not in page and "<img src=x" not in page
+        assert "&lt;script&gt;alert(&#34;q&#34;)&lt;/script&gt;" in page
