@@ -121,7 +121,6 @@ def merge(session: orm.Session, submission_id: uuid.UUID, into_id: uuid.UUID, *,
     """
     if submission_id == into_id:
         raise LiveError("A question cannot be merged into itself.")
-    # Checked first, then grouped (duplicates.group is a write of its own), then moved out of the queue.
     pair = {q.submission_id: q for q in session.scalars(sa.select(LiveQuestion).where(
         LiveQuestion.submission_id.in_({submission_id, into_id})))}
     question, into = pair.get(submission_id), pair.get(into_id)
@@ -135,12 +134,15 @@ def merge(session: orm.Session, submission_id: uuid.UUID, into_id: uuid.UUID, *,
         raise LiveError("That question is merged or dismissed: merge into another one.")
     _check_running(session, question.live_session_id)
     session.rollback()
-    try:
-        duplicates.group(session, into_id, submission_id, by=by, now=now)
-    except duplicates.InvalidGrouping as error:
-        raise LiveError(str(error)) from None
+    # One write: grouped on the desk and out of the room's queue together (a failure leaves neither done).
     with writing(session):
+        try:  # first: it locks both submissions in the order every writer takes them
+            duplicates.group_in_write(session, into_id, submission_id, by=by, now=now)
+        except duplicates.InvalidGrouping as error:
+            raise LiveError(str(error)) from None
         question, _submission = _locked(session, submission_id)
+        if question.state == QuestionState.MERGED:
+            raise LiveError("This question is already merged into another.")
         question.state, question.position = QuestionState.MERGED, None
         sessions.bump(session, question.live_session_id)
 

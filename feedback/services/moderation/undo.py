@@ -25,6 +25,7 @@ from sqlalchemy import orm
 from feedback import audit
 from feedback.db import writing
 from feedback.models import AuditEvent, BulkChange, BulkChangeItem, Submission, Tagging, Theme
+from feedback.services.live import sessions as live_sessions
 from feedback.services.themes import tagging  # a module import: tagging imports this module too
 
 STATUS = "status"
@@ -113,6 +114,8 @@ def undo(session: orm.Session, change_id: uuid.UUID, *, town_hall_id: int, by: a
         kept = [item for item in items if item.submission_id in locked and item.submission_id not in since]
         restore = _restore_statuses if change.kind == STATUS else _remove_themes
         restored = restore(session, kept, locked, change=change, by=by, now=now)
+        if change.kind == STATUS:
+            live_sessions.bump_for_submissions(session, restored)  # a live question published or hidden again
         skipped = len(ids) - len(restored)
         change.undone_at = _second(now)
         audit.record(session, by, audit.Action.BULK_UNDONE, now=now,

@@ -23,6 +23,7 @@ from sqlalchemy import orm
 from feedback import audit
 from feedback.db import writing
 from feedback.models import DuplicateLink, Submission
+from feedback.services.live import sessions as live_sessions
 from feedback.services.text import excerpt
 from feedback.services.themes import similarity, similarity_index, tagging
 
@@ -165,27 +166,35 @@ def group(session: orm.Session, representative_id: uuid.UUID, member_id: uuid.UU
         is itself a member of a group.
     """
     with writing(session):
-        locked = {s.id: s for s in session.scalars(sa.select(Submission).order_by(Submission.id).with_for_update()
-                                                    .where(Submission.id.in_({representative_id, member_id})))}
-        representative, member = locked.get(representative_id), locked.get(member_id)
-        links = _links(session, [representative_id, member_id])
-        _check(representative, member, links.get(representative_id))
-        if links.get(member_id) == representative_id:
-            return 0
-        moving = [member_id] + tagging.members_of(session, [member_id]).get(member_id, [])
-        for submission_id in moving:
-            link = session.get(DuplicateLink, submission_id)
-            moved_from = link.representative_id if link else None
-            if link is None:
-                session.add(DuplicateLink(submission_id=submission_id, representative_id=representative_id))
-            else:
-                link.representative_id = representative_id
-            audit.record(session, by, audit.Action.DUPLICATE_GROUPED, now=now, submission_id=submission_id,
-                         details={"representative": str(representative_id),
-                                  "moved_from": str(moved_from) if moved_from else None})
-        session.flush()
-        tagging.carry(session, representative_id, moving, tagging.current_themes(session, representative_id),
-                      by=by, now=now)
+        return group_in_write(session, representative_id, member_id, by=by, now=now)
+
+
+def group_in_write(session: orm.Session, representative_id: uuid.UUID, member_id: uuid.UUID, *,
+                   by: audit.Actor, now: datetime) -> int:
+    """group() inside the caller's write (a live session's merge changes its question in the same transaction)."""
+    locked = {s.id: s for s in session.scalars(sa.select(Submission).order_by(Submission.id).with_for_update()
+                                                .where(Submission.id.in_({representative_id, member_id})))}
+    representative, member = locked.get(representative_id), locked.get(member_id)
+    links = _links(session, [representative_id, member_id])
+    _check(representative, member, links.get(representative_id))
+    if links.get(member_id) == representative_id:
+        return 0
+    moving = [member_id] + tagging.members_of(session, [member_id]).get(member_id, [])
+    for submission_id in moving:
+        link = session.get(DuplicateLink, submission_id)
+        moved_from = link.representative_id if link else None
+        if link is None:
+            session.add(DuplicateLink(submission_id=submission_id, representative_id=representative_id))
+        else:
+            link.representative_id = representative_id
+        audit.record(session, by, audit.Action.DUPLICATE_GROUPED, now=now, submission_id=submission_id,
+                     details={"representative": str(representative_id),
+                              "moved_from": str(moved_from) if moved_from else None})
+    session.flush()
+    tagging.carry(session, representative_id, moving, tagging.current_themes(session, representative_id),
+                  by=by, now=now)
+    # A live question's "raised by N" is on the room's screen: its pages fetch it again.
+    live_sessions.bump_for_submissions(session, [representative_id, *moving])
     return len(moving)
 
 
@@ -205,4 +214,5 @@ def ungroup(session: orm.Session, member_id: uuid.UUID, *, within: uuid.UUID | N
         session.delete(link)
         audit.record(session, by, audit.Action.DUPLICATE_UNGROUPED, now=now, submission_id=member_id,
                      details={"representative": str(representative_id)})
+        live_sessions.bump_for_submissions(session, [representative_id, member_id])
     return representative_id

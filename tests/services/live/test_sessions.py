@@ -6,12 +6,15 @@ import pytest
 import sqlalchemy as sa
 
 from feedback import audit, clock, crypto
-from feedback.models import AuditEvent, LiveSession
+from feedback.models import AuditEvent, BulkChange, LiveSession
 from feedback.services.intake import submitting, town_halls
 from feedback.services.live import feed, questions, sessions
 from feedback.services.live.sessions import CODE_ALPHABET, CODE_LENGTH, LiveError, NoSuchLiveSession
+from feedback.services.moderation import desk, undo
+from feedback.services.themes import duplicates
 from tests.factories import make_town_hall
 from tests.services.live.conftest import MODERATOR, approved, ask, browser, version, vote
+from tests.staff import make_staff
 
 
 @pytest.mark.parametrize(("typed", "stored"), [("k7qf2m", "K7QF2M"), (" K7Q-F2M ", "K7QF2M"), ("k7q f2m", "K7QF2M"),
@@ -146,3 +149,26 @@ def test_the_feed_carries_the_version_it_was_read_at(db_session, ring, live):
     found = sessions.running(db_session, live.code)
     assert feed.audience(db_session, found).version == version(db_session, live) == 1
     assert sessions.version(db_session, 10_000) is None
+
+
+def test_desk_changes_to_a_live_question_raise_the_version(app, db_session, ring, live, hall):
+    """The room's pages are cached by version: grouping, ungrouping or undoing on the desk must reach them too."""
+    facilitator = make_staff(app, "facilitator", "bo@example.org", "Bo").actor
+    kept = approved(db_session, ring, live, "Why is the night rota posted late?")
+    repeat = ask(db_session, ring, live, "Why is the night rota always posted late?")
+    before = version(db_session, live)
+    duplicates.group(db_session, kept, repeat, by=facilitator, now=clock.now())
+    assert version(db_session, live) > before
+    before = version(db_session, live)
+    duplicates.ungroup(db_session, repeat, by=facilitator, now=clock.now())
+    assert version(db_session, live) > before
+    desk.change_status(db_session, [kept], "hidden", hidden_reason="off-topic", town_hall_id=hall.id,
+                       by=facilitator, now=clock.now(), undo_minutes=10)
+    assert feed.audience(db_session, db_session.get_one(LiveSession, live.id)).queue == []
+    change = db_session.scalars(sa.select(BulkChange)).one()
+    before = version(db_session, live)
+    undo.undo(db_session, change.id, town_hall_id=hall.id, by=facilitator, now=clock.now(), minutes=10)
+    assert version(db_session, live) > before
+    db_session.expire_all()
+    assert [item.submission_id for item in feed.audience(db_session, db_session.get_one(LiveSession, live.id)).queue
+            ] == [kept]
