@@ -11,7 +11,6 @@ import io
 import uuid
 
 import segno
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     Response,
@@ -34,7 +33,7 @@ from feedback import clock, crypto, keyring, live_http
 from feedback.db import get_db
 from feedback.errors import render_error
 from feedback.forms.public import SubmissionForm
-from feedback.models import LiveSession, LiveVote
+from feedback.models import LiveSession
 from feedback.services.intake import submitting
 from feedback.services.live import feed as live_feed
 from feedback.services.live import questions, sessions, votes
@@ -80,11 +79,7 @@ def _voted(live_session: LiveSession, shown: live_feed.Feed, secret: str) -> set
     """The questions on the page this browser said "me too" to: one IN query on their voter keys."""
     ring = keyring.current()
     items = [item for item in [shown.on_screen, *shown.queue, *shown.answered] if item is not None]
-    keys = [crypto.live_voter_key(ring, secret, item.submission_id) for item in items]
-    if not keys:
-        return set()
-    found = get_db().scalars(sa.select(LiveVote.submission_id).where(LiveVote.voter_key.in_(keys)))
-    return set(found)
+    return votes.voted(get_db(), [crypto.live_voter_key(ring, secret, item.submission_id) for item in items])
 
 
 def _page(live_session: LiveSession, form: SubmissionForm, status: int = 200, notice: str | None = None):

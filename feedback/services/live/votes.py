@@ -74,6 +74,13 @@ def counts(session: orm.Session, submission_ids: list[uuid.UUID]) -> dict[uuid.U
     return found
 
 
+def voted(session: orm.Session, voter_keys: list[bytes]) -> set[uuid.UUID]:
+    """The questions a browser said "me too" to, among those whose keys (crypto.live_voter_key) are given."""
+    if not voter_keys:
+        return set()
+    return set(session.scalars(sa.select(LiveVote.submission_id).where(LiveVote.voter_key.in_(voter_keys))))
+
+
 def _insert(session: orm.Session, submission_id: uuid.UUID, voter_key: bytes) -> bool:
     """Store the vote unless this browser's is already there; True when it was stored (no error to recover from:
     on PostgreSQL a unique violation would abort the transaction)."""

@@ -131,3 +131,17 @@ def test_counts_of_questions_without_votes_are_zero(db_session, ring, live):
     submission_id = approved(db_session, ring, live)
     assert votes.counts(db_session, [submission_id]) == {submission_id: 0}
     assert votes.counts(db_session, []) == {}
+
+
+def test_a_browser_finds_its_own_votes_and_no_one_elses(db_session, ring, live):
+    first_question, second_question = approved(db_session, ring, live), approved(db_session, ring, live, "Parking?")
+    mine, theirs = browser(), browser()
+    vote(db_session, ring, live, first_question, mine)
+    vote(db_session, ring, live, second_question, theirs)
+
+    def keys(secret: str) -> list[bytes]:
+        return [crypto.live_voter_key(ring, secret, q) for q in (first_question, second_question)]
+
+    assert votes.voted(db_session, keys(mine)) == {first_question}
+    assert votes.voted(db_session, keys(theirs)) == {second_question}
+    assert votes.voted(db_session, keys(browser())) == set() and votes.voted(db_session, []) == set()
