@@ -782,6 +782,8 @@ def summarise(args, run: Run, usage: dict, url: str, final_feed: bytes) -> dict:
         "server_waiting": usage["server_waited"] / usage["wall"], "own_waiting": usage["own_waited"] / usage["wall"],
         "pg_cores": None if usage["pg_cpu"] is None else usage["pg_cpu"] / usage["wall"],
         "machine_cores_busy": usage["machine_busy"] / usage["machine_total"] * machine_cores,
+        "others_cores": (usage["machine_busy"] / usage["machine_total"] * machine_cores
+                         - (usage["server_cpu"] + usage["own_cpu"] + (usage["pg_cpu"] or 0)) / usage["wall"]),
         **{k: usage[k] for k in ("wall", "rss_end", "pss_end", "rss_max", "pss_max", "workers", "load_end")},
     }
     result["aims"] = {
@@ -819,7 +821,8 @@ def show(kind: str, r: dict) -> None:
           f"{r['shown_checked'] - r['shown_mismatch']} of {r['shown_checked']}; {r['flagged']} flagged")
     pg = "" if r["pg_cores"] is None else f", PostgreSQL backends {r['pg_cores']:.2f}"
     print(f"CPU (cores, over the run): gunicorn {r['server_cores']:.2f}{pg}, load generator {r['own_cores']:.2f}, "
-          f"whole machine {r['machine_cores_busy']:.2f} of {os.cpu_count()}; load average at the end "
+          f"whole machine {r['machine_cores_busy']:.2f} of {os.cpu_count()} (other programs "
+          f"{r['others_cores']:.2f}); load average at the end "
           f"{r['load_end']:.1f}; event-loop lag p99 {r['lag_p99'] * ms:.0f} ms, max {r['lag_max'] * ms:.0f} ms")
     print(f"waiting for a CPU while runnable (threads x time / wall): gunicorn {r['server_waiting']:.2f}, "
           f"load generator {r['own_waiting']:.2f}")
