@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from feedback import auth, cli, config, db, errors, filters, headers, keyring, limits, logs, padding, sanitize
+from feedback import auth, cli, config, db, errors, filters, headers, i18n, keyring, limits, logs, padding, sanitize
 from feedback.config import ROOT
 from feedback.extensions import csrf
 from feedback.views import (
@@ -45,6 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     padding.init_app(app)
     errors.init_app(app)
     sanitize.init_app(app)
+    i18n.init_app(app)  # the switch's blueprint too
     filters.init_app(app)
     auth.init_app(app)  # before CSRF: deny by default comes first
     csrf.init_app(app)

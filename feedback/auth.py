@@ -35,6 +35,7 @@ PUBLIC_ENDPOINTS = frozenset({
     "plan.feed",
     "plan.response",
     "auth.login",
+    "language.switch",
     # A live session's audience (by its event code) and presenter screen (by its token).
     "live.join",
     "live.audience",

@@ -21,6 +21,7 @@ EXPECTED = {
     "public.town_hall": PUBLIC,
     "receipts.check": PUBLIC,
     "auth.login": PUBLIC,
+    "language.switch": PUBLIC,
     "auth.logout": STAFF,
     "auth.home": STAFF,
     "admin.users": ADMIN,

@@ -1,0 +1,106 @@
+"""The reader's language: a `lang` cookie set by the switch on every page, else Accept-Language, else English.
+
+The cookie carries the language's code and nothing else. Catalogs live in feedback/translations (scripts/i18n
+extracts, updates and compiles them). Lazy strings render unescaped (Flask-Babel's LazyString is Markup-like):
+use lazy_gettext only for our own messages, never with a person's text in its variables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, current_app, has_request_context, redirect, request, url_for
+from flask_babel import Babel, get_locale
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.wrappers import Response
+
+LANGUAGES = ("en", "es")
+DEFAULT = "en"
+# Each language named in itself, as a reader looking for theirs would recognise it.
+NAMES = {"en": "English", "es": "Español"}
+COOKIE = "lang"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+
+bp = Blueprint("language", __name__)
+
+
+def select_locale() -> str:
+    """The cookie's language if it is one of ours, else the best match for Accept-Language, else English."""
+    if not has_request_context():
+        return DEFAULT
+    chosen = request.cookies.get(COOKIE)
+    if chosen in LANGUAGES:
+        return chosen
+    return best_match(request.accept_languages)
+
+
+def best_match(accepted: Iterable[tuple[str, float]]) -> str:
+    """The first of the reader's languages, by preference, that we have ("en-GB" is English).
+
+    Werkzeug's best_match would take an exact "es;q=0.5" over a regional "en-GB" the reader prefers.
+    """
+    for value, quality in accepted:  # highest quality first
+        primary = value.replace("_", "-").split("-")[0].lower()
+        if quality > 0 and primary in LANGUAGES:
+            return primary
+    return DEFAULT
+
+
+def current_language() -> str:
+    """The language of the page being rendered ("en" outside a request)."""
+    locale = get_locale()
+    return locale.language if locale is not None else DEFAULT
+
+
+def local_path(target: str | None) -> str:
+    """target if it is a path on this site ("/t/x"), else "/": the switch never sends anyone elsewhere."""
+    if not target or "\\" in target or any(ord(c) < 32 for c in target):
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
+        return "/"
+    return target
+
+
+def _here() -> str:
+    """The page to come back to after switching: this path, or, for a form's POST address, the nearest path above
+    it that a GET can fetch (/receipt/reply: /receipt, so every receipt form's answer links alike). The query is
+    left out: a staff search stays out of the switch's URL."""
+    path = request.path
+    adapter = current_app.url_map.bind("localhost")
+    while path not in ("", "/"):
+        try:
+            adapter.match(path, method="GET")
+            return path
+        except MethodNotAllowed:
+            path = path.rsplit("/", 1)[0]
+        except HTTPException:  # not found (an error page), or redirected: come back to it as it is
+            return path
+    return "/"
+
+
+def switch_links() -> list[dict[str, str]]:
+    """The other languages, each with its name and the URL that switches to it and comes back here."""
+    here = _here()
+    return [{"code": code, "name": NAMES[code], "url": url_for("language.switch", code=code, next=here)}
+            for code in LANGUAGES if code != current_language()]
+
+
+@bp.get("/language/<code>")
+def switch(code: str) -> Response:
+    """Remember the language in a cookie and go back to the page; an unknown code changes nothing."""
+    response = redirect(local_path(request.args.get("next")))
+    # No body: its length would vary with the page gone back to (padding.py pads only what it must).
+    response.set_data(b"")
+    if code in LANGUAGES:
+        response.set_cookie(COOKIE, code, max_age=COOKIE_MAX_AGE, httponly=True, samesite="Lax",
+                            secure=request.is_secure)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    Babel(app, locale_selector=select_locale, default_locale=DEFAULT)
+    app.jinja_env.policies["ext.i18n.trimmed"] = True  # a {% trans %} block's line breaks are not in its msgid
+    app.jinja_env.globals.update(current_language=current_language, language_switch=switch_links)
+    app.register_blueprint(bp)
