@@ -29,11 +29,12 @@ _ADDRESS = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b|\b[0-9A-Fa-f]{0,4}(?::[0-9A-
 # What only submitters ask for: the list of town halls, a town hall's form and its POST, receipts (check,
 # answer, withdraw), an action's page with its feedback form and that form's POST, and static files,
 # which their pages load too (every one of them the same scripts). And a live session's pages: the audience's
-# (asks, votes, polls), the presenter screen's (its token is in the path) and the moderator queue's poll, whose
-# 200-or-304 answers would otherwise date each question asked and each vote. And the language switch, which
+# (asks, votes, polls), the presenter screen's (its token is in the path) and the moderator's (its poll's
+# 200-or-304 answers, and the size of its page, reloaded after every button, would date each question asked
+# and each vote). And the language switch, which
 # every page links to: a line for it would time a submitter's visit as surely as one for the page itself.
 _SUBMITTER_PATH = re.compile(
-    r"^/+(?:$|t(?:/|$)|receipt(?:/|$)|plan/+\d+(?:/|$)|static/|live(?:/|$)|present/|facilitate/+live/+\d+/+feed"
+    r"^/+(?:$|t(?:/|$)|receipt(?:/|$)|plan/+\d+(?:/|$)|static/|live(?:/|$)|present/|facilitate/+live(?:/|$)"
     r"|language/)")
 _REQUEST_LINE_PATH = re.compile(r'"[A-Z]+ (?P<path>[^ ?"]*)')
 

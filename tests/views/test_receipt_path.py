@@ -62,7 +62,8 @@ def test_a_status_page_with_the_longest_text_and_plan_stays_one_padded_size(clie
     ("/plan/12/feedback", True), ("/plan/12", True), ("/t/spring/response", True),
     ("/plan", False), ("/plan/feed.atom", False),
     ("/live", True), ("/live/K7QF2M", True), ("/live/K7QF2M/q/1/vote", True), ("/present/token", True),
-    ("/facilitate/live/3/feed", True), ("/facilitate/live/spring", False), ("/lively", False),
+    ("/facilitate/live/3/feed", True), ("/facilitate/live/spring", True), ("/facilitate/live/q/1/approve", True),
+    ("/facilitate/lively", False), ("/facilitate/spring", False), ("/lively", False),
 ])
 def test_an_action_s_page_and_its_feedback_are_submitter_paths_and_the_plan_is_not(path, submitter):
     assert is_submitter_path(path) is submitter
