@@ -103,7 +103,9 @@ def parse_args() -> argparse.Namespace:
                         help="seconds between the moderator queue's polls [0.5]")
     parser.add_argument("--grace", type=float, default=8.0,
                         help="seconds the screens keep polling after the last approval [8]")
-    parser.add_argument("--timeout", type=float, default=10.0, help="seconds before a request counts as failed [10]")
+    parser.add_argument("--timeout", type=float, default=30.0,
+                        help="seconds before a request counts as failed [30: gunicorn's worker timeout; a browser's "
+                             "fetch waits longer]")
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"],
                         choices=["sqlite", "postgresql"], help="[sqlite postgresql]")
     parser.add_argument("--postgres-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/bench_live",
@@ -790,8 +792,9 @@ def summarise(args, run: Run, usage: dict, url: str, final_feed: bytes) -> dict:
         "99% within 3 s": result["within_3s"] >= 0.99,
         "intake p99 < 200 ms": result["intake_p99"] < 0.2,
         "no errors": result["errors_total"] == 0,
-        "no lost question": not lost and len(receipts) == len(run.asked),
-        "votes counted once": not vote_mismatch and not shown_mismatch and result["votes_stored"] == len(run.votes_ok),
+        "no lost question": not lost,  # an ask without an answer is an error (above), not a lost question
+        # a vote without an answer may have counted, once: each question's stored count is in [counted, + those]
+        "votes counted once": not vote_mismatch and not shown_mismatch,
     }
     return result
 
@@ -800,7 +803,8 @@ def show(kind: str, r: dict) -> None:
     ms = 1000
     print(f"\n== {kind}: {r['clients']} audience browsers (of {r['clients_asked']}), 1 presenter, "
           f"{r['duration']:.0f} s of load, {r['wall']:.0f} s polled; {r['workers']} gunicorn workers")
-    print(f"questions: {r['asked']} asked, {r['receipts']} receipts, {r['questions_stored']} stored "
+    print(f"questions: {r['asked']} asked, {r['receipts']} receipts ({r['asked'] - r['receipts']} without: errors), "
+          f"{r['questions_stored']} stored "
           f"{r['states']}, {r['approved']} approved; lost: {len(r['lost'])} {r['lost'][:10]}")
     print(f"approval -> on every audience screen: {r['pairs']} (question, browser) pairs, p50 {r['delay_p50']:.2f} s, "
           f"p99 {r['delay_p99']:.2f} s, max {r['delay_max']:.2f} s, within 3 s {100 * r['within_3s']:.2f}%, "
