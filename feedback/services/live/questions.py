@@ -128,10 +128,7 @@ def merge(session: orm.Session, submission_id: uuid.UUID, into_id: uuid.UUID, *,
         raise LiveError(GONE)
     if question.live_session_id != into.live_session_id:
         raise LiveError("Only questions of the same live session can be merged.")
-    if question.state == QuestionState.MERGED:
-        raise LiveError("This question is already merged into another.")
-    if into.state in (QuestionState.MERGED, QuestionState.DISMISSED):
-        raise LiveError("That question is merged or dismissed: merge into another one.")
+    _check_mergeable(question, into)
     _check_running(session, question.live_session_id)
     session.rollback()
     # One write: grouped on the desk and out of the room's queue together (a failure leaves neither done).
@@ -141,8 +138,10 @@ def merge(session: orm.Session, submission_id: uuid.UUID, into_id: uuid.UUID, *,
         except duplicates.InvalidGrouping as error:
             raise LiveError(str(error)) from None
         question, _submission = _locked(session, submission_id)
-        if question.state == QuestionState.MERGED:
-            raise LiveError("This question is already merged into another.")
+        into = session.get(LiveQuestion, into_id, with_for_update=True, populate_existing=True)
+        if into is None:
+            raise LiveError(GONE)
+        _check_mergeable(question, into)  # again: a colleague may have dismissed or merged either one meanwhile
         question.state, question.position = QuestionState.MERGED, None
         sessions.bump(session, question.live_session_id)
 
@@ -235,6 +234,15 @@ def check_votes(session: orm.Session, submission_id: uuid.UUID, *, by: audit.Act
         question.flagged, question.counted_votes = False, None
         audit.record(session, by, audit.Action.LIVE_VOTES_CHECKED, now=now, submission_id=submission_id)
         sessions.bump(session, question.live_session_id)
+
+
+def _check_mergeable(question: LiveQuestion, into: LiveQuestion) -> None:
+    if question.state == QuestionState.MERGED:
+        raise LiveError("This question is already merged into another.")
+    if question.state == QuestionState.DISMISSED:
+        raise LiveError("This question is dismissed: it cannot be merged. Reload the page.")
+    if into.state in (QuestionState.MERGED, QuestionState.DISMISSED):
+        raise LiveError("That question is merged or dismissed: merge into another one.")
 
 
 def _check_running(session: orm.Session, live_session_id: int) -> None:

@@ -308,3 +308,36 @@ def test_after_the_end_the_questions_stay_submissions_with_status_and_themes(db_
         answered, unanswered, waiting, dismissed}
     desk.change_status(db_session, [waiting], "published", by=MODERATOR, now=clock.now())  # the desk still works
     assert db_session.get_one(Submission, waiting).status == "published"
+
+
+@pytest.mark.parametrize("dismissed", ["the question", "the one it repeats"])
+def test_a_dismissed_question_is_neither_merged_nor_merged_into(db_session, ring, live, dismissed):
+    kept = approved(db_session, ring, live, "Why is the night rota posted late?")
+    repeat = ask(db_session, ring, live, "Why is the night rota always posted late?")
+    questions.dismiss(db_session, repeat if dismissed == "the question" else kept, reason="spam", by=MODERATOR,
+                      now=clock.now())
+
+    with pytest.raises(LiveError, match="dismissed"):
+        questions.merge(db_session, repeat, kept, by=MODERATOR, now=clock.now())
+    assert db_session.get(DuplicateLink, repeat) is None
+
+
+@pytest.mark.parametrize("dismissed", ["the question", "the one it repeats"])
+def test_a_colleague_s_dismissal_just_before_the_merge_s_write_stops_the_merge(db_session, ring, live, monkeypatch,
+                                                                                dismissed):
+    kept = approved(db_session, ring, live, "Why is the night rota posted late?")
+    repeat = ask(db_session, ring, live, "Why is the night rota always posted late?")
+    gone = repeat if dismissed == "the question" else kept
+    checked = questions._check_running
+
+    def colleague_dismisses_after_the_check(session, live_session_id):
+        checked(session, live_session_id)
+        monkeypatch.setattr(questions, "_check_running", checked)  # once: between the merge's check and its write
+        questions.dismiss(session, gone, reason="spam", by=MODERATOR, now=clock.now())
+
+    monkeypatch.setattr(questions, "_check_running", colleague_dismisses_after_the_check)
+    with pytest.raises(LiveError, match="dismissed"):
+        questions.merge(db_session, repeat, kept, by=MODERATOR, now=clock.now())
+    db_session.expire_all()
+    assert db_session.get(DuplicateLink, repeat) is None
+    assert db_session.get_one(LiveQuestion, gone).state == "dismissed"
