@@ -200,7 +200,21 @@ def test_me_too_counts_once_per_browser(app, client, db_session, live):
         "counted": True, "message": "You said “me too”."}
     assert votes_shown(client, live.code, submission_id) == 2
     again = me_too(other, live.code, submission_id, script=True)
-    assert again.status_code == 200 and "already" in again.json["message"]
+    assert again.status_code == 200 and again.json == {"counted": True, "message": "You said “me too”."}
+    assert votes_shown(client, live.code, submission_id) == 2
+
+
+def test_a_counted_vote_and_a_repeated_one_answer_the_same_bytes(app, client, db_session, live):
+    """Someone watching the network learns nothing from the answer's size about whether a vote counted."""
+    submission_id = ask_and_approve(db_session, client, live.code)
+    counted, repeated = (me_too(client, live.code, submission_id, script=True) for _ in range(2))
+    assert (counted.status_code, counted.get_data()) == (repeated.status_code, repeated.get_data())
+    other = app.test_client()
+    first, again = me_too(other, live.code, submission_id), me_too(other, live.code, submission_id)
+    assert (first.status_code, first.headers["Location"], first.get_data()) == (
+        again.status_code, again.headers["Location"], again.get_data())
+    cookies = [[len(c) for c in answer.headers.getlist("Set-Cookie")] for answer in (first, again)]
+    assert cookies[0] == cookies[1]  # the session cookie carries the same message
     assert votes_shown(client, live.code, submission_id) == 2
 
 
