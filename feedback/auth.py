@@ -46,8 +46,8 @@ PUBLIC_ENDPOINTS = frozenset({
     "presenter.screen",
     "presenter.feed",
 })
-# Form fields never echoed back on the "session ended" page.
-NEVER_SHOWN_BACK = frozenset({"csrf_token", "password", "code", "form_token", "leave_empty", "selected"})
+# Form fields never echoed back on the "session ended" page ("pad": pad-form.js's filler, nobody's words).
+NEVER_SHOWN_BACK = frozenset({"csrf_token", "password", "code", "form_token", "leave_empty", "selected", "pad"})
 STAFF = (Role.ADMIN, Role.FACILITATOR, Role.LEADER)
 MODERATORS = (Role.ADMIN, Role.FACILITATOR)
 View = TypeVar("View", bound=Callable[..., Any])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 
@@ -101,6 +102,74 @@ def test_every_submitter_page_loads_the_same_scripts(client, hall):
     scripts = {name: SCRIPT_SRC.findall(page.get_data(as_text=True)) for name, page in pages.items()}
     assert len({tuple(found) for found in scripts.values()}) == 1, scripts
     assert any("copy.js" in src for src in scripts["form"]) and any("back-notice.js" in src for src in scripts["form"])
+    assert any("pad-form.js" in src for src in scripts["form"])  # pads every form's request (issue 12, item 3)
+
+
+def test_the_live_audience_page_loads_the_script_that_pads_its_ask_form(client, db_session, hall):
+    live = live_pages.start(db_session, hall)
+    scripts = SCRIPT_SRC.findall(client.get(f"/live/{live.code}").get_data(as_text=True))
+    assert any("pad-form.js" in src for src in scripts) and any("live.js" in src for src in scripts)
+
+
+# What pad-form.js adds to a form's request: filler the server ignores, never anyone's words.
+PAD = {"pad": "Z" * (16 * 1024)}
+FILLER = "Z" * 64
+
+
+def assert_not_shown_back(response, status: int) -> str:
+    page = response.get_data(as_text=True)
+    assert response.status_code == status, (response.status_code, page[:300])
+    assert FILLER not in page and 'name="pad"' not in page
+    return page
+
+
+def test_a_padded_concern_is_stored_and_the_pad_is_never_shown_back(client, hall):
+    anonymous = send_concern(client, hall.slug, "x" * 10, **PAD)
+    named = send_concern(client, hall.slug, "Named and padded.", identity_choice="named", name="Ngozi Abernathy-Cole",
+                         email="ngozi@example.org", contact_ok="y", **PAD)
+    assert "anonymously" in assert_not_shown_back(anonymous, 200)
+    assert "encrypted" in assert_not_shown_back(named, 200)
+    status = check_receipt(client, receipt_code(anonymous))
+    assert "x" * 10 in assert_not_shown_back(status, 200)
+    assert_not_shown_back(send_concern(client, hall.slug, "", **PAD), 422)  # refused: the form comes back
+    expired = client.post(f"/t/{hall.slug}", data={"comment": "Kept after expiry", "identity_choice": "anonymous",
+                                                   "csrf_token": "stale", **PAD})
+    assert "Kept after expiry" in assert_not_shown_back(expired, 400)
+
+
+def test_padded_receipt_forms_are_accepted_and_their_refusals_do_not_show_the_pad(client, hall):
+    code = receipt_code(send_concern(client, hall.slug, "x" * 10))
+    status = client.post("/receipt", data={"code": code, **hidden_fields(client.get("/receipt").get_data(as_text=True)),
+                                           **PAD})
+    status_page = assert_not_shown_back(status, 200)
+    wrong = client.post("/receipt", data={"code": "ABCD-2345-EFGH-6789-JKMN", **hidden_fields(status_page), **PAD})
+    assert_not_shown_back(wrong, 404)  # no such receipt
+    too_long = client.post("/receipt/reply", data={"code": code, "answer": "y" * (ANSWER_MAX + 1),
+                                                   **hidden_fields(status_page), **PAD})
+    assert "y" * (ANSWER_MAX + 1) in assert_not_shown_back(too_long, 422)
+    answered = client.post("/receipt/reply", data={"code": code, "answer": "A padded answer.",
+                                                   **hidden_fields(status_page), **PAD})
+    assert "A padded answer." in assert_not_shown_back(answered, 200)
+    unconfirmed = client.post("/receipt/withdraw", data={"code": code, **hidden_fields(status_page), **PAD})
+    assert_not_shown_back(unconfirmed, 422)
+    withdrawn = client.post("/receipt/withdraw", data={"code": code, "confirm": "y", **hidden_fields(status_page),
+                                                       **PAD})
+    assert "was withdrawn" in assert_not_shown_back(withdrawn, 200)
+
+
+def test_a_padded_live_question_is_stored_and_its_refusal_does_not_show_the_pad(client, db_session, hall):
+    live = live_pages.start(db_session, hall)
+    assert_not_shown_back(live_pages.ask(client, live.code, "Why are the rotas posted so late?", **PAD), 200)
+    live_pages.asked(db_session, "Why are the rotas posted so late?")
+    refused = live_pages.ask(client, live.code, "q" * (COMMENT_MAX + 1), **PAD)
+    assert "q" * (COMMENT_MAX + 1) in assert_not_shown_back(refused, 422)
+
+
+def test_a_padded_staff_post_after_the_session_ended_does_not_show_the_pad(client, hall):
+    token = hidden_fields(client.get("/receipt").get_data(as_text=True))["csrf_token"]
+    ended = client.post(f"/facilitate/s/{uuid.uuid4()}/reply",
+                        data={"csrf_token": token, "body": "A careful reply", **PAD})
+    assert "A careful reply</textarea>" in assert_not_shown_back(ended, 401)
 
 
 def test_the_live_rooms_feeds_are_not_padded_and_its_pages_are(client, db_session, hall):
