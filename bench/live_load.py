@@ -119,6 +119,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="after the run, time N audience feed answers of each kind in this process (CPU time; "
                              "304, cached 200, rendered 200) and print cProfile's top functions of a render [0: no]")
+    parser.add_argument("--calibrate", type=float, default=0, metavar="SECONDS",
+                        help="before the load, SECONDS of back-to-back GETs (16 connections) of each of: the feed "
+                             "answered 304, answered 200, a static file, and a bare Flask app on the same gunicorn "
+                             "config: the server's CPU per request [0: no]")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (gunicorn's log)")
     return parser.parse_args()
 
@@ -832,6 +836,9 @@ def show(kind: str, r: dict) -> None:
           f"load generator {r['own_waiting']:.2f}")
     print(f"memory (gunicorn master + workers): RSS {r['rss_end']:.0f} MiB at the end, {r['rss_max']:.0f} max; "
           f"PSS {r['pss_end']:.0f} / {r['pss_max']:.0f} MiB")
+    for name, c in r.get("calibration", {}).items():
+        print(f"closed loop before the load, {name}: {c['per_second']:.0f} requests/s, server CPU {c['cpu_ms']:.2f} ms "
+              "a request")
     if "profile_304_ms" in r:
         print(f"one process, CPU per audience feed answer ({r['profile_questions']} questions shown, "
               f"{r['profile_fragment_kib']:.1f} KiB): 304 {r['profile_304_ms']:.2f} ms, 200 from the fragment cache "
@@ -898,6 +905,48 @@ def profile_feed(env: dict[str, str], code: str, live_id: int, rounds: int) -> d
     return result
 
 
+async def blast(port: int, path: str, headers: dict[str, str], seconds: float, connections: int = 16) -> int:
+    """As many GETs as `connections` loops get answered in `seconds`, back to back: the requests made."""
+    made = 0
+    stop = time.monotonic() + seconds
+
+    async def loop() -> None:
+        nonlocal made
+        while time.monotonic() < stop:
+            await http(port, "GET", path, headers, b"", 30)
+            made += 1
+
+    await asyncio.gather(*(loop() for _ in range(connections)))
+    return made
+
+
+def calibrate(args, kind: str, work: Path, env: dict[str, str], server: Server, code: str) -> dict:
+    """The server's CPU per request through gunicorn, closed loop (16 connections, before the load): an audience
+    feed answered 304, one answered 200 (from the fragment cache), a static file, and the same gunicorn config
+    serving bench/baseline_app.py (a bare Flask app; a GET answers 405) for what gunicorn and Flask cost alone."""
+    from bench import baseline_app
+
+    baseline_app.create_table(env["FEEDBACK_DATABASE_URL"])
+    base = start_server(f"baseline-{kind}", {**env, "BASELINE_DATABASE_URL": env["FEEDBACK_DATABASE_URL"]},
+                        args.port + 1, work, ["bench.baseline_app:app"], "/")
+    feed = f"/live/{code}/feed"
+    tag = asyncio.run(http(args.port, "GET", feed, {}, b"", 30)).header("etag") or ""
+    cases = [("feed 304", server, feed, {"If-None-Match": tag}), ("feed 200", server, feed, {}),
+             ("static file", server, "/static/js/live.js", {}), ("bare Flask (405)", base, "/t/x", {})]
+    result = {}
+    try:
+        for name, target, path, headers in cases:
+            before, started = cpu_seconds(target.process.pid), time.monotonic()
+            made = asyncio.run(blast(target.port, path, headers, args.calibrate))
+            wall = time.monotonic() - started
+            time.sleep(0.3)
+            result[name] = {"per_second": made / wall,
+                            "cpu_ms": 1000 * (cpu_seconds(target.process.pid) - before) / max(1, made)}
+    finally:
+        base.stop()
+    return {"calibration": result}
+
+
 def bench_database(args, kind: str, work: Path, base_env: dict[str, str]) -> dict:
     url = f"sqlite:///{work / f'live-{kind}.sqlite3'}" if kind == "sqlite" else fresh_postgres(args.postgres_url)
     env = {**base_env, "FEEDBACK_DATABASE_URL": url}
@@ -906,6 +955,7 @@ def bench_database(args, kind: str, work: Path, base_env: dict[str, str]) -> dic
         email, password = "moderator@bench.example.org", secrets.token_urlsafe(24)
         slug, live_id, code, token = seed(url, env, email, password)
         poll = args.poll if args.poll is not None else float(env.get("FEEDBACK_LIVE_POLL_SECONDS", 2))
+        calibration = calibrate(args, kind, work, env, server, code) if args.calibrate else {}
 
         async def main() -> dict:
             run = Run(args.port, args.timeout, code, live_id, token, poll)
@@ -914,7 +964,7 @@ def bench_database(args, kind: str, work: Path, base_env: dict[str, str]) -> dic
             final = await Browser(run).request("final feed", "GET", f"/live/{code}/feed")
             return summarise(args, run, usage, url, final.body if final is not None else b"")
 
-        result = asyncio.run(main())
+        result = {**asyncio.run(main()), **calibration}
     finally:
         server.stop()
     if args.profile:
