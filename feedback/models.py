@@ -620,3 +620,6 @@ class LiveVote(Base):
         sa.ForeignKey("submission.id", ondelete="CASCADE"), primary_key=True
     )
     voter_key: Mapped[bytes] = mapped_column(sa.LargeBinary(32), primary_key=True)
+    # Came in the burst that flagged its question, or after: it counts only once a moderator counts the held
+    # votes (questions.check_votes, keep=True); discarding them deletes it.
+    held: Mapped[bool] = mapped_column(default=False, server_default=sa.false())

@@ -27,7 +27,7 @@ from feedback.services.themes import duplicates
 
 bp = Blueprint("live_staff", __name__, url_prefix="/facilitate/live")
 
-ACTIONS = ("approve", "dismiss", "merge", "up", "down", "show", "answered", "note", "check-votes")
+ACTIONS = ("approve", "dismiss", "merge", "up", "down", "show", "answered", "note", "check-votes", "discard-votes")
 QUEUE_KIND = "queue"
 MERGE_LABEL_CHARS = 90
 
@@ -269,7 +269,7 @@ def _do(action: str, submission_id: uuid.UUID, form: FlaskForm) -> str:
 
 
 def _press(action: str, submission_id: uuid.UUID, *, by: audit.Actor, now: datetime) -> str:
-    """The buttons without a form of their own: up, down, show, answered, check-votes."""
+    """The buttons without a form of their own: up, down, show, answered, check-votes, discard-votes."""
     db = get_db()
     if action in ("up", "down"):
         questions.move(db, submission_id, up=action == "up", by=by, now=now)
@@ -280,5 +280,9 @@ def _press(action: str, submission_id: uuid.UUID, *, by: audit.Actor, now: datet
     if action == "answered":
         questions.mark_answered(db, submission_id, by=by, now=now)
         return "Marked answered: it left the queue."
-    questions.check_votes(db, submission_id, by=by, now=now)
-    return "Votes checked: the flag is gone and every vote counts again."
+    if action == "discard-votes":
+        questions.check_votes(db, submission_id, keep=False, by=by, now=now)
+        return ("Held votes discarded: the flag is gone, and the count is back to the votes from before the burst. "
+                "New votes count as usual.")
+    questions.check_votes(db, submission_id, keep=True, by=by, now=now)
+    return "Held votes counted: the flag is gone and every vote counts."

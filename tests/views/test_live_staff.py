@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from feedback import clock, crypto
 from feedback.demo import live as demo_live
 from feedback.demo import loader
-from feedback.models import AuditEvent, DuplicateLink, LiveQuestion, LiveSession, Submission, TownHall
+from feedback.models import AuditEvent, DuplicateLink, LiveQuestion, LiveSession, LiveVote, Submission, TownHall
 from feedback.services.intake import submitting
 from feedback.services.live import questions, votes
 from tests.browsing import hidden_fields, post_form, text
@@ -382,18 +382,36 @@ def test_a_note_too_long_comes_back_as_typed(facilitator, db_session, ring, hall
     assert "Shorten the note to 300 characters or fewer." in page and typed in page
 
 
-def test_check_votes_clears_a_burst_flag(facilitator, db_session, ring, hall, live):
-    submission_id = approved(facilitator, db_session, ring, hall, live, ASKED)
-    for _ in range(3):
+def burst_of_votes(db_session, ring, live, submission_id, *, before: int, during: int) -> None:
+    for n in range(before + during):
         key = crypto.live_voter_key(ring, crypto.new_voter_secret(), submission_id)
-        votes.vote(db_session, live.id, submission_id, key, burst=lambda _id: True)
+        votes.vote(db_session, live.id, submission_id, key, burst=lambda _id, n=n: n >= before)
+
+
+def test_counting_the_held_votes_clears_a_burst_flag(facilitator, db_session, ring, hall, live):
+    submission_id = approved(facilitator, db_session, ring, hall, live, ASKED)
+    burst_of_votes(db_session, ring, live, submission_id, before=1, during=3)
     page = text(facilitator.get(page_of(hall)))
-    assert "Burst of votes: check" in region(page, "approved")
+    assert "Burst of votes: check" in region(page, "approved") and "1 “me too”" in region(page, "approved")
+    assert "Count the held votes" in region(page, "approved") and "Discard the held votes" in region(page, "approved")
     assert press(facilitator, hall, submission_id, "check-votes").status_code == 302
     page = flashed(facilitator, hall)
-    assert "Votes checked" in page and "Burst of votes" not in page
-    assert "3 “me too”" in region(page, "approved")
+    assert "Held votes counted" in page and "Burst of votes" not in page
+    assert "4 “me too”" in region(page, "approved")
     assert stored_question(db_session, submission_id)[0].flagged is False
+
+
+def test_discarding_the_held_votes_keeps_the_ones_from_before_the_burst(facilitator, db_session, ring, hall, live):
+    submission_id = approved(facilitator, db_session, ring, hall, live, ASKED)
+    burst_of_votes(db_session, ring, live, submission_id, before=2, during=5)
+    assert press(facilitator, hall, submission_id, "discard-votes").status_code == 302
+    page = flashed(facilitator, hall)
+    assert "Held votes discarded" in page and "Burst of votes" not in page
+    assert "2 “me too”" in region(page, "approved")
+    db_session.rollback()
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(LiveVote)) == 2
+    assert press(facilitator, hall, submission_id, "discard-votes").status_code == 409  # not flagged any more
+    assert json.loads(audit_of(db_session)[-1].details) == {"held": 5, "kept": False}
 
 
 def test_a_question_of_no_live_session_is_not_found(facilitator, hall, live):

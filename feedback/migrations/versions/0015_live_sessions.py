@@ -50,6 +50,7 @@ def upgrade() -> None:
     op.create_table('live_vote',
     sa.Column('submission_id', sa.Uuid(), nullable=False),
     sa.Column('voter_key', sa.LargeBinary(length=32), nullable=False),
+    sa.Column('held', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.ForeignKeyConstraint(['submission_id'], ['submission.id'], name=op.f('fk_live_vote_submission_id_submission'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('submission_id', 'voter_key', name=op.f('pk_live_vote')),
     sqlite_with_rowid=False

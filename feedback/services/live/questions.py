@@ -20,7 +20,15 @@ from sqlalchemy import orm
 
 from feedback import audit, crypto
 from feedback.db import writing
-from feedback.models import HIDDEN_REASONS, LiveQuestion, LiveSession, Submission, SubmissionStatus, TownHall
+from feedback.models import (
+    HIDDEN_REASONS,
+    LiveQuestion,
+    LiveSession,
+    LiveVote,
+    Submission,
+    SubmissionStatus,
+    TownHall,
+)
 from feedback.services.intake import submitting
 from feedback.services.live import sessions
 from feedback.services.live.sessions import LiveError, NoSuchLiveSession
@@ -222,8 +230,10 @@ def set_note(session: orm.Session, submission_id: uuid.UUID, note: str, *, by: a
         sessions.bump(session, question.live_session_id)
 
 
-def check_votes(session: orm.Session, submission_id: uuid.UUID, *, by: audit.Actor, now: datetime) -> None:
-    """A moderator looked at a burst of votes: the flag goes and every vote counts again. Commits.
+def check_votes(session: orm.Session, submission_id: uuid.UUID, *, keep: bool, by: audit.Actor,
+                now: datetime) -> None:
+    """A moderator looked at a burst of votes: the held votes count (keep) or are deleted (not keep), and the flag
+    goes. Audited with how many were held. Commits.
 
     :raises LiveError: gone or not flagged.
     """
@@ -231,8 +241,15 @@ def check_votes(session: orm.Session, submission_id: uuid.UUID, *, by: audit.Act
         question, _submission = _locked(session, submission_id)
         if not question.flagged:
             raise LiveError("This question's votes are not flagged. Reload the page.")
+        held = sa.and_(LiveVote.submission_id == submission_id, LiveVote.held.is_(True))
+        count = session.scalar(sa.select(sa.func.count()).select_from(LiveVote).where(held)) or 0
+        if keep:
+            session.execute(sa.update(LiveVote).where(held).values(held=False))
+        else:
+            session.execute(sa.delete(LiveVote).where(held))
         question.flagged, question.counted_votes = False, None
-        audit.record(session, by, audit.Action.LIVE_VOTES_CHECKED, now=now, submission_id=submission_id)
+        audit.record(session, by, audit.Action.LIVE_VOTES_CHECKED, now=now, submission_id=submission_id,
+                     details={"held": count, "kept": keep})
         sessions.bump(session, question.live_session_id)
 
 

@@ -3,7 +3,8 @@ nothing else: no address, no identity, no time, no order.
 
 A burst of votes on one question (more than LIVE_VOTE_BURST in its window, counted by the caller's
 `burst` check in the limiter's storage, never in the vote table) flags the question: its shown count
-stays where it was until a moderator checks the votes (questions.check_votes), instead of moving it.
+stays where it was, and the vote that made the burst and every one after it are stored held, until a
+moderator counts them or discards them (questions.check_votes), instead of moving it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from feedback.services.live import sessions
 
 class Voted(enum.StrEnum):
     COUNTED = "counted"
+    HELD = "held"  # stored, to count only if a moderator counts the flagged question's held votes
     ALREADY = "already"  # this browser had said "me too" to this question
 
 
@@ -35,8 +37,10 @@ def vote(session: orm.Session, live_session_id: int, submission_id: uuid.UUID, v
          burst: Callable[[uuid.UUID], bool]) -> Voted:
     """Count one browser's "me too" for an approved or on-screen question of this running session, once.
 
-    burst(submission_id) is called for a counted vote only and says whether the question is in a burst;
-    the first time, the question is flagged with its count before the burst. Bumps the version. Commits.
+    burst(submission_id) is called for a new vote only and says whether the question is in a burst; the first
+    time, the question is flagged with its count before the burst. The vote that made the burst and every new
+    one on a flagged question are stored held (once per browser all the same), and no page shows them: the
+    version stays. Otherwise bumps the version. Commits.
 
     :raises sessions.NoSuchLiveSession: the session is not running.
     :raises sessions.LiveError: the question is not one the audience can see in this session.
@@ -52,20 +56,24 @@ def vote(session: orm.Session, live_session_id: int, submission_id: uuid.UUID, v
             .with_for_update(of=LiveQuestion))
         if question is None:
             raise sessions.LiveError("This question is not open for votes any more. Reload the page.")
+        if question.flagged:  # its shown count stays frozen: no page shows anything new
+            return Voted.HELD if _insert(session, submission_id, voter_key, held=True) else Voted.ALREADY
         if not _insert(session, submission_id, voter_key):
             return Voted.ALREADY
-        if question.flagged:
-            return Voted.COUNTED  # its shown count stays frozen: no page shows anything new
         if burst(submission_id):
-            stored = session.scalar(sa.select(sa.func.count()).select_from(LiveVote)
-                                    .where(LiveVote.submission_id == submission_id)) or 0
-            question.flagged, question.counted_votes = True, stored - 1  # the count before this vote
+            session.execute(sa.update(LiveVote).where(LiveVote.submission_id == submission_id,
+                                                      LiveVote.voter_key == voter_key).values(held=True))
+            counted = session.scalar(sa.select(sa.func.count()).select_from(LiveVote).where(
+                LiveVote.submission_id == submission_id, LiveVote.held.is_(False))) or 0
+            question.flagged, question.counted_votes = True, counted  # the count before this vote
+            sessions.bump(session, live_session_id)  # the moderator's queue shows the flag
+            return Voted.HELD
         sessions.bump(session, live_session_id)
     return Voted.COUNTED
 
 
 def counts(session: orm.Session, submission_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
-    """The votes of each question as stored (flags aside): one grouped count."""
+    """The votes of each question as stored (flags aside, held ones too): one grouped count."""
     found = dict.fromkeys(submission_ids, 0)
     if submission_ids:
         query = (sa.select(LiveVote.submission_id, sa.func.count()).where(LiveVote.submission_id.in_(submission_ids))
@@ -81,11 +89,11 @@ def voted(session: orm.Session, voter_keys: list[bytes]) -> set[uuid.UUID]:
     return set(session.scalars(sa.select(LiveVote.submission_id).where(LiveVote.voter_key.in_(voter_keys))))
 
 
-def _insert(session: orm.Session, submission_id: uuid.UUID, voter_key: bytes) -> bool:
+def _insert(session: orm.Session, submission_id: uuid.UUID, voter_key: bytes, *, held: bool = False) -> bool:
     """Store the vote unless this browser's is already there; True when it was stored (no error to recover from:
     on PostgreSQL a unique violation would abort the transaction)."""
     table = cast(sa.Table, LiveVote.__table__)
-    values = {"submission_id": submission_id, "voter_key": voter_key}
+    values = {"submission_id": submission_id, "voter_key": voter_key, "held": held}
     if session.get_bind().dialect.name == "postgresql":
         statement: sa.Insert = postgresql.insert(table).values(values).on_conflict_do_nothing()
     else:

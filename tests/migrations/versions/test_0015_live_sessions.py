@@ -28,6 +28,7 @@ def test_upgrade_keeps_every_row_and_stores_a_session_a_question_and_a_vote(upgr
         # The defaults a row written by older code (or by hand) gets from the database itself.
         row = connection.execute(sa.text("SELECT presenter_note, flagged FROM live_question")).one()
         assert row.presenter_note == "" and not row.flagged
+        assert not connection.execute(sa.text("SELECT held FROM live_vote")).scalar_one()  # a vote counts
 
 
 def test_downgrade_to_0014_drops_the_live_tables_and_keeps_every_row(upgraded):

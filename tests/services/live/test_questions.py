@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -256,12 +257,41 @@ def test_checking_a_burst_of_votes_unfreezes_the_count(db_session, ring, live):
     vote(db_session, ring, live, submission_id, browser())
     assert audience(db_session, live).queue[0].votes == 1
 
-    questions.check_votes(db_session, submission_id, by=MODERATOR, now=clock.now())
+    questions.check_votes(db_session, submission_id, keep=True, by=MODERATOR, now=clock.now())
 
     item = audience(db_session, live).queue[0]
     assert (item.votes, item.flagged) == (3, False)
     with pytest.raises(LiveError, match="not flagged"):
-        questions.check_votes(db_session, submission_id, by=MODERATOR, now=clock.now())
+        questions.check_votes(db_session, submission_id, keep=True, by=MODERATOR, now=clock.now())
+    assert audited_checks(db_session) == [{"held": 2, "kept": True}]
+
+
+def audited_checks(session) -> list[dict]:
+    session.rollback()
+    events = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == audit.Action.LIVE_VOTES_CHECKED))
+    return [json.loads(event.details) for event in events]
+
+
+def test_discarding_a_burst_s_held_votes_deletes_them_and_keeps_the_ones_before(db_session, ring, live):
+    submission_id = approved(db_session, ring, live)
+    before = browser()
+    vote(db_session, ring, live, submission_id, before)
+    vote(db_session, ring, live, submission_id, browser(), burst=True)
+    for _ in range(3):
+        vote(db_session, ring, live, submission_id, browser())
+    flagged_at = version(db_session, live)
+
+    questions.check_votes(db_session, submission_id, keep=False, by=MODERATOR, now=clock.now())
+
+    item = audience(db_session, live).queue[0]
+    assert (item.votes, item.flagged) == (1, False)
+    db_session.rollback()
+    assert db_session.scalars(sa.select(LiveVote.voter_key)).all() == [crypto.live_voter_key(ring, before,
+                                                                                              submission_id)]
+    assert version(db_session, live) > flagged_at
+    assert audited_checks(db_session) == [{"held": 4, "kept": False}]
+    assert vote(db_session, ring, live, submission_id, browser()) == "counted"  # counting as before the burst
+    assert audience(db_session, live).queue[0].votes == 2
 
 
 def test_a_gone_question_says_so(db_session, ring, live):

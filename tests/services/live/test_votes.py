@@ -105,10 +105,10 @@ def test_a_burst_flags_the_question_and_freezes_its_shown_count(db_session, ring
     for _ in range(2):
         vote(db_session, ring, live, submission_id, browser())
 
-    assert vote(db_session, ring, live, submission_id, browser(), burst=True) == "counted"
+    assert vote(db_session, ring, live, submission_id, browser(), burst=True) == "held"
     flagged_at = version(db_session, live)
     for _ in range(3):
-        vote(db_session, ring, live, submission_id, browser(), burst=True)
+        assert vote(db_session, ring, live, submission_id, browser(), burst=True) == "held"
 
     assert shown_votes(db_session, live) == {submission_id: 2}  # the count from before the burst
     assert votes.counts(db_session, [submission_id]) == {submission_id: 6}  # every vote is kept
@@ -145,3 +145,20 @@ def test_a_browser_finds_its_own_votes_and_no_one_elses(db_session, ring, live):
     assert votes.voted(db_session, keys(mine)) == {first_question}
     assert votes.voted(db_session, keys(theirs)) == {second_question}
     assert votes.voted(db_session, keys(browser())) == set() and votes.voted(db_session, []) == set()
+
+
+def test_the_votes_of_the_burst_and_after_are_held_and_once_per_browser_still(db_session, ring, live):
+    submission_id = approved(db_session, ring, live)
+    early, script = browser(), browser()
+    vote(db_session, ring, live, submission_id, early)
+    vote(db_session, ring, live, submission_id, script, burst=True)
+    late = [browser() for _ in range(3)]
+    for secret in late:
+        assert vote(db_session, ring, live, submission_id, secret) == "held"  # flagged: no burst needed
+    assert vote(db_session, ring, live, submission_id, late[0]) == "already"
+    assert vote(db_session, ring, live, submission_id, early) == "already"
+
+    held = dict(db_session.execute(sa.select(LiveVote.voter_key, LiveVote.held)).all())
+    assert held == {crypto.live_voter_key(ring, early, submission_id): False,
+                    **{crypto.live_voter_key(ring, secret, submission_id): True for secret in [script, *late]}}
+    assert shown_votes(db_session, live) == {submission_id: 1}
