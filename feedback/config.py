@@ -20,6 +20,11 @@ INSTANCE_CONFIG_FILENAME = "config.py"
 SQLITE_FILENAME = "feedback.sqlite3"
 
 
+def N_(message: str) -> str:
+    """Mark a default text for the catalogs (scripts/i18n extracts N_) without translating it here."""
+    return message
+
+
 class Defaults:
     """Values every deployment starts from; override them in instance/config.py or FEEDBACK_*."""
 
@@ -28,7 +33,9 @@ class Defaults:
     DATABASE_URL = ""
     # Empty means "keyring.json in instance/".
     KEYRING_PATH = ""
-    AFFILIATIONS = ["student", "faculty", "staff", "other", "prefer not to say"]
+    # Stored as written; the form shows each in the reader's language (N_: the defaults are in the catalogs).
+    # TRANSLATORS: a person's connection to the organisation, in lower case (the form capitalises it).
+    AFFILIATIONS = [N_("student"), N_("faculty"), N_("staff"), N_("other"), N_("prefer not to say")]
 
     # Flask-Limiter reads the RATELIMIT_* keys itself.
     RATELIMIT_STORAGE_URI = "memory://"
@@ -75,13 +82,14 @@ class Defaults:
     SUMMARY_BUDGET = 14.0
     # The action plan's statuses, in the order offered: key, label, and the progress (0-100) an action
     # takes from its status (None: it keeps what it had). "done" and "wont-do" must be there: a done
-    # action asks "did this help?", and "won't do" needs a public reason.
+    # action asks "did this help?", and "won't do" needs a public reason. The default labels are in the catalogs
+    # (N_), so pages translate them where shown; a label of the instance's own stays as written.
     ACTION_STATUSES: list[dict[str, Any]] = [
-        {"key": "planned", "label": "Planned", "progress": 0},
-        {"key": "in-progress", "label": "In progress", "progress": 50},
-        {"key": "done", "label": "Done", "progress": 100},
-        {"key": "on-hold", "label": "On hold", "progress": None},
-        {"key": "wont-do", "label": "Won't do", "progress": None},
+        {"key": "planned", "label": N_("Planned"), "progress": 0},
+        {"key": "in-progress", "label": N_("In progress"), "progress": 50},
+        {"key": "done", "label": N_("Done"), "progress": 100},
+        {"key": "on-hold", "label": N_("On hold"), "progress": None},
+        {"key": "wont-do", "label": N_("Won't do"), "progress": None},
     ]
     # Named identities are purged this many days after their town hall's intake closes (`flask purge`).
     RETENTION_DAYS = 180

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import LazyString, format_number, gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -12,7 +13,9 @@ from feedback.forms.fields import strip
 from feedback.sanitize import normalise_text
 from feedback.services.actions.answers import ANSWERS, COMMENT_MAX
 
-CHOOSE = "Choose one answer: it helped, somewhat, no, or too early to say."
+CHOOSE = lazy_gettext("Choose one answer: it helped, somewhat, no, or too early to say.")
+SHORTEN = LazyString(lambda: gettext("Shorten your comment to %(max)s characters or fewer.",
+                                     max=format_number(COMMENT_MAX)))
 
 
 def _number(value: str | None) -> int:
@@ -33,12 +36,12 @@ def _action_id(value: str | None) -> int:
 
 class HelpForm(FlaskForm):
     # Named so as not to meet the status page's other fields ("answer", "code") in ids.
-    helped = RadioField("Did this help?", choices=[SelectChoice(k, v) for k, v in ANSWERS.items()],
-                        validate_choice=False)
+    helped = RadioField(lazy_gettext("Did this help?"),
+                        choices=[SelectChoice(k, lazy_gettext(v)) for k, v in ANSWERS.items()], validate_choice=False)
     help_comment = TextAreaField(
-        "Anything to add?",
+        lazy_gettext("Anything to add?"),
         filters=[normalise_text],
-        validators=[Length(max=COMMENT_MAX, message=f"Shorten your comment to {COMMENT_MAX:,} characters or fewer.")],
+        validators=[Length(max=COMMENT_MAX, message=SHORTEN)],
         render_kw={"maxlength": False, "rows": 3},
     )
 

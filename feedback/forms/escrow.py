@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import LazyString, format_number, gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length
@@ -11,6 +12,8 @@ from feedback.sanitize import normalise_text
 from feedback.services.moderation.escrow import REASON_MAX, REASON_MIN
 
 ANSWER_MAX = 5000
+SHORTEN_ANSWER = LazyString(lambda: gettext("Shorten your answer to %(max)s characters or fewer.",
+                                            max=format_number(ANSWER_MAX)))
 
 
 def _request_id(value: str | None) -> int:
@@ -42,11 +45,11 @@ class AnswerForm(FlaskForm):
 
     code = HiddenField(filters=[strip])
     answer = TextAreaField(
-        "Your answer",
+        lazy_gettext("Your answer"),
         filters=[normalise_text],
         validators=[
-            DataRequired("Write your answer before sending it."),
-            Length(max=ANSWER_MAX, message=f"Shorten your answer to {ANSWER_MAX:,} characters or fewer."),
+            DataRequired(lazy_gettext("Write your answer before sending it.")),
+            Length(max=ANSWER_MAX, message=SHORTEN_ANSWER),
         ],
         render_kw={"maxlength": False, "rows": 5},
     )
@@ -55,6 +58,6 @@ class AnswerForm(FlaskForm):
 class WithdrawForm(FlaskForm):
     code = HiddenField(filters=[strip])
     confirm = BooleanField(
-        "I understand that my submission, my name if I gave it, and all replies will be deleted for good",
-        validators=[DataRequired("Tick the box to confirm that you want to withdraw your submission.")],
+        lazy_gettext("I understand that my submission, my name if I gave it, and all replies will be deleted for good"),
+        validators=[DataRequired(lazy_gettext("Tick the box to confirm that you want to withdraw your submission."))],
     )

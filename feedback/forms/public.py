@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import LazyString, format_number, gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -15,50 +16,58 @@ NAME_MAX = 200
 EMAIL_MAX = 254
 ANONYMOUS, NAMED = "anonymous", "named"
 FORM_TOKEN_PATTERN = r"^[A-Za-z0-9_-]{43}$"
+# Worded when shown, in the reader's language, with the number written as it reads there (5,000 or 5000).
+SHORTEN_CONCERN = LazyString(lambda: gettext("Shorten your concern to %(max)s characters or fewer.",
+                                             max=format_number(COMMENT_MAX)))
 
 
 class SubmissionForm(FlaskForm):
     comment = TextAreaField(
-        "Your concern",
+        lazy_gettext("Your concern"),
         filters=[normalise_text],
         validators=[
-            DataRequired("Write your concern before sending it."),
-            Length(max=COMMENT_MAX, message=f"Shorten your concern to {COMMENT_MAX:,} characters or fewer."),
+            DataRequired(lazy_gettext("Write your concern before sending it.")),
+            Length(max=COMMENT_MAX, message=SHORTEN_CONCERN),
         ],
         # No maxlength attribute: a browser would silently cut pasted text; the server explains instead.
         render_kw={"maxlength": False},
     )
-    affiliation = RadioField("Your connection to the organisation (optional)", validators=[Optional()])
+    affiliation = RadioField(lazy_gettext("Your connection to the organisation (optional)"), validators=[Optional()])
     identity_choice = RadioField(
-        "Send anonymously or with your name",
-        choices=[SelectChoice(ANONYMOUS, "Send it anonymously"), SelectChoice(NAMED, "Add my name and email")],
+        lazy_gettext("Send anonymously or with your name"),
+        choices=[SelectChoice(ANONYMOUS, lazy_gettext("Send it anonymously")),
+                 SelectChoice(NAMED, lazy_gettext("Add my name and email"))],
         default=ANONYMOUS,
-        validators=[DataRequired("Choose whether to send it anonymously or with your name.")],
+        validators=[DataRequired(lazy_gettext("Choose whether to send it anonymously or with your name."))],
     )
     name = StringField(
-        "Your name",
+        lazy_gettext("Your name"),
         filters=[strip],
-        validators=[Length(max=NAME_MAX, message=f"Shorten your name to {NAME_MAX} characters or fewer.")],
+        validators=[Length(max=NAME_MAX, message=lazy_gettext("Shorten your name to %(max)s characters or fewer.",
+                                                              max=NAME_MAX))],
     )
     email = EmailField(
-        "Your email (optional)",
+        lazy_gettext("Your email (optional)"),
         filters=[strip],
         validators=[
             Optional(),
-            Length(max=EMAIL_MAX, message="Shorten your email address."),
-            Email("Enter an email address like name@example.org."),
+            Length(max=EMAIL_MAX, message=lazy_gettext("Shorten your email address.")),
+            Email(lazy_gettext("Enter an email address like name@example.org.")),
         ],
     )
-    contact_ok = BooleanField("A facilitator may contact me about this")
+    contact_ok = BooleanField(lazy_gettext("A facilitator may contact me about this"))
     # A field people never see; bots fill it in. Its name is one that form fillers do not recognise.
-    leave_empty = StringField("Leave this field empty", render_kw={"tabindex": "-1", "autocomplete": "off"})
+    leave_empty = StringField(lazy_gettext("Leave this field empty"),
+                              render_kw={"tabindex": "-1", "autocomplete": "off"})
     form_token = HiddenField(
-        validators=[Regexp(FORM_TOKEN_PATTERN, message="This form had expired. Check your text and send it again.")]
+        validators=[Regexp(FORM_TOKEN_PATTERN,
+                           message=lazy_gettext("This form had expired. Check your text and send it again."))]
     )
 
     def __init__(self, *args, affiliations: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.affiliation.choices = [SelectChoice(a, a.capitalize()) for a in affiliations]
+        # A default affiliation reads in the reader's language; one of the instance's own as written.
+        self.affiliation.choices = [SelectChoice(a, gettext(a).capitalize()) for a in affiliations]
 
     @property
     def is_named(self) -> bool:
@@ -66,7 +75,7 @@ class SubmissionForm(FlaskForm):
 
     def validate_name(self, field) -> None:
         if self.is_named and not field.data:
-            raise ValidationError("Write your name, or choose to send it anonymously.")
+            raise ValidationError(gettext("Write your name, or choose to send it anonymously."))
 
     def validate(self, extra_validators=None) -> bool:
         super().validate(extra_validators)
@@ -75,14 +84,14 @@ class SubmissionForm(FlaskForm):
             for field in (self.name, self.email, self.contact_ok):
                 field.errors = []
         elif self.contact_ok.data and not self.email.data and not self.email.errors:
-            self.email.errors = ["Add your email so a facilitator can contact you, or untick the contact box."]
+            self.email.errors = [gettext("Add your email so a facilitator can contact you, or untick the contact box.")]
         return not self.errors
 
 
 class ReceiptForm(FlaskForm):
     code = StringField(
-        "Your receipt code",
+        lazy_gettext("Your receipt code"),
         filters=[strip],
-        validators=[DataRequired("Enter your receipt code.")],
+        validators=[DataRequired(lazy_gettext("Enter your receipt code."))],
         render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"},
     )

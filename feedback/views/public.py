@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import gettext, lazy_gettext
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc
@@ -17,8 +18,9 @@ from feedback.services.intake import submitting, town_halls
 bp = Blueprint("public", __name__)
 
 CLOSED_MESSAGES = {
-    "upcoming": "This town hall is not taking input yet. Your text is below; keep a copy and send it once it opens.",
-    "closed": "This town hall has stopped taking input. Your text is below so you can keep a copy.",
+    "upcoming": lazy_gettext("This town hall is not taking input yet. Your text is below; keep a copy and send it once "
+                             "it opens."),
+    "closed": lazy_gettext("This town hall has stopped taking input. Your text is below so you can keep a copy."),
 }
 
 
@@ -79,7 +81,7 @@ def town_hall(slug: str):
         # Almost always a bot; if a person's form filler did it, they still keep their text.
         form.leave_empty.data = ""
         return render_form(_town_hall_or_404(slug), form, 400,
-                           "Your concern could not be sent. Please check it and press Send again.")
+                           gettext("Your concern could not be sent. Please check it and press Send again."))
     if not form.validate():
         return render_form(_town_hall_or_404(slug), form, 422)
     try:
@@ -91,12 +93,14 @@ def town_hall(slug: str):
     except submitting.IntakeClosed as closed:
         return render_form(_town_hall_if_reachable(slug), form, 403, CLOSED_MESSAGES[closed.state])
     except submitting.IntakeUnavailable:
-        return render_form(_town_hall_if_reachable(slug), form, 503, "We could not save your concern just now, "
-                           "and nothing was stored. Your text is below: press Send again in a moment.")
+        return render_form(_town_hall_if_reachable(slug), form, 503, gettext(
+            "We could not save your concern just now, and nothing was stored. Your text is below: press Send again "
+            "in a moment."))
     except submitting.FormTokenReused:
         form.form_token.data = crypto.new_form_token()
-        return render_form(_town_hall_if_reachable(slug), form, 409, "This form was already used to send a "
-                           "concern. Your new text is below: press Send to send it as another concern.")
+        return render_form(_town_hall_if_reachable(slug), form, 409, gettext(
+            "This form was already used to send a concern. Your new text is below: press Send to send it as another "
+            "concern."))
     return render_template("receipts/issued.html", receipt=receipt)
 
 
@@ -114,13 +118,13 @@ def _resubmit_page(notice: str, status: int):
 
 @bp.errorhandler(RateLimitExceeded)
 def too_many_submissions(_error):
-    return _resubmit_page("You have sent several concerns in a short time. Please wait a few minutes, "
-                          "then press Send again. Your text is kept below.", 429)
+    return _resubmit_page(gettext("You have sent several concerns in a short time. Please wait a few minutes, "
+                                  "then press Send again. Your text is kept below."), 429)
 
 
 @bp.errorhandler(CSRFError)
 def form_expired(error: CSRFError):
     if request.endpoint != "public.town_hall":
         return render_error(error)
-    return _resubmit_page("This page had been open too long, so the form expired. Your text is kept "
-                          "below: press Send again.", 400)
+    return _resubmit_page(gettext("This page had been open too long, so the form expired. Your text is kept "
+                                  "below: press Send again."), 400)

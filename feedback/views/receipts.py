@@ -7,6 +7,7 @@ never in a URL or a cookie; every wrong code gets the same answer, from whicheve
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
+from flask_babel import gettext, lazy_gettext
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 
@@ -24,14 +25,16 @@ from feedback.services.privacy import erasure
 
 bp = Blueprint("receipts", __name__)
 
-NOT_FOUND = "We could not find a submission with that code. Check each character and try again."
-ANSWER_SENT = "Your answer was sent. A facilitator will see it."
-HELP_SENT = "Thank you: your answer to “Did this help?” was stored, without your name, address or the date."
-ALREADY_ANSWERED = "You have already answered “Did this help?” about this action, so nothing was changed."
-NOT_ASKED = "That action is not asking “Did this help?” of your concern, so nothing was stored."
-NO_LONGER_ASKED = ("That action is not, or no longer, asking “Did this help?” of your concern, so nothing was "
-                   "stored. Your comment is below, so you can copy it.")
-INCOMPLETE = "This form was incomplete, so your answer was not stored. It is kept below: press Send again."
+NOT_FOUND = lazy_gettext("We could not find a submission with that code. Check each character and try again.")
+ANSWER_SENT = lazy_gettext("Your answer was sent. A facilitator will see it.")
+HELP_SENT = lazy_gettext("Thank you: your answer to “Did this help?” was stored, without your name, address or the "
+                         "date.")
+ALREADY_ANSWERED = lazy_gettext("You have already answered “Did this help?” about this action, so nothing was changed.")
+NOT_ASKED = lazy_gettext("That action is not asking “Did this help?” of your concern, so nothing was stored.")
+NO_LONGER_ASKED = lazy_gettext("That action is not, or no longer, asking “Did this help?” of your concern, so "
+                               "nothing was stored. Your comment is below, so you can copy it.")
+INCOMPLETE = lazy_gettext("This form was incomplete, so your answer was not stored. It is kept below: press Send "
+                          "again.")
 # The field each form's typed text is in, to show it back when the form was refused before its view ran.
 TYPED = {"receipts.reply": "answer", "receipts.did_this_help": "help_comment"}
 
@@ -115,7 +118,7 @@ def reply():
     try:
         updated = receipts.answer(get_db(), keyring.current(), code, found, form.answer.data, clock.today())
     except replies.EmptyReply:
-        form.answer.errors = ["Write your answer before sending it."]
+        form.answer.errors = [gettext("Write your answer before sending it.")]
         return _status_page(found, code, answer=form, status=422)
     if updated is None:
         return _not_found(code)
@@ -175,13 +178,13 @@ def _answer_not_sent(notice: str, status: int):
 def too_many_attempts(error: RateLimitExceeded):
     if request.endpoint not in TYPED:
         return render_error(error)
-    return _answer_not_sent("Too many attempts came from your connection in a short time, so your answer "
-                            "was not sent. Wait a few minutes, then check your receipt again.", 429)
+    return _answer_not_sent(gettext("Too many attempts came from your connection in a short time, so your answer "
+                                    "was not sent. Wait a few minutes, then check your receipt again."), 429)
 
 
 @bp.errorhandler(CSRFError)
 def form_expired(error: CSRFError):
     if request.endpoint not in TYPED:
         return render_error(error)
-    return _answer_not_sent("This page had been open too long, so your answer was not sent. Check your "
-                            "receipt again to send it.", 400)
+    return _answer_not_sent(gettext("This page had been open too long, so your answer was not sent. Check your "
+                                    "receipt again to send it."), 400)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import date
 from http.cookies import SimpleCookie
 
 import pytest
 
+from feedback.filters import format_date
 from feedback.logs import DropSubmitterAccess, DropSubmitterLines
-from tests.browsing import text
+from tests.browsing import check_receipt, post_form, receipt_code, send_concern, text
+from tests.factories import make_town_hall, today
 
 HTML_LANG = re.compile(r'<html lang="([a-z]+)">')
 
@@ -91,3 +94,98 @@ def test_the_switch_leaves_no_access_line_in_either_server():
     gunicorn = logging.LogRecord("gunicorn.access", logging.INFO, __file__, 1, "%(r)s", None, None)
     gunicorn.args = {"U": "/language/es", "r": line}
     assert not DropSubmitterAccess().filter(gunicorn)
+
+
+def in_spanish(client) -> None:
+    client.get("/language/es?next=/")
+
+
+def test_the_town_hall_page_reads_in_spanish_with_its_dates(client, db_session):
+    hall = make_town_hall(db_session, "Belonging on the wards", held_on=date(2026, 12, 1))
+    in_spanish(client)
+    page = text(client.get(f"/t/{hall.slug}"))
+    for spanish in ("Fecha del foro: 1 de diciembre de 2026", "Recibe opiniones hasta el", "Su inquietud",
+                    "Enviar de forma anónima o con su nombre", "Agregar mi nombre y correo electrónico",
+                    "Hasta 5.000 caracteres.", ">Enviar</button>", "Ir al contenido", "Consultar un comprobante",
+                    "Nunca registramos su dirección IP", ">Estudiante</label>", ">Prefiero no decirlo</label>"):
+        assert spanish in page, spanish
+    for english in ("Held ", "Input is open", "Your concern", "Send it anonymously", "Skip to content",
+                    "We never record", ">Send</button>", ">Student</label>"):
+        assert english not in page, english
+    # The town hall's own title and description are the organisation's words, shown as written.
+    assert "Belonging on the wards" in page
+
+
+def test_the_home_page_reads_in_spanish(client, hall):
+    in_spanish(client)
+    page = text(client.get("/"))
+    assert "Foros que reciben opiniones" in page and "recibe opiniones hasta el" in page
+    assert "Town halls taking input" not in page and "input taken until" not in page
+
+
+def test_form_errors_read_in_spanish_including_wtforms_own(client, hall):
+    in_spanish(client)
+    response = send_concern(client, hall.slug, comment="", identity_choice="named", affiliation="spy",
+                            email="not-an-address")
+    page = text(response)
+    assert response.status_code == 422
+    for spanish in ("Revise lo que escribió", "Escriba su inquietud antes de enviarla.",
+                    "Escriba su nombre o elija enviarla de forma anónima.",
+                    "Escriba un correo electrónico con el formato nombre@ejemplo.org.",
+                    "Opción inválida."):  # WTForms' own message for a choice the form never offered
+        assert spanish in page, spanish
+    assert "Write your concern" not in page and "Not a valid choice" not in page
+    long = text(send_concern(client, hall.slug, comment="x" * 5001))
+    assert "Acorte su inquietud a 5.000 caracteres o menos." in long
+
+
+def test_the_receipt_page_reads_in_spanish_and_its_switch_opens_a_new_tab(client, hall):
+    in_spanish(client)
+    page = send_concern(client, hall.slug).get_data(as_text=True)
+    assert "Gracias. Recibimos su inquietud." in page and "Guarde este código en un lugar seguro" in page
+    assert "Se envió de forma anónima." in page and "Thank you" not in page and "Keep this code" not in page
+    # Leaving the page would lose the code, shown only here: the switch keeps this page open.
+    assert re.search(r'<a href="/language/en\?next=/t/[^"]+" hreflang="en" lang="en" target="_blank" '
+                     r'rel="noopener">English<span class="visually-hidden" lang="es"> \(se abre en una pestaña nueva\)',
+                     page)
+
+
+def test_the_receipt_check_and_status_page_read_in_spanish_whatever_the_language_it_was_sent_in(client, hall):
+    code = receipt_code(send_concern(client, hall.slug))  # sent in English
+    in_spanish(client)
+    check = text(client.get("/receipt"))
+    assert "Consultar un comprobante" in check and "Su código de comprobante" in check
+    assert "Enter the code" not in check
+    status = check_receipt(client, code)
+    page = text(status)
+    assert status.status_code == 200
+    with client.application.test_request_context(headers={"Cookie": "lang=es"}):
+        received = format_date(today())
+    for spanish in ("Su inquietud", "Lo que escribió", f"Recibida</dt><dd>{received}",
+                    "Recibida. Ninguna persona facilitadora la ha revisado todavía.", "De forma anónima",
+                    "Todavía no hay respuestas.", "Retirar su inquietud", "Enviar su respuesta"):
+        assert spanish in page, spanish
+    assert " de " in received  # "1 de diciembre de 2026"
+    for english in ("Your submission", "What you wrote", "No replies yet", "Withdraw", "A facilitator has not"):
+        assert english not in page, english
+    assert "The call schedule is unfair." in page  # their own words, as they wrote them
+
+
+def test_a_wrong_code_and_a_missing_page_are_told_in_spanish(client):
+    in_spanish(client)
+    page = text(check_receipt(client, "ABCD-2345-EFGH-6789-JKMN"))
+    assert "No encontramos ninguna inquietud con ese código." in page and "We could not find" not in page
+    missing = client.get("/no-such-page")
+    assert missing.status_code == 404 and "No encontramos esta página" in text(missing)
+    assert html_lang(missing) == "es"
+
+
+def test_an_answer_and_a_withdrawal_are_confirmed_in_spanish(client, hall):
+    code = receipt_code(send_concern(client, hall.slug))
+    in_spanish(client)
+    empty = post_form(client, "/receipt/reply", "/receipt", code=code, answer=" ")
+    assert "Escriba su respuesta antes de enviarla." in text(empty)
+    refused = post_form(client, "/receipt/withdraw", "/receipt", code=code)
+    assert "Marque la casilla para confirmar que quiere retirar su inquietud." in text(refused)
+    withdrawn = text(post_form(client, "/receipt/withdraw", "/receipt", code=code, confirm="y"))
+    assert "Se retiró su inquietud" in withdrawn and "Your submission was withdrawn" not in withdrawn

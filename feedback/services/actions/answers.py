@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy import exc, orm
 
 from feedback import audit, crypto
+from feedback.config import N_
 from feedback.db import AdvisoryLock, advisory_lock, writing
 from feedback.models import (
     Action,
@@ -40,7 +41,8 @@ from feedback.services.actions import updates as dated
 from feedback.services.actions.progress import DONE
 from feedback.services.summary.disclosure import Cell, Mechanism, cell_text
 
-ANSWERS = {"helped": "It helped", "somewhat": "Somewhat", "no": "No", "too-early": "Too early to say"}
+# The labels are English here (CSV, charts); N_ puts them in the catalogs for the forms that ask the question.
+ANSWERS = {"helped": N_("It helped"), "somewhat": N_("Somewhat"), "no": N_("No"), "too-early": N_("Too early to say")}
 COMMENT_MAX = 1000
 BUDGET_SLACK = 1e-9  # epsilons are floats: n x (1/b) must fit a budget that is a multiple of it
 

@@ -17,14 +17,6 @@ from feedback.services.actions.progress import DONE
 from feedback.services.actions.public import PublicAction
 from feedback.services.moderation import replies
 
-# What a submitter is told about each status, in their words rather than ours.
-STATUS_TEXT = {
-    SubmissionStatus.PENDING: "Received. A facilitator has not reviewed it yet.",
-    SubmissionStatus.PUBLISHED: "Reviewed and included in what leadership sees.",
-    SubmissionStatus.HIDDEN: "Reviewed, and not included in what leadership sees.",
-    SubmissionStatus.ESCALATED: "Reviewed, and passed on for formal handling.",
-}
-
 
 @dataclass(frozen=True)
 class Message:
@@ -40,8 +32,7 @@ class ReceiptView:
     submission_id: uuid.UUID  # for the services; pages never show it
     town_hall_title: str
     received_on: date
-    status: str
-    status_text: str
+    status: str  # what the submitter is told of it is worded in receipts/status.html, in their language
     body: str
     redacted_body: str | None
     is_named: bool
@@ -65,7 +56,6 @@ def look_up(session: orm.Session, ring: crypto.KeyRing, code: str) -> ReceiptVie
         town_hall_title=submission.town_hall.title,
         received_on=submission.received_on,
         status=status.value,
-        status_text=STATUS_TEXT[status],
         body=submission.body,
         redacted_body=submission.redacted_body,
         is_named=submission.is_named,
