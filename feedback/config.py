@@ -60,6 +60,10 @@ class Defaults:
     LIVE_QUESTION_RATE_LIMIT = "120 per minute"
     LIVE_VOTE_RATE_LIMIT = "1200 per minute"
     LIVE_VOTE_BURST = "60 per 10 seconds"
+    # Per network: new "me too" cookies handed out (over it, the page comes without one, so no vote), and lookups
+    # of an event code that is not running (over it, every lookup answers 429, so guessing codes stays slow).
+    LIVE_VOTER_RATE_LIMIT = "600 per 10 minutes"
+    LIVE_CODE_MISS_RATE_LIMIT = "60 per minute"
     LIVE_POLL_SECONDS = 2  # how often the audience, presenter and queue pages ask for changes
     # Mail (feedback.services.notify): an SMTP server; nothing is sent while MAIL_SERVER is empty.
     # MAIL_BASE_URL is the address the links in messages start with, e.g. https://feedback.example.org

@@ -15,8 +15,10 @@ from collections.abc import Callable
 
 from flask import Response, current_app, request
 from itsdangerous import BadSignature, URLSafeSerializer
+from limits import RateLimitItem, parse_many
 
 from feedback import crypto
+from feedback import limits as rate_limits
 
 VOTER_COOKIE = "live_voter"
 VOTER_COOKIE_PATH = "/live"
@@ -51,6 +53,33 @@ def set_voter_cookie(response: Response, secret: str) -> None:
     response.set_cookie(VOTER_COOKIE, _serializer().dumps(secret), max_age=VOTER_COOKIE_MAX_AGE,
                         path=VOTER_COOKIE_PATH, httponly=True, samesite="Lax",
                         secure=bool(current_app.config["SESSION_COOKIE_SECURE"]))
+
+
+def _limited(item: RateLimitItem, key: tuple[str, ...], *, count: bool) -> bool:
+    """Whether this hit (count) or the next one (not count) goes over item, in the limiter's storage; in memory
+    while the storage (Redis) fails, as Flask-Limiter's own checks do."""
+    limiter = current_app.extensions["feedback_limiter"]
+    try:
+        return not (limiter.limiter.hit(item, *key) if count else limiter.limiter.test(item, *key))
+    except Exception:  # noqa: BLE001 - the storage failed: the fallback (None without Redis) counts in memory
+        fallback = limiter._fallback_limiter
+        return fallback is not None and not (fallback.hit(item, *key) if count else fallback.test(item, *key))
+
+
+def over_limit(limits: str, *key: str) -> bool:
+    """Count one hit on a shared counter (e.g. one question's votes) against the limits given ("60 per 10 seconds");
+    True when it is one too many in any of their windows."""
+    return any([_limited(item, key, count=True) for item in parse_many(limits)])
+
+
+def network_over_limit(config_key: str, *, count: bool = True) -> bool:
+    """The client network's counter for the limits in config_key (keyed by a daily keyed hash of the address, one
+    per window, as limits.py does): count one hit, or (not count) only say whether the next would be refused."""
+    over = False
+    for item in parse_many(current_app.config[config_key]):
+        key = ("live-network", rate_limits.client_pseudonym(f"{config_key}/{item}"))
+        over = _limited(item, key, count=count) or over
+    return over
 
 
 def etag(kind: str, live_session_id: int, version: int) -> str:

@@ -26,7 +26,6 @@ from flask import (
 )
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
-from limits import parse
 from sqlalchemy import exc
 
 from feedback import clock, crypto, keyring, live_http
@@ -47,6 +46,8 @@ NO_CODE = "Type the event code shown on the screen."
 NOT_RUNNING = "This live session is not running: it has ended, or the code is not right."
 REOPEN = "Your “me too” could not be counted: open the page again, then press Me too."
 VOTED = "You said “me too”."
+MANY_PHONES = ("Very many phones on your network opened this page at once, so your “me too” could not be counted "
+               "yet. Nothing is lost: wait a few minutes, open the page again, then press Me too.")
 RATE = "Many people on your network are sending at once. Please wait a minute, then press Send again. "
 SENT_TWICE = ("This form was already used to send a question. Your new text is below: press Send to send it "
               "as another question.")
@@ -82,8 +83,11 @@ def _voted(live_session: LiveSession, shown: live_feed.Feed, secret: str) -> set
 
 
 def _page(live_session: LiveSession, form: SubmissionForm, status: int = 200, notice: str | None = None):
-    """The audience page, its ask form as given (filled in after a refusal), and the browser's voter cookie."""
+    """The audience page, its ask form as given (filled in after a refusal), and the browser's voter cookie: a new
+    one only while the network is under LIVE_VOTER_RATE_LIMIT (a script minting cookies to vote gets none)."""
     secret, new = live_http.voter_secret_or_new()
+    if new and live_http.network_over_limit("LIVE_VOTER_RATE_LIMIT"):
+        new = False  # the page all the same, without a cookie: pressing Me too says to try again later
     shown = live_feed.audience(get_db(), live_session)
     page = render_template("live/audience.html", live=shown, form=form, notice=notice,
                            voted=set() if new else _voted(live_session, shown, secret),
@@ -163,13 +167,7 @@ def _vote_answer(message: str, status: int, code: str, submission_id: uuid.UUID,
 
 def _burst(submission_id: uuid.UUID) -> bool:
     """True when this vote is one too many for the question in LIVE_VOTE_BURST: the limiter's storage counts."""
-    limiter = current_app.extensions["feedback_limiter"]
-    item, key = parse(current_app.config["LIVE_VOTE_BURST"]), ("live-vote-burst", str(submission_id))
-    try:
-        return not limiter.limiter.hit(item, *key)
-    except Exception:  # noqa: BLE001 - the storage (Redis) failed: count in memory, as Flask-Limiter's own checks do
-        fallback = limiter._fallback_limiter
-        return fallback is not None and not fallback.hit(item, *key)
+    return live_http.over_limit(current_app.config["LIVE_VOTE_BURST"], "live-vote-burst", str(submission_id))
 
 
 @bp.post("/<code>/q/<uuid:submission_id>/vote")
@@ -179,6 +177,8 @@ def vote(code: str, submission_id: uuid.UUID):
         return _vote_answer(NOT_RUNNING, 404, code, submission_id)
     secret = live_http.voter_secret()
     if secret is None:
+        if live_http.network_over_limit("LIVE_VOTER_RATE_LIMIT", count=False):
+            return _vote_answer(MANY_PHONES, 429, code, submission_id)  # the page came without a cookie
         return _vote_answer(REOPEN, 400, code, submission_id)
     key = crypto.live_voter_key(keyring.current(), secret, submission_id)
     try:

@@ -298,6 +298,44 @@ def test_a_burst_of_votes_on_one_question_freezes_its_count_and_flags_it(make_ap
     session.close()
 
 
+def voter_cookie(response) -> list[str]:
+    return [c for c in response.headers.getlist("Set-Cookie") if c.startswith("live_voter=")]
+
+
+@pytest.mark.parametrize("storage", ["up", "down"])
+def test_a_network_gets_so_many_new_voter_cookies_then_pages_without_one_whose_me_too_says_wait(
+        make_app, monkeypatch, storage):
+    app = make_app(LIVE_VOTER_RATE_LIMIT="2 per 10 minutes")
+    limiter = app.extensions["feedback_limiter"]
+    if storage == "down":  # Redis down: the memory fallback counts (the test app has none without Redis: give one)
+        from limits.storage import MemoryStorage
+        from limits.strategies import FixedWindowRateLimiter
+
+        def storage_down(*_args, **_kwargs):
+            raise ConnectionError("Redis is restarting")
+
+        monkeypatch.setattr(limiter, "_fallback_limiter", FixedWindowRateLimiter(MemoryStorage()))
+        monkeypatch.setattr(limiter._limiter, "hit", storage_down)
+        monkeypatch.setattr(limiter._limiter, "test", storage_down)
+    session = app.extensions["feedback_db"]()
+    live = start(session, make_town_hall(session))
+    first = app.test_client()
+    submission_id = ask_and_approve(session, first, live.code)  # its page handed out one cookie
+    second = app.test_client()
+    assert voter_cookie(second.get(f"/live/{live.code}")) and voter_cookie(second.get(f"/live/{live.code}")) == []
+
+    script = app.test_client()
+    page = script.get(f"/live/{live.code}")
+    assert page.status_code == 200 and "Me too" in page.text and voter_cookie(page) == []
+    response = me_too(script, live.code, submission_id)
+    assert response.status_code == 429 and "wait a few minutes" in text(response)
+    answer = me_too(script, live.code, submission_id, script=True)
+    assert answer.status_code == 429 and "Nothing is lost" in answer.json["message"]
+    assert me_too(second, live.code, submission_id).status_code == 303  # a phone with its cookie still votes
+    assert votes_shown(first, live.code, submission_id) == 1
+    session.close()
+
+
 def test_a_vote_counts_while_the_limiters_storage_is_down(app, client, db_session, live, monkeypatch):
     submission_id = ask_and_approve(db_session, client, live.code)
 
