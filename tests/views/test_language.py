@@ -144,6 +144,7 @@ def test_the_receipt_page_reads_in_spanish_and_its_switch_opens_a_new_tab(client
     page = send_concern(client, hall.slug).get_data(as_text=True)
     assert "Gracias. Recibimos su inquietud." in page and "Guarde este código en un lugar seguro" in page
     assert "Se envió de forma anónima." in page and "Thank you" not in page and "Keep this code" not in page
+    assert 'data-copied="Copiado" hidden>Copiar el código</button>' in page  # what copy.js says once copied
     # Leaving the page would lose the code, shown only here: the switch keeps this page open.
     assert re.search(r'<a href="/language/en\?next=/t/[^"]+" hreflang="en" lang="en" target="_blank" '
                      r'rel="noopener">English<span class="visually-hidden" lang="es"> \(se abre en una pestaña nueva\)',
