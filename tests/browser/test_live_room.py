@@ -228,8 +228,8 @@ def test_me_too_counts_once_per_browser_and_the_first_browser_still_sees_it_afte
 
     sent: list[str] = []
     first.on("request", lambda request: sent.append(request.url) if request.method == "POST" else None)
-    with first.expect_request(re.compile(r"/feed$")):  # the next poll: any vote sent would be on its way by then
-        first.locator(f"#q-{submission_id} form").evaluate("form => form.requestSubmit()")  # pressing again
+    first.locator(f"#q-{submission_id} form").evaluate("form => form.requestSubmit()")  # pressing again
+    first.wait_for_event("request", lambda request: request.url.endswith("/feed"))  # a vote would be sent by now
     assert sent == []  # the page did not even send it
     first.reload()
     expect(first.locator(f"#q-{submission_id} button")).to_have_text("You said me too")
@@ -411,3 +411,45 @@ def test_a_revoked_presenter_link_and_an_ended_session_stop_the_pages_and_say_so
     assert_clean(moderator)
     assert_clean(audience, expected=f"404 (NOT FOUND) at {live_server.url(f'/live/{room.code}/feed')}")
     assert_clean(presenter, expected=f"404 (NOT FOUND) at {live_server.url(f'/present/{token}/feed')}")
+
+
+def test_a_redacted_question_reaches_the_room_a_note_only_the_screen_and_a_dismissed_one_leaves_both(
+        live_server, arranged, open_browser):
+    moderator = facilitator_on_live_page(open_browser, live_server, arranged)
+    session, room, token = start(live_server, arranged)
+    ask_through_services(arranged, session, room, "Dr Okafor shouted at me on ward 7. What will be done?")
+    session.close()
+    audience, presenter = phone(open_browser), open_browser(DESK)
+    audience.goto(live_server.url(f"/live/{room.code}"))
+    presenter.goto(live_server.url(f"/present/{token}"))
+    for page in (audience, presenter):
+        mark_loaded(page)
+
+    moderator.goto(live_server.url(f"/facilitate/live/{live_server.open_slug}"))
+    moderator.locator("#pending li").first.get_by_role("link", name=re.compile("^Redact, dismiss or merge")).click()
+    moderator.get_by_label("Text the room will see").fill("A consultant shouted at staff. What will be done?")
+    moderator.get_by_role("button", name="Approve", exact=True).click()
+    expect(moderator.get_by_text("Approved with your redaction")).to_be_visible()
+    expect(audience.locator("#live-questions")).to_contain_text("A consultant shouted at staff.", timeout=WAIT)
+    expect(presenter.locator("#presenter-queue")).to_contain_text("A consultant shouted at staff.", timeout=WAIT)
+
+    moderator.locator("#approved li").first.get_by_role("link", name=re.compile("^Note or dismiss")).click()
+    moderator.get_by_label("Note to the presenter").fill("Ask the medical director to answer")
+    moderator.get_by_role("button", name="Save the note").click()
+    expect(moderator.get_by_text("Note saved: the presenter sees it.")).to_be_visible()
+    expect(presenter.locator("#presenter-queue")).to_contain_text("Ask the medical director to answer", timeout=WAIT)
+    for page in (audience, presenter):
+        text = page.locator("body").inner_text()
+        assert "Okafor" not in text and "ward 7" not in text, page.url
+    assert "medical director" not in audience.locator("body").inner_text()
+
+    moderator.locator("#approved li").first.get_by_role("link", name=re.compile("^Note or dismiss")).click()
+    moderator.get_by_label("Reason for dismissing").select_option("identifying")
+    moderator.get_by_role("button", name="Dismiss", exact=True).click()
+    expect(moderator.get_by_text("Dismissed (identifying)")).to_be_visible()
+    expect(audience.locator("#live-questions")).not_to_contain_text("A consultant shouted", timeout=WAIT)
+    expect(presenter.locator("#presenter-feed")).not_to_contain_text("A consultant shouted", timeout=WAIT)
+    for page in (audience, presenter):
+        assert_not_reloaded(page)
+    for page in (audience, presenter, moderator):
+        assert_clean(page)
