@@ -3,12 +3,14 @@ rendered fragments, shared by the audience's and the presenter's views.
 
 The voter cookie carries one random secret, signed so that a forged or altered cookie is refused; it is set
 only by the audience page, never by a vote, so a cross-site POST (which carries no cookie of ours on its
-first visit) cannot vote. A feed answers 304 from the session's version alone, and a fragment is rendered
-once per (kind, session, version) in each process: it is derived data, the database holds the signal.
+first visit) cannot vote. A shared feed's tag is a hash of its fragment, so it moves only with what the room
+sees; the fragment and its tag are kept per (kind, session, version) in each process, so a poll of an unchanged
+version answers 304 without a render: it is derived data, the database holds the signal.
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -25,6 +27,7 @@ VOTER_COOKIE_PATH = "/live"
 VOTER_COOKIE_MAX_AGE = 24 * 3600
 _SALT = "live-voter"
 FRAGMENTS_KEPT = 64  # (kind, session, version) renders kept per process: a few per running session
+TAG_HEX = 32  # hex digits of a shared feed's tag: 128 bits of its fragment's SHA-256
 
 
 def _serializer() -> URLSafeSerializer:
@@ -83,8 +86,14 @@ def network_over_limit(config_key: str, *, count: bool = True) -> bool:
 
 
 def etag(kind: str, live_session_id: int, version: int) -> str:
-    """The feed's entity tag, quoted: "<kind>-<live id>-<version>"."""
+    """The moderator queue's entity tag, quoted: "<kind>-<live id>-<version>" (its page shows every change anyway)."""
     return f'"{kind}-{live_session_id}-{version}"'
+
+
+def content_tag(body: str) -> str:
+    """A shared feed's entity tag, quoted: a truncated SHA-256 of the fragment, so it moves only when what the page
+    shows moves (not on a question asked and still pending, which the room cannot see), and carries no id or version."""
+    return '"' + hashlib.sha256(body.encode()).hexdigest()[:TAG_HEX] + '"'
 
 
 def not_modified(tag: str) -> Response | None:
@@ -98,18 +107,19 @@ def not_modified(tag: str) -> Response | None:
 
 
 class FragmentCache:
-    """Rendered feed fragments by (kind, live id, version), the oldest going first once FRAGMENTS_KEPT are held."""
+    """Rendered feed fragments and their tags by (kind, live id, version), the oldest going first once
+    FRAGMENTS_KEPT are held."""
 
     def __init__(self, kept: int = FRAGMENTS_KEPT) -> None:
         self._kept = kept
-        self._fragments: OrderedDict[tuple[str, int, int], str] = OrderedDict()
+        self._fragments: OrderedDict[tuple[str, int, int], tuple[str, str]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[str, int, int]) -> str | None:
+    def get(self, key: tuple[str, int, int]) -> tuple[str, str] | None:
         with self._lock:
             return self._fragments.get(key)
 
-    def put(self, key: tuple[str, int, int], fragment: str) -> None:
+    def put(self, key: tuple[str, int, int], fragment: tuple[str, str]) -> None:
         with self._lock:
             self._fragments[key] = fragment
             while len(self._fragments) > self._kept:
@@ -121,21 +131,22 @@ def _cache() -> FragmentCache:
 
 
 def feed_response(kind: str, live_session_id: int, version: int, render: Callable[[], tuple[int, str]]) -> Response:
-    """A polled feed: 304 if the browser has this version, else the fragment (rendered once per version).
+    """A polled feed: the fragment (rendered once per version in this process) under its content tag, or 304 if the
+    browser holds that tag (no render when the version has not moved since it was rendered here).
 
     render() reads the feed and renders it, returning the version it read with the fragment: a change
-    between the version read first and the feed's read is served under the feed's own (newer) version.
+    between the version read first and the feed's read is kept under the feed's own (newer) version.
     """
-    tag = etag(kind, live_session_id, version)
+    cache = _cache()
+    held = cache.get((kind, live_session_id, version))
+    if held is None:
+        version, body = render()
+        held = (body, content_tag(body))
+        cache.put((kind, live_session_id, version), held)
+    body, tag = held
     unchanged = not_modified(tag)
     if unchanged is not None:
         return unchanged
-    cache = _cache()
-    fragment = cache.get((kind, live_session_id, version))
-    if fragment is None:
-        version, fragment = render()
-        cache.put((kind, live_session_id, version), fragment)
-        tag = etag(kind, live_session_id, version)
-    response = Response(fragment, mimetype="text/html")
+    response = Response(body, mimetype="text/html")
     response.headers["ETag"] = tag
     return response

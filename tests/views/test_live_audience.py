@@ -383,7 +383,7 @@ def test_the_vote_table_holds_no_address(app, db_session, live):
 def test_the_feed_answers_304_until_something_changes(client, db_session, live):
     path = f"/live/{live.code}/feed"
     first = client.get(path)
-    assert first.status_code == 200 and first.headers["ETag"] == f'"audience-{live.id}-{live.version}"'
+    assert first.status_code == 200 and re.fullmatch(r'"[0-9a-f]{32}"', first.headers["ETag"])
     unchanged = client.get(path, headers={"If-None-Match": first.headers["ETag"]})
     assert unchanged.status_code == 304 and unchanged.data == b""
     submission_id = ask_and_approve(db_session, client, live.code)
@@ -393,6 +393,28 @@ def test_the_feed_answers_304_until_something_changes(client, db_session, live):
     assert client.get(path, headers={"If-None-Match": changed.headers["ETag"]}).status_code == 304
     both = f'{first.headers["ETag"]},W/{changed.headers["ETag"]}'  # a list, a weak tag: still the same version
     assert client.get(path, headers={"If-None-Match": both}).status_code == 304
+
+
+def test_the_feeds_tag_moves_with_what_the_room_sees_only_and_tells_no_id_or_version(client, db_session, live):
+    """Polling the feed does not tell when a question was asked (pending) or dismissed unseen."""
+    path = f"/live/{live.code}/feed"
+    shown = ask_and_approve(db_session, client, live.code, "Why are the rotas posted so late?")
+    tag = client.get(path).headers["ETag"]
+    assert re.fullmatch(r'"[0-9a-f]{32}"', tag)  # a hash of the fragment: no kind, session id or version in it
+    db_session.expire_all()
+    assert f"-{live.id}-" not in tag and not tag.endswith(f'-{sessions.version(db_session, live.id)}"')
+    assert ask(client, live.code, "Who decides the rota?").status_code == 200  # pending: the room sees nothing
+    unseen = asked(db_session, "Who decides the rota?")
+    unchanged = client.get(path, headers={"If-None-Match": tag})
+    assert unchanged.status_code == 304 and unchanged.headers["ETag"] == tag
+    questions.dismiss(db_session, unseen, reason="spam", by=MODERATOR, now=clock.now())
+    assert client.get(path, headers={"If-None-Match": tag}).status_code == 304
+    questions.mark_answered(db_session, shown, by=MODERATOR, now=clock.now())
+    changed = client.get(path, headers={"If-None-Match": tag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != tag
+    approved_now = ask_and_approve(db_session, client, live.code, "Who signs off the rota?")
+    again = client.get(path, headers={"If-None-Match": changed.headers["ETag"]})
+    assert again.status_code == 200 and question_item(again.text, approved_now) is not None
 
 
 def test_the_shared_feed_carries_no_csrf_token_and_no_browsers_marks(client, db_session, live):
