@@ -71,7 +71,7 @@ def test_no_column_about_submitters_can_hold_a_time_of_day():
 def test_a_me_too_vote_stores_its_question_and_a_per_question_key_only():
     """No address, identity, time or order column: the vote table is keyed by the question and the browser's key."""
     table = Base.metadata.tables["live_vote"]
-    assert [column.name for column in table.columns] == ["submission_id", "voter_key"]
+    assert [column.name for column in table.columns] == ["submission_id", "voter_key", "held"]  # held: a flag
     assert [column.name for column in table.primary_key] == ["submission_id", "voter_key"]
     assert table.dialect_options["sqlite"]["with_rowid"] is False
 
