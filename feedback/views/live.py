@@ -43,6 +43,8 @@ bp = Blueprint("live", __name__, url_prefix="/live")
 QUESTION_LABEL = "Your question"
 UNKNOWN_CODE = "No live session is running with that code. Check the code on the screen and type it again."
 NO_CODE = "Type the event code shown on the screen."
+GUESSING = ("Many event codes that are not running were tried from your network just now, so no code can be "
+            "opened for a minute. Wait a minute, then type the code shown on the screen again.")
 NOT_RUNNING = "This live session is not running: it has ended, or the code is not right."
 REOPEN = "Your “me too” could not be counted: open the page again, then press Me too."
 VOTED = "You said “me too”."
@@ -67,6 +69,29 @@ def _form() -> SubmissionForm:
 
 def _running(code: str) -> LiveSession | None:
     return sessions.running(get_db(), code)
+
+
+class _GuessingCodes(Exception):
+    """This network looked up too many codes that are not running (LIVE_CODE_MISS_RATE_LIMIT)."""
+
+    def __init__(self, typed: str) -> None:
+        super().__init__(typed)
+        self.typed = typed
+
+
+def _looked_up(code: str, typed: str | None = None) -> LiveSession | None:
+    """The running session of a code someone opened or typed; a code that is not running counts as a miss of this
+    network. Over LIVE_CODE_MISS_RATE_LIMIT every lookup is refused, a running code's too, so that guessing codes
+    learns nothing from the answers until the window ends.
+
+    :raises _GuessingCodes: over the limit (the code as typed, to show back).
+    """
+    if live_http.network_over_limit("LIVE_CODE_MISS_RATE_LIMIT", count=False):
+        raise _GuessingCodes(code if typed is None else typed)
+    live_session = _running(code)
+    if live_session is None and live_http.network_over_limit("LIVE_CODE_MISS_RATE_LIMIT"):
+        raise _GuessingCodes(code if typed is None else typed)
+    return live_session
 
 
 def _not_running(kept: str | None = None, title: str = "This live session is not running",
@@ -104,7 +129,7 @@ def join():
     if typed is None:
         return render_template("live/join.html", typed="", message=None)
     code = sessions.normalise_code(typed)
-    if code and _running(code) is not None:
+    if code and _looked_up(code, typed) is not None:
         return redirect(url_for("live.audience", code=code))
     return render_template("live/join.html", typed=typed, message=UNKNOWN_CODE if code else NO_CODE), 404
 
@@ -115,7 +140,7 @@ def audience(code: str):
         if not sessions.normalise_code(code):
             return _not_running()
         return redirect(url_for("live.audience", code=sessions.normalise_code(code)))
-    live_session = _running(code)
+    live_session = _looked_up(code)
     if live_session is None:
         return _not_running()
     return _page(live_session, _form())
@@ -199,7 +224,7 @@ def _render_feed(live_session: LiveSession) -> tuple[int, str]:
 
 @bp.get("/<code>/feed")
 def feed(code: str):
-    live_session = _running(code)
+    live_session = _looked_up(code)
     if live_session is None:
         return _not_running()
     return live_http.feed_response("audience", live_session.id, live_session.version,
@@ -208,7 +233,7 @@ def feed(code: str):
 
 @bp.get("/<code>/qr.svg")
 def qr(code: str):
-    live_session = _running(code)
+    live_session = _looked_up(code)
     if live_session is None:
         abort(404)
     out = io.BytesIO()
@@ -234,6 +259,11 @@ def too_many(_error):
         return _vote_answer("Many “me too”s came from your network at once. Wait a minute, then try again.", 429,
                             (request.view_args or {}).get("code", ""), submission_id)
     return _question_refused(RATE + "Your text is kept below.", 429)
+
+
+@bp.errorhandler(_GuessingCodes)
+def guessing_codes(error: _GuessingCodes):
+    return render_template("live/join.html", typed=error.typed, message=GUESSING), 429
 
 
 @bp.errorhandler(CSRFError)

@@ -51,6 +51,30 @@ def test_an_unknown_code_gets_the_join_form_again_with_a_message_and_the_code_ke
     assert "No live session is running with that code" in page and 'value="ZZZ 999"' in page
 
 
+def test_guessing_event_codes_is_refused_after_so_many_misses_a_network_and_running_codes_never_count(make_app):
+    app = make_app(LIVE_CODE_MISS_RATE_LIMIT="4 per day")
+    session = app.extensions["feedback_db"]()
+    live = start(session, make_town_hall(session))
+    guesser, room = app.test_client(), app.test_client()
+    for _ in range(5):  # the room's own lookups, many: not one counts
+        for path in (f"/live/{live.code}", f"/live/{live.code}/feed", f"/live/{live.code}/qr.svg",
+                     f"/live?code={live.code}"):
+            assert room.get(path).status_code in (200, 302), path
+    misses = ["/live/ZZZZZ2", "/live/ZZZZZ3/feed", "/live/ZZZZZ4/qr.svg", "/live?code=zzz-zz5"]
+    assert [guesser.get(path).status_code for path in misses] == [404] * 4
+
+    refused = guesser.get("/live?code=zzz-zz6")
+    assert refused.status_code == 429
+    page = text(refused)
+    assert "Wait a minute" in page and 'value="zzz-zz6"' in page and 'name="code"' in page
+    assert guesser.get("/live/ZZZZZ7").status_code == 429
+    # Over the limit a running code is refused too: its answer would tell a right guess from a wrong one.
+    for path in (f"/live/{live.code}", f"/live/{live.code}/feed", f"/live/{live.code}/qr.svg",
+                 f"/live?code={live.code}"):
+        assert room.get(path).status_code == 429, path  # one network: the guesser's and the room's
+    session.close()
+
+
 def test_a_code_typed_into_the_address_in_another_form_opens_its_page(client, live):
     response = client.get(f"/live/{live.code.lower()}")
     assert response.status_code == 302 and response.headers["Location"] == f"/live/{live.code}"
