@@ -30,8 +30,9 @@ moderator's queue), votes (stored per question = distinct browser/question pairs
 repeats added nothing; the audience feed shows the stored counts), the server's CPU (utime + stime of the
 gunicorn master and workers over the run, in cores) and memory (RSS and PSS summed over its processes, at
 the end and the highest sampled), PostgreSQL's backends' CPU for the run's database, the load generator's
-own CPU, and the whole machine's. The per-network limits (questions, votes, vote bursts) are lifted for
-the run: every browser here is 127.0.0.1; the limiter still counts every ask and vote in Redis.
+own CPU, and the whole machine's. The per-network limits (every LIVE_*_RATE_LIMIT: questions, votes, new
+voter cookies; and the vote burst) are lifted for the run: every browser here is 127.0.0.1; the limiter
+still counts every ask and vote in Redis.
 
 Needs, for PostgreSQL, a server that lets this user create a database (--postgres-url) and Redis
 (--ratelimit-storage). Everything listens on and talks to 127.0.0.1 only.
@@ -67,6 +68,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.intake_wrk import Server, cpu_seconds, fresh_postgres, machine, start_server  # noqa: E402
 from feedback import audit, clock, crypto, keyfile  # noqa: E402
+from feedback.config import Defaults  # noqa: E402
 from feedback.db import AUDIT_KEY, make_engine  # noqa: E402
 from feedback.models import LiveQuestion, LiveVote, StaffUser, Submission  # noqa: E402
 from feedback.services.intake import town_halls  # noqa: E402
@@ -387,6 +389,10 @@ async def load_audience(run: Run, count: int) -> None:
 
     await asyncio.gather(*(one(i) for i in range(count)))
     run.audience.sort(key=lambda a: a.index)
+    for position, audience in enumerate(run.audience):
+        audience.index = position  # votes name browsers by their place in run.audience
+    if not run.audience:
+        sys.exit(f"no audience browser could open the page: {dict(run.errors)}")
 
 
 async def poll_screen(run: Run, browser: Browser, path: str, seen: dict[str, float], rng: random.Random,
@@ -982,9 +988,10 @@ def main() -> None:
                 "FEEDBACK_SECRET_KEY": secrets.token_urlsafe(48),
                 "FEEDBACK_KEYRING_PATH": str(instance / "keyring.json"),
                 "FEEDBACK_RATELIMIT_STORAGE_URI": args.ratelimit_storage,
-                # Every browser here is 127.0.0.1: lift the per-network ceilings and the burst flag for the run.
-                "FEEDBACK_LIVE_QUESTION_RATE_LIMIT": "1000000 per minute",
-                "FEEDBACK_LIVE_VOTE_RATE_LIMIT": "1000000 per minute",
+                # Every browser here is 127.0.0.1: lift the per-network ceilings (every LIVE_*_RATE_LIMIT: questions,
+                # votes, new voter cookies, ...) and the burst flag for the run.
+                **{f"FEEDBACK_{name}": "1000000 per minute" for name in dir(Defaults)
+                   if name.startswith("LIVE_") and name.endswith("_RATE_LIMIT")},
                 "FEEDBACK_LIVE_VOTE_BURST": "1000000 per 10 seconds"}
     if args.workers is not None:
         base_env["GUNICORN_WORKERS"] = str(args.workers)
