@@ -68,10 +68,12 @@ def test_guessing_event_codes_is_refused_after_so_many_misses_a_network_and_runn
     page = text(refused)
     assert "Wait a minute" in page and 'value="zzz-zz6"' in page and 'name="code"' in page
     assert guesser.get("/live/ZZZZZ7").status_code == 429
-    # Over the limit a running code is refused too: its answer would tell a right guess from a wrong one.
+    # Over the limit the room (one network with the guesser) still gets its running session: one guesser in the
+    # hall must not stop every phone; the guesses stay held to the limit's rate all the same.
     for path in (f"/live/{live.code}", f"/live/{live.code}/feed", f"/live/{live.code}/qr.svg",
                  f"/live?code={live.code}"):
-        assert room.get(path).status_code == 429, path  # one network: the guesser's and the room's
+        assert room.get(path).status_code in (200, 302), path
+    assert guesser.get("/live/ZZZZZ8/feed").status_code == 429
     session.close()
 
 
