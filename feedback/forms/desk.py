@@ -118,14 +118,19 @@ class StatusForm(FlaskForm):
             raise ValidationError("Choose why the submission is hidden.")
 
 
-class RedactionForm(FlaskForm):
-    redacted = TextAreaField(
-        "Redacted text",
+def redacted_text_field(label: str, rows: int) -> TextAreaField:
+    """The field of a redacted text, the desk's and a live question's: one rule for its length and its message."""
+    return TextAreaField(
+        label,
         filters=[normalise_text],
         validators=[Length(max=REDACTED_MAX,
                            message=f"Shorten the redacted text to {REDACTED_MAX:,} characters or fewer.")],
-        render_kw={"maxlength": False, "rows": 10},
+        render_kw={"maxlength": False, "rows": rows},
     )
+
+
+class RedactionForm(FlaskForm):
+    redacted = redacted_text_field("Redacted text", rows=10)
 
 
 class StaffReplyForm(FlaskForm):

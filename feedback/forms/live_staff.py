@@ -12,11 +12,10 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import Length, ValidationError
 
-from feedback.forms.desk import HIDDEN_REASON_CHOICES
+from feedback.forms.desk import HIDDEN_REASON_CHOICES, redacted_text_field
 from feedback.models import HIDDEN_REASONS
 from feedback.sanitize import normalise_text
 from feedback.services.live.questions import NOTE_MAX
-from feedback.services.moderation.desk import REDACTED_MAX
 
 
 class ButtonForm(FlaskForm):
@@ -26,13 +25,7 @@ class ButtonForm(FlaskForm):
 class ApproveForm(FlaskForm):
     """Approve a pending question, as asked or with the text edited (redacted) first."""
 
-    redacted = TextAreaField(
-        "Text the room will see",
-        filters=[normalise_text],
-        validators=[Length(max=REDACTED_MAX,
-                           message=f"Shorten the redacted text to {REDACTED_MAX:,} characters or fewer.")],
-        render_kw={"maxlength": False, "rows": 3},
-    )
+    redacted = redacted_text_field("Text the room will see", rows=3)
     # The text as the page showed it: the question is redacted only when the moderator changed it.
     shown = HiddenField()
 
