@@ -65,6 +65,9 @@ class Defaults:
     LIVE_VOTER_RATE_LIMIT = "600 per 10 minutes"
     LIVE_CODE_MISS_RATE_LIMIT = "60 per minute"
     LIVE_POLL_SECONDS = 2  # how often the audience, presenter and queue pages ask for changes
+    # A room's (or presenter's) feed rendered less than this ago is served again for a newer version: votes at
+    # ten a second would otherwise have every worker render it again for each one. 0: render every version.
+    LIVE_FEED_REUSE_SECONDS = 0.5
     # Mail (feedback.services.notify): an SMTP server; nothing is sent while MAIL_SERVER is empty.
     # MAIL_BASE_URL is the address the links in messages start with, e.g. https://feedback.example.org
     MAIL_SERVER = ""

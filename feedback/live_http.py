@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 
@@ -108,22 +109,32 @@ def not_modified(tag: str) -> Response | None:
 
 class FragmentCache:
     """Rendered feed fragments and their tags by (kind, live id, version), the oldest going first once
-    FRAGMENTS_KEPT are held."""
+    FRAGMENTS_KEPT are held; and, for each (kind, live id), the newest one rendered and when."""
 
     def __init__(self, kept: int = FRAGMENTS_KEPT) -> None:
         self._kept = kept
         self._fragments: OrderedDict[tuple[str, int, int], tuple[str, str]] = OrderedDict()
+        self._newest: dict[tuple[str, int], tuple[int, float, tuple[str, str]]] = {}
         self._lock = threading.Lock()
 
     def get(self, key: tuple[str, int, int]) -> tuple[str, str] | None:
         with self._lock:
             return self._fragments.get(key)
 
-    def put(self, key: tuple[str, int, int], fragment: tuple[str, str]) -> None:
+    def newest(self, kind: str, live_session_id: int) -> tuple[int, float, tuple[str, str]] | None:
+        """The version, the time (time.monotonic) and the fragment of the newest render of this feed here."""
+        with self._lock:
+            return self._newest.get((kind, live_session_id))
+
+    def put(self, key: tuple[str, int, int], fragment: tuple[str, str], *, at: float) -> None:
+        kind, live_session_id, version = key
         with self._lock:
             self._fragments[key] = fragment
             while len(self._fragments) > self._kept:
                 self._fragments.popitem(last=False)
+            newest = self._newest.get((kind, live_session_id))
+            if newest is None or newest[0] <= version:
+                self._newest[(kind, live_session_id)] = (version, at, fragment)
 
 
 def _cache() -> FragmentCache:
@@ -140,9 +151,17 @@ def feed_response(kind: str, live_session_id: int, version: int, render: Callabl
     cache = _cache()
     held = cache.get((kind, live_session_id, version))
     if held is None:
-        version, body = render()
-        held = (body, content_tag(body))
-        cache.put((kind, live_session_id, version), held)
+        # Votes change the counts ten times a second in a busy room, and each change would be rendered again by
+        # every worker: a render younger than LIVE_FEED_REUSE_SECONDS is served for the newer version instead,
+        # so a page is at most that much older than the database (and renders are at most so many a second).
+        now, newest = time.monotonic(), cache.newest(kind, live_session_id)
+        if newest is not None and newest[0] < version and now - newest[1] < current_app.config[
+                "LIVE_FEED_REUSE_SECONDS"]:
+            held = newest[2]
+        else:
+            version, body = render()
+            held = (body, content_tag(body))
+            cache.put((kind, live_session_id, version), held, at=now)
     body, tag = held
     unchanged = not_modified(tag)
     if unchanged is not None:

@@ -43,6 +43,8 @@ def base_config(tmp_path: Path, database_url: str, **overrides) -> dict:
         "STAFF_LOGIN_RATE_LIMIT": "1000 per minute",
         "ACCOUNT_LOGIN_RATE_LIMIT": "1000 per minute",
         "ARGON2": {"time_cost": 1, "memory_cost": 8, "parallelism": 1},  # cheap, for tests only
+        # Every change on the room's pages at once (tests/views/test_live_audience.py tests the reuse itself).
+        "LIVE_FEED_REUSE_SECONDS": 0,
         **overrides,
     }
 

@@ -10,7 +10,7 @@ import pytest
 import segno
 import sqlalchemy as sa
 
-from feedback import clock
+from feedback import clock, live_http
 from feedback.models import HIDDEN_REASONS, LiveQuestion, LiveVote
 from feedback.services.live import questions, sessions
 from tests.browsing import hidden_fields, text
@@ -504,3 +504,26 @@ def test_the_audience_page_has_a_strict_csp_and_a_refresh_link_without_javascrip
     assert 'src="/static/js/live.js"' in page and 'href="/static/css/live.css"' in page
     assert '<meta name="csrf-token"' in page
     assert 'data-live-feed="/live/' + live.code + '/feed"' in page
+
+
+def test_a_feed_rendered_a_moment_ago_is_served_again_and_the_change_follows_within_the_reuse_time(make_app,
+                                                                                                   monkeypatch):
+    """Votes at ten a second would have every worker render the room's feed for each one: a render younger than
+    LIVE_FEED_REUSE_SECONDS is served for the newer version, and the change shows once it is older."""
+    app = make_app(LIVE_FEED_REUSE_SECONDS=0.5)
+    session = app.extensions["feedback_db"]()
+    live = start(session, make_town_hall(session))
+    client = app.test_client()
+    ticking = [1000.0]
+    monkeypatch.setattr(live_http.time, "monotonic", lambda: ticking[0])
+    first = client.get(f"/live/{live.code}/feed")
+    ask_and_approve(session, client, live.code, "Why are the rotas posted so late?")
+
+    ticking[0] += 0.4  # the render is 0.4 s old: served again, under its own tag
+    again = client.get(f"/live/{live.code}/feed", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.headers["ETag"] == first.headers["ETag"]
+
+    ticking[0] += 0.2  # 0.6 s: rendered again, with the approved question
+    fresh = client.get(f"/live/{live.code}/feed", headers={"If-None-Match": first.headers["ETag"]})
+    assert fresh.status_code == 200 and "Why are the rotas posted so late?" in fresh.get_data(as_text=True)
+    session.close()
