@@ -866,7 +866,8 @@ def profile_feed(env: dict[str, str], code: str, live_id: int, rounds: int) -> d
     from feedback.db import writing
 
     saved = dict(os.environ)
-    os.environ.update(env)
+    # Render on every version change here (no reuse of a fragment younger than LIVE_FEED_REUSE_SECONDS).
+    os.environ.update({**env, "FEEDBACK_LIVE_FEED_REUSE_SECONDS": "0"})
     try:
         app = create_app()
     finally:
