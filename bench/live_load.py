@@ -959,7 +959,8 @@ def bench_database(args, kind: str, work: Path, base_env: dict[str, str]) -> dic
     env = {**base_env, "FEEDBACK_DATABASE_URL": url}
     server = start_server(f"live-{kind}", env, args.port, work, [], "/")  # its on_starting hook migrates
     try:
-        email, password = "moderator@bench.example.org", secrets.token_urlsafe(24)
+        # An address of its own each run: the login limit per account lives in Redis, across runs.
+        email, password = f"moderator-{secrets.token_hex(4)}@bench.example.org", secrets.token_urlsafe(24)
         slug, live_id, code, token = seed(url, env, email, password)
         poll = args.poll if args.poll is not None else float(env.get("FEEDBACK_LIVE_POLL_SECONDS", 2))
         calibration = calibrate(args, kind, work, env, server, code) if args.calibrate else {}
