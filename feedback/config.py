@@ -60,9 +60,10 @@ class Defaults:
     LIVE_QUESTION_RATE_LIMIT = "120 per minute"
     LIVE_VOTE_RATE_LIMIT = "1200 per minute"
     LIVE_VOTE_BURST = "60 per 10 seconds"
-    # Per network: new "me too" cookies handed out (over it, the page comes without one, so no vote), and lookups
-    # of an event code that is not running (over it, every lookup answers 429, so guessing codes stays slow).
-    LIVE_VOTER_RATE_LIMIT = "600 per 10 minutes"
+    # Per network: new "me too" cookies handed out (over it, the page comes without one, so no vote: a whole
+    # auditorium behind one address must stay under it), and lookups of an event code that is not running (over
+    # it, such lookups answer 429, so guessing codes stays slow; a running code is always served).
+    LIVE_VOTER_RATE_LIMIT = "2000 per 10 minutes"
     LIVE_CODE_MISS_RATE_LIMIT = "60 per minute"
     LIVE_POLL_SECONDS = 2  # how often the audience, presenter and queue pages ask for changes
     # A room's (or presenter's) feed rendered less than this ago is served again for a newer version: votes at
