@@ -163,13 +163,13 @@ def test_demo_loads_four_town_halls_and_their_submissions_once(runner, db_sessio
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
     count = lambda model: db_session.scalar(sa.select(sa.func.count()).select_from(model))  # noqa: E731
-    assert (count(TownHall), count(Submission)) == (4, 253)
+    assert (count(TownHall), count(Submission)) == (4, 260)  # 253, and 7 live questions
     named = count(Identity)
     assert 20 <= named < 100
     affiliations = set(db_session.scalars(sa.select(Submission.affiliation).distinct()))
     assert len(affiliations - {None}) >= 4
     assert "already loaded" in runner.invoke(args=["demo"]).output
-    assert count(Submission) == 253
+    assert count(Submission) == 260
 
 
 def test_demo_refuses_an_instance_with_a_staff_account_of_its_own_and_writes_nothing(app, runner, db_session):
@@ -187,8 +187,9 @@ def test_demo_force_loads_it_beside_a_real_submission(runner, db_session, ring):
     assert runner.invoke(args=["demo"]).exit_code == 1
     result = runner.invoke(args=["demo", "--force"])
     assert result.exit_code == 0, result.output
+    # 253 loaded, then the demo live session's 7 questions: 261 with the real one
     assert "Loaded 253 demo submissions." in result.output and "Demo admin: admin@example.org" in result.output
-    assert db_session.scalar(sa.select(sa.func.count()).select_from(Submission)) == 254
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Submission)) == 261
 
 
 def test_rotate_keys_leaves_every_identity_readable_and_none_under_the_old_key(app, runner, db_session, ring):
