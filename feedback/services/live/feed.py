@@ -16,7 +16,6 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from feedback.models import (
-    DuplicateLink,
     LiveQuestion,
     LiveSession,
     LiveVote,
@@ -89,7 +88,7 @@ def moderator(session: orm.Session, live: LiveSession) -> Queue:
     for item in items:
         by_state[item.state].append(item)
     merged = by_state[QuestionState.MERGED]
-    into = _representatives(session, [item.submission_id for item in merged])
+    into = duplicates.representatives_of(session, [item.submission_id for item in merged])
     pending = [row for row in rows if row.state == QuestionState.PENDING]
     targets = [row for row in rows if row.state not in (QuestionState.DISMISSED, QuestionState.MERGED)]
     on_screen = by_state[QuestionState.ON_SCREEN]
@@ -147,15 +146,6 @@ def _feed(session: orm.Session, live: LiveSession, *, notes: bool) -> Feed:
 
 def _title(session: orm.Session, live: LiveSession) -> str:
     return session.get_one(TownHall, live.town_hall_id).title
-
-
-def _representatives(session: orm.Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
-    """The question each merged one is grouped under (the desk's DuplicateLink)."""
-    if not ids:
-        return {}
-    query = sa.select(DuplicateLink.submission_id, DuplicateLink.representative_id).where(
-        DuplicateLink.submission_id.in_(ids))
-    return dict(session.execute(query).all())
 
 
 _MINE, _THEIRS = orm.aliased(SimilarityBucket), orm.aliased(SimilarityBucket)

@@ -95,7 +95,7 @@ def group_sizes(session: orm.Session, submission_ids: list[uuid.UUID]) -> dict[u
     return sizes
 
 
-def _links(session: orm.Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+def representatives_of(session: orm.Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
     """The representative of each of these submissions that is a member of a group."""
     query = sa.select(DuplicateLink.submission_id, DuplicateLink.representative_id).where(
         DuplicateLink.submission_id.in_(ids))
@@ -104,7 +104,7 @@ def _links(session: orm.Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, uuid.U
 
 def _related(session: orm.Session, mine: frozenset[str], listed: list[Submission]) -> list[Related]:
     ids = [s.id for s in listed]
-    links = _links(session, ids)
+    links = representatives_of(session, ids)
     sizes = group_sizes(session, ids)
     return [Related(s.id, s.received_on, s.status, excerpt(s.shown_body),
                     similarity.jaccard(mine, similarity.words(s.body)), links.get(s.id), sizes[s.id]) for s in listed]
@@ -175,7 +175,7 @@ def group_in_write(session: orm.Session, representative_id: uuid.UUID, member_id
     locked = {s.id: s for s in session.scalars(sa.select(Submission).order_by(Submission.id).with_for_update()
                                                 .where(Submission.id.in_({representative_id, member_id})))}
     representative, member = locked.get(representative_id), locked.get(member_id)
-    links = _links(session, [representative_id, member_id])
+    links = representatives_of(session, [representative_id, member_id])
     _check(representative, member, links.get(representative_id))
     if links.get(member_id) == representative_id:
         return 0
