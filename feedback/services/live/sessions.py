@@ -19,12 +19,12 @@ from sqlalchemy import orm
 from feedback import audit, crypto
 from feedback.db import writing
 from feedback.models import LiveQuestion, LiveSession, TownHall
+from feedback.services.intake import town_halls
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read off a screen across a room
 CODE_LENGTH = 6
 RUNNING = "running"
 ENDED = "ended"
-ARCHIVED = "archived"  # town_halls.ARCHIVED
 _SEPARATORS = re.compile(r"[\s\-_.]+")
 
 
@@ -51,7 +51,7 @@ def start(session: orm.Session, town_hall_id: int, *, by: audit.Actor, now: date
     """
     with writing(session):
         hall = session.get(TownHall, town_hall_id, with_for_update=True)  # two starts at once: one waits
-        if hall is None or hall.status == ARCHIVED:
+        if hall is None or hall.status == town_halls.ARCHIVED:
             raise LiveError("This town hall is not here any more, or it is archived.")
         if _running_for(session, town_hall_id) is not None:
             raise LiveError("This town hall already has a live session running.")

@@ -21,6 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from feedback.db import writing
 from feedback.models import LiveQuestion, LiveSession, LiveVote, Submission, SubmissionStatus
 from feedback.services.live import sessions
+from feedback.services.live.questions import QuestionState
 
 
 class Voted(enum.StrEnum):
@@ -30,7 +31,7 @@ class Voted(enum.StrEnum):
 
 
 # Votes are taken for the questions still to answer that the audience sees (with the submission published).
-VOTABLE = ("approved", "on_screen")
+VOTABLE = (QuestionState.APPROVED.value, QuestionState.ON_SCREEN.value)
 
 
 def vote(session: orm.Session, live_session_id: int, submission_id: uuid.UUID, voter_key: bytes, *,
