@@ -11,9 +11,11 @@ from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, has_request_context, redirect, request, url_for
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, gettext, ngettext
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.wrappers import Response
+
+from feedback.sentences import PluralSentence, Sentence
 
 LANGUAGES = ("en", "es")
 DEFAULT = "en"
@@ -51,6 +53,18 @@ def current_language() -> str:
     """The language of the page being rendered ("en" outside a request)."""
     locale = get_locale()
     return locale.language if locale is not None else DEFAULT
+
+
+def explain(said: object) -> str:
+    """What a service said, in the reader's language: a Sentence or PluralSentence, or an error whose first
+    argument is one; anything else as its str() (already translated, or a person's own text)."""
+    if isinstance(said, BaseException) and said.args and isinstance(said.args[0], Sentence | PluralSentence):
+        said = said.args[0]
+    if isinstance(said, Sentence):
+        return gettext(said.id, **said.values)
+    if isinstance(said, PluralSentence):
+        return ngettext(said.singular, said.plural, said.n, **said.values)
+    return str(said)
 
 
 def local_path(target: str | None) -> str:
