@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import LazyString, format_number, gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
@@ -10,25 +11,33 @@ from feedback.forms.fields import strip
 from feedback.models import TownHall
 from feedback.services.intake.town_halls import DESCRIPTION_MAX, PROMPT_MAX, TITLE_MAX, TownHallValues
 
+# Worded when shown, with the number written as it reads in the reader's language (2,000 or 2000).
+SHORTEN_DESCRIPTION = LazyString(lambda: gettext("Shorten the description to %(max)s characters or fewer.",
+                                                 max=format_number(DESCRIPTION_MAX)))
 
-def _date(label: str, what: str) -> DateField:
+
+def _date(label: LazyString, message: LazyString) -> DateField:
     """A date input whose one message, missing or unreadable, says what to type (browsers send YYYY-MM-DD)."""
-    message = f"Enter the {what} as a date, like 2026-12-01."
     return DateField(label, validators=[DataRequired(message)], invalid_value_message=message)
 
 
 class TownHallForm(FlaskForm):
     # maxlength is left off the inputs: a long entry gets a message, never a silent cut.
-    title = StringField("Title", filters=[strip], render_kw={"maxlength": False}, validators=[
-        DataRequired("Enter a title for the town hall."),
-        Length(max=TITLE_MAX, message=f"Shorten the title to {TITLE_MAX} characters or fewer.")])
-    description = TextAreaField("Description", filters=[strip], render_kw={"rows": 3}, validators=[
-        Length(max=DESCRIPTION_MAX, message=f"Shorten the description to {DESCRIPTION_MAX:,} characters or fewer.")])
-    prompt = TextAreaField("Question asked", filters=[strip], render_kw={"rows": 2}, validators=[
-        Length(max=PROMPT_MAX, message=f"Shorten the question to {PROMPT_MAX} characters or fewer.")])
-    held_on = _date("Date held", "day the town hall is held")
-    intake_opens_on = _date("Intake opens", "first day input is taken")
-    intake_closes_on = _date("Intake closes", "last day input is taken")
+    title = StringField(lazy_gettext("Title"), filters=[strip], render_kw={"maxlength": False}, validators=[
+        DataRequired(lazy_gettext("Enter a title for the town hall.")),
+        Length(max=TITLE_MAX, message=lazy_gettext("Shorten the title to %(max)s characters or fewer.",
+                                                   max=TITLE_MAX))])
+    description = TextAreaField(lazy_gettext("Description"), filters=[strip], render_kw={"rows": 3}, validators=[
+        Length(max=DESCRIPTION_MAX, message=SHORTEN_DESCRIPTION)])
+    prompt = TextAreaField(lazy_gettext("Question asked"), filters=[strip], render_kw={"rows": 2}, validators=[
+        Length(max=PROMPT_MAX, message=lazy_gettext("Shorten the question to %(max)s characters or fewer.",
+                                                    max=PROMPT_MAX))])
+    held_on = _date(lazy_gettext("Date held"),
+                    lazy_gettext("Enter the day the town hall is held as a date, like 2026-12-01."))
+    intake_opens_on = _date(lazy_gettext("Intake opens"),
+                            lazy_gettext("Enter the first day input is taken as a date, like 2026-12-01."))
+    intake_closes_on = _date(lazy_gettext("Intake closes"),
+                             lazy_gettext("Enter the last day input is taken as a date, like 2026-12-01."))
 
     @classmethod
     def for_town_hall(cls, town_hall: TownHall) -> TownHallForm:

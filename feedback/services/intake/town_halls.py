@@ -17,6 +17,7 @@ from sqlalchemy import orm
 from feedback import audit
 from feedback.db import AdvisoryLock, advisory_lock, writing
 from feedback.models import SLUG_PATTERN, TownHall
+from feedback.sentences import Sentence
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 2_000
@@ -28,12 +29,12 @@ ARCHIVED = "archived"
 
 
 class InvalidTownHall(ValueError):
-    """A town hall change that cannot be made; the message says why, in words for the facilitator.
+    """A town hall change that cannot be made; the message (a Sentence) says why, in words for the facilitator.
 
     field names the form field the problem is about ("" when it is about the whole town hall).
     """
 
-    def __init__(self, message: str, field: str = "") -> None:
+    def __init__(self, message: Sentence, field: str = "") -> None:
         super().__init__(message)
         self.field = field
 
@@ -78,16 +79,17 @@ def _cleaned(values: TownHallValues) -> TownHallValues:
     title = " ".join(values.title.split())
     description, prompt = values.description.strip(), values.prompt.strip()
     if not title:
-        raise InvalidTownHall("A town hall needs a title.", "title")
+        raise InvalidTownHall(Sentence("A town hall needs a title."), "title")
     if len(title) > TITLE_MAX:
-        raise InvalidTownHall(f"A title can have at most {TITLE_MAX} characters.", "title")
+        raise InvalidTownHall(Sentence("A title can have at most %(max)s characters.", max=TITLE_MAX), "title")
     if len(description) > DESCRIPTION_MAX:
-        raise InvalidTownHall(f"A description can have at most {DESCRIPTION_MAX:,} characters.", "description")
+        raise InvalidTownHall(Sentence("A description can have at most %(max)s characters.",
+                                       max=f"{DESCRIPTION_MAX:,}"), "description")
     if len(prompt) > PROMPT_MAX:
-        raise InvalidTownHall(f"A question can have at most {PROMPT_MAX} characters.", "prompt")
+        raise InvalidTownHall(Sentence("A question can have at most %(max)s characters.", max=PROMPT_MAX), "prompt")
     if values.intake_closes_on < values.intake_opens_on:
-        raise InvalidTownHall("The intake window closes before it opens: choose a closing date on or after "
-                              "the opening date.", "intake_closes_on")
+        raise InvalidTownHall(Sentence("The intake window closes before it opens: choose a closing date on or "
+                                       "after the opening date."), "intake_closes_on")
     return TownHallValues(title=title, description=description, prompt=prompt, held_on=values.held_on,
                           intake_opens_on=values.intake_opens_on, intake_closes_on=values.intake_closes_on)
 
@@ -121,8 +123,8 @@ def create(session: orm.Session, new: TownHallValues, *, by: audit.Actor, now: d
     :raises InvalidTownHall: as create_town_hall, or the window ends before today.
     """
     if new.intake_closes_on < now.date():
-        raise InvalidTownHall("The intake window of a new town hall cannot end in the past: choose a closing "
-                              "date from today on.", "intake_closes_on")
+        raise InvalidTownHall(Sentence("The intake window of a new town hall cannot end in the past: choose a "
+                                       "closing date from today on."), "intake_closes_on")
     return create_town_hall(session, new, by=by, now=now)
 
 
@@ -139,9 +141,9 @@ def get(session: orm.Session, town_hall_id: int) -> TownHall | None:
 def _changeable(session: orm.Session, town_hall_id: int) -> TownHall:
     town_hall = session.get(TownHall, town_hall_id)
     if town_hall is None:
-        raise InvalidTownHall("That town hall is no longer there. Reload the list of town halls.")
+        raise InvalidTownHall(Sentence("That town hall is no longer there. Reload the list of town halls."))
     if town_hall.status == ARCHIVED:
-        raise InvalidTownHall(f"“{town_hall.title}” is archived: it can no longer be changed.")
+        raise InvalidTownHall(Sentence("“%(title)s” is archived: it can no longer be changed.", title=town_hall.title))
     return town_hall
 
 
@@ -177,9 +179,10 @@ def open_now(session: orm.Session, town_hall_id: int, *, by: audit.Actor, now: d
         town_hall = _changeable(session, town_hall_id)
         state = town_hall.intake_state(today)
         if state == "open":
-            raise InvalidTownHall(f"“{town_hall.title}” is already taking input.")
+            raise InvalidTownHall(Sentence("“%(title)s” is already taking input.", title=town_hall.title))
         if state == "closed":
-            raise InvalidTownHall(f"“{town_hall.title}” has closed. To take input again, edit its closing date.")
+            raise InvalidTownHall(Sentence("“%(title)s” has closed. To take input again, edit its closing date.",
+                                           title=town_hall.title))
         before = str(town_hall.intake_opens_on)
         town_hall.intake_opens_on = today
         audit.record(session, by, audit.Action.TOWN_HALL_OPENED, now=now, details={
@@ -199,8 +202,8 @@ def close_now(session: orm.Session, town_hall_id: int, *, by: audit.Actor, now: 
     with writing(session):
         town_hall = _changeable(session, town_hall_id)
         if town_hall.intake_state(now.date()) != "open":
-            raise InvalidTownHall(f"“{town_hall.title}” is not taking input, so there is nothing to close. "
-                                  "To cancel it, archive it.")
+            raise InvalidTownHall(Sentence("“%(title)s” is not taking input, so there is nothing to close. To "
+                                           "cancel it, archive it.", title=town_hall.title))
         before = _shown(town_hall, DATES[1:])
         town_hall.intake_closes_on = yesterday
         town_hall.intake_opens_on = min(town_hall.intake_opens_on, yesterday)
