@@ -12,16 +12,19 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext
 
 from feedback import auth, clock
 from feedback.auth import MODERATORS, roles
 from feedback.db import get_db
 from feedback.forms.desk import STATUS_LABELS
 from feedback.forms.releases import ReleaseForm
+from feedback.i18n import explain
 from feedback.models import Release, TownHall
 from feedback.services.moderation import desk as moderation
 from feedback.services.summary import releases
 from feedback.services.summary.disclosure import Mechanism
+from feedback.views.town_halls import STATE_LABELS
 
 bp = Blueprint("releases", __name__, url_prefix="/facilitate")
 
@@ -56,7 +59,7 @@ def _page(hall: TownHall, *, refused: str | None = None, status: int = 200):
     form.seen.data = _latest(history)
     return render_template(
         "facilitate/release.html", town_hall=hall, counts=counts, status_labels=STATUS_LABELS,
-        total=sum(counts.values()), intake=hall.intake_state(clock.today()),
+        total=sum(counts.values()), intake=hall.intake_state(clock.today()), state_labels=STATE_LABELS,
         budget=releases.budget(db, hall.id, _mechanism(), float(current_app.config["SUMMARY_BUDGET"])),
         history=history, form=form, refused=refused,
     ), status
@@ -83,8 +86,8 @@ def release(slug: str):
                                 k=config["SUMMARY_K"], affiliations=list(config["AFFILIATIONS"]),
                                 by=auth.staff().actor, now=clock.now(), after=form.seen.data)
     except releases.Refused as refusal:
-        return _page(hall, refused=str(refusal), status=409)
-    flash(f"Release {made.number} is now what leadership sees.")
+        return _page(hall, refused=explain(refusal), status=409)
+    flash(gettext("Release %(number)s is now what leadership sees.", number=made.number))
     return redirect(url_for("releases.page", slug=slug))
 
 

@@ -32,6 +32,7 @@ from feedback.models import (
     Theme,
     TownHall,
 )
+from feedback.sentences import Sentence
 from feedback.services.summary.disclosure import AFFILIATION, GROUP, STATUS, THEME, Mechanism
 from feedback.services.themes import duplicates
 
@@ -44,7 +45,7 @@ BUDGET_SLACK = 1e-9  # epsilons are floats: 3 x 14/3 must fit a budget of 14.0
 
 
 class Refused(Exception):
-    """The release was not made; the message says why, for the facilitator."""
+    """The release was not made; the message (a Sentence) says why, for the facilitator."""
 
 
 @dataclass(frozen=True)
@@ -170,13 +171,14 @@ def release(session: orm.Session, hall: TownHall, *, mechanism: Mechanism, total
         latest_number = session.scalar(sa.select(sa.func.max(Release.number))
                                        .where(Release.town_hall_id == hall_id)) or 0
         if after is not None and latest_number != after:
-            raise Refused(f"Release {latest_number} was made after this page was shown (a second press, or a "
-                          "colleague), so nothing was released again. Read the numbers below, and release again "
-                          "only if you mean to.")
+            raise Refused(Sentence("Release %(number)s was made after this page was shown (a second press, or a "
+                                   "colleague), so nothing was released again. Read the numbers below, and release "
+                                   "again only if you mean to.", number=latest_number))
         left = budget(session, hall_id, mechanism, total_budget)
         if left.releases_left < 1:
-            raise Refused(f"{hall.title} has spent its privacy budget ({left.spent:g} of {left.total:g}): "
-                          "its numbers cannot be released again, so what leadership sees stays as it is.")
+            raise Refused(Sentence("%(title)s has spent its privacy budget (%(spent)s of %(total)s): its numbers "
+                                   "cannot be released again, so what leadership sees stays as it is.",
+                                   title=hall.title, spent=f"{left.spent:g}", total=f"{left.total:g}"))
         released = mechanism.noisy(exact_counts(session, hall_id, theme_cap=mechanism.theme_cap,
                                                 affiliations=affiliations))
         number = latest_number + 1
