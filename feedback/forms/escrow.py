@@ -28,13 +28,13 @@ class RevealForm(FlaskForm):
     # The sender's latest request id when the form was shown (escrow.latest_id): a refresh sends it again.
     seen = HiddenField(filters=[_request_id])
     reason = TextAreaField(
-        "Why do you need to know who wrote this?",
+        lazy_gettext("Why do you need to know who wrote this?"),
         filters=[normalise_text],
         validators=[
-            DataRequired("Write the reason for revealing this identity."),
+            DataRequired(lazy_gettext("Write the reason for revealing this identity.")),
             Length(min=REASON_MIN, max=REASON_MAX,
-                   message=f"Write a reason of {REASON_MIN} to {REASON_MAX} characters: "
-                           "it goes into the audit log."),
+                   message=lazy_gettext("Write a reason of %(min)s to %(max)s characters: it goes into the audit "
+                                        "log.", min=REASON_MIN, max=REASON_MAX)),
         ],
         render_kw={"maxlength": False, "minlength": False, "rows": 4},
     )

@@ -10,25 +10,30 @@ from __future__ import annotations
 import uuid
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import LazyString, gettext, lazy_gettext
 
 from feedback import auth, clock, keyring
 from feedback.auth import MODERATORS, roles
 from feedback.db import get_db
+from feedback.forms.desk import STATUS_LABELS
 from feedback.forms.escrow import RevealForm
 from feedback.forms.staff import ConfirmForm
 from feedback.services.moderation import escrow
 
 bp = Blueprint("escrow", __name__, url_prefix="/facilitate")
 
-REQUEST_SENT = ("Your request was sent. Another facilitator or admin must approve it; then open the "
-                "identity from this page.")
-NO_APPROVED_REQUEST = ("You have no approved request to open for this submission. An approved request "
-                       "opens once; ask again if you need to.")
-ALREADY_REVEALED = ("You already revealed this identity with this form, so it is not shown again and no new reveal "
-                    "was recorded. To reveal it again, give your reason below: that is a new, recorded reveal.")
-ALREADY_ASKED = "Your request was already sent: it is waiting for another facilitator or admin to approve it."
-UNREADABLE = ("This identity cannot be opened with the current keys. An admin should check the key ring "
-              "(was an old master key retired too early?).")
+REQUEST_SENT = lazy_gettext("Your request was sent. Another facilitator or admin must approve it; then open the "
+                            "identity from this page.")
+NO_APPROVED_REQUEST = lazy_gettext("You have no approved request to open for this submission. An approved request "
+                                   "opens once; ask again if you need to.")
+ALREADY_REVEALED = lazy_gettext("You already revealed this identity with this form, so it is not shown again and no "
+                                "new reveal was recorded. To reveal it again, give your reason below: that is a new, "
+                                "recorded reveal.")
+ALREADY_ASKED = lazy_gettext("Your request was already sent: it is waiting for another facilitator or admin to "
+                             "approve it.")
+UNREADABLE = lazy_gettext("This identity cannot be opened with the current keys. An admin should check the key ring "
+                          "(was an old master key retired too early?).")
+NOT_YOURS_TO_DECIDE = lazy_gettext("You cannot decide that request: it is your own, or it was already decided.")
 
 
 def _submission(submission_id: uuid.UUID) -> escrow.SubmissionFacts:
@@ -45,7 +50,7 @@ def _desk_url(submission_id: uuid.UUID) -> str:
 
 
 def _reveal_page(submission: escrow.SubmissionFacts, form: RevealForm | None = None, *, identity=None,
-                 notice: str | None = None, status: int = 200):
+                 notice: LazyString | None = None, status: int = 200):
     db = get_db()
     form = form or RevealForm(formdata=None)
     form.seen.data = escrow.latest_id(db, submission.id, auth.staff().id)  # what sending this form again is checked by
@@ -59,6 +64,7 @@ def _reveal_page(submission: escrow.SubmissionFacts, form: RevealForm | None = N
         confirm=ConfirmForm(),
         notice=notice,
         desk_url=_desk_url(submission.id),
+        status_labels=STATUS_LABELS,
     ), status
 
 
@@ -115,7 +121,7 @@ def open_approved(submission_id: uuid.UUID):
     return _reveal_page(submission, identity=identity)
 
 
-def _requests_page(notice: str | None = None, status: int = 200):
+def _requests_page(notice: LazyString | None = None, status: int = 200):
     db, me = get_db(), auth.staff()
     return render_template("escrow/requests.html", pending=escrow.pending(db), mine=escrow.approved_for(db, me.id),
                            needs_approval=escrow.needs_approval(db), me=me, confirm=ConfirmForm(),
@@ -134,8 +140,9 @@ def _decide(request_id: int, approve: bool):
     try:
         escrow.decide(get_db(), request_id, approve, by=auth.staff().actor, now=clock.now())
     except escrow.NotAllowed:
-        return _requests_page("You cannot decide that request: it is your own, or it was already decided.", 403)
-    flash("Request approved: the requester can now open the identity once." if approve else "Request denied.")
+        return _requests_page(NOT_YOURS_TO_DECIDE, 403)
+    flash(gettext("Request approved: the requester can now open the identity once.") if approve
+          else gettext("Request denied."))
     return redirect(url_for("escrow.requests"))
 
 
