@@ -4,7 +4,22 @@ from __future__ import annotations
 
 from flask import Flask
 
-from feedback import auth, cli, config, db, errors, filters, headers, i18n, keyring, limits, logs, padding, sanitize
+from feedback import (
+    auth,
+    cli,
+    config,
+    db,
+    errors,
+    filters,
+    headers,
+    i18n,
+    keyring,
+    limits,
+    live_http,
+    logs,
+    padding,
+    sanitize,
+)
 from feedback.config import ROOT
 from feedback.extensions import csrf
 from feedback.views import (
@@ -66,6 +81,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(live.bp)
     app.register_blueprint(presenter.bp)
     app.register_blueprint(live_staff.bp)
+    live_http.init_app(app)  # the audience feed's 304 before Flask
     limits.init_app(app)  # wraps the views registered above
     cli.init_app(app)
     return app

@@ -6,21 +6,30 @@ only by the audience page, never by a vote, so a cross-site POST (which carries 
 first visit) cannot vote. A shared feed's tag is a hash of its fragment, so it moves only with what the room
 sees; the fragment and its tag are kept per (kind, session, version) in each process, so a poll of an unchanged
 version answers 304 without a render: it is derived data, the database holds the signal.
+
+A thousand phones poll the audience feed every LIVE_POLL_SECONDS, and nearly every poll is answered 304. So that
+answer is given before Flask (PollShortcut, a WSGI middleware): when this process answered the same feed, for the
+same language cookie and Accept-Language, less than LIVE_FEED_REUSE_SECONDS ago with the tag the browser holds, it
+answers 304 again at once, with the same headers. That is the staleness the fragment reuse already allows: a page
+is at most that much older than the database. Every other poll goes through the view and the database.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
 
-from flask import Response, current_app, request
+from flask import Flask, Response, current_app, request
 from itsdangerous import BadSignature, URLSafeSerializer
 from limits import RateLimitItem, parse_many
+from werkzeug.http import parse_cookie
 
-from feedback import crypto
+from feedback import crypto, headers, i18n
 from feedback import limits as rate_limits
 
 VOTER_COOKIE = "live_voter"
@@ -29,6 +38,8 @@ VOTER_COOKIE_MAX_AGE = 24 * 3600
 _SALT = "live-voter"
 FRAGMENTS_KEPT = 64  # (kind, session, version) renders kept per process: a few per running session
 TAG_HEX = 32  # hex digits of a shared feed's tag: 128 bits of its fragment's SHA-256
+RECENT_KEPT = 4096  # (code, language cookie, Accept-Language) answers remembered per process for PollShortcut
+AUDIENCE_FEED = re.compile(r"/live/(?P<code>[^/]+)/feed")
 
 
 def _serializer() -> URLSafeSerializer:
@@ -97,10 +108,14 @@ def content_tag(body: str) -> str:
     return '"' + hashlib.sha256(body.encode()).hexdigest()[:TAG_HEX] + '"'
 
 
+def held_tags(if_none_match: str) -> set[str]:
+    """The tags a browser says it holds (If-None-Match), weak or strong alike."""
+    return {held.strip().removeprefix("W/") for held in if_none_match.split(",")}
+
+
 def not_modified(tag: str) -> Response | None:
     """A 304 when the browser already holds this version of the feed, else None."""
-    held = {held.strip().removeprefix("W/") for held in request.headers.get("If-None-Match", "").split(",")}
-    if tag not in held:
+    if tag not in held_tags(request.headers.get("If-None-Match", "")):
         return None
     response = Response(status=304)
     response.headers["ETag"] = tag
@@ -141,14 +156,17 @@ def _cache() -> FragmentCache:
     return current_app.extensions.setdefault("feedback_live_fragments", FragmentCache())
 
 
-def feed_response(kind: str, live_session_id: int, version: int, render: Callable[[], tuple[int, str]]) -> Response:
-    """A polled feed: the fragment (rendered once per version in this process) under its content tag, or 304 if the
-    browser holds that tag (no render when the version has not moved since it was rendered here).
+def feed_response(kind: str, live_session_id: int, version: int, render: Callable[[], tuple[int, str]], *,
+                  code: str | None = None) -> Response:
+    """A polled feed: the fragment (rendered once per version and language in this process) under its content tag,
+    or 304 if the browser holds that tag (no render when the version has not moved since it was rendered here).
 
     render() reads the feed and renders it, returning the version it read with the fragment: a change
     between the version read first and the feed's read is kept under the feed's own (newer) version.
+    code: the audience feed's event code as in its path, for PollShortcut to answer its next polls.
     """
     cache = _cache()
+    kind = f"{kind}:{i18n.current_language()}"
     held = cache.get((kind, live_session_id, version))
     if held is None:
         # Votes change the counts ten times a second in a busy room, and each change would be rendered again by
@@ -163,9 +181,64 @@ def feed_response(kind: str, live_session_id: int, version: int, render: Callabl
             held = (body, content_tag(body))
             cache.put((kind, live_session_id, version), held, at=now)
     body, tag = held
+    if code is not None:
+        _shortcut(current_app).remember(code, request.cookies.get(i18n.COOKIE),
+                                        request.headers.get("Accept-Language"), tag)
     unchanged = not_modified(tag)
     if unchanged is not None:
         return unchanged
     response = Response(body, mimetype="text/html")
     response.headers["ETag"] = tag
     return response
+
+
+class PollShortcut:
+    """WSGI middleware: a poll of the audience feed whose tag this process served for the same code, language cookie
+    and Accept-Language less than `reuse` seconds ago is answered 304 here, with the headers the view would send
+    (security headers, no-store, Vary: Cookie), without Flask, a session or the database."""
+
+    def __init__(self, app: Any, reuse: float, answered_headers: Iterable[tuple[str, str]]) -> None:
+        self.app = app
+        self.reuse = reuse
+        self._headers = list(answered_headers)
+        self._recent: dict[tuple[str, str | None, str | None], tuple[str, float]] = {}
+        self._lock = threading.Lock()
+
+    def remember(self, code: str, language: str | None, accept_language: str | None, tag: str) -> None:
+        if self.reuse <= 0:
+            return
+        with self._lock:
+            if len(self._recent) >= RECENT_KEPT:
+                self._recent.clear()
+            self._recent[(code, language, accept_language)] = (tag, time.monotonic())
+
+    def _current_tag(self, environ: dict[str, Any], code: str) -> str | None:
+        language = parse_cookie(environ).get(i18n.COOKIE)
+        with self._lock:
+            recent = self._recent.get((code, language, environ.get("HTTP_ACCEPT_LANGUAGE")))
+        if recent is None or time.monotonic() - recent[1] >= self.reuse:
+            return None
+        return recent[0]
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        held = environ.get("HTTP_IF_NONE_MATCH")
+        if held and environ.get("REQUEST_METHOD") == "GET" and not environ.get("QUERY_STRING"):
+            match = AUDIENCE_FEED.fullmatch(environ.get("PATH_INFO", ""))
+            tag = self._current_tag(environ, match["code"]) if match else None
+            if tag is not None and tag in held_tags(held):
+                start_response("304 NOT MODIFIED", [("ETag", tag), *self._headers])
+                return [b""]
+        return self.app(environ, start_response)
+
+
+def _shortcut(app: Flask) -> PollShortcut:
+    return app.extensions["feedback_poll_shortcut"]
+
+
+def init_app(app: Flask) -> None:
+    """Put PollShortcut in front of the app (before limits.init_app adds ProxyFix, which it does not need)."""
+    answered = [*headers.HEADERS.items(), ("Cache-Control", "no-store"), ("Vary", "Cookie")]
+    shortcut = PollShortcut(app.wsgi_app, app.config["LIVE_FEED_REUSE_SECONDS"], answered)
+    app.extensions["feedback_poll_shortcut"] = shortcut
+    # Wrapping wsgi_app is how Flask's documentation applies middleware; mypy sees it as a method.
+    app.wsgi_app = shortcut  # type: ignore[method-assign]

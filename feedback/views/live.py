@@ -32,6 +32,7 @@ from feedback import clock, crypto, keyring, live_http
 from feedback.db import get_db
 from feedback.errors import render_error
 from feedback.forms.public import SubmissionForm
+from feedback.i18n import explain
 from feedback.models import LiveSession
 from feedback.services.intake import submitting
 from feedback.services.live import feed as live_feed
@@ -210,7 +211,7 @@ def vote(code: str, submission_id: uuid.UUID):
     except sessions.NoSuchLiveSession:
         return _vote_answer(NOT_RUNNING, 404, code, submission_id)
     except sessions.LiveError as refused:
-        return _vote_answer(str(refused), 409, code, submission_id)
+        return _vote_answer(explain(refused), 409, code, submission_id)
     # Counted or said before by this browser: the same answer, byte for byte, so its size tells the network nothing
     # (the page's count comes with the next poll of the feed).
     return _vote_answer(VOTED, 200, code, submission_id, counted=True)
@@ -227,7 +228,7 @@ def feed(code: str):
     if live_session is None:
         return _not_running()
     return live_http.feed_response("audience", live_session.id, live_session.version,
-                                   lambda: _render_feed(live_session))
+                                   lambda: _render_feed(live_session), code=code)
 
 
 @bp.get("/<code>/qr.svg")

@@ -1,0 +1,112 @@
+"""The audience feed's 304 before Flask (live_http.PollShortcut): a poll answered by the view a moment ago, for the
+same language, is answered again without the database, with the same headers; anything else reaches the view."""
+
+from __future__ import annotations
+
+import pytest
+
+from feedback import live_http
+from feedback.clock import now as clock_now
+from feedback.services.live import sessions
+from tests.factories import make_town_hall
+from tests.live_pages import MODERATOR, ask_and_approve, start
+
+
+@pytest.fixture
+def room(make_app, monkeypatch):
+    """An app reusing polls for 0.5 s, a running session, a clock the test moves, and a count of the view's
+    look-ups of the session (each poll that reaches the view looks it up once)."""
+    app = make_app(LIVE_FEED_REUSE_SECONDS=0.5)
+    session = app.extensions["feedback_db"]()
+    live = start(session, make_town_hall(session))
+    clock = [1000.0]
+    monkeypatch.setattr(live_http.time, "monotonic", lambda: clock[0])
+    looked_up = []
+    real_running = sessions.running
+
+    def counted(db, code):
+        looked_up.append(code)
+        return real_running(db, code)
+
+    monkeypatch.setattr(sessions, "running", counted)
+    yield app, session, live, clock, looked_up
+    session.close()
+
+
+def poll(client, code, tag=None, **headers):
+    return client.get(f"/live/{code}/feed", headers={**({"If-None-Match": tag} if tag else {}), **headers})
+
+
+def test_a_poll_answered_a_moment_ago_is_answered_304_again_without_the_view(room):
+    app, _, live, clock, looked_up = room
+    client = app.test_client()
+    first = poll(client, live.code)
+    assert first.status_code == 200 and looked_up == [live.code]
+    clock[0] += 0.4
+    again = poll(client, live.code, first.headers["ETag"])
+    assert again.status_code == 304 and again.headers["ETag"] == first.headers["ETag"]
+    assert looked_up == [live.code]  # not looked up again: answered before Flask
+
+
+def test_the_shortcut_answers_with_the_headers_the_view_sends(room):
+    app, _, live, clock, looked_up = room
+    client = app.test_client()
+    tag = poll(client, live.code).headers["ETag"]
+    by_view = poll(client, live.code, tag, **{"Accept-Language": "en-GB"})  # another key: through the view
+    by_shortcut = poll(client, live.code, tag)
+    assert len(looked_up) == 2 and by_view.status_code == by_shortcut.status_code == 304
+    assert sorted(by_shortcut.headers.items()) == sorted(by_view.headers.items())
+    assert "no-store" in by_shortcut.headers["Cache-Control"]
+    assert "default-src 'none'" in by_shortcut.headers["Content-Security-Policy"]
+    assert by_shortcut.data == b""
+
+
+def test_a_poll_after_the_reuse_time_reaches_the_view_and_sees_what_changed(room):
+    app, session, live, clock, looked_up = room
+    client = app.test_client()
+    tag = poll(client, live.code).headers["ETag"]
+    ask_and_approve(session, client, live.code, "Why are the rotas posted so late?")
+    clock[0] += 0.6
+    fresh = poll(client, live.code, tag)
+    assert fresh.status_code == 200 and "Why are the rotas posted so late?" in fresh.get_data(as_text=True)
+
+
+def test_a_held_tag_that_is_not_the_current_one_reaches_the_view(room):
+    app, _, live, clock, looked_up = room
+    client = app.test_client()
+    poll(client, live.code)
+    answer = poll(client, live.code, '"0123456789abcdef0123456789abcdef"')
+    assert answer.status_code == 200 and len(looked_up) == 2
+
+
+@pytest.mark.parametrize("switch", ["cookie", "header"])
+def test_another_language_is_not_answered_from_this_ones_poll(room, switch):
+    app, _, live, clock, looked_up = room
+    client = app.test_client()
+    tag = poll(client, live.code).headers["ETag"]
+    if switch == "cookie":
+        client.set_cookie("lang", "es")
+        poll(client, live.code, tag)
+    else:
+        poll(client, live.code, tag, **{"Accept-Language": "es"})
+    assert len(looked_up) == 2
+
+
+def test_an_ended_session_is_gone_once_the_reuse_time_has_passed(room):
+    app, session, live, clock, looked_up = room
+    client = app.test_client()
+    tag = poll(client, live.code).headers["ETag"]
+    sessions.end(session, live.id, by=MODERATOR, now=clock_now())
+    clock[0] += 0.5
+    assert poll(client, live.code, tag).status_code == 404
+
+
+def test_without_reuse_every_poll_reaches_the_view(make_app):
+    app = make_app(LIVE_FEED_REUSE_SECONDS=0)
+    session = app.extensions["feedback_db"]()
+    live = start(session, make_town_hall(session))
+    client = app.test_client()
+    tag = poll(client, live.code).headers["ETag"]
+    sessions.end(session, live.id, by=MODERATOR, now=clock_now())
+    assert poll(client, live.code, tag).status_code == 404
+    session.close()
