@@ -19,6 +19,7 @@ from feedback import audit, auth, clock, live_http
 from feedback.auth import MODERATORS, roles
 from feedback.db import get_db
 from feedback.forms.live_staff import ACTION_FORMS, ApproveForm, ButtonForm, DismissForm, MergeForm, NoteForm, form_for
+from feedback.i18n import explain
 from feedback.models import LiveQuestion, LiveSession, TownHall
 from feedback.services.live import feed, questions, sessions
 from feedback.services.moderation import desk as moderation
@@ -141,7 +142,7 @@ def start(slug: str):
     try:
         live = sessions.start(get_db(), hall.id, by=auth.staff().actor, now=clock.now())
     except sessions.LiveError as error:
-        flash(str(error), "error")
+        flash(explain(error), "error")
         return _back(hall)
     flash(f"The live session has started. The event code is {live.code}: show it to the room, or make a "
           "presenter link for the screen.")
@@ -158,7 +159,7 @@ def end(live_id: int):
     try:
         sessions.end(get_db(), live.id, by=auth.staff().actor, now=clock.now())
     except sessions.LiveError as error:
-        flash(str(error), "error")
+        flash(explain(error), "error")
         return _back(hall)
     flash("The live session has ended: the room can no longer ask or vote, and the presenter link stops working. "
           "Its questions stay on the moderation desk with their status.")
@@ -205,7 +206,7 @@ def presenter_link(live_id: int):
     try:
         token = sessions.new_presenter_link(get_db(), live.id, by=auth.staff().actor, now=clock.now())
     except sessions.LiveError as error:
-        flash(str(error), "error")
+        flash(explain(error), "error")
         return _back(hall)
     return live_page(hall, presenter_url=url_for("presenter.screen", token=token, _external=True))
 
@@ -220,7 +221,7 @@ def revoke_presenter_link(live_id: int):
     try:
         sessions.revoke_presenter_link(get_db(), live.id, by=auth.staff().actor, now=clock.now())
     except sessions.LiveError as error:
-        flash(str(error), "error")
+        flash(explain(error), "error")
         return _back(hall)
     flash("The presenter link no longer works. Make a new one to open the presenter screen again.")
     return _back(hall)
@@ -241,7 +242,7 @@ def act(submission_id: uuid.UUID, action: str):
         said = _do(action, submission_id, form)
     except sessions.LiveError as error:
         # Most often a colleague got there first (approved, dismissed or merged it): say so, keep what was typed.
-        flash(f"{error}", "error")
+        flash(explain(error), "error")
         return live_page(hall, failed=Failed(submission_id, action, form), status=409)
     flash(said)
     return _back(hall)

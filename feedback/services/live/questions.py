@@ -29,6 +29,7 @@ from feedback.models import (
     SubmissionStatus,
     TownHall,
 )
+from feedback.sentences import Sentence
 from feedback.services.intake import submitting
 from feedback.services.live import sessions
 from feedback.services.live.sessions import LiveError, NoSuchLiveSession
@@ -36,7 +37,7 @@ from feedback.services.moderation import desk
 from feedback.services.themes import duplicates
 
 NOTE_MAX = 300
-GONE = "This question is not here any more. Reload the page."
+GONE = Sentence("This question is not here any more. Reload the page.")
 
 
 class QuestionState(enum.StrEnum):
@@ -82,11 +83,12 @@ def approve(session: orm.Session, submission_id: uuid.UUID, *, redacted_body: st
     :raises LiveError: gone, not pending, or its session ended.
     """
     if redacted_body is not None and len(redacted_body) > desk.REDACTED_MAX:
-        raise LiveError(f"Shorten the redacted text to {desk.REDACTED_MAX:,} characters or fewer.")
+        raise LiveError(Sentence("Shorten the redacted text to %(max)s characters or fewer.",
+                                  max=f"{desk.REDACTED_MAX:,}"))
     with writing(session):
         question, submission = _locked(session, submission_id)
         if question.state != QuestionState.PENDING:
-            raise LiveError("This question is not waiting for approval any more. Reload the page.")
+            raise LiveError(Sentence("This question is not waiting for approval any more. Reload the page."))
         if redacted_body is not None:
             # A text area's stray spaces around the unchanged text are no redaction.
             text = submission.body if redacted_body.strip() == submission.body.strip() else redacted_body.strip()
@@ -103,17 +105,17 @@ def dismiss(session: orm.Session, submission_id: uuid.UUID, *, reason: str, note
     :raises LiveError: gone, no reason, or already dismissed.
     """
     if reason not in HIDDEN_REASONS:
-        raise LiveError("Choose why the question is dismissed.")
+        raise LiveError(Sentence("Choose why the question is dismissed."))
     try:
         desk.check_change(SubmissionStatus.HIDDEN, reason, note)
     except desk.InvalidModeration as error:
-        raise LiveError(str(error)) from None
+        raise LiveError(*error.args) from None  # the desk's own sentence
     with writing(session):
         question, _submission = _locked(session, submission_id)
         if question.state == QuestionState.DISMISSED:
-            raise LiveError("This question is already dismissed.")
+            raise LiveError(Sentence("This question is already dismissed."))
         if question.state == QuestionState.MERGED:
-            raise LiveError("This question is merged into another: dismiss that one instead.")
+            raise LiveError(Sentence("This question is merged into another: dismiss that one instead."))
         _change_status(session, submission_id, SubmissionStatus.HIDDEN, hidden_reason=reason, note=note, by=by,
                        now=now)
         question.state, question.position = QuestionState.DISMISSED, None
@@ -128,14 +130,14 @@ def merge(session: orm.Session, submission_id: uuid.UUID, into_id: uuid.UUID, *,
     :raises LiveError: gone, itself, another session, or duplicates.InvalidGrouping's reasons in words.
     """
     if submission_id == into_id:
-        raise LiveError("A question cannot be merged into itself.")
+        raise LiveError(Sentence("A question cannot be merged into itself."))
     pair = {q.submission_id: q for q in session.scalars(sa.select(LiveQuestion).where(
         LiveQuestion.submission_id.in_({submission_id, into_id})))}
     question, into = pair.get(submission_id), pair.get(into_id)
     if question is None or into is None:
         raise LiveError(GONE)
     if question.live_session_id != into.live_session_id:
-        raise LiveError("Only questions of the same live session can be merged.")
+        raise LiveError(Sentence("Only questions of the same live session can be merged."))
     _check_mergeable(question, into)
     _check_running(session, question.live_session_id)
     session.rollback()
@@ -144,7 +146,7 @@ def merge(session: orm.Session, submission_id: uuid.UUID, into_id: uuid.UUID, *,
         try:  # first: it locks both submissions in the order every writer takes them
             duplicates.group_in_write(session, into_id, submission_id, by=by, now=now)
         except duplicates.InvalidGrouping as error:
-            raise LiveError(str(error)) from None
+            raise LiveError(*error.args) from None  # the grouping's own sentence
         question, _submission = _locked(session, submission_id)
         into = session.get(LiveQuestion, into_id, with_for_update=True, populate_existing=True)
         if into is None:
@@ -162,7 +164,7 @@ def move(session: orm.Session, submission_id: uuid.UUID, *, up: bool, by: audit.
     with writing(session):
         question, _submission = _locked(session, submission_id)
         if question.state != QuestionState.APPROVED or question.position is None:
-            raise LiveError("This question is not in the queue any more. Reload the page.")
+            raise LiveError(Sentence("This question is not in the queue any more. Reload the page."))
         query = sa.select(LiveQuestion).where(LiveQuestion.live_session_id == question.live_session_id,
                                               LiveQuestion.state == QuestionState.APPROVED)
         if up:
@@ -187,9 +189,9 @@ def show(session: orm.Session, submission_id: uuid.UUID, *, by: audit.Actor, now
     with writing(session):
         question, submission = _locked(session, submission_id)
         if question.state not in (QuestionState.APPROVED, QuestionState.ANSWERED):
-            raise LiveError("Only an approved or answered question can go on screen.")
+            raise LiveError(Sentence("Only an approved or answered question can go on screen."))
         if submission.status != SubmissionStatus.PUBLISHED:
-            raise LiveError("This question is no longer published: publish it again on the desk first.")
+            raise LiveError(Sentence("This question is no longer published: publish it again on the desk first."))
         session.execute(sa.update(LiveQuestion).where(LiveQuestion.live_session_id == question.live_session_id,
                                                       LiveQuestion.state == QuestionState.ON_SCREEN)
                         .values(state=QuestionState.ANSWERED.value).execution_options(synchronize_session="fetch"))
@@ -206,7 +208,7 @@ def mark_answered(session: orm.Session, submission_id: uuid.UUID, *, by: audit.A
     with writing(session):
         question, _submission = _locked(session, submission_id)
         if question.state not in (QuestionState.APPROVED, QuestionState.ON_SCREEN):
-            raise LiveError("Only a question on screen or in the queue can be marked answered.")
+            raise LiveError(Sentence("Only a question on screen or in the queue can be marked answered."))
         question.state = QuestionState.ANSWERED
         audit.record(session, by, audit.Action.LIVE_ANSWERED, now=now, submission_id=submission_id)
         sessions.bump(session, question.live_session_id)
@@ -219,7 +221,7 @@ def set_note(session: orm.Session, submission_id: uuid.UUID, note: str, *, by: a
     """
     note = note.strip()
     if len(note) > NOTE_MAX:
-        raise LiveError(f"Shorten the note to {NOTE_MAX} characters or fewer.")
+        raise LiveError(Sentence("Shorten the note to %(max)s characters or fewer.", max=NOTE_MAX))
     with writing(session):
         question, _submission = _locked(session, submission_id)
         if question.presenter_note == note:
@@ -240,7 +242,7 @@ def check_votes(session: orm.Session, submission_id: uuid.UUID, *, keep: bool, b
     with writing(session):
         question, _submission = _locked(session, submission_id)
         if not question.flagged:
-            raise LiveError("This question's votes are not flagged. Reload the page.")
+            raise LiveError(Sentence("This question's votes are not flagged. Reload the page."))
         held = sa.and_(LiveVote.submission_id == submission_id, LiveVote.held.is_(True))
         count = session.scalar(sa.select(sa.func.count()).select_from(LiveVote).where(held)) or 0
         if keep:
@@ -255,17 +257,17 @@ def check_votes(session: orm.Session, submission_id: uuid.UUID, *, keep: bool, b
 
 def _check_mergeable(question: LiveQuestion, into: LiveQuestion) -> None:
     if question.state == QuestionState.MERGED:
-        raise LiveError("This question is already merged into another.")
+        raise LiveError(Sentence("This question is already merged into another."))
     if question.state == QuestionState.DISMISSED:
-        raise LiveError("This question is dismissed: it cannot be merged. Reload the page.")
+        raise LiveError(Sentence("This question is dismissed: it cannot be merged. Reload the page."))
     if into.state in (QuestionState.MERGED, QuestionState.DISMISSED):
-        raise LiveError("That question is merged or dismissed: merge into another one.")
+        raise LiveError(Sentence("That question is merged or dismissed: merge into another one."))
 
 
 def _check_running(session: orm.Session, live_session_id: int) -> None:
     state = session.scalar(sa.select(LiveSession.state).where(LiveSession.id == live_session_id))
     if state != sessions.RUNNING:
-        raise NoSuchLiveSession("This live session has ended: its questions are on the desk.")
+        raise NoSuchLiveSession(Sentence("This live session has ended: its questions are on the desk."))
 
 
 def _locked(session: orm.Session, submission_id: uuid.UUID) -> tuple[LiveQuestion, Submission]:
@@ -291,4 +293,4 @@ def _change_status(session: orm.Session, submission_id: uuid.UUID, to: str, *, h
         desk.change_status_in_write(session, [submission_id], to, hidden_reason=hidden_reason, note=note, by=by,
                                     now=now)
     except desk.InvalidModeration as error:
-        raise LiveError(str(error)) from None
+        raise LiveError(*error.args) from None  # the desk's own sentence

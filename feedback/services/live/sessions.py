@@ -19,6 +19,7 @@ from sqlalchemy import orm
 from feedback import audit, crypto
 from feedback.db import writing
 from feedback.models import LiveQuestion, LiveSession, TownHall
+from feedback.sentences import Sentence
 from feedback.services.intake import town_halls
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read off a screen across a room
@@ -29,7 +30,7 @@ _SEPARATORS = re.compile(r"[\s\-_.]+")
 
 
 class LiveError(ValueError):
-    """A live-session change that cannot be made; the message says why, in words for the person."""
+    """A live-session change that cannot be made; its message (a Sentence) says why, in words for the person."""
 
 
 class NoSuchLiveSession(LiveError):
@@ -52,9 +53,9 @@ def start(session: orm.Session, town_hall_id: int, *, by: audit.Actor, now: date
     with writing(session):
         hall = session.get(TownHall, town_hall_id, with_for_update=True)  # two starts at once: one waits
         if hall is None or hall.status == town_halls.ARCHIVED:
-            raise LiveError("This town hall is not here any more, or it is archived.")
+            raise LiveError(Sentence("This town hall is not here any more, or it is archived."))
         if _running_for(session, town_hall_id) is not None:
-            raise LiveError("This town hall already has a live session running.")
+            raise LiveError(Sentence("This town hall already has a live session running."))
         live = LiveSession(town_hall_id=town_hall_id, code=_unused_code(session), state=RUNNING, version=0)
         session.add(live)
         session.flush()
@@ -72,7 +73,7 @@ def end(session: orm.Session, live_session_id: int, *, by: audit.Actor, now: dat
     with writing(session):
         live = session.get(LiveSession, live_session_id, with_for_update=True)
         if live is None or live.state != RUNNING:
-            raise LiveError("This live session has already ended.")
+            raise LiveError(Sentence("This live session has already ended."))
         live.state, live.presenter_token_hash = ENDED, None
         live.version += 1
         audit.record(session, by, audit.Action.LIVE_ENDED, now=now, details={"live_session": live.id})
@@ -111,7 +112,7 @@ def revoke_presenter_link(session: orm.Session, live_session_id: int, *, by: aud
     with writing(session):
         live = session.get(LiveSession, live_session_id, with_for_update=True)
         if live is None:
-            raise LiveError("This live session is not here any more.")
+            raise LiveError(Sentence("This live session is not here any more."))
         live.presenter_token_hash = None
         live.version += 1
         audit.record(session, by, audit.Action.LIVE_PRESENTER_LINK_REVOKED, now=now,
@@ -157,7 +158,7 @@ def _running_locked(session: orm.Session, live_session_id: int) -> LiveSession:
     """Inside a write: the running session, locked, or LiveError."""
     live = session.get(LiveSession, live_session_id, with_for_update=True)
     if live is None or live.state != RUNNING:
-        raise NoSuchLiveSession("This live session has ended.")
+        raise NoSuchLiveSession(Sentence("This live session has ended."))
     return live
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from feedback.db import writing
 from feedback.models import LiveQuestion, LiveSession, LiveVote, Submission, SubmissionStatus
+from feedback.sentences import Sentence
 from feedback.services.live import sessions
 from feedback.services.live.questions import QuestionState
 
@@ -49,14 +50,14 @@ def vote(session: orm.Session, live_session_id: int, submission_id: uuid.UUID, v
     with writing(session):
         state = session.scalar(sa.select(LiveSession.state).where(LiveSession.id == live_session_id))
         if state != sessions.RUNNING:
-            raise sessions.NoSuchLiveSession("This live session has ended.")
+            raise sessions.NoSuchLiveSession(Sentence("This live session has ended."))
         question = session.scalar(
             sa.select(LiveQuestion).join(Submission, Submission.id == LiveQuestion.submission_id)
             .where(LiveQuestion.submission_id == submission_id, LiveQuestion.live_session_id == live_session_id,
                    LiveQuestion.state.in_(VOTABLE), Submission.status == SubmissionStatus.PUBLISHED.value)
             .with_for_update(of=LiveQuestion))
         if question is None:
-            raise sessions.LiveError("This question is not open for votes any more. Reload the page.")
+            raise sessions.LiveError(Sentence("This question is not open for votes any more. Reload the page."))
         if question.flagged:  # its shown count stays frozen: no page shows anything new
             return Voted.HELD if _insert(session, submission_id, voter_key, held=True) else Voted.ALREADY
         if not _insert(session, submission_id, voter_key):
