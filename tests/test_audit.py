@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from feedback import audit, clock, crypto
 from feedback.db import writing
 from feedback.models import AuditEvent
+from feedback.views.admin import AUDIT_LABELS
 from tests.staff import staff_client
 
 ACTOR = audit.Actor("fola@example.org", 7)
@@ -55,9 +56,16 @@ def test_an_admin_filters_the_log_by_action_and_person(app, db_session):
     admin = staff_client(app, "admin", "ada@example.org")
     append(db_session, 2)
     page = admin.get("/admin/audit?action=status_changed").get_data(as_text=True)
-    assert page.count("<td>status_changed</td>") == 2 and "<td>login</td>" not in page
+    assert page.count('<td title="status_changed">Status changed</td>') == 2 and '<td title="login">' not in page
     page = admin.get("/admin/audit?actor=ada@").get_data(as_text=True)
-    assert "<td>login</td>" in page and "status_changed</td>" not in page
+    assert '<td title="login">Logged in</td>' in page and '<td title="status_changed">' not in page
+
+
+def test_every_audit_action_has_a_label_for_people_and_the_filter_keeps_the_stored_name(app, db_session):
+    assert set(AUDIT_LABELS) == set(audit.Action)
+    admin = staff_client(app, "admin", "ada@example.org")
+    page = admin.get("/admin/audit?action=login").get_data(as_text=True)
+    assert '<option value="login" selected>Logged in</option>' in page
 
 
 def test_the_csv_export_streams_every_event_and_is_itself_audited(app, db_session):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_babel import lazy_gettext
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user, login_user, logout_user
 
@@ -14,7 +15,8 @@ from feedback.services.admin import accounts
 
 bp = Blueprint("auth", __name__)
 
-WRONG = "That email and password do not match an active account."
+WRONG = lazy_gettext("That email and password do not match an active account.")
+TOO_MANY = lazy_gettext("Too many attempts. Wait a few minutes, then try again.")
 
 
 def _landing(target: str | None, role: str) -> str:
@@ -46,7 +48,7 @@ def login():
 def too_many_attempts(_error):
     form = LoginForm()
     form.password.data = None
-    form.password.errors = ["Too many attempts. Wait a few minutes, then try again."]
+    form.password.errors = [TOO_MANY]
     return render_template("auth/login.html", form=form), 429
 
 

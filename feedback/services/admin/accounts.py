@@ -15,13 +15,14 @@ from sqlalchemy import orm
 from feedback import audit, crypto
 from feedback.db import writing
 from feedback.models import Role, StaffSession, StaffUser
+from feedback.sentences import Sentence
 
 PASSWORD_MIN = 12
-PASSWORD_TOO_SHORT = f"A password needs at least {PASSWORD_MIN} characters."
+PASSWORD_TOO_SHORT = Sentence("A password needs at least %(min)s characters.", min=PASSWORD_MIN)
 
 
 class AccountError(ValueError):
-    """A staff account change that cannot be made; the message says why."""
+    """A staff account change that cannot be made; its Sentence says why (str() gives it in English)."""
 
 
 @dataclass(frozen=True)
@@ -52,11 +53,11 @@ def create_user(session: orm.Session, hasher: PasswordHasher, email: str, displa
     """:raises AccountError: unknown role, short password, or an email already in use."""
     email = crypto.normalise_email(email)
     if role not in {r.value for r in Role}:
-        raise AccountError(f"Unknown role {role!r}: choose admin, facilitator or leader.")
+        raise AccountError(Sentence("Unknown role %(role)s: choose admin, facilitator or leader.", role=repr(role)))
     check_password(password)
     with writing(session):
         if session.scalar(sa.select(StaffUser.id).where(StaffUser.email == email)):
-            raise AccountError("An account with that email already exists.")
+            raise AccountError(Sentence("An account with that email already exists."))
         user = StaffUser(email=email, display_name=display_name.strip() or email, role=role,
                          password_hash=hasher.hash(password), is_active=True)
         session.add(user)
@@ -134,7 +135,7 @@ def list_users(session: orm.Session) -> list[StaffUser]:
 def _user(session: orm.Session, user_id: int) -> StaffUser:
     user = session.get(StaffUser, user_id)
     if user is None:
-        raise AccountError("No such account.")
+        raise AccountError(Sentence("No such account."))
     return user
 
 
@@ -144,12 +145,12 @@ def _keep_an_admin(session: orm.Session, user: StaffUser) -> None:
         admins = session.execute(sa.select(sa.func.count()).select_from(StaffUser)
                                  .where(StaffUser.role == Role.ADMIN, StaffUser.is_active)).scalar_one()
         if admins <= 1:
-            raise AccountError("This is the last active admin: make someone else an admin first.")
+            raise AccountError(Sentence("This is the last active admin: make someone else an admin first."))
 
 
 def change_role(session: orm.Session, user_id: int, role: str, *, by: audit.Actor, now: datetime) -> None:
     if role not in {r.value for r in Role}:
-        raise AccountError(f"Unknown role {role!r}.")
+        raise AccountError(Sentence("Unknown role %(role)s.", role=repr(role)))
     with writing(session):
         user = _user(session, user_id)
         if role != Role.ADMIN:
@@ -163,7 +164,7 @@ def change_role(session: orm.Session, user_id: int, role: str, *, by: audit.Acto
 def set_active(session: orm.Session, user_id: int, active: bool, *, by: audit.Actor, now: datetime) -> None:
     """Deactivate (ending every open session of that user at once) or reactivate an account."""
     if not active and by.staff_id == user_id:
-        raise AccountError("You cannot deactivate your own account.")
+        raise AccountError(Sentence("You cannot deactivate your own account."))
     with writing(session):
         user = _user(session, user_id)
         if not active:
