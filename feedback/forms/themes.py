@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import LazyString, format_number, gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, ColorField, SelectField, StringField, TextAreaField
@@ -9,17 +10,32 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
 from feedback.forms.fields import strip
+from feedback.i18n import explain
 from feedback.models import Theme
+from feedback.sentences import Sentence
 from feedback.services.themes.codebook_values import (
     COLOUR,
+    COLOUR_FORMAT,
     DEFAULT_COLOUR,
     DEFINITION_MAX,
     EXAMPLE_MAX,
     NAME_MAX,
+    SHORTEN_DEFINITION,
+    SHORTEN_EXAMPLE,
+    SHORTEN_NAME,
     ThemeValues,
 )
 
-NO_PARENT = SelectChoice("", "None: a top-level theme")
+NO_PARENT = SelectChoice("", lazy_gettext("None: a top-level theme"))
+
+
+def _said(sentence: Sentence) -> LazyString:
+    """The service's sentence, worded when shown, in the reader's language."""
+    return LazyString(lambda: explain(sentence))
+
+
+# The number written as it reads in the reader's language (1,000 or 1000).
+SHORTEN_EXAMPLE_WRITTEN = LazyString(lambda: gettext(SHORTEN_EXAMPLE.id, max=format_number(EXAMPLE_MAX)))
 
 
 def _choices(themes: list[Theme], first: SelectChoice) -> list[SelectChoice]:
@@ -32,17 +48,17 @@ def _lower(value: str | None) -> str | None:
 
 class ThemeForm(FlaskForm):
     # maxlength is left off the inputs: a long entry gets a message, never a silent cut.
-    name = StringField("Name", filters=[strip], render_kw={"maxlength": False}, validators=[
-        DataRequired("Enter a name for the theme."),
-        Length(max=NAME_MAX, message=f"Shorten the name to {NAME_MAX} characters or fewer.")])
-    definition = StringField("Definition", filters=[strip], render_kw={"maxlength": False}, validators=[
-        Length(max=DEFINITION_MAX, message=f"Shorten the definition to {DEFINITION_MAX} characters or fewer.")])
-    example = TextAreaField("Example", filters=[strip], render_kw={"maxlength": False, "rows": 3}, validators=[
-        Length(max=EXAMPLE_MAX, message=f"Shorten the example to {EXAMPLE_MAX:,} characters or fewer.")])
-    colour = ColorField("Colour", default=DEFAULT_COLOUR, filters=[strip, _lower], validators=[
-        Regexp(COLOUR.pattern + "$", message="Enter the colour as # and six hexadecimal digits, like #4c6a92.")])
-    keywords = TextAreaField("Keywords", filters=[strip], render_kw={"rows": 4})
-    parent = SelectField("Parent theme", default="", validate_choice=False)
+    name = StringField(lazy_gettext("Name"), filters=[strip], render_kw={"maxlength": False}, validators=[
+        DataRequired(lazy_gettext("Enter a name for the theme.")),
+        Length(max=NAME_MAX, message=_said(SHORTEN_NAME))])
+    definition = StringField(lazy_gettext("Definition"), filters=[strip], render_kw={"maxlength": False}, validators=[
+        Length(max=DEFINITION_MAX, message=_said(SHORTEN_DEFINITION))])
+    example = TextAreaField(lazy_gettext("Example"), filters=[strip], render_kw={"maxlength": False, "rows": 3},
+                            validators=[Length(max=EXAMPLE_MAX, message=SHORTEN_EXAMPLE_WRITTEN)])
+    colour = ColorField(lazy_gettext("Colour"), default=DEFAULT_COLOUR, filters=[strip, _lower], validators=[
+        Regexp(COLOUR.pattern + "$", message=_said(COLOUR_FORMAT))])
+    keywords = TextAreaField(lazy_gettext("Keywords"), filters=[strip], render_kw={"rows": 4})
+    parent = SelectField(lazy_gettext("Parent theme"), default="", validate_choice=False)
 
     def __init__(self, *args, parents: list[Theme], **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -50,7 +66,7 @@ class ThemeForm(FlaskForm):
 
     def validate_parent(self, field) -> None:
         if field.data not in {choice.value for choice in field.choices}:
-            raise ValidationError("Choose a parent theme from the list.")
+            raise ValidationError(gettext("Choose a parent theme from the list."))
 
     @classmethod
     def for_theme(cls, theme: Theme, parents: list[Theme]) -> ThemeForm:
@@ -66,20 +82,21 @@ class ThemeForm(FlaskForm):
 
 
 class MergeForm(FlaskForm):
-    target = SelectField("Merge into", default="", validate_choice=False)
-    confirm = BooleanField("I understand that a merge cannot be undone",
-                           validators=[DataRequired("Tick the box to confirm the merge: it cannot be undone.")])
+    target = SelectField(lazy_gettext("Merge into"), default="", validate_choice=False)
+    confirm = BooleanField(lazy_gettext("I understand that a merge cannot be undone"),
+                           validators=[DataRequired(lazy_gettext("Tick the box to confirm the merge: it cannot be "
+                                                                 "undone."))])
 
     def __init__(self, *args, targets: list[Theme], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.target.choices = _choices(targets, SelectChoice("", "Choose a theme"))
+        self.target.choices = _choices(targets, SelectChoice("", lazy_gettext("Choose a theme")))
 
     def validate_target(self, field) -> None:
         if not field.data or field.data not in {choice.value for choice in field.choices}:
-            raise ValidationError("Choose the theme to merge into.")
+            raise ValidationError(gettext("Choose the theme to merge into."))
 
 
 class ImportForm(FlaskForm):
-    file = FileField("Codebook file (CSV)", validators=[
-        FileRequired("Choose a CSV file to import."),
-        FileAllowed(["csv"], "Choose a file ending in .csv, saved from a spreadsheet as “CSV UTF-8”.")])
+    file = FileField(lazy_gettext("Codebook file (CSV)"), validators=[
+        FileRequired(lazy_gettext("Choose a CSV file to import.")),
+        FileAllowed(["csv"], lazy_gettext("Choose a file ending in .csv, saved from a spreadsheet as “CSV UTF-8”."))])

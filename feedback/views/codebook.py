@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext, ngettext
 from flask_wtf import FlaskForm
 
 from feedback import auth, clock
@@ -10,6 +11,7 @@ from feedback.auth import MODERATORS, roles
 from feedback.db import get_db
 from feedback.forms.staff import ConfirmForm
 from feedback.forms.themes import ImportForm, MergeForm, ThemeForm
+from feedback.i18n import explain
 from feedback.models import Theme
 from feedback.services.themes import codebook, codebook_csv, codebook_listing
 
@@ -19,7 +21,7 @@ bp = Blueprint("codebook", __name__, url_prefix="/facilitate/themes")
 def _show(form: FlaskForm, error: codebook.CodebookError) -> None:
     """Put a service's message on the field it is about (the first field when it names none)."""
     field = form._fields.get(error.field) or next(f for f in form if f.type != "CSRFTokenField")
-    field.errors = [*field.errors, str(error)]
+    field.errors = [*field.errors, explain(error)]
 
 
 def _index_page(form: ThemeForm | None = None, upload: ImportForm | None = None,
@@ -27,8 +29,9 @@ def _index_page(form: ThemeForm | None = None, upload: ImportForm | None = None,
     db = get_db()
     form = form or ThemeForm(formdata=None, parents=codebook_listing.parent_options(db))
     upload = upload or ImportForm(formdata=None)
+    problems = [(problem.line, explain(problem.message)) for problem in line_errors or []]
     return render_template("codebook/index.html", codebook=codebook_listing.codebook(db), theme_form=form,
-                           upload=upload, line_errors=line_errors or [], confirm=ConfirmForm(),
+                           upload=upload, line_errors=problems, confirm=ConfirmForm(),
                            form=upload if upload.errors else form), status
 
 
@@ -49,7 +52,7 @@ def create():
     except codebook.CodebookError as error:
         _show(form, error)
         return _index_page(form, status=422)
-    flash(f"Added the theme “{theme.name}”.")
+    flash(gettext("Added the theme “%(name)s”.", name=theme.name))
     return redirect(url_for("codebook.index"))
 
 
@@ -86,7 +89,7 @@ def update(theme_id: int):
     except codebook.CodebookError as error:
         _show(form, error)
         return _edit_page(theme, form, status=422)
-    flash(f"Saved “{form.name.data}”." if changed else "Nothing changed.")
+    flash(gettext("Saved “%(name)s”.", name=form.name.data) if changed else gettext("Nothing changed."))
     return redirect(url_for("codebook.index"))
 
 
@@ -102,8 +105,9 @@ def merge(theme_id: int):
     except codebook.CodebookError as error:
         _show(form, error)
         return _edit_page(theme, merge_form=form, status=422)
-    flash(f"Merged “{result.source}” into “{result.target}”: {result.moved} tagging"
-          f"{'' if result.moved == 1 else 's'} moved; {result.already_tagged} already had both themes.")
+    flash(ngettext("Merged “%(source)s” into “%(target)s”: %(num)s tagging moved; %(both)s already had both themes.",
+                   "Merged “%(source)s” into “%(target)s”: %(num)s taggings moved; %(both)s already had both themes.",
+                   result.moved, source=result.source, target=result.target, both=result.already_tagged))
     return redirect(url_for("codebook.index"))
 
 
@@ -114,14 +118,15 @@ def _set_archived(theme_id: int, archived: bool):
     try:
         changed = codebook.set_archived(get_db(), theme.id, archived, by=auth.staff().actor, now=clock.now())
     except codebook.CodebookError as error:
-        flash(str(error), "error")
+        flash(explain(error), "error")
         return redirect(url_for("codebook.index"))
     if not changed:
-        flash("Nothing changed.")
+        flash(gettext("Nothing changed."))
     elif archived:
-        flash(f"Archived “{theme.name}”: it is no longer offered for tagging; its taggings still count.")
+        flash(gettext("Archived “%(name)s”: it is no longer offered for tagging; its taggings still count.",
+                      name=theme.name))
     else:
-        flash(f"“{theme.name}” is back in use.")
+        flash(gettext("“%(name)s” is back in use.", name=theme.name))
     return redirect(url_for("codebook.index"))
 
 
@@ -156,6 +161,6 @@ def import_csv():
     except codebook_csv.ImportRefused as refused:
         _show(upload, refused)
         return _index_page(upload=upload, line_errors=refused.errors, status=422)
-    flash(f"Imported the codebook: {len(result.created)} added, {len(result.updated)} updated, "
-          f"{result.unchanged} unchanged.")
+    flash(gettext("Imported the codebook: %(added)s added, %(updated)s updated, %(unchanged)s unchanged.",
+                  added=len(result.created), updated=len(result.updated), unchanged=result.unchanged))
     return redirect(url_for("codebook.index"))

@@ -17,6 +17,7 @@ from sqlalchemy import orm
 from feedback import audit
 from feedback.db import AdvisoryLock, advisory_lock, writing
 from feedback.models import SuggestionDecision, Tagging, Theme
+from feedback.sentences import PluralSentence, Sentence
 from feedback.services.themes.codebook_listing import by_name
 from feedback.services.themes.codebook_values import ThemeValues, cleaned
 
@@ -24,12 +25,13 @@ FIELDS = ("name", "definition", "example", "colour", "keywords", "parent_id")
 
 
 class CodebookError(ValueError):
-    """A codebook change that cannot be made; the message says why, in words for the facilitator.
+    """A codebook change that cannot be made; its Sentence says why, in words for the facilitator (str() gives
+    it in English).
 
     field names the form field the problem is about ("" when it is about the whole change).
     """
 
-    def __init__(self, message: str, field: str = "") -> None:
+    def __init__(self, message: Sentence | PluralSentence, field: str = "") -> None:
         super().__init__(message)
         self.field = field
 
@@ -62,7 +64,7 @@ def get(session: orm.Session, theme_id: int) -> Theme | None:
 def _theme(session: orm.Session, theme_id: int) -> Theme:
     theme = session.get(Theme, theme_id)
     if theme is None:
-        raise CodebookError("That theme is no longer in the codebook. Reload the page.")
+        raise CodebookError(Sentence("That theme is no longer in the codebook. Reload the page."))
     return theme
 
 
@@ -78,8 +80,8 @@ def _check_name_free(session: orm.Session, name: str, theme_id: int | None = Non
     # Compared in Python: SQLite's lower() folds ASCII letters only.
     for other_id, other in session.execute(sa.select(Theme.id, Theme.name)):
         if other_id != theme_id and other.casefold() == name.casefold():
-            raise CodebookError(f"There is already a theme called “{other}”. Choose another name, "
-                                "or merge the two themes.", "name")
+            raise CodebookError(Sentence("There is already a theme called “%(name)s”. Choose another name, "
+                                         "or merge the two themes.", name=other), "name")
 
 
 def _check_parent(session: orm.Session, parent_id: int | None, theme: Theme | None) -> None:
@@ -88,17 +90,20 @@ def _check_parent(session: orm.Session, parent_id: int | None, theme: Theme | No
         return
     parent = session.get(Theme, parent_id)
     if parent is None:
-        raise CodebookError("Choose a parent theme from the list.", "parent")
+        raise CodebookError(Sentence("Choose a parent theme from the list."), "parent")
     if theme is not None and parent.id == theme.id:
-        raise CodebookError("A theme cannot be its own parent.", "parent")
+        raise CodebookError(Sentence("A theme cannot be its own parent."), "parent")
     if parent.archived:
-        raise CodebookError(f"“{parent.name}” is archived: choose a parent theme that is in use.", "parent")
+        raise CodebookError(Sentence("“%(parent)s” is archived: choose a parent theme that is in use.",
+                                     parent=parent.name), "parent")
     if parent.parent is not None:
-        raise CodebookError(f"“{parent.name}” is itself under “{parent.parent.name}”. The codebook has two "
-                            "levels, so choose a top-level theme as the parent.", "parent")
+        raise CodebookError(Sentence("“%(parent)s” is itself under “%(grandparent)s”. The codebook has two "
+                                     "levels, so choose a top-level theme as the parent.",
+                                     parent=parent.name, grandparent=parent.parent.name), "parent")
     if theme is not None and (children := _children(session, theme.id)):
-        raise CodebookError(f"“{theme.name}” has sub-themes ({_names(children)}), so it cannot go under "
-                            "another theme: the codebook has two levels.", "parent")
+        raise CodebookError(Sentence("“%(theme)s” has sub-themes (%(children)s), so it cannot go under "
+                                     "another theme: the codebook has two levels.",
+                                     theme=theme.name, children=_names(children)), "parent")
 
 
 def create(session: orm.Session, values: ThemeValues, *, by: audit.Actor, now: datetime) -> Theme:
@@ -159,15 +164,17 @@ def set_archived(session: orm.Session, theme_id: int, archived: bool, *, by: aud
         if archived:
             in_use = [c for c in _children(session, theme.id) if not c.archived]
             if in_use:
-                raise CodebookError(f"“{theme.name}” has sub-themes in use ({_names(in_use)}). Archive them, or "
-                                    "move them under another theme, first.")
+                raise CodebookError(Sentence("“%(theme)s” has sub-themes in use (%(children)s). Archive them, or "
+                                             "move them under another theme, first.",
+                                             theme=theme.name, children=_names(in_use)))
         elif theme.merged_into_id is not None:
             survivor = session.get_one(Theme, theme.merged_into_id)
-            raise CodebookError(f"“{theme.name}” was merged into “{survivor.name}”, which now holds its taggings: "
-                                "it stays archived.")
+            raise CodebookError(Sentence("“%(theme)s” was merged into “%(survivor)s”, which now holds its "
+                                         "taggings: it stays archived.", theme=theme.name, survivor=survivor.name))
         elif theme.parent is not None and theme.parent.archived:
-            raise CodebookError(f"“{theme.name}” is under “{theme.parent.name}”, which is archived. Bring "
-                                f"“{theme.parent.name}” back first, or move “{theme.name}” to the top level.")
+            raise CodebookError(Sentence("“%(theme)s” is under “%(parent)s”, which is archived. Bring "
+                                         "“%(parent)s” back first, or move “%(theme)s” to the top level.",
+                                         theme=theme.name, parent=theme.parent.name))
         theme.archived = archived
         audit.record(session, by, audit.Action.THEME_ARCHIVE if archived else audit.Action.THEME_UNARCHIVE, now=now,
                      details={"theme_id": theme.id, "name": theme.name})
@@ -177,19 +184,24 @@ def set_archived(session: orm.Session, theme_id: int, archived: bool, *, by: aud
 def _check_merge(session: orm.Session, source: Theme, target: Theme) -> list[Theme]:
     """Refuse a merge that cannot be made; return the source's sub-themes, which move to the target."""
     if source.id == target.id:
-        raise CodebookError("Choose another theme to merge into.", "target")
+        raise CodebookError(Sentence("Choose another theme to merge into."), "target")
     if source.merged_into_id is not None:
-        raise CodebookError(f"“{source.name}” was already merged into another theme.", "target")
+        raise CodebookError(Sentence("“%(theme)s” was already merged into another theme.", theme=source.name),
+                            "target")
     if target.archived:
-        raise CodebookError(f"“{target.name}” is archived: merge into a theme that is in use.", "target")
+        raise CodebookError(Sentence("“%(theme)s” is archived: merge into a theme that is in use.",
+                                     theme=target.name), "target")
     children = _children(session, source.id)
     if children and target.parent_id == source.id:
-        raise CodebookError(f"“{target.name}” is a sub-theme of “{source.name}”. Move “{target.name}” to the "
-                            "top level first, or merge into another theme.", "target")
+        raise CodebookError(Sentence("“%(target)s” is a sub-theme of “%(source)s”. Move “%(target)s” to the "
+                                     "top level first, or merge into another theme.",
+                                     target=target.name, source=source.name), "target")
     if children and target.parent is not None:
-        raise CodebookError(f"“{source.name}” has sub-themes ({_names(children)}), and “{target.name}” is itself "
-                            f"under “{target.parent.name}”: moving them under “{target.name}” would make a third "
-                            "level. Merge into a top-level theme, or move the sub-themes first.", "target")
+        raise CodebookError(Sentence("“%(source)s” has sub-themes (%(children)s), and “%(target)s” is itself "
+                                     "under “%(parent)s”: moving them under “%(target)s” would make a third "
+                                     "level. Merge into a top-level theme, or move the sub-themes first.",
+                                     source=source.name, children=_names(children), target=target.name,
+                                     parent=target.parent.name), "target")
     return children
 
 

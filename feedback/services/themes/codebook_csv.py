@@ -19,6 +19,7 @@ from feedback import audit, spreadsheet
 from feedback.db import writing
 from feedback.models import Theme
 from feedback.sanitize import normalise_text
+from feedback.sentences import PluralSentence, Sentence
 from feedback.services.themes import codebook, codebook_values
 from feedback.services.themes.codebook import CodebookError
 from feedback.services.themes.codebook_values import ThemeValues
@@ -33,7 +34,17 @@ YES, NO = ("yes", "y", "true", "1"), ("no", "n", "false", "0", "")
 @dataclass(frozen=True)
 class LineError:
     line: int | None  # None: about the file as a whole
-    message: str
+    message: Sentence
+
+
+def _nothing_imported(lines: int) -> Sentence | PluralSentence:
+    """Why nothing was imported, naming how many lines have problems (or the file, when none is a line's)."""
+    if not lines:
+        return Sentence("Nothing was imported: fix the problems with the file (listed below) and try again.")
+    return PluralSentence("Nothing was imported: fix the problems with %(num)s line of the file (listed below) and "
+                          "try again.",
+                          "Nothing was imported: fix the problems with %(num)s lines of the file (listed below) and "
+                          "try again.", lines)
 
 
 class ImportRefused(CodebookError):
@@ -41,8 +52,7 @@ class ImportRefused(CodebookError):
 
     def __init__(self, errors: list[LineError]) -> None:
         lines = {e.line for e in errors if e.line is not None}
-        what = f"{len(lines)} line{'' if len(lines) == 1 else 's'} of the file" if lines else "the file"
-        super().__init__(f"Nothing was imported: fix the problems with {what} (listed below) and try again.", "file")
+        super().__init__(_nothing_imported(len(lines)), "file")
         self.errors = sorted(errors, key=lambda e: (e.line or 0))
 
 
@@ -88,33 +98,37 @@ def _read(data: bytes) -> tuple[list[tuple[int, dict[str, str]]], list[LineError
     :raises ImportRefused: the file is too big, not UTF-8, not CSV, or its first line is not the header.
     """
     if len(data) > IMPORT_BYTES_MAX:
-        raise ImportRefused([LineError(None, f"The file is too big: a codebook file can be at most "
-                                             f"{IMPORT_BYTES_MAX // 1024} KB.")])
+        raise ImportRefused([LineError(None, Sentence("The file is too big: a codebook file can be at most "
+                                                      "%(kb)s KB.", kb=IMPORT_BYTES_MAX // 1024))])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ImportRefused([LineError(None, "The file is not UTF-8 text. In your spreadsheet, save it as "
-                                             "“CSV UTF-8” and try again.")]) from None
+        raise ImportRefused([LineError(None, Sentence("The file is not UTF-8 text. In your spreadsheet, save it "
+                                                      "as “CSV UTF-8” and try again."))]) from None
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [normalise_text(cell).lower() for cell in next(reader, [])]
         if sorted(header) != sorted(COLUMNS):
-            raise ImportRefused([LineError(1, "The first line must name the columns " + ", ".join(COLUMNS)
-                                           + " (in any order), as in an exported codebook.")])
+            raise ImportRefused([LineError(1, Sentence("The first line must name the columns %(columns)s (in any "
+                                                       "order), as in an exported codebook.",
+                                                       columns=", ".join(COLUMNS)))])
         rows, errors, start = [], [], reader.line_num + 1
         for cells in reader:
             while len(cells) > len(header) and not cells[-1].strip():
                 cells.pop()  # spreadsheets pad lines with empty cells
             if len(cells) != len(header) and any(c.strip() for c in cells):
-                errors.append(LineError(start, f"This line has {len(cells)} cells; it needs {len(header)}, "
-                                               "one for each column."))
+                errors.append(LineError(start, Sentence("This line has %(cells)s cells; it needs %(columns)s, "
+                                                        "one for each column.", cells=len(cells),
+                                                        columns=len(header))))
             elif any(c.strip() for c in cells):
                 rows.append((start, {name: _from_spreadsheet(cell) for name, cell in zip(header, cells, strict=True)}))
             start = reader.line_num + 1
     except csv.Error:
-        raise ImportRefused([LineError(reader.line_num, "This line is not valid CSV: is a quote left open?")]) from None
+        raise ImportRefused([LineError(reader.line_num,
+                                       Sentence("This line is not valid CSV: is a quote left open?"))]) from None
     if len(rows) > IMPORT_LINES_MAX:
-        raise ImportRefused([LineError(None, f"The file has more than {IMPORT_LINES_MAX} themes.")])
+        raise ImportRefused([LineError(None, Sentence("The file has more than %(max)s themes.",
+                                                      max=IMPORT_LINES_MAX))])
     return rows, errors
 
 
@@ -148,7 +162,8 @@ def _planned_line(line: int, cells: dict[str, str], existing: Theme | None,
     errors += [LineError(line, message) for _field, message in problems]
     archived = cells["archived"].strip().lower()
     if archived not in YES + NO:
-        errors.append(LineError(line, f"Write yes or no in the archived column, not “{archived[:20]}”."))
+        errors.append(LineError(line, Sentence("Write yes or no in the archived column, not “%(value)s”.",
+                                               value=archived[:20])))
     return _Planned(values.name, normalise_text(cells["parent"]), archived in YES, line, values, existing)
 
 
@@ -162,8 +177,8 @@ def _plan(session: orm.Session, rows: list[tuple[int, dict[str, str]]],
     for line, cells in rows:
         key = _key(cells["name"])
         if key in seen:
-            errors.append(LineError(line, f"“{cells['name'].strip()}” is also on line {seen[key]}: put each theme "
-                                          "on one line only."))
+            errors.append(LineError(line, Sentence("“%(theme)s” is also on line %(line)s: put each theme on one "
+                                                   "line only.", theme=cells["name"].strip(), line=seen[key])))
             continue
         planned = _planned_line(line, cells, plan[key].existing if key in plan else None, errors)
         if key:  # a line without a name has its error already
@@ -171,27 +186,30 @@ def _plan(session: orm.Session, rows: list[tuple[int, dict[str, str]]],
     return plan
 
 
-def _check_line(key: str, theme: _Planned, plan: dict[str, _Planned]) -> str | None:
+def _check_line(key: str, theme: _Planned, plan: dict[str, _Planned]) -> Sentence | None:
     """What is wrong with where this line puts its theme, if anything."""
     parent = plan.get(theme.parent_key)
     children = [t for t in plan.values() if t.parent_key == key and t is not theme]
     existing = theme.existing
     if theme.parent and parent is None:
-        return f"The parent “{theme.parent}” is neither in the codebook nor in this file."
+        return Sentence("The parent “%(parent)s” is neither in the codebook nor in this file.", parent=theme.parent)
     if parent is theme:
-        return "A theme cannot be its own parent."
+        return Sentence("A theme cannot be its own parent.")
     if parent is not None and parent.archived:
-        return f"The parent “{parent.name}” is archived: choose a parent theme that is in use."
+        return Sentence("The parent “%(parent)s” is archived: choose a parent theme that is in use.",
+                        parent=parent.name)
     if parent is not None and parent.parent:
-        return (f"The parent “{parent.name}” is itself under “{parent.parent}”. The codebook has two levels, so "
-                "choose a top-level theme as the parent.")
+        return Sentence("The parent “%(parent)s” is itself under “%(grandparent)s”. The codebook has two levels, "
+                        "so choose a top-level theme as the parent.", parent=parent.name, grandparent=parent.parent)
     if parent is not None and children:
-        return (f"“{theme.name}” has sub-themes ({', '.join(c.name for c in children)}), so it cannot go under "
-                "another theme.")
+        return Sentence("“%(theme)s” has sub-themes (%(children)s), so it cannot go under another theme.",
+                        theme=theme.name, children=", ".join(c.name for c in children))
     if theme.archived and any(not c.archived for c in children):
-        return f"“{theme.name}” has sub-themes in use: archive them too, or move them, before archiving it."
+        return Sentence("“%(theme)s” has sub-themes in use: archive them too, or move them, before archiving it.",
+                        theme=theme.name)
     if existing is not None and existing.merged_into_id is not None and not theme.archived:
-        return f"“{theme.name}” was merged into another theme, which holds its taggings: it stays archived."
+        return Sentence("“%(theme)s” was merged into another theme, which holds its taggings: it stays archived.",
+                        theme=theme.name)
     return None
 
 
