@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import LazyString, gettext, lazy_gettext
 from flask_wtf.csrf import CSRFError
 
 from feedback import auth, clock
@@ -20,12 +21,13 @@ from feedback.services.notify.messages import LABELS
 bp = Blueprint("notifications", __name__)
 
 
-EXPIRED_CHOICES = ("This page had been open too long, so the form expired and nothing was saved. Your ticks are "
-                   "kept below: press Save my choices again.")
-EXPIRED_RETRY = "This page had been open too long, so the form expired and nothing was changed: press Retry again."
+EXPIRED_CHOICES = lazy_gettext("This page had been open too long, so the form expired and nothing was saved. Your "
+                                "ticks are kept below: press Save my choices again.")
+EXPIRED_RETRY = lazy_gettext("This page had been open too long, so the form expired and nothing was changed: press "
+                             "Retry again.")
 
 
-def _choices_page(form: ChoicesForm, status: int = 200, notice: str | None = None):
+def _choices_page(form: ChoicesForm, status: int = 200, notice: LazyString | None = None):
     me = auth.staff()
     return render_template("notifications/choose.html", form=form, offered=choices.offered(me.role),
                            email=me.email, notice=notice), status
@@ -44,7 +46,7 @@ def choose():
     chosen = choices.Choices(escalations=form.escalations.data, answers=form.answers.data,
                              reveal_requests=form.reveal_requests.data, daily_digest=form.daily_digest.data)
     choices.choose(get_db(), chosen, role=me.role, by=me.actor, now=clock.now())
-    flash("Your mail choices are saved.")
+    flash(gettext("Your mail choices are saved."))
     return redirect(url_for("notifications.choose"))
 
 
@@ -59,10 +61,11 @@ def form_expired(error: CSRFError):
     return render_error(error)
 
 
-NOT_FAILED = "That message is no longer failed (it was retried or sent meanwhile): nothing was changed."
+NOT_FAILED = lazy_gettext("That message is no longer failed (it was retried or sent meanwhile): nothing was "
+                          "changed.")
 
 
-def _failures_page(notice: str | None = None, status: int = 200):
+def _failures_page(notice: LazyString | None = None, status: int = 200):
     db = get_db()
     return render_template("notifications/failures.html", counts=mailroom.counts(db), failures=mailroom.failures(db),
                            labels=LABELS, confirm=ConfirmForm(), notice=notice), status
@@ -83,5 +86,5 @@ def retry(mail_id: int):
         mailroom.retry(get_db(), mail_id, by=auth.staff().actor, now=clock.now())
     except mailroom.NotFailed:
         return _failures_page(NOT_FAILED, 409)
-    flash("The message is queued again: the next run of flask send-mail sends it.")
+    flash(gettext("The message is queued again: the next run of flask send-mail sends it."))
     return redirect(url_for("notifications.failures"))
