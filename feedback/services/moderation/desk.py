@@ -25,11 +25,12 @@ from feedback.models import (
     Tagging,
     TownHall,
 )
+from feedback.sentences import Sentence
 from feedback.services import selection
 from feedback.services.live import sessions as live_sessions
 from feedback.services.moderation import replies, undo
 from feedback.services.notify import events
-from feedback.services.text import excerpt
+from feedback.services.text import accent_insensitive_pattern, excerpt
 
 STATUSES = tuple(s.value for s in SubmissionStatus)
 NOT_GIVEN = "-"  # the affiliation filter value for "no affiliation given"
@@ -37,10 +38,12 @@ SEARCH_MAX = 200
 NOTE_MAX = 500
 REDACTED_MAX = 6000
 DESK_TEXT_CHARS = 300  # a desk row shows a text this long whole, so most can be read without opening them
+# The one wording of an overlong redaction, for the desk, one-step moderation and a live question alike.
+REDACTED_TOO_LONG = Sentence("Shorten the redacted text to %(max)s characters or fewer.", max=f"{REDACTED_MAX:,}")
 
 
 class InvalidModeration(ValueError):
-    """A moderation change that cannot be made; the message says why, in words for the facilitator."""
+    """A moderation change that cannot be made; its first argument, a Sentence, says why to the facilitator."""
 
 
 @dataclass(frozen=True)
@@ -144,11 +147,6 @@ def affiliations(session: orm.Session, town_hall_id: int) -> list[str]:
     return list(session.scalars(_AFFILIATIONS, {"hall": town_hall_id}))
 
 
-def _like_pattern(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _filtered(query: sa.Select, wanted: DeskFilter) -> sa.Select:
     if wanted.status:
         query = query.where(Submission.status == wanted.status)
@@ -156,10 +154,10 @@ def _filtered(query: sa.Select, wanted: DeskFilter) -> sa.Select:
         query = query.where(Submission.affiliation.is_(None))
     elif wanted.affiliation:
         query = query.where(Submission.affiliation == wanted.affiliation)
-    if wanted.search:
-        pattern = _like_pattern(wanted.search)
-        query = query.where(sa.or_(Submission.body.ilike(pattern, escape="\\"),
-                                   Submission.redacted_body.ilike(pattern, escape="\\")))
+    if wanted.search:  # in any case, with or without accents (a regular expression on SQLite and PostgreSQL alike)
+        pattern = accent_insensitive_pattern(wanted.search)
+        query = query.where(sa.or_(Submission.body.regexp_match(pattern),
+                                   Submission.redacted_body.regexp_match(pattern)))
     if wanted.unanswered:
         query = query.where(replies.unanswered_condition())
     if wanted.named:
@@ -174,9 +172,9 @@ def _filtered(query: sa.Select, wanted: DeskFilter) -> sa.Select:
 
 def _check_filter(wanted: DeskFilter) -> None:
     if wanted.status and wanted.status not in STATUSES:
-        raise InvalidModeration("Choose a status from the list.")
+        raise InvalidModeration(Sentence("Choose a status from the list."))
     if len(wanted.search) > SEARCH_MAX:
-        raise InvalidModeration(f"Shorten the search to {SEARCH_MAX} characters or fewer.")
+        raise InvalidModeration(Sentence("Shorten the search to %(max)s characters or fewer.", max=SEARCH_MAX))
 
 
 def desk(session: orm.Session, town_hall_id: int, wanted: DeskFilter, page: int, per_page: int) -> DeskPage:
@@ -220,13 +218,13 @@ def check_change(to: str, hidden_reason: str | None, note: str) -> None:
     :raises InvalidModeration: an unknown status, hiding without a reason, escalating without a note, a long note.
     """
     if to not in STATUSES:
-        raise InvalidModeration("Choose what to do with the submission.")
+        raise InvalidModeration(Sentence("Choose what to do with the submission."))
     if to == SubmissionStatus.HIDDEN and hidden_reason not in HIDDEN_REASONS:
-        raise InvalidModeration("Choose why the submission is hidden.")
+        raise InvalidModeration(Sentence("Choose why the submission is hidden."))
     if to == SubmissionStatus.ESCALATED and not note:
-        raise InvalidModeration("Say why these need formal handling: escalating needs a note.")
+        raise InvalidModeration(Sentence("Say why these need formal handling: escalating needs a note."))
     if len(note) > NOTE_MAX:
-        raise InvalidModeration(f"Shorten the note to {NOTE_MAX} characters or fewer.")
+        raise InvalidModeration(Sentence("Shorten the note to %(max)s characters or fewer.", max=NOTE_MAX))
 
 
 def change_status(session: orm.Session, submission_ids: Iterable[uuid.UUID], to: str, *,
@@ -267,8 +265,8 @@ def change_status_in_write(session: orm.Session, submission_ids: Iterable[uuid.U
         query = query.where(Submission.town_hall_id == town_hall_id)
     found = list(session.scalars(query))
     if len(found) != len(ids):
-        raise InvalidModeration("Some of the selected submissions are no longer here. "
-                                "Reload the page and try again.")
+        raise InvalidModeration(Sentence("Some of the selected submissions are no longer here. "
+                                         "Reload the page and try again."))
     changed = [s for s in found if (s.status, s.hidden_reason) != (to, hidden_reason)]
     if changed and undo_minutes is not None and by.staff_id is not None:
         undo.keep(session, undo.STATUS, [BulkChangeItem(submission_id=s.id, theme_id=0, status_before=s.status,
@@ -292,11 +290,11 @@ def redact(session: orm.Session, submission_id: uuid.UUID, text: str, *, by: aud
     :raises InvalidModeration: the text is too long, or the submission no longer exists.
     """
     if len(text) > REDACTED_MAX:
-        raise InvalidModeration(f"Shorten the redacted text to {REDACTED_MAX:,} characters or fewer.")
+        raise InvalidModeration(REDACTED_TOO_LONG)
     with writing(session):
         submission = session.get(Submission, submission_id, with_for_update=True)
         if submission is None:
-            raise InvalidModeration("This submission is no longer here.")
+            raise InvalidModeration(Sentence("This submission is no longer here."))
         return redact_in_write(session, submission, text, by=by, now=now)
 
 

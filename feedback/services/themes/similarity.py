@@ -1,4 +1,4 @@
-"""How alike two texts are: Jaccard similarity of their normalised word sets, stopwords left out.
+"""How alike two texts are: Jaccard similarity of their folded word sets (case and accents aside), stopwords left out.
 
 The one similarity function for near-duplicates and for "similar to submissions already tagged with it".
 """
@@ -6,7 +6,8 @@ The one similarity function for near-duplicates and for "similar to submissions 
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from feedback.services.text import fold
 
 # Letters and digits; an underscore or an apostrophe splits words ("don't" gives "don" and "t").
 WORD = re.compile(r"[^\W_]+")
@@ -26,8 +27,9 @@ RELATED_AT = 0.3
 
 
 def words(text: str) -> frozenset[str]:
-    """The text's distinct words, case-folded, without stopwords or single characters."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
+    """The text's distinct words, folded (text.fold: "Discriminación" is "discriminacion"), without stopwords or
+    single characters."""
+    folded = fold(text)
     return frozenset(word for word in WORD.findall(folded) if len(word) > 1 and word not in STOPWORDS)
 
 

@@ -113,7 +113,8 @@ def rebuild(session: orm.Session, town_hall_id: int | None = None) -> int:
     """Index every submission again (of one town hall, or all), in one write; the number of submissions indexed.
 
     The backfill for submissions stored before the index existed, and a repair after a change of NUM_PERM,
-    ROWS or SEED (which changes every bucket). Commits.
+    ROWS or SEED (which changes every bucket) or of how similarity.words reads a text (accents are folded
+    since issue 16: an accented submission indexed before then has other buckets). Commits.
     """
     indexed = 0
     with writing(session):
