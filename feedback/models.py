@@ -95,6 +95,9 @@ class Submission(Base):
     is_named: Mapped[bool] = mapped_column(default=False)
     # Sent with a name whose identity was since deleted (erasure, retention): the receipt page says so.
     identity_deleted: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # The page's language when it was sent (chosen or from the browser), never guessed from the text: replies and
+    # mail to its writer use it. Shown to facilitators and admins only (a rare language can single a writer out).
+    language: Mapped[str] = mapped_column(sa.String(8), default="en", server_default="en")
     receipt_hash: Mapped[bytes] = mapped_column(sa.LargeBinary(32), unique=True)
     form_token_hash: Mapped[bytes] = mapped_column(sa.LargeBinary(32), unique=True)
 
@@ -161,6 +164,8 @@ class StaffUser(Base):
     role: Mapped[str] = mapped_column(sa.String(20))
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     is_active: Mapped[bool] = mapped_column(default=True)
+    # The language of their pages and mail, chosen with the switch; None: the browser's, and English mail.
+    language: Mapped[str | None] = mapped_column(sa.String(8))
 
 
 class StaffSession(Base):
