@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from flask_babel import LazyString, gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -19,48 +20,60 @@ from feedback.services.actions.plan import ActionValues
 from feedback.services.actions.progress import FROM_STATUS, FROM_SUB_ACTIONS, MANUAL, Status
 from feedback.services.actions.updates import NewUpdate
 
-PROGRESS_CHOICES = [SelectChoice(FROM_STATUS, "From its status"), SelectChoice(MANUAL, "Set by hand"),
-                    SelectChoice(FROM_SUB_ACTIONS, "From its sub-actions (the mean of their progress)")]
-PROGRESS_MESSAGE = "Enter the progress as a whole number from 0 to 100, like 40."
+PROGRESS_CHOICES = [SelectChoice(FROM_STATUS, lazy_gettext("From its status")),
+                    SelectChoice(MANUAL, lazy_gettext("Set by hand")),
+                    SelectChoice(FROM_SUB_ACTIONS, lazy_gettext("From its sub-actions (the mean of their progress)"))]
+PROGRESS_MESSAGE = lazy_gettext("Enter the progress as a whole number from 0 to 100, like 40.")
+CHOOSE = lazy_gettext("Choose one from the list.")
+NEXT_UPDATE_DUE = lazy_gettext("Next update due")
+NEXT_UPDATE_DUE_MESSAGE = lazy_gettext("Enter the day the next update is due as a date, like 2026-12-01, or leave "
+                                       "it empty.")
 
 
-def _optional_date(label: str, what: str) -> DateField:
-    return DateField(label, validators=[Optional()],
-                     invalid_value_message=f"Enter the {what} as a date, like 2026-12-01, or leave it empty.")
+def _optional_date(label: LazyString, message: LazyString) -> DateField:
+    return DateField(label, validators=[Optional()], invalid_value_message=message)
 
 
-def _progress(label: str) -> IntegerField:
+def _progress(label: LazyString) -> IntegerField:
     return IntegerField(label, validators=[Optional()], invalid_value_message=PROGRESS_MESSAGE,
                         render_kw={"inputmode": "numeric", "min": 0, "max": 100})
 
 
 def _in_choices(field) -> None:
     if field.data not in {choice.value for choice in field.choices}:
-        raise ValidationError("Choose one from the list.")
+        raise ValidationError(CHOOSE)
+
+
+def _status_choices(statuses: Mapping[str, Status]) -> list[SelectChoice]:
+    """The configured statuses, their default labels in the reader's language (gettext: a label is data)."""
+    return [SelectChoice(s.key, gettext(s.label)) for s in statuses.values()]
 
 
 class ActionForm(FlaskForm):
     # maxlength is left off the inputs: a long entry gets a message, never a silent cut.
-    title = StringField("Title", filters=[strip], render_kw={"maxlength": False})
-    description = TextAreaField("Description", filters=[strip], render_kw={"rows": 5})
-    owner = StringField("Responsible (shown publicly)", filters=[strip], render_kw={"maxlength": False})
-    status = SelectField("Status", validate_choice=False)
-    wont_do_reason = TextAreaField("Why it will not be done (shown publicly)", filters=[strip], render_kw={"rows": 3})
-    progress_from = RadioField("Progress", choices=PROGRESS_CHOICES, default=FROM_STATUS, validate_choice=False)
-    progress = _progress("Progress set by hand (0 to 100)")
-    parent = SelectField("Part of", default="", validate_choice=False)
-    target_on = _optional_date("Target date", "target date")
-    next_update_due = _optional_date("Next update due", "day the next update is due")
+    title = StringField(lazy_gettext("Title"), filters=[strip], render_kw={"maxlength": False})
+    description = TextAreaField(lazy_gettext("Description"), filters=[strip], render_kw={"rows": 5})
+    owner = StringField(lazy_gettext("Responsible (shown publicly)"), filters=[strip], render_kw={"maxlength": False})
+    status = SelectField(lazy_gettext("Status"), validate_choice=False)
+    wont_do_reason = TextAreaField(lazy_gettext("Why it will not be done (shown publicly)"), filters=[strip],
+                                   render_kw={"rows": 3})
+    progress_from = RadioField(lazy_gettext("Progress"), choices=PROGRESS_CHOICES, default=FROM_STATUS,
+                               validate_choice=False)
+    progress = _progress(lazy_gettext("Progress set by hand (0 to 100)"))
+    parent = SelectField(lazy_gettext("Part of"), default="", validate_choice=False)
+    target_on = _optional_date(lazy_gettext("Target date"),
+                               lazy_gettext("Enter the target date as a date, like 2026-12-01, or leave it empty."))
+    next_update_due = _optional_date(NEXT_UPDATE_DUE, NEXT_UPDATE_DUE_MESSAGE)
 
     def __init__(self, *args, statuses: Mapping[str, Status], parents: list[Action], fixed_state: bool = False,
                  **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.parent.choices = [SelectChoice("", "Nothing: a top-level action")] + [
+        self.parent.choices = [SelectChoice("", gettext("Nothing: a top-level action"))] + [
             SelectChoice(str(a.id), a.title) for a in parents]
         if fixed_state:  # the timeline owns them: the page says to post an update instead
             del self.status, self.progress, self.wont_do_reason
         else:
-            self.status.choices = [SelectChoice(s.key, s.label) for s in statuses.values()]
+            self.status.choices = _status_choices(statuses)
 
     def validate_status(self, field) -> None:
         _in_choices(field)
@@ -90,17 +103,18 @@ class ActionForm(FlaskForm):
 
 
 class UpdateForm(FlaskForm):
-    text = TextAreaField("Update (shown publicly)", filters=[strip], render_kw={"rows": 5})
-    status = SelectField("New status", default="", validate_choice=False)
-    progress = _progress("New progress (0 to 100)")
-    publish_on = DateField("Publish on", validators=[InputRequired("Enter the day to publish it, like 2026-12-01.")],
-                           invalid_value_message="Enter the day to publish it as a date, like 2026-12-01.")
-    next_update_due = _optional_date("Next update due", "day the next update is due")
+    text = TextAreaField(lazy_gettext("Update (shown publicly)"), filters=[strip], render_kw={"rows": 5})
+    status = SelectField(lazy_gettext("New status"), default="", validate_choice=False)
+    progress = _progress(lazy_gettext("New progress (0 to 100)"))
+    publish_on = DateField(lazy_gettext("Publish on"),
+                           validators=[InputRequired(lazy_gettext("Enter the day to publish it, like 2026-12-01."))],
+                           invalid_value_message=lazy_gettext("Enter the day to publish it as a date, like "
+                                                              "2026-12-01."))
+    next_update_due = _optional_date(NEXT_UPDATE_DUE, NEXT_UPDATE_DUE_MESSAGE)
 
     def __init__(self, *args, statuses: Mapping[str, Status], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.status.choices = [SelectChoice("", "No change")] + [
-            SelectChoice(s.key, s.label) for s in statuses.values()]
+        self.status.choices = [SelectChoice("", gettext("No change")), *_status_choices(statuses)]
 
     def validate_status(self, field) -> None:
         _in_choices(field)
@@ -112,22 +126,23 @@ class UpdateForm(FlaskForm):
 
 # The three link forms share one page, so each target has an id of its own.
 class ThemeLinkForm(FlaskForm):
-    target = SelectField("Theme", id="theme-target", default="", validate_choice=False)
+    target = SelectField(lazy_gettext("Theme"), id="theme-target", default="", validate_choice=False)
 
     def __init__(self, *args, themes: list[Theme], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.target.choices = [SelectChoice("", "Choose a theme")] + [SelectChoice(str(t.id), t.name) for t in themes]
+        self.target.choices = [SelectChoice("", gettext("Choose a theme"))] + [
+            SelectChoice(str(t.id), t.name) for t in themes]
 
 
 class TownHallLinkForm(FlaskForm):
-    target = SelectField("Town hall", id="town-hall-target", default="", validate_choice=False)
+    target = SelectField(lazy_gettext("Town hall"), id="town-hall-target", default="", validate_choice=False)
 
     def __init__(self, *args, town_halls: list[TownHall], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.target.choices = [SelectChoice("", "Choose a town hall")] + [
+        self.target.choices = [SelectChoice("", gettext("Choose a town hall"))] + [
             SelectChoice(str(h.id), h.title) for h in town_halls]
 
 
 class SubmissionLinkForm(FlaskForm):
-    target = StringField("Submission id (internal: never shown publicly)", id="submission-target", filters=[strip],
-                         render_kw={"autocomplete": "off", "spellcheck": "false"})
+    target = StringField(lazy_gettext("Submission id (internal: never shown publicly)"), id="submission-target",
+                         filters=[strip], render_kw={"autocomplete": "off", "spellcheck": "false"})

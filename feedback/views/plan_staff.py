@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_wtf import FlaskForm
 
 from feedback import auth, clock
@@ -14,6 +15,7 @@ from feedback.filters import format_date
 from feedback.forms.answers import AnswerReleaseForm
 from feedback.forms.plan import ActionForm, SubmissionLinkForm, ThemeLinkForm, TownHallLinkForm, UpdateForm
 from feedback.forms.staff import ConfirmForm
+from feedback.i18n import explain
 from feedback.models import Action, Role
 from feedback.services.actions import answers, plan, progress, updates
 from feedback.services.summary.disclosure import Mechanism
@@ -40,12 +42,17 @@ def _released() -> answers.Released | None:
     return answers.latest(get_db(), current_app.config["SUMMARY_K"])
 
 
+def _labels() -> dict[str, str]:
+    """The answers to "Did this help?" in the reader's language (stored, and exported, in English)."""
+    return {key: gettext(label) for key, label in answers.ANSWERS.items()}
+
+
 def _show(form: FlaskForm, error: plan.PlanError) -> None:
     """Put each of the service's messages on the field it is about (the first field when it names none)."""
     first = next(f for f in form if f.type != "CSRFTokenField")
     for name, message in error.problems:
         field = form._fields.get(name) or first
-        field.errors = [*field.errors, message]
+        field.errors = [*field.errors, explain(message)]
 
 
 def _action(action_id: int, editing: bool = False) -> Action:
@@ -65,7 +72,7 @@ def _index(*, refused: str | None = None, status: int = 200):
     return render_template("plan_staff/index.html", plan=updates.overview(get_db(), _known(), clock.today()),
                            known=_known(), may_publish=plan.may_publish(_role()), released=_released(),
                            may_release=_moderates(), budget=budget, release_form=release_form, refused=refused,
-                           labels=answers.ANSWERS), status
+                           labels=_labels()), status
 
 
 @bp.get("")
@@ -88,9 +95,9 @@ def release_answers():
                                total_budget=config["SUMMARY_BUDGET"], by=auth.staff().actor, now=clock.now(),
                                after=form.seen.data)
     except answers.Refused as refused:
-        return _index(refused=str(refused), status=409)
-    flash(f"Released the answers to “Did this help?” (release {made.number}): leaders now see them, "
-          "with noise, as rounded counts.")
+        return _index(refused=explain(refused), status=409)
+    flash(gettext("Released the answers to “Did this help?” (release %(number)s): leaders now see them, with "
+                  "noise, as rounded counts.", number=made.number))
     return redirect(url_for("plan_staff.index"))
 
 
@@ -124,7 +131,7 @@ def create():
     except plan.PlanError as error:
         _show(form, error)
         return _form_page(form, status=422)
-    flash(f"Saved “{action.title}” as a draft: nothing is public until it is published.")
+    flash(gettext("Saved “%(title)s” as a draft: nothing is public until it is published.", title=action.title))
     return redirect(url_for("plan_staff.show", action_id=action.id))
 
 
@@ -152,7 +159,7 @@ def save(action_id: int):
     except plan.PlanError as error:
         _show(form, error)
         return _form_page(form, action, 422)
-    flash(f"Saved “{action.title}”." if changed else "Nothing changed.")
+    flash(gettext("Saved “%(title)s”.", title=action.title) if changed else gettext("Nothing changed."))
     return redirect(url_for("plan_staff.show", action_id=action.id))
 
 
@@ -173,7 +180,7 @@ def _page(action: Action, forms: dict[str, FlaskForm] | None = None, status: int
         links=_links(action), forms=forms, form=failed, confirm=ConfirmForm(),
         may_publish=plan.may_publish(_role()), may_edit=plan.may_edit(action, _role()), sees_desk=_moderates(),
         released=_released(), live=answers.live(db, action.id) if _moderates() else None,
-        labels=answers.ANSWERS), status
+        labels=_labels()), status
 
 
 def _links(action: Action) -> plan.Links:
@@ -203,14 +210,15 @@ def _set_published(action_id: int, published: bool):
     except plan.NotAllowed:
         abort(403)
     except plan.PlanError as error:
-        flash(str(error), "error")
+        flash(explain(error), "error")
         return redirect(url_for("plan_staff.show", action_id=action.id))
     if not changed:
-        flash("Nothing changed.")
+        flash(gettext("Nothing changed."))
     elif published:
-        flash(f"Published “{action.title}”: it is on the public plan, with the updates published so far.")
+        flash(gettext("Published “%(title)s”: it is on the public plan, with the updates published so far.",
+                      title=action.title))
     else:
-        flash(f"“{action.title}” is a draft again: it is no longer on the public plan.")
+        flash(gettext("“%(title)s” is a draft again: it is no longer on the public plan.", title=action.title))
     return redirect(url_for("plan_staff.show", action_id=action.id))
 
 
@@ -242,8 +250,8 @@ def post_update(action_id: int):
         _show(form, error)
         return _page(action, {"update": form}, 422)
     scheduled = posted.publish_on > clock.today()
-    flash(f"Scheduled the update: it will be public on {format_date(posted.publish_on)}." if scheduled
-          else "Posted the update to the timeline.")
+    flash(gettext("Scheduled the update: it will be public on %(day)s.", day=format_date(posted.publish_on))
+          if scheduled else gettext("Posted the update to the timeline."))
     return redirect(url_for("plan_staff.show", action_id=action.id))
 
 
@@ -270,7 +278,7 @@ def link(action_id: int, kind: str):
     except plan.PlanError as error:
         _show(form, error)
         return _page(action, {kind: form}, 422)
-    flash("Linked." if linked else "It was already linked.")
+    flash(gettext("Linked.") if linked else gettext("It was already linked."))
     return redirect(url_for("plan_staff.show", action_id=action.id))
 
 
@@ -287,7 +295,7 @@ def unlink(action_id: int, kind: str, target: str):
     except plan.NotAllowed:
         abort(403)
     except plan.PlanError as error:
-        flash(str(error), "error")
+        flash(explain(error), "error")
         return redirect(url_for("plan_staff.show", action_id=action.id))
-    flash("Unlinked." if removed else "It was not linked.")
+    flash(gettext("Unlinked.") if removed else gettext("It was not linked."))
     return redirect(url_for("plan_staff.show", action_id=action.id))

@@ -37,9 +37,10 @@ from feedback.models import (
     Tagging,
     Theme,
 )
+from feedback.sentences import Sentence
 from feedback.services.actions import updates as dated
 from feedback.services.actions.progress import DONE
-from feedback.services.summary.disclosure import Cell, Mechanism, cell_text
+from feedback.services.summary.disclosure import Cell, Mechanism
 
 # The labels are English here (CSV, charts); N_ puts them in the catalogs for the forms that ask the question.
 ANSWERS = {"helped": N_("It helped"), "somewhat": N_("Somewhat"), "no": N_("No"), "too-early": N_("Too early to say")}
@@ -56,7 +57,7 @@ class AlreadyAnswered(Exception):
 
 
 class Refused(Exception):
-    """The release was not made; the message says why, for the facilitator."""
+    """The release was not made; its Sentence says why, for the facilitator."""
 
 
 def done_actions(session: orm.Session, today: date) -> list[Action]:
@@ -250,16 +251,17 @@ def release(session: orm.Session, *, mechanism: Mechanism, total_budget: float, 
         advisory_lock(session, AdvisoryLock.RELEASES)
         latest = latest_number(session)
         if after is not None and latest != after:
-            raise Refused(f"Answer release {latest} was made after this page was shown (a second press, or a "
-                          "colleague), so nothing was released again. Read the answers below, and release again "
-                          "only if you mean to.")
+            raise Refused(Sentence("Answer release %(number)s was made after this page was shown (a second press, "
+                                   "or a colleague), so nothing was released again. Read the answers below, and "
+                                   "release again only if you mean to.", number=latest))
         left = budget(session, mechanism, total_budget)
         if left.releases_left < 1:
-            raise Refused(f"The answers to “Did this help?” have spent their privacy budget ({left.spent:g} of "
-                          f"{left.total:g}): they cannot be released again, so what leadership sees stays as it is.")
+            raise Refused(Sentence("The answers to “Did this help?” have spent their privacy budget (%(spent)s of "
+                                   "%(total)s): they cannot be released again, so what leadership sees stays as it "
+                                   "is.", spent=f"{left.spent:g}", total=f"{left.total:g}"))
         action_ids = [a.id for a in done_actions(session, now.date())]
         if not action_ids:
-            raise Refused("No published action is done yet, so there are no answers to release.")
+            raise Refused(Sentence("No published action is done yet, so there are no answers to release."))
         exact = exact_counts(session, action_ids)
         noisy = mechanism.noisy_histogram({f"{a}:{answer}": n for (a, answer), n in exact.items()})
         number = latest + 1
@@ -276,11 +278,18 @@ def release(session: orm.Session, *, mechanism: Mechanism, total_budget: float, 
 
 @dataclass(frozen=True)
 class Released:
-    """The latest answer release: its number and date, and per action its counts in words (answer -> text)."""
+    """The latest answer release: its number and date, and per action its counts in words (answer -> Sentence)."""
 
     number: int
     released_on: date
-    actions: dict[int, dict[str, str]]  # "about N", "fewer than k"
+    actions: dict[int, dict[str, Sentence]]  # "about N", "fewer than k"
+
+
+def in_words(cell: Cell) -> Sentence:
+    """A released count as staff read it, in their language: disclosure.cell_text's words, as a Sentence."""
+    if not cell.released:
+        return Sentence("not released yet")
+    return Sentence("about %(num)s", num=cell.value) if cell.shown else Sentence("fewer than %(num)s", num=cell.k)
 
 
 def latest(session: orm.Session, k: int) -> Released | None:
@@ -292,5 +301,5 @@ def latest(session: orm.Session, k: int) -> Released | None:
     for row in session.scalars(sa.select(ReleasedAnswer).where(ReleasedAnswer.release_id == made.id)):
         values.setdefault(row.action_id, {})[row.answer] = row.value
     return Released(made.number, made.released_on,
-                    {a: {answer: cell_text(Cell(cells.get(answer), k)) for answer in ANSWERS}
+                    {a: {answer: in_words(Cell(cells.get(answer), k)) for answer in ANSWERS}
                      for a, cells in values.items()})

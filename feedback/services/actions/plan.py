@@ -30,6 +30,7 @@ from feedback.models import (
     Theme,
     TownHall,
 )
+from feedback.sentences import Sentence
 from feedback.services.actions.progress import FROM_SUB_ACTIONS, PROGRESS_SOURCES, WONT_DO, Status
 
 TITLE_MAX, OWNER_MAX = 200, 200
@@ -41,12 +42,17 @@ STATE_FIELDS = ("status", "progress", "wont_do_reason")
 THEME, TOWN_HALL, SUBMISSION = "theme", "town-hall", "submission"
 _LINKS = {THEME: (ActionTheme, "theme_id"), TOWN_HALL: (ActionTownHall, "town_hall_id"),
           SUBMISSION: (ActionSubmission, "submission_id")}
+# Said by this module and by updates.py alike.
+GONE = Sentence("That action is no longer in the plan. Reload the page.")
+CHOOSE_STATUS = Sentence("Choose a status from the list.")
+PROGRESS_RANGE = Sentence("Enter the progress as a whole number from 0 to 100.")
 
 
 class PlanError(ValueError):
-    """A change to the plan that cannot be made: each problem is (form field or "", message for staff)."""
+    """A change to the plan that cannot be made: each problem is (form field or "", message for staff), the
+    message a Sentence the page says in the reader's language (str() of the error: the first, in English)."""
 
-    def __init__(self, *problems: tuple[str, str]) -> None:
+    def __init__(self, *problems: tuple[str, Sentence]) -> None:
         super().__init__(problems[0][1])
         self.problems = problems
 
@@ -54,7 +60,7 @@ class PlanError(ValueError):
 class NotAllowed(PlanError):
     """The staff member's role may not make this change (a facilitator, on a published action)."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: Sentence) -> None:
         super().__init__(("", message))
 
 
@@ -86,14 +92,16 @@ def may_edit(action: Action, role: str) -> bool:
     return may_publish(role) or not action.published
 
 
-def _require_publisher(role: str, doing: str) -> None:
+def _require_publisher(role: str) -> None:
     if not may_publish(role):
-        raise NotAllowed(f"Only leaders and admins may {doing}; facilitators write drafts.")
+        raise NotAllowed(Sentence("Only leaders and admins may publish or unpublish actions; facilitators write "
+                                  "drafts."))
 
 
 def _require_editor(action: Action, role: str) -> None:
     if not may_edit(action, role):
-        raise NotAllowed(f"“{action.title}” is published: only leaders and admins may change it.")
+        raise NotAllowed(Sentence("“%(title)s” is published: only leaders and admins may change it.",
+                                  title=action.title))
 
 
 def get(session: orm.Session, action_id: int) -> Action | None:
@@ -103,7 +111,7 @@ def get(session: orm.Session, action_id: int) -> Action | None:
 def _action(session: orm.Session, action_id: int) -> Action:
     action = session.get(Action, action_id)
     if action is None:
-        raise PlanError(("", "That action is no longer in the plan. Reload the page."))
+        raise PlanError(("", GONE))
     return action
 
 
@@ -126,41 +134,44 @@ def _due_set_by_update(session: orm.Session, action: Action) -> bool:
                                                       ActionUpdate.next_update_due.is_not(None)))) or False
 
 
-def _problems(values: ActionValues, known: Mapping[str, Status]) -> list[tuple[str, str]]:
+def _problems(values: ActionValues, known: Mapping[str, Status]) -> list[tuple[str, Sentence]]:
     found = []
     if not values.title:
-        found.append(("title", "Enter a title for the action."))
+        found.append(("title", Sentence("Enter a title for the action.")))
     elif len(values.title) > TITLE_MAX:
-        found.append(("title", f"Shorten the title to {TITLE_MAX} characters or fewer."))
+        found.append(("title", Sentence("Shorten the title to %(max)s characters or fewer.", max=TITLE_MAX)))
     if not values.owner:
-        found.append(("owner", "Enter who is responsible: an office or a role, like “Office of the Dean”."))
+        found.append(("owner", Sentence("Enter who is responsible: an office or a role, like “Office of the Dean”.")))
     elif len(values.owner) > OWNER_MAX:
-        found.append(("owner", f"Shorten the owner to {OWNER_MAX} characters or fewer."))
+        found.append(("owner", Sentence("Shorten the owner to %(max)s characters or fewer.", max=OWNER_MAX)))
     if values.status not in known:
-        found.append(("status", "Choose a status from the list."))
+        found.append(("status", CHOOSE_STATUS))
     elif values.status == WONT_DO and not values.wont_do_reason:
-        found.append(("wont_do_reason", "Say why it will not be done: “won't do” needs a public reason."))
+        found.append(("wont_do_reason", Sentence("Say why it will not be done: “won't do” needs a public reason.")))
     if values.progress_from not in PROGRESS_SOURCES:
-        found.append(("progress_from", "Choose where the progress comes from."))
+        found.append(("progress_from", Sentence("Choose where the progress comes from.")))
     elif values.progress_from == FROM_SUB_ACTIONS and values.parent_id is not None:
-        found.append(("progress_from", "A sub-action has no sub-actions of its own: choose another source."))
+        found.append(("progress_from", Sentence("A sub-action has no sub-actions of its own: choose another "
+                                                "source.")))
     if not 0 <= values.progress <= 100:
-        found.append(("progress", "Enter the progress as a whole number from 0 to 100."))
+        found.append(("progress", PROGRESS_RANGE))
     return found
 
 
-def _parent_problems(session: orm.Session, parent_id: int | None, action: Action | None) -> list[tuple[str, str]]:
+def _parent_problems(session: orm.Session, parent_id: int | None,
+                     action: Action | None) -> list[tuple[str, Sentence]]:
     """A parent is another top-level action, and an action with sub-actions cannot have one (one level)."""
     if parent_id is None:
         return []
     parent = session.get(Action, parent_id)
     if parent is None or (action is not None and parent.id == action.id):
-        return [("parent", "Choose a parent action from the list.")]
+        return [("parent", Sentence("Choose a parent action from the list."))]
     if parent.parent_id is not None:
-        return [("parent", f"“{parent.title}” is itself a sub-action: sub-actions have no sub-actions of "
-                           "their own, so choose a top-level action.")]
+        return [("parent", Sentence("“%(title)s” is itself a sub-action: sub-actions have no sub-actions of their "
+                                    "own, so choose a top-level action.", title=parent.title))]
     if action is not None and sub_actions(session, action.id):
-        return [("parent", f"“{action.title}” has sub-actions, so it cannot be a sub-action itself.")]
+        return [("parent", Sentence("“%(title)s” has sub-actions, so it cannot be a sub-action itself.",
+                                    title=action.title))]
     return []
 
 
@@ -203,11 +214,11 @@ def edit(session: orm.Session, action_id: int, values: ActionValues, known: Mapp
         _check(session, values, known, action)
         changed = [f.name for f in fields(values) if getattr(action, f.name) != getattr(values, f.name)]
         if owned := [name for name in changed if name in STATE_FIELDS and timeline_owns_state(session, action)]:
-            raise PlanError(*((name, "Post an update to change this: on a published action each change of "
-                                     "status or progress is dated on its timeline.") for name in owned))
+            raise PlanError(*((name, Sentence("Post an update to change this: on a published action each change "
+                                              "of status or progress is dated on its timeline.")) for name in owned))
         if "next_update_due" in changed and _due_set_by_update(session, action):
-            raise PlanError(("next_update_due", "Post an update to move this: an update has set the next "
-                                                "update due, and the latest one in force decides it."))
+            raise PlanError(("next_update_due", Sentence("Post an update to move this: an update has set the next "
+                                                         "update due, and the latest one in force decides it.")))
         if not changed:
             return []
         for name in changed:
@@ -225,16 +236,18 @@ def set_published(session: orm.Session, action_id: int, published: bool, *, role
     :raises NotAllowed: a facilitator.
     :raises PlanError: a sub-action of a draft, or an action whose sub-actions are still published.
     """
-    _require_publisher(role, "publish or unpublish actions")
+    _require_publisher(role)
     with writing(session):
         action = _action(session, action_id)
         if action.published == published:
             return False
         parent = session.get(Action, action.parent_id) if action.parent_id else None
         if published and parent is not None and not parent.published:
-            raise PlanError(("", f"Publish “{parent.title}” first: this is one of its sub-actions."))
+            raise PlanError(("", Sentence("Publish “%(title)s” first: this is one of its sub-actions.",
+                                          title=parent.title)))
         if not published and (shown := [s.title for s in sub_actions(session, action.id) if s.published]):
-            raise PlanError(("", "Unpublish its sub-actions first: " + ", ".join(f"“{t}”" for t in shown) + "."))
+            raise PlanError(("", Sentence("Unpublish its sub-actions first: %(titles)s.",
+                                          titles=", ".join(f"“{t}”" for t in shown))))
         action.published = published
         if action.first_published_on is None:
             # Set on the first publication and never cleared, so a spell as a draft cannot change its state
@@ -251,16 +264,17 @@ def _target(session: orm.Session, kind: str, target: str) -> int | uuid.UUID:
         try:
             submission_id = uuid.UUID(target.strip().rstrip("/").rsplit("/", 1)[-1])
         except ValueError:
-            raise PlanError(("target", "Enter the submission's id as the desk shows it, or paste the address "
-                                       "of its page.")) from None
+            raise PlanError(("target", Sentence("Enter the submission's id as the desk shows it, or paste the "
+                                                "address of its page."))) from None
         if session.get(Submission, submission_id) is None:
-            raise PlanError(("target", "No submission has that id. It may have been withdrawn."))
+            raise PlanError(("target", Sentence("No submission has that id. It may have been withdrawn.")))
         return submission_id
     found: Theme | TownHall | None = None
     if target.isdigit():
         found = session.get(Theme, int(target)) if kind == THEME else session.get(TownHall, int(target))
     if found is None or (isinstance(found, Theme) and found.archived):
-        raise PlanError(("target", f"Choose a {'theme' if kind == THEME else 'town hall'} from the list."))
+        raise PlanError(("target", Sentence("Choose a theme from the list.") if kind == THEME
+                         else Sentence("Choose a town hall from the list.")))
     return found.id
 
 
@@ -276,7 +290,7 @@ def set_link(session: orm.Session, action_id: int, kind: str, target: str, linke
     """
     model, column = _LINKS[kind]
     if kind == SUBMISSION and not may_link_submissions(role):
-        raise NotAllowed("Only facilitators and admins link actions to submissions.")
+        raise NotAllowed(Sentence("Only facilitators and admins link actions to submissions."))
     with writing(session):
         action = _action(session, action_id)
         _require_editor(action, role)
@@ -301,7 +315,7 @@ def _unlink_target(kind: str, target: str) -> int | uuid.UUID:
     try:
         return uuid.UUID(target) if kind == SUBMISSION else int(target)
     except ValueError:
-        raise PlanError(("target", "That link is not on this action. Reload the page.")) from None
+        raise PlanError(("target", Sentence("That link is not on this action. Reload the page."))) from None
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,9 @@ from sqlalchemy import orm
 from feedback import audit
 from feedback.db import writing
 from feedback.models import Action, ActionUpdate
+from feedback.sentences import Sentence
 from feedback.services.actions import progress
-from feedback.services.actions.plan import NotAllowed, PlanError, get, may_publish
+from feedback.services.actions.plan import CHOOSE_STATUS, GONE, PROGRESS_RANGE, NotAllowed, PlanError, get, may_publish
 from feedback.services.actions.progress import MANUAL, WONT_DO, Status
 
 TEXT_MAX = 5000
@@ -79,24 +80,25 @@ def as_of(action: Action, current: State) -> Action:
                   wont_do_reason=current.wont_do_reason, published=action.published, created_on=action.created_on)
 
 
-def _problems(action: Action, new: NewUpdate, known: Mapping[str, Status], today: date) -> list[tuple[str, str]]:
+def _problems(action: Action, new: NewUpdate, known: Mapping[str, Status],
+              today: date) -> list[tuple[str, Sentence]]:
     found = []
     if not new.text and new.status is None and new.progress is None:
-        found.append(("text", "Write the update, or choose a new status or progress."))
+        found.append(("text", Sentence("Write the update, or choose a new status or progress.")))
     if len(new.text) > TEXT_MAX:
-        found.append(("text", f"Shorten the update to {TEXT_MAX:,} characters or fewer."))
+        found.append(("text", Sentence("Shorten the update to %(max)s characters or fewer.", max=f"{TEXT_MAX:,}")))
     if new.status is not None and new.status not in known:
-        found.append(("status", "Choose a status from the list."))
+        found.append(("status", CHOOSE_STATUS))
     if new.status == WONT_DO and not new.text:
-        found.append(("text", "Say why it will not be done: “won't do” needs a public reason, and the "
-                              "update's text is it."))
+        found.append(("text", Sentence("Say why it will not be done: “won't do” needs a public reason, and the "
+                                       "update's text is it.")))
     if new.progress is not None and not 0 <= new.progress <= 100:
-        found.append(("progress", "Enter the progress as a whole number from 0 to 100."))
+        found.append(("progress", PROGRESS_RANGE))
     elif new.progress is not None and action.progress_from != MANUAL:
-        found.append(("progress", "This action's progress comes from its status or its sub-actions. To set "
-                                  "it by hand, edit the action and choose “set by hand” first."))
+        found.append(("progress", Sentence("This action's progress comes from its status or its sub-actions. To "
+                                           "set it by hand, edit the action and choose “set by hand” first.")))
     if new.publish_on < today:
-        found.append(("publish_on", "Choose today or a later day: an update cannot be backdated."))
+        found.append(("publish_on", Sentence("Choose today or a later day: an update cannot be backdated.")))
     return found
 
 
@@ -109,11 +111,11 @@ def post(session: orm.Session, action_id: int, new: NewUpdate, known: Mapping[st
         range or for an action whose progress is not set by hand, or a publish date in the past.
     """
     if not may_publish(role):
-        raise NotAllowed("Only leaders and admins may post updates; facilitators write drafts.")
+        raise NotAllowed(Sentence("Only leaders and admins may post updates; facilitators write drafts."))
     with writing(session):
         action = get(session, action_id)
         if action is None:
-            raise PlanError(("", "That action is no longer in the plan. Reload the page."))
+            raise PlanError(("", GONE))
         if problems := _problems(action, new, known, today):
             raise PlanError(*problems)
         update = ActionUpdate(action_id=action.id, written_on=today, publish_on=new.publish_on, text=new.text,

@@ -199,4 +199,5 @@ def test_latest_reads_the_newest_release_in_words(db_session):
     assert latest is not None and latest.number == second.number == 2
     values = {r.answer: r.value for r in db_session.scalars(
         sa.select(ReleasedAnswer).where(ReleasedAnswer.release_id == second.id))}
-    assert latest.actions == {action.id: {a: cell_text(Cell(values[a], 5)) for a in answers.ANSWERS}}
+    words = {a: str(said) for a, said in latest.actions[action.id].items()}  # in English: Sentences' str()
+    assert latest.actions.keys() == {action.id} and words == {a: cell_text(Cell(values[a], 5)) for a in answers.ANSWERS}

@@ -39,7 +39,7 @@ def publish(session, action: Action, published: bool = True, role: str = LEADER)
 
 
 def problems(raised: pytest.ExceptionInfo) -> dict[str, str]:
-    return dict(raised.value.problems)
+    return {field: str(message) for field, message in raised.value.problems}  # each a Sentence: its English
 
 
 # --- writing an action ---

@@ -33,6 +33,10 @@ def post(session, action: Action, text: str = "", status: str | None = None, pro
                         role=role, by=BY, now=clock.now(), today=TODAY)
 
 
+def problems(raised: pytest.ExceptionInfo) -> dict[str, str]:
+    return {field: str(message) for field, message in raised.value.problems}  # each a Sentence: its English
+
+
 def standing(session, action: Action, day=TODAY) -> updates.Standing:
     session.rollback()  # a fresh read
     action = session.get(Action, action.id)
@@ -106,7 +110,7 @@ def test_wont_do_in_an_update_needs_its_text_which_becomes_the_public_reason(db_
     action = create(db_session)
     with pytest.raises(plan.PlanError) as raised:
         post(db_session, action, status="wont-do")
-    assert "“won't do” needs a public reason" in dict(raised.value.problems)["text"]
+    assert "“won't do” needs a public reason" in problems(raised)["text"]
     post(db_session, action, "The clinic needed the budget more.", "wont-do", publish_on=TODAY + timedelta(days=1))
     now = standing(db_session, action)
     assert (now.state.status, now.state.wont_do_reason) == ("planned", "")
@@ -120,10 +124,10 @@ def test_an_update_with_problems_is_refused_with_each_one_named(db_session):
     action = create(db_session)
     with pytest.raises(plan.PlanError) as raised:
         post(db_session, action)
-    assert dict(raised.value.problems) == {"text": "Write the update, or choose a new status or progress."}
+    assert problems(raised) == {"text": "Write the update, or choose a new status or progress."}
     with pytest.raises(plan.PlanError) as raised:
         post(db_session, action, "x" * 5001, "someday", 40, publish_on=TODAY - timedelta(days=1))
-    assert dict(raised.value.problems) == {
+    assert problems(raised) == {
         "text": "Shorten the update to 5,000 characters or fewer.",
         "status": "Choose a status from the list.",
         "progress": "This action's progress comes from its status or its sub-actions. To set it by hand, edit "
