@@ -66,7 +66,7 @@ def create():
         _show(form, error)
         return _form_page(form, status=422)
     flash(gettext("Created “%(title)s” at %(address)s: input opens on %(opens)s.", title=hall.title,
-                  address=f"/t/{hall.slug}", opens=format_date(hall.intake_opens_on)))
+                  address=url_for("public.town_hall", slug=hall.slug), opens=format_date(hall.intake_opens_on)))
     return redirect(url_for("town_halls.edit", town_hall_id=hall.id))
 
 

@@ -84,7 +84,7 @@ def _cleaned(values: TownHallValues) -> TownHallValues:
         raise InvalidTownHall(Sentence("A title can have at most %(max)s characters.", max=TITLE_MAX), "title")
     if len(description) > DESCRIPTION_MAX:
         raise InvalidTownHall(Sentence("A description can have at most %(max)s characters.",
-                                       max=f"{DESCRIPTION_MAX:,}"), "description")
+                                       max=format(DESCRIPTION_MAX, ",")), "description")
     if len(prompt) > PROMPT_MAX:
         raise InvalidTownHall(Sentence("A question can have at most %(max)s characters.", max=PROMPT_MAX), "prompt")
     if values.intake_closes_on < values.intake_opens_on:

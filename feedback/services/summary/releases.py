@@ -178,7 +178,7 @@ def release(session: orm.Session, hall: TownHall, *, mechanism: Mechanism, total
         if left.releases_left < 1:
             raise Refused(Sentence("%(title)s has spent its privacy budget (%(spent)s of %(total)s): its numbers "
                                    "cannot be released again, so what leadership sees stays as it is.",
-                                   title=hall.title, spent=f"{left.spent:g}", total=f"{left.total:g}"))
+                                   title=hall.title, spent=format(left.spent, "g"), total=format(left.total, "g")))
         released = mechanism.noisy(exact_counts(session, hall_id, theme_cap=mechanism.theme_cap,
                                                 affiliations=affiliations))
         number = latest_number + 1
