@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import NotFound
@@ -14,17 +15,45 @@ from feedback.db import get_db
 from feedback.errors import render_error
 from feedback.forms.answers import HelpForm
 from feedback.forms.public import SubmissionForm
+from feedback.i18n import current_language, explain
 from feedback.services.actions import answers, progress, public
 from feedback.services.intake import submitting
 from feedback.views import public as public_views
 
 bp = Blueprint("plan", __name__)
 
-FEED_TITLE = "Town Hall Feedback: updates on the action plan"
-FEEDBACK_LABEL = "What do you think of this action?"
-HELP_SENT = "Thank you: your answer was stored, without your name, address or the date."
-ALREADY_SENT = "This form had already sent an answer, so nothing was changed. Thank you for it."
-INCOMPLETE = "This form was incomplete, so your answer was not stored. It is kept below: press Send again."
+FEED_TITLE = lazy_gettext("Town Hall Feedback: updates on the action plan")
+FEEDBACK_LABEL = lazy_gettext("What do you think of this action?")
+HELP_SENT = lazy_gettext("Thank you: your answer was stored, without your name, address or the date.")
+ALREADY_SENT = lazy_gettext("This form had already sent an answer, so nothing was changed. Thank you for it.")
+INCOMPLETE = lazy_gettext("This form was incomplete, so your answer was not stored. It is kept below: press Send "
+                          "again.")
+NOT_SENT = lazy_gettext("Your feedback could not be sent. Please check it and press Send again.")
+UNAVAILABLE = lazy_gettext("We could not save your feedback just now, and nothing was stored. Your text is below: "
+                           "press Send again in a moment.")
+TOKEN_REUSED = lazy_gettext("This form was already used to send feedback. Your new text is below: press Send to "
+                            "send it as new feedback.")
+ANSWERS_TOO_FAST = lazy_gettext("You have sent several answers in a short time. Please wait a few minutes, then "
+                                "press Send again. Your answer is kept below.")
+FEEDBACK_TOO_FAST = lazy_gettext("You have sent several concerns in a short time. Please wait a few minutes, then "
+                                 "press Send again. Your text is kept below.")
+ANSWER_EXPIRED = lazy_gettext("This page had been open too long, so the form expired. Your answer is kept below: "
+                              "press Send again.")
+FEEDBACK_EXPIRED = lazy_gettext("This page had been open too long, so the form expired. Your text is kept below: "
+                                "press Send again.")
+
+
+def translated(label: str) -> str:
+    """A default label (a status of ACTION_STATUSES, an answer of answers.ANSWERS) in the reader's language: they
+    are in the catalogs (N_ where they are defined); a label of the instance's own stays as written.
+
+    gettext, not Jinja's _(): that returns Markup, and a configured label is data, escaped like any."""
+    return gettext(label) if label else label
+
+
+# For the plan's pages and the staff's (plan_staff): what a service said, and the labels, in the reader's language.
+bp.add_app_template_filter(explain, "explain")
+bp.add_app_template_filter(translated, "translated")
 
 
 def _known() -> dict[str, progress.Status]:
@@ -59,8 +88,8 @@ def _help_page(action: public.PublicAction, form: HelpForm | None, status: int, 
     return render_template("plan/helped.html", action=action, help_form=form, notice=notice), status
 
 
-NO_LONGER_ASKED = ("This action is not, or no longer, asking “Did this help?”, so nothing was stored. Your "
-                   "comment is below, so you can copy it.")
+NO_LONGER_ASKED = lazy_gettext("This action is not, or no longer, asking “Did this help?”, so nothing was stored. "
+                               "Your comment is below, so you can copy it.")
 
 
 def _not_asked(action_id: int, comment: str | None):
@@ -106,7 +135,7 @@ def feedback(action_id: int):
     form = _form()
     if form.leave_empty.data:
         form.leave_empty.data = ""
-        return _refused(action_id, form, 400, "Your feedback could not be sent. Please check it and press Send again.")
+        return _refused(action_id, form, 400, NOT_SENT)
     if not form.validate():
         return _refused(action_id, form, 422)
     new = replace(public_views._new_submission(form), action_id=action_id)
@@ -115,12 +144,10 @@ def feedback(action_id: int):
     except (submitting.NoSuchTownHall, submitting.NoSuchAction):
         abort(404)
     except submitting.IntakeUnavailable:
-        return _refused(action_id, form, 503, "We could not save your feedback just now, and nothing was stored. "
-                        "Your text is below: press Send again in a moment.")
+        return _refused(action_id, form, 503, UNAVAILABLE)
     except submitting.FormTokenReused:
         form.form_token.data = crypto.new_form_token()
-        return _refused(action_id, form, 409, "This form was already used to send feedback. Your new text is "
-                        "below: press Send to send it as new feedback.")
+        return _refused(action_id, form, 409, TOKEN_REUSED)
     return render_template("receipts/issued.html", receipt=receipt)
 
 
@@ -151,31 +178,30 @@ def _help_kept(notice: str, status: int):
 @bp.errorhandler(RateLimitExceeded)
 def too_many(error: RateLimitExceeded):
     if request.endpoint == "plan.did_this_help":
-        return _help_kept("You have sent several answers in a short time. Please wait a few minutes, then press "
-                          "Send again. Your answer is kept below.", 429)
+        return _help_kept(ANSWERS_TOO_FAST, 429)
     if request.endpoint != "plan.feedback":
         return render_error(error)
-    return _kept("You have sent several concerns in a short time. Please wait a few minutes, then press Send "
-                 "again. Your text is kept below.", 429)
+    return _kept(FEEDBACK_TOO_FAST, 429)
 
 
 @bp.errorhandler(CSRFError)
 def form_expired(error: CSRFError):
     if request.endpoint == "plan.did_this_help":
-        return _help_kept("This page had been open too long, so the form expired. Your answer is kept below: "
-                          "press Send again.", 400)
+        return _help_kept(ANSWER_EXPIRED, 400)
     if request.endpoint != "plan.feedback":
         return render_error(error)
-    return _kept("This page had been open too long, so the form expired. Your text is kept below: press Send "
-                 "again.", 400)
+    return _kept(FEEDBACK_EXPIRED, 400)
 
 
 @bp.get("/plan/feed.atom")
 def feed():
-    updates = public.published_updates(get_db(), clock.today(), _known())
-    body = public.atom(updates, title=FEED_TITLE, feed_url=url_for(".feed", _external=True),
+    """The feed in the reader's language: its title, fixed words and status labels (the updates as written)."""
+    updates = [replace(u, status_label=translated(u.status_label)) if u.status_label else u
+               for u in public.published_updates(get_db(), clock.today(), _known())]
+    body = public.atom(updates, title=str(FEED_TITLE), feed_url=url_for(".feed", _external=True),
                        plan_url=url_for(".index", _external=True),
-                       action_url=lambda i: url_for(".action", action_id=i, _external=True), today=clock.today())
+                       action_url=lambda i: url_for(".action", action_id=i, _external=True), today=clock.today(),
+                       say=explain, language=current_language())
     return Response(body, mimetype="application/atom+xml")
 
 

@@ -30,11 +30,12 @@ from feedback.models import (
     Theme,
     TownHall,
 )
+from feedback.sentences import PluralSentence, Sentence
 from feedback.services.actions import plan as plan_service
 from feedback.services.actions import updates as dated
 from feedback.services.actions.progress import Status
 from feedback.services.summary import counts
-from feedback.services.summary.disclosure import cell_text
+from feedback.services.summary.disclosure import Cell
 
 # The receipt status page is padded to one size (feedback.padding) whatever the submitter wrote; what it
 # shows of the plan is bounded so the page stays under that size: so many themes and actions, titles cut.
@@ -95,13 +96,13 @@ class ActionPage:
 @dataclass(frozen=True)
 class HeardQuote:
     text: str
-    raised_by: str | None  # "about N" or "several"; None: a single submission
+    raised_by: Sentence | PluralSentence | None  # "Raised by about N people" or "by several"; None: one submission
 
 
 @dataclass(frozen=True)
 class HeardTheme:
     name: str
-    count: str  # the released count in words
+    raised_by: Sentence | PluralSentence  # the released count in words: "Raised by about N people."
     quotes: list[HeardQuote]
     actions: list[PublicAction]
 
@@ -239,29 +240,51 @@ def _midnight(day: date) -> datetime:
 
 
 def atom(updates: list[PublicUpdate], *, title: str, feed_url: str, plan_url: str,
-         action_url: Callable[[int], str], today: date) -> bytes:
-    """An Atom feed of the updates, each linking to its action; dates only (midnight UTC), no time of day."""
+         action_url: Callable[[int], str], today: date, say: Callable[[Sentence], str] = str,
+         language: str | None = None) -> bytes:
+    """An Atom feed of the updates, each linking to its action; dates only (midnight UTC), no time of day.
+
+    say words the feed's own sentences (entry titles, a status change without text) in the reader's language,
+    whose code is language; the updates' status labels come already in it.
+    """
     feed = FeedGenerator()
     feed.id(feed_url)
     feed.title(title)
+    if language:
+        feed.language(language)
     feed.link(href=plan_url, rel="alternate")
     feed.link(href=feed_url, rel="self")
     feed.updated(_midnight(updates[0].on if updates else today))
     for update in reversed(updates):  # feedgen puts the entry added last first
         entry = feed.add_entry()
         entry.id(f"{action_url(update.action_id)}#update-{update.id}")
-        entry.title(f"{update.action_title}: {update.status_label or 'update'}")
+        entry.title(say(Sentence("%(action)s: %(status)s", action=update.action_title, status=update.status_label)
+                        if update.status_label else Sentence("%(action)s: update", action=update.action_title)))
         entry.link(href=action_url(update.action_id))
         entry.updated(_midnight(update.on))
         entry.published(_midnight(update.on))
-        entry.content(update.text or f"Status: {update.status_label}", type="text")
+        entry.content(update.text or say(Sentence("Status: %(status)s", status=update.status_label)), type="text")
     return feed.atom_str(pretty=True)
 
 
+def _theme_raised_by(cell: Cell) -> Sentence | PluralSentence:
+    """How many raised a theme, in words: about its released count, or "fewer than k" when that is under k."""
+    if cell.shown:
+        return PluralSentence("Raised by about %(num)s person.", "Raised by about %(num)s people.", cell.value or 0)
+    if cell.released:
+        return PluralSentence("Raised by fewer than %(num)s person.", "Raised by fewer than %(num)s people.", cell.k)
+    return Sentence("The number of people who raised it has not been released yet.")
+
+
 def _quote(quote: counts.Quote) -> HeardQuote:
-    if quote.raised_by is None:
+    """A quote, captioned with the released size of the group it leads ("several" when that is under k)."""
+    group = quote.raised_by
+    if group is None:
         return HeardQuote(quote.text, None)
-    return HeardQuote(quote.text, cell_text(quote.raised_by) if quote.raised_by.shown else "several")
+    if group.shown:
+        return HeardQuote(quote.text, PluralSentence("Raised by about %(num)s person", "Raised by about %(num)s people",
+                                                     group.value or 0))
+    return HeardQuote(quote.text, Sentence("Raised by several people"))
 
 
 def response(db: orm.Session, slug: str, today: date, known: Mapping[str, Status], *, k: int,
@@ -282,7 +305,7 @@ def response(db: orm.Session, slug: str, today: date, known: Mapping[str, Status
     heard = counts.summary(db, slug, k=k, affiliations=affiliations, today=today) if state == "closed" else None
     released_on = heard.town_hall.released_on if heard and heard.town_hall else None
     rows = heard.themes if heard and released_on else []
-    themes = [HeardTheme(row.theme.name, cell_text(row.count), [_quote(q) for q in row.quotes], actions)
+    themes = [HeardTheme(row.theme.name, _theme_raised_by(row.count), [_quote(q) for q in row.quotes], actions)
               for row in rows if (actions := found.top_level(by_theme[row.theme.id])) or row.count.shown]
     under_themes = {a.id for t in themes for a in t.actions}
     linked = db.scalars(sa.select(ActionTownHall.action_id).where(ActionTownHall.town_hall_id == hall.id))
