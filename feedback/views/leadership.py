@@ -2,22 +2,67 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from babel import dates
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext
 
 from feedback import auth, charts, clock
 from feedback.auth import MODERATORS, STAFF, roles
 from feedback.db import get_db, stream_rows
-from feedback.models import SLUG_PATTERN
+from feedback.i18n import current_language, explain
+from feedback.models import SLUG_PATTERN, HiddenReason
+from feedback.sentences import Sentence
 from feedback.services.actions import progress, reports
 from feedback.services.moderation import desk
 from feedback.services.summary import counts, disclosure, exports
 
 TIMES_IN_TEN = 9  # the pages say each number is within a margin of the truth this many times in 10
 
+# Why submissions are hidden, as the status table shows it (the stored value stays the English code).
+HIDDEN_REASON_LABELS = {
+    HiddenReason.OFF_TOPIC: lazy_gettext("Off topic"),
+    HiddenReason.ABUSIVE: lazy_gettext("Abusive"),
+    HiddenReason.SPAM: lazy_gettext("Spam"),
+    HiddenReason.DUPLICATE: lazy_gettext("Duplicate"),
+    HiddenReason.IDENTIFYING: lazy_gettext("Identifying"),
+    HiddenReason.OTHER: lazy_gettext("Other"),
+}
+
 bp = Blueprint("leadership", __name__, url_prefix="/leadership")
-bp.add_app_template_filter(disclosure.cell_text, "cell_text")
-bp.add_app_template_filter(exports.change_text, "change_text")
+
+
+@bp.app_template_filter("cell_text")
+def cell_text(cell: disclosure.Cell) -> str:
+    """A released cell in the reader's words: "about N", "fewer than k", "not released yet"."""
+    return explain(disclosure.cell_words(cell))
+
+
+@bp.app_template_filter("change_text")
+def change_text(change: int | None) -> str:
+    """A change since the previous town hall in the reader's words; empty when there is none to say."""
+    words = exports.change_words(change)
+    return "" if words is None else explain(words)
+
+
+@bp.app_template_filter("month_name")
+def month_name(day: date) -> str:
+    """The day's month as the reader's language names it standing alone ("October", "octubre")."""
+    return dates.format_date(day, "LLLL", locale=current_language())
+
+
 bp.add_app_template_filter(exports.share_text, "share_text")
+
+
+@bp.context_processor
+def _labels() -> dict:
+    return {"hidden_reason_labels": HIDDEN_REASON_LABELS, "not_given": counts.NOT_GIVEN}
+
+
+def _headers(sentences: list[Sentence]) -> list[str]:
+    """A CSV's column headers in the reader's language (its cells stay as they are)."""
+    return [explain(sentence) for sentence in sentences]
 
 
 def _settings() -> dict:
@@ -98,7 +143,8 @@ def _csv(rows, filename: str) -> Response:
 @bp.get("/themes.csv")
 @roles(*STAFF)
 def themes_csv():
-    rows = exports.export_themes(get_db(), **_settings(), by=auth.staff().actor, now=clock.now())
+    rows = exports.export_themes(get_db(), **_settings(), by=auth.staff().actor, now=clock.now(),
+                                 columns=_headers(exports.THEME_HEADERS))
     return _csv(stream_rows(rows), "themes.csv")
 
 
@@ -106,7 +152,7 @@ def themes_csv():
 @roles(*STAFF)
 def actions_csv():
     rows = reports.export_actions(get_db(), today=clock.today(), known=_known(), by=auth.staff().actor,
-                                  now=clock.now())
+                                  now=clock.now(), columns=_headers(reports.ACTION_HEADERS))
     return _csv(stream_rows(rows), "actions.csv")
 
 
@@ -117,5 +163,5 @@ def submissions_csv(slug: str):
     if hall is None:
         abort(404)
     rows = exports.export_submissions(get_db(), hall, k=current_app.config["SUMMARY_K"], by=auth.staff().actor,
-                                      now=clock.now())
+                                      now=clock.now(), columns=_headers(exports.SUBMISSION_HEADERS))
     return _csv(stream_rows(rows), f"{slug}-submissions.csv")

@@ -19,6 +19,7 @@ from feedback.models import HIDDEN_REASONS, AuditEvent
 from feedback.services.moderation import desk
 from feedback.services.summary import disclosure, exports
 from feedback.services.themes.codebook_values import DEFAULT_COLOUR
+from feedback.views.leadership import HIDDEN_REASON_LABELS
 from tests.factories import make_theme, make_town_hall
 from tests.staff import staff_client
 from tests.summary_data import (
@@ -77,7 +78,8 @@ def status_rows(stored: dict) -> dict[str, list[str]]:
     statuses = stored["status"]
     rows = {"Status": ["Submissions"], "Received": [text(statuses["received"])],
             "Published": [text(statuses["published"])], "Waiting for review": [text(statuses["pending"])]}
-    rows |= {f"Hidden: {reason}": [text(statuses[f"hidden:{reason}"])] for reason in HIDDEN_REASONS}
+    rows |= {f"Hidden: {HIDDEN_REASON_LABELS[reason]}": [text(statuses[f"hidden:{reason}"])]
+             for reason in HIDDEN_REASONS}
     return rows | {"Escalated": [text(statuses["escalated"])]}
 
 

@@ -20,15 +20,20 @@ from sqlalchemy import orm
 
 from feedback import audit
 from feedback.models import Action, ActionTheme, ActionTownHall, Theme, TownHall
+from feedback.sentences import Sentence
 from feedback.services.actions import public
 from feedback.services.actions.progress import Status
 from feedback.services.actions.public import PublicAction, PublicUpdate
 from feedback.spreadsheet import csv_lines
 
 QUARTER_PATTERN = re.compile(r"(\d{4})-Q([1-4])")
-ACTION_COLUMNS = ["row", "action id", "action", "step of", "public owner", "status", "progress (%)", "target date",
-                  "next update due", "update overdue", "themes", "town halls", "update date", "update status",
-                  "update progress (%)", "update text"]
+# Column headers as Sentences: the view writes them in the reader's language; the cells stay as they are.
+ACTION_HEADERS = [Sentence("row"), Sentence("action id"), Sentence("action"), Sentence("step of"),
+                  Sentence("public owner"), Sentence("status"), Sentence("progress (%)"), Sentence("target date"),
+                  Sentence("next update due"), Sentence("update overdue"), Sentence("themes"), Sentence("town halls"),
+                  Sentence("update date"), Sentence("update status"), Sentence("update progress (%)"),
+                  Sentence("update text")]
+ACTION_COLUMNS = [str(header) for header in ACTION_HEADERS]  # in English
 ACTION_ROW, UPDATE_ROW = "action", "update"
 
 
@@ -166,10 +171,12 @@ def _iso(day: date | None) -> str:
     return day.isoformat() if day else ""
 
 
-def action_rows(session: orm.Session, *, today: date, known: Mapping[str, Status]) -> Iterator[str]:
+def action_rows(session: orm.Session, *, today: date, known: Mapping[str, Status],
+                columns: list[str] = ACTION_COLUMNS) -> Iterator[str]:
     """CSV lines: each published action (its steps after it), each followed by its published updates, oldest first.
 
-    Updates scheduled after today, drafts and links to submissions never appear.
+    Updates scheduled after today, drafts and links to submissions never appear. columns: the header line, in
+    the reader's language.
     """
     plan = _Published(session, today, known)
     actions = [a for top in plan.actions for a in [top, *top.sub_actions]]
@@ -178,7 +185,7 @@ def action_rows(session: orm.Session, *, today: date, known: Mapping[str, Status
     updates: dict[int, list[PublicUpdate]] = defaultdict(list)
     for update in reversed(public.published_updates(session, today, known)):
         updates[update.action_id].append(update)
-    yield from csv_lines([ACTION_COLUMNS])
+    yield from csv_lines([columns])
     for action in actions:
         common = [action.id, action.title, parents.get(action.id, "")]
         yield from csv_lines([[ACTION_ROW, *common, action.owner, action.status_label, action.progress,
@@ -208,8 +215,8 @@ def _joined(db: orm.Session, query: sa.Select) -> dict[int, str]:
 
 
 def export_actions(session: orm.Session, *, today: date, known: Mapping[str, Status], by: audit.Actor,
-                   now: datetime):
+                   now: datetime, columns: list[str] = ACTION_COLUMNS):
     """Record the export of the plan's actions and updates, then return what streams it (action_rows)."""
     audit.record_now(session, by, audit.Action.EXPORT_ACTIONS_CSV, now=now, details={"on": today.isoformat()})
-    return functools.partial(action_rows, today=today, known=dict(known))
+    return functools.partial(action_rows, today=today, known=dict(known), columns=columns)
 

@@ -64,6 +64,8 @@ from typing import Any
 
 import opendp.prelude as dp
 
+from feedback.sentences import Sentence
+
 dp.enable_features("contrib")
 
 STATUS, AFFILIATION, THEME, GROUP = "status", "affiliation", "theme", "group"
@@ -146,11 +148,17 @@ def total(cells: Sequence[Cell], k: int) -> Cell:
     return Cell(sum(values) if values else None, k)
 
 
-def cell_text(cell: Cell) -> str:
-    """A cell in words: "about N", "fewer than k" (released under k), or "not released yet"."""
+def cell_words(cell: Cell) -> Sentence:
+    """A cell in words, as a Sentence a page says in its reader's language: "about N", "fewer than k" (released
+    under k), or "not released yet"."""
     if cell.value is None:
-        return NOT_RELEASED
-    return f"about {cell.value}" if cell.shown else f"fewer than {cell.k}"
+        return Sentence(NOT_RELEASED)
+    return Sentence("about %(num)s", num=cell.value) if cell.shown else Sentence("fewer than %(num)s", num=cell.k)
+
+
+def cell_text(cell: Cell) -> str:
+    """A cell in English words (cell_words): for spreadsheets, logs and tests."""
+    return str(cell_words(cell))
 
 
 def share(part: Cell, whole: Cell) -> float | None:

@@ -18,14 +18,19 @@ from sqlalchemy import orm
 
 from feedback import audit
 from feedback.models import DuplicateLink, Submission, SubmissionStatus, Tagging, Theme, TownHall, shown_text
+from feedback.sentences import Sentence
 from feedback.services.summary import counts
 from feedback.services.summary.counts import HallRef, Summary, ThemeRow
 from feedback.services.summary.disclosure import Cell, cell_text
 from feedback.spreadsheet import csv_lines
 
-SUBMISSION_COLUMNS = ["town hall", "text", "themes", "raised by"]
-THEME_COLUMNS = ["town hall", "held on", "released on", "theme", "published submissions (approximate)",
-                 "share of published", "change since the previous town hall"]
+# Column headers as Sentences: the view writes them in the reader's language; the cells below stay as they are.
+SUBMISSION_HEADERS = [Sentence("town hall"), Sentence("text"), Sentence("themes"), Sentence("raised by")]
+THEME_HEADERS = [Sentence("town hall"), Sentence("held on"), Sentence("released on"), Sentence("theme"),
+                 Sentence("published submissions (approximate)"), Sentence("share of published"),
+                 Sentence("change since the previous town hall")]
+SUBMISSION_COLUMNS = [str(header) for header in SUBMISSION_HEADERS]  # in English
+THEME_COLUMNS = [str(header) for header in THEME_HEADERS]
 ALL_TOWN_HALLS = "All town halls"
 SEVERAL = "several"
 BATCH = 500
@@ -35,13 +40,22 @@ PUBLISHED = SubmissionStatus.PUBLISHED.value
 RowsFrom = Callable[[orm.Session], Iterator[str]]
 
 
-def change_text(change: int | None) -> str:
-    """A change in words (a leading minus sign would be neutralised as a formula in a spreadsheet)."""
+def change_words(change: int | None) -> Sentence | None:
+    """A change in words, as a Sentence (a leading minus sign would be neutralised as a formula in a spreadsheet);
+    None when there is none to say."""
     if change is None:
-        return ""
+        return None
     if change == 0:
-        return "no change"
-    return f"about {abs(change)} {'more' if change > 0 else 'fewer'}"
+        return Sentence("no change")
+    if change > 0:
+        return Sentence("about %(num)s more", num=change)
+    return Sentence("about %(num)s fewer", num=-change)
+
+
+def change_text(change: int | None) -> str:
+    """A change in English words (change_words), for the spreadsheet's cells."""
+    words = change_words(change)
+    return "" if words is None else str(words)
 
 
 def share_text(share: float | None) -> str:
@@ -60,16 +74,18 @@ def raised_by_text(size: int, k: int) -> str:
     return SEVERAL if size > 1 else "1"
 
 
-def submission_rows(session: orm.Session, town_hall_id: int, k: int) -> Iterator[str]:
+def submission_rows(session: orm.Session, town_hall_id: int, k: int,
+                    columns: list[str] = SUBMISSION_COLUMNS) -> Iterator[str]:
     """A town hall's published submissions as CSV lines, in order of their random id (never arrival order).
 
     Each row: the town hall, the text (redacted where a redaction exists), its themes, and how many
     people raised the point (1 + the published members of its near-duplicate group, so a group's
     members each say the same; see raised_by_text). Never an affiliation, a date, a status or an
-    identity. One streamed query: a row per submission and theme, folded here, so memory stays flat.
+    identity. One streamed query: a row per submission and theme, folded here, so memory stays flat. columns:
+    the header line, in the reader's language.
     """
     title = session.scalar(sa.select(TownHall.title).where(TownHall.id == town_hall_id))
-    yield from csv_lines([SUBMISSION_COLUMNS])
+    yield from csv_lines([columns])
     member = orm.aliased(Submission)
     groups = (sa.select(DuplicateLink.representative_id, sa.func.count().label("members"))
               .join(member, member.id == DuplicateLink.submission_id).where(member.status == PUBLISHED)
@@ -101,12 +117,16 @@ def _theme_lines(found: Summary, hall: HallRef | None) -> list[list[str]]:
              change_text(row.change)] for row in found.themes]
 
 
-def theme_rows(session: orm.Session, *, k: int, affiliations: list[str], today: date) -> Iterator[str]:
-    """Theme counts per town hall (oldest first; "not released yet" where none is), then across all of them."""
+def theme_rows(session: orm.Session, *, k: int, affiliations: list[str], today: date,
+               columns: list[str] = THEME_COLUMNS) -> Iterator[str]:
+    """Theme counts per town hall (oldest first; "not released yet" where none is), then across all of them.
+
+    columns: the header line, in the reader's language.
+    """
     summary_of = functools.partial(counts.summary, session, k=k, affiliations=affiliations, today=today)
     overall = summary_of(None)
     assert overall is not None  # None only for an unknown slug
-    yield from csv_lines([THEME_COLUMNS])
+    yield from csv_lines([columns])
     for hall in overall.town_halls:
         found = summary_of(hall.slug)
         assert found is not None  # the slug comes from the same table
@@ -129,15 +149,15 @@ def brief(session: orm.Session, slug: str, *, k: int, affiliations: list[str], t
 
 
 def export_themes(session: orm.Session, *, k: int, affiliations: list[str], today: date, by: audit.Actor,
-                  now: datetime) -> RowsFrom:
+                  now: datetime, columns: list[str] = THEME_COLUMNS) -> RowsFrom:
     """Record the theme-counts export, then return what streams it (theme_rows)."""
     audit.record_now(session, by, audit.Action.EXPORT_THEMES_CSV, now=now, details={"k": k})
-    return functools.partial(theme_rows, k=k, affiliations=affiliations, today=today)
+    return functools.partial(theme_rows, k=k, affiliations=affiliations, today=today, columns=columns)
 
 
-def export_submissions(session: orm.Session, hall: TownHall, *, k: int, by: audit.Actor,
-                       now: datetime) -> RowsFrom:
+def export_submissions(session: orm.Session, hall: TownHall, *, k: int, by: audit.Actor, now: datetime,
+                       columns: list[str] = SUBMISSION_COLUMNS) -> RowsFrom:
     """Record the export of a town hall's published submissions, then return what streams it (submission_rows)."""
     town_hall_id, slug = hall.id, hall.slug  # read before the audit transaction expires the object
     audit.record_now(session, by, audit.Action.EXPORT_SUBMISSIONS_CSV, now=now, details={"town_hall": slug})
-    return functools.partial(submission_rows, town_hall_id=town_hall_id, k=k)
+    return functools.partial(submission_rows, town_hall_id=town_hall_id, k=k, columns=columns)
