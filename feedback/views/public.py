@@ -13,6 +13,7 @@ from feedback import clock, crypto, keyring
 from feedback.db import get_db
 from feedback.errors import render_error
 from feedback.forms.public import SubmissionForm
+from feedback.i18n import current_language
 from feedback.services.intake import submitting, town_halls
 
 bp = Blueprint("public", __name__)
@@ -34,11 +35,13 @@ def _form() -> SubmissionForm:
 
 
 def _new_submission(form: SubmissionForm) -> submitting.NewSubmission:
+    """What the form sent, in the language of the page it was written on (the form's, a live question's and
+    feedback on an action alike: live and plan make theirs here)."""
     identity = None
     if form.is_named:
         identity = crypto.Identity(name=form.name.data, email=form.email.data or "", contact_ok=form.contact_ok.data)
     return submitting.NewSubmission(body=form.comment.data, affiliation=form.affiliation.data or None,
-                                    identity=identity)
+                                    identity=identity, language=current_language())
 
 
 def render_form(town_hall, form: SubmissionForm, status: int = 200, notice: str | None = None):

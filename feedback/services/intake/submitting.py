@@ -64,6 +64,8 @@ class NewSubmission:
     identity: crypto.Identity | None = None
     action_id: int | None = None  # sent from this action's page, about it (feedback on the plan)
     live_session_id: int | None = None  # asked in this live session (services/live/questions.ask)
+    # The language of the page it was written on (feedback.i18n.current_language()), never guessed from the text.
+    language: str = "en"
 
 
 @dataclass(frozen=True)
@@ -225,6 +227,7 @@ def _new_rows(
         "body": new.body,
         "received_on": today,
         "affiliation": new.affiliation,
+        "language": new.language,
         "is_named": new.identity is not None,
         "receipt_hash": crypto.receipt_hash(ring, code),
         "form_token_hash": token_hash,
