@@ -20,20 +20,36 @@ from sqlalchemy import orm
 
 from feedback import audit
 from feedback.db import writing
-from feedback.models import Submission, SubmissionStatus
+from feedback.models import HiddenReason, Submission, SubmissionStatus
+from feedback.sentences import Sentence
 from feedback.services.moderation import desk
 from feedback.services.themes import tagging
 
-GONE = "This submission is no longer here: it was erased while you were moderating it. Nothing was saved."
-CHANGED_SINCE = "Someone changed this submission since you opened it"
-NOTE_WITHOUT_CHANGE = ("A note goes into the audit log with a change of status: choose a new status, "
-                       "or empty the note.")
+GONE = Sentence("This submission is no longer here: it was erased while you were moderating it. Nothing was saved.")
+CHANGED_SINCE = Sentence("Someone changed this submission since you opened it.")
+CHECK_AND_SAVE = Sentence("Your changes are below, not saved yet: check them and save again.")
+NOTE_WITHOUT_CHANGE = Sentence("A note goes into the audit log with a change of status: choose a new status, "
+                               "or empty the note.")
+# What a colleague's change made of each part, one whole sentence for each status (and hidden reason).
+STATUS_NOW: dict[tuple[str, str | None], Sentence] = {
+    (SubmissionStatus.PENDING, None): Sentence("Its status is now pending."),
+    (SubmissionStatus.PUBLISHED, None): Sentence("Its status is now published."),
+    (SubmissionStatus.ESCALATED, None): Sentence("Its status is now escalated."),
+    (SubmissionStatus.HIDDEN, HiddenReason.OFF_TOPIC): Sentence("Its status is now hidden (off-topic)."),
+    (SubmissionStatus.HIDDEN, HiddenReason.ABUSIVE): Sentence("Its status is now hidden (abusive)."),
+    (SubmissionStatus.HIDDEN, HiddenReason.SPAM): Sentence("Its status is now hidden (spam)."),
+    (SubmissionStatus.HIDDEN, HiddenReason.DUPLICATE): Sentence("Its status is now hidden (duplicate)."),
+    (SubmissionStatus.HIDDEN, HiddenReason.IDENTIFYING): Sentence("Its status is now hidden (identifying)."),
+    (SubmissionStatus.HIDDEN, HiddenReason.OTHER): Sentence("Its status is now hidden (other)."),
+}
+REDACTED_NOW = Sentence("Its redacted text is now the one under “As others see it”.")
+NO_THEMES_NOW = Sentence("It has no themes now.")
 
 
 class Refused(desk.InvalidModeration):
-    """A step that cannot be saved; `field` names the part of the form it is about."""
+    """A step that cannot be saved; `field` names the part of the form it is about, `message` says why."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: Sentence | str) -> None:
         super().__init__(message)
         self.field = field
 
@@ -68,16 +84,23 @@ def shown(session: orm.Session, submission: Submission) -> Shown:
 
 
 class Conflict(Refused):
-    """A part this person changed was changed by someone else since the page was opened; `now` is it today."""
+    """A part this person changed was changed by someone else since the page was opened; `now` is it today.
+
+    `sentences` say so, one whole sentence for each part, so each can be said in the reader's language.
+    """
 
     def __init__(self, parts: list[str], now: Shown, theme_names: list[str]) -> None:
-        said = {"status": f"its status is now {now.status}" + (f" ({now.hidden_reason})" if now.hidden_reason
-                                                               else ""),
-                "redacted": "its redacted text is now the one under “As others see it”",
-                "themes": "its themes are now " + (", ".join(theme_names) or "none")}
-        super().__init__(parts[0], f"{CHANGED_SINCE}: {'; '.join(said[p] for p in parts)}. "
-                                   "Your changes are below, not saved yet: check them and save again.")
+        said = {"status": STATUS_NOW.get((now.status, now.hidden_reason),
+                                         Sentence("Its status is now %(status)s.", status=now.status)),
+                "redacted": REDACTED_NOW,
+                "themes": (Sentence("Its themes are now: %(themes)s.", themes=", ".join(theme_names))
+                           if theme_names else NO_THEMES_NOW)}
+        self.sentences = [CHANGED_SINCE, *(said[p] for p in parts), CHECK_AND_SAVE]
+        super().__init__(parts[0], CHANGED_SINCE)
         self.parts, self.now = parts, now
+
+    def __str__(self) -> str:
+        return " ".join(str(sentence) for sentence in self.sentences)
 
 
 @dataclass(frozen=True)
@@ -128,7 +151,7 @@ def check(session: orm.Session, submission: Submission, decision: Decision) -> b
         try:
             tagging.live_themes(session, decision.theme_ids)
         except tagging.InvalidTagging as error:
-            raise Refused("themes", str(error)) from None
+            raise Refused("themes", error.args[0]) from None
     if "status" not in parts or not _changes_status(submission, decision):
         if decision.note:
             raise Refused("note", NOTE_WITHOUT_CHANGE)
@@ -139,7 +162,7 @@ def check(session: orm.Session, submission: Submission, decision: Decision) -> b
         # The form has checked the status and the note's length: what is left is the reason or the note.
         field = ("hidden_reason" if decision.status == SubmissionStatus.HIDDEN
                  else "note" if decision.status == SubmissionStatus.ESCALATED else "status")
-        raise Refused(field, str(error)) from None
+        raise Refused(field, error.args[0]) from None
     return True
 
 
@@ -169,7 +192,7 @@ def save(session: orm.Session, submission: Submission, decision: Decision, *, by
     submission_id: uuid.UUID = submission.id
     parts = decision.changed_parts()
     if len(decision.redacted) > desk.REDACTED_MAX and "redacted" in parts:
-        raise Refused("redacted", f"Shorten the redacted text to {desk.REDACTED_MAX:,} characters or fewer.")
+        raise Refused("redacted", desk.REDACTED_TOO_LONG)
     with writing(session):
         locked = session.get(Submission, submission_id, with_for_update=True, populate_existing=True)
         if locked is None:
@@ -182,7 +205,7 @@ def save(session: orm.Session, submission: Submission, decision: Decision, *, by
             try:
                 themes = tagging.set_themes_in_write(session, submission_id, decision.theme_ids, by=by, now=now)
             except tagging.InvalidTagging as error:
-                raise Refused("themes", str(error)) from None
+                raise Refused("themes", error.args[0]) from None
         changed = 0
         if status_changes:
             try:
@@ -190,5 +213,5 @@ def save(session: orm.Session, submission: Submission, decision: Decision, *, by
                                                       hidden_reason=decision.hidden_reason, note=decision.note,
                                                       by=by, now=now)
             except desk.InvalidModeration as error:
-                raise Refused("status", str(error)) from None
+                raise Refused("status", error.args[0]) from None
     return Outcome(themes, bool(redacted), bool(changed))

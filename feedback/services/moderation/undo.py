@@ -25,6 +25,7 @@ from sqlalchemy import orm
 from feedback import audit
 from feedback.db import writing
 from feedback.models import AuditEvent, BulkChange, BulkChangeItem, Submission, Tagging, Theme
+from feedback.sentences import PluralSentence, Sentence
 from feedback.services.live import sessions as live_sessions
 from feedback.services.themes import tagging  # a module import: tagging imports this module too
 
@@ -35,7 +36,7 @@ _WATCHED = {STATUS: (audit.Action.STATUS_CHANGED,), TAG: (audit.Action.TAG, audi
 
 
 class CannotUndo(ValueError):
-    """An undo that cannot be done; the message says why, in words for the facilitator."""
+    """An undo that cannot be done; its first argument, a Sentence, says why to the facilitator."""
 
 
 @dataclass(frozen=True)
@@ -86,13 +87,17 @@ def offer(session: orm.Session, *, user_id: int, town_hall_id: int, now: datetim
 def _check(change: BulkChange | None, *, town_hall_id: int, by: audit.Actor, now: datetime,
            minutes: int) -> BulkChange:
     if change is None or change.town_hall_id != town_hall_id:
-        raise CannotUndo(f"This bulk action can no longer be undone: bulk actions are kept for {minutes} minutes.")
+        raise CannotUndo(PluralSentence("This bulk action can no longer be undone: bulk actions are kept for "
+                                        "%(num)s minute.", "This bulk action can no longer be undone: bulk actions "
+                                        "are kept for %(num)s minutes.", minutes))
     if change.user_id != by.staff_id:
-        raise CannotUndo("Only the person who made a bulk action can undo it.")
+        raise CannotUndo(Sentence("Only the person who made a bulk action can undo it."))
     if change.undone_at is not None:
-        raise CannotUndo("This bulk action was already undone.")
+        raise CannotUndo(Sentence("This bulk action was already undone."))
     if change.made_at < _second(now) - timedelta(minutes=minutes):
-        raise CannotUndo(f"This bulk action is more than {minutes} minutes old and can no longer be undone.")
+        raise CannotUndo(PluralSentence("This bulk action is more than %(num)s minute old and can no longer be "
+                                        "undone.", "This bulk action is more than %(num)s minutes old and can no "
+                                        "longer be undone.", minutes))
     return change
 
 

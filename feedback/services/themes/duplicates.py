@@ -23,6 +23,7 @@ from sqlalchemy import orm
 from feedback import audit
 from feedback.db import writing
 from feedback.models import DuplicateLink, Submission
+from feedback.sentences import Sentence
 from feedback.services.live import sessions as live_sessions
 from feedback.services.text import excerpt
 from feedback.services.themes import similarity, similarity_index, tagging
@@ -31,7 +32,7 @@ MOST = 10  # similar submissions listed at once
 
 
 class InvalidGrouping(ValueError):
-    """A grouping that cannot be made; the message says why, in words for the facilitator."""
+    """A grouping that cannot be made; its first argument, a Sentence, says why to the facilitator."""
 
 
 @dataclass(frozen=True)
@@ -148,13 +149,14 @@ def panel(session: orm.Session, submission: Submission) -> Panel:
 
 def _check(representative: Submission | None, member: Submission | None, leader_of: uuid.UUID | None) -> None:
     if representative is None or member is None:
-        raise InvalidGrouping("That submission is no longer here. Reload the page and try again.")
+        raise InvalidGrouping(Sentence("That submission is no longer here. Reload the page and try again."))
     if representative.id == member.id:
-        raise InvalidGrouping("A submission cannot be grouped under itself.")
+        raise InvalidGrouping(Sentence("A submission cannot be grouped under itself."))
     if representative.town_hall_id != member.town_hall_id:
-        raise InvalidGrouping("Only submissions to the same town hall can be grouped.")
+        raise InvalidGrouping(Sentence("Only submissions to the same town hall can be grouped."))
     if leader_of is not None:
-        raise InvalidGrouping("This submission is itself grouped under another one: group under that one instead.")
+        raise InvalidGrouping(Sentence("This submission is itself grouped under another one: "
+                                       "group under that one instead."))
 
 
 def group(session: orm.Session, representative_id: uuid.UUID, member_id: uuid.UUID, *,
@@ -209,7 +211,7 @@ def ungroup(session: orm.Session, member_id: uuid.UUID, *, within: uuid.UUID | N
     with writing(session):
         link = session.get(DuplicateLink, member_id, with_for_update=True)
         if link is None or within not in (None, member_id, link.representative_id):
-            raise InvalidGrouping("That submission is not in this group any more. Reload the page.")
+            raise InvalidGrouping(Sentence("That submission is not in this group any more. Reload the page."))
         representative_id = link.representative_id
         session.delete(link)
         audit.record(session, by, audit.Action.DUPLICATE_UNGROUPED, now=now, submission_id=member_id,

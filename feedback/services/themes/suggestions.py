@@ -18,6 +18,7 @@ from sqlalchemy import orm
 from feedback import audit
 from feedback.db import writing
 from feedback.models import Submission, SuggestionDecision, Tagging, Theme
+from feedback.sentences import PluralSentence, Sentence
 from feedback.services.text import whole_words
 from feedback.services.themes import similarity, similarity_index, tagging
 from feedback.services.themes.codebook_values import safe_colour
@@ -30,7 +31,8 @@ MOST = 8  # suggestions shown at once
 @dataclass(frozen=True)
 class Suggestion:
     theme: tagging.ThemeChip
-    reason: str  # "keyword 'harass' matched", "similar to 3 submissions already tagged with it", or both
+    reason: Sentence | PluralSentence  # "keyword 'harass' matched", "similar to 3 submissions already tagged with it",
+    # or both
 
 
 def matched_keyword(keywords: str, text: str) -> str | None:
@@ -63,11 +65,16 @@ def _similar_counts(session: orm.Session, submission: Submission, candidates: se
     return counts
 
 
-def _reasons(keyword: str | None, similar: int) -> str:
-    reasons = [f"keyword '{keyword}' matched"] if keyword else []
-    if similar:
-        reasons.append(f"similar to {similar} submission{'' if similar == 1 else 's'} already tagged with it")
-    return " and ".join(reasons)
+def _reasons(keyword: str | None, similar: int) -> Sentence | PluralSentence:
+    """Why a theme is suggested, as one whole sentence (a keyword, similar tagged submissions, or both)."""
+    if keyword and similar:
+        return PluralSentence("keyword '%(keyword)s' matched and similar to %(num)s submission already tagged with it",
+                              "keyword '%(keyword)s' matched and similar to %(num)s submissions already tagged with it",
+                              similar, keyword=keyword)
+    if keyword:
+        return Sentence("keyword '%(keyword)s' matched", keyword=keyword)
+    return PluralSentence("similar to %(num)s submission already tagged with it",
+                          "similar to %(num)s submissions already tagged with it", similar)
 
 
 def for_submission(session: orm.Session, submission: Submission) -> list[Suggestion]:
@@ -93,9 +100,10 @@ def _decide(session: orm.Session, submission_id: uuid.UUID, theme_id: int, decis
     """
     name = tagging.live_themes(session, [theme_id])[theme_id]
     if session.get(Submission, submission_id, with_for_update=True) is None:
-        raise tagging.InvalidTagging("This submission is no longer here.")
+        raise tagging.InvalidTagging(Sentence("This submission is no longer here."))
     if session.get(SuggestionDecision, (submission_id, theme_id)) is not None:
-        raise tagging.InvalidTagging(f"The suggestion “{name}” was already accepted or dismissed.")
+        raise tagging.InvalidTagging(Sentence("The suggestion “%(name)s” was already accepted or dismissed.",
+                                              name=name))
     session.add(SuggestionDecision(submission_id=submission_id, theme_id=theme_id, decision=decision))
     return name
 

@@ -23,13 +23,14 @@ from sqlalchemy import orm
 from feedback import audit
 from feedback.db import writing
 from feedback.models import BulkChangeItem, DuplicateLink, Submission, Tagging, Theme
+from feedback.sentences import Sentence
 from feedback.services import selection
 from feedback.services.moderation import undo  # a module import: undo imports this module too
 from feedback.services.themes.codebook_values import safe_colour
 
 
 class InvalidTagging(ValueError):
-    """Tagging that cannot be done; the message says why, in words for the facilitator."""
+    """Tagging that cannot be done; its first argument, a Sentence, says why to the facilitator."""
 
 
 @dataclass(frozen=True)
@@ -72,8 +73,8 @@ def live_themes(session: orm.Session, theme_ids: Iterable[int]) -> dict[int, str
     query = sa.select(Theme.id, Theme.name).where(Theme.id.in_(ids), Theme.archived.is_(False))
     found = {theme_id: name for theme_id, name in session.execute(query)}
     if len(found) != len(ids):
-        raise InvalidTagging("Some of the chosen themes are no longer in the codebook. "
-                             "Reload the page and choose again.")
+        raise InvalidTagging(Sentence("Some of the chosen themes are no longer in the codebook. "
+                                      "Reload the page and choose again."))
     return found
 
 
@@ -185,7 +186,7 @@ def set_themes_in_write(session: orm.Session, submission_id: uuid.UUID, theme_id
     """set_themes() inside the caller's write (one_step.save saves the themes with the rest in one transaction)."""
     wanted = live_themes(session, theme_ids)
     if not _lock(session, [submission_id]):
-        raise InvalidTagging("This submission is no longer here.")
+        raise InvalidTagging(Sentence("This submission is no longer here."))
     current = current_themes(session, submission_id)
     adding = {i: name for i, name in wanted.items() if i not in current}
     removing = {i: name for i, name in current.items() if i not in wanted}
@@ -211,11 +212,12 @@ def bulk_tag(session: orm.Session, submission_ids: Iterable[uuid.UUID], theme_id
     if problem := selection.problem(ids):
         raise InvalidTagging(problem)
     if not wanted:
-        raise InvalidTagging("Choose at least one theme to tag the selected submissions with.")
+        raise InvalidTagging(Sentence("Choose at least one theme to tag the selected submissions with."))
     with writing(session):
         names = live_themes(session, wanted)
         if len(_lock(session, ids, town_hall_id)) != len(ids):
-            raise InvalidTagging("Some of the selected submissions are no longer here. Reload the page and try again.")
+            raise InvalidTagging(Sentence("Some of the selected submissions are no longer here. "
+                                          "Reload the page and try again."))
         reached = ids.union(*members_of(session, ids).values())
         before = _taggings(session, reached, names)
         changed = add(session, ids, names, by=by, now=now)

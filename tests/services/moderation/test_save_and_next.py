@@ -203,8 +203,8 @@ def test_a_part_a_colleague_changed_since_is_refused_with_what_it_is_now_and_the
                         status="hidden", hidden_reason="off-topic", then="stay")
     page = text(response)
     assert response.status_code == 409
-    assert ("Someone changed this submission since you opened it: its themes are now Pay; "
-            "its status is now published.") in page
+    assert ("Someone changed this submission since you opened it. Its themes are now: Pay. "
+            "Its status is now published.") in page
     assert ticked_themes(page) == {rota.id}  # B's input, to save again knowingly
     assert '<input checked id="status-2" name="status" type="radio" value="hidden">' in page
     assert "[name] said it</textarea>" in page  # a part B did not change shows A's work, not B's stale copy

@@ -84,7 +84,7 @@ def test_both_reasons_are_given_when_both_hold(db_session, ring, hall, harassmen
     tag(db_session, add(db_session, ring, hall, "Residents on nights are harassed by a supervisor."), harassment)
     submission = add(db_session, ring, hall, "A supervisor harass residents on nights.")
     [suggestion] = suggestions.for_submission(db_session, db_session.get(Submission, submission))
-    assert suggestion.reason == "keyword 'harass' matched and similar to 1 submission already tagged with it"
+    assert str(suggestion.reason) == "keyword 'harass' matched and similar to 1 submission already tagged with it"
 
 
 def test_a_theme_already_tagged_or_archived_is_never_suggested(facilitator, db_session, ring, hall, harassment):
