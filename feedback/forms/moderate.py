@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import lazy_gettext
 from wtforms import HiddenField, StringField
 from wtforms.validators import ValidationError
 
@@ -17,7 +18,7 @@ from feedback.services.moderation.desk import STATUSES
 from feedback.services.moderation.one_step import Decision, Shown
 
 STAY, NEXT = "stay", "next"
-OUT_OF_DATE = "This form is out of date. Reload the page and moderate the submission again."
+OUT_OF_DATE = lazy_gettext("This form is out of date. Reload the page and moderate the submission again.")
 _HASH = re.compile(r"[0-9a-f]{32}")
 _THEME_IDS = re.compile(r"(\d{1,10}(,\d{1,10})*)?")
 
@@ -25,7 +26,7 @@ _THEME_IDS = re.compile(r"(\d{1,10}(,\d{1,10})*)?")
 class ModerateForm(ThemesForm, RedactionForm, StatusForm):
     """Everything a facilitator decides about one submission; `then` is the button pressed."""
 
-    then = StringField("Then", default=STAY, id="save-and-next")  # its error links to the button
+    then = StringField(lazy_gettext("Then"), default=STAY, id="save-and-next")  # its error links to the button
     # What the page showed when it was opened, so that only the parts this person changed are saved.
     shown_status = HiddenField()
     shown_hidden_reason = HiddenField()
@@ -55,7 +56,7 @@ class ModerateForm(ThemesForm, RedactionForm, StatusForm):
 
     def validate_then(self, field) -> None:
         if field.data not in (STAY, NEXT):
-            raise ValidationError("Press “Save” or “Save and next”.")
+            raise ValidationError(lazy_gettext("Press “Save” or “Save and next”."))
         # What the page showed, missing or malformed: a page from before it was kept, or a hand-made post.
         if (self.shown_status.data not in STATUSES or not _HASH.fullmatch(self.shown_redacted.data or "")
                 or not _THEME_IDS.fullmatch(self.shown_themes.data or "")):

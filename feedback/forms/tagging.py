@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import uuid
 
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
+from feedback.forms.fields import said
 from feedback.services import selection
 from feedback.services.themes.codebook_listing import Choice
 
@@ -17,7 +19,7 @@ UNTAGGED = "untagged"  # the desk's theme filter value for "not tagged yet"
 
 def theme_filter_choices(options: list[Choice]) -> list[SelectChoice]:
     """The desk's theme filter: any, not tagged yet, then each theme (sub-themes under their parent's name)."""
-    choices = [SelectChoice("", "Any theme"), SelectChoice(UNTAGGED, "Not tagged yet")]
+    choices = [SelectChoice("", lazy_gettext("Any theme")), SelectChoice(UNTAGGED, lazy_gettext("Not tagged yet"))]
     for option in options:
         choices.append(SelectChoice(str(option.id), option.name))
         choices += [SelectChoice(str(child.id), f"{option.name}: {child.name}") for child in option.children]
@@ -34,7 +36,7 @@ def _theme_ids(field) -> list[int]:
     except ValueError:
         ids = [0]
     if not all(1 <= theme_id < THEME_ID_LIMIT for theme_id in ids):
-        raise ValidationError("Some of the chosen themes are not in the codebook. Reload the page.")
+        raise ValidationError(lazy_gettext("Some of the chosen themes are not in the codebook. Reload the page."))
     return ids
 
 
@@ -45,7 +47,7 @@ def _submission_ids(values) -> list[uuid.UUID]:
 class ThemesForm(FlaskForm):
     """A submission's themes: a checkbox per theme (none ticked removes them all)."""
 
-    themes = SelectMultipleField("Themes", validate_choice=False)
+    themes = SelectMultipleField(lazy_gettext("Themes"), validate_choice=False)
 
     @property
     def theme_ids(self) -> list[int]:
@@ -58,8 +60,8 @@ class ThemesForm(FlaskForm):
 class BulkTagForm(FlaskForm):
     """The desk's selected submissions (checkboxes named "selected") and the themes to tag them with."""
 
-    selected = SelectMultipleField("Submissions", validate_choice=False)
-    themes = SelectMultipleField("Tag selected with", validate_choice=False)
+    selected = SelectMultipleField(lazy_gettext("Submissions"), validate_choice=False)
+    themes = SelectMultipleField(lazy_gettext("Tag selected with"), validate_choice=False)
 
     @property
     def selected_ids(self) -> list[uuid.UUID]:
@@ -71,28 +73,28 @@ class BulkTagForm(FlaskForm):
 
     def validate_selected(self, field) -> None:
         if not field.data:
-            raise ValidationError(selection.NOTHING_SELECTED)
+            raise ValidationError(said(selection.NOTHING_SELECTED))
         try:
             _submission_ids(field.data)
         except ValueError:
-            raise ValidationError(selection.NOT_VALID) from None
+            raise ValidationError(said(selection.NOT_VALID)) from None
 
     def validate_themes(self, field) -> None:
         if not field.data:
-            raise ValidationError("Choose at least one theme to tag the selected submissions with.")
+            raise ValidationError(lazy_gettext("Choose at least one theme to tag the selected submissions with."))
         _theme_ids(field)
 
 
 class SuggestionForm(FlaskForm):
     """Accept or dismiss a suggested theme: the theme is in the URL; the field only carries an error back."""
 
-    suggestion = HiddenField("Suggested themes")
+    suggestion = HiddenField(lazy_gettext("Suggested themes"))
 
 
 class GroupForm(FlaskForm):
     """Group a similar submission under this one, or take one out of its group (the button's value)."""
 
-    member = StringField("Near-duplicates")
+    member = StringField(lazy_gettext("Near-duplicates"))
 
     @property
     def member_id(self) -> uuid.UUID:
@@ -102,4 +104,5 @@ class GroupForm(FlaskForm):
         try:
             uuid.UUID(field.data or "")
         except ValueError:
-            raise ValidationError("Choose a submission from the list. Reload the page and try again.") from None
+            raise ValidationError(lazy_gettext("Choose a submission from the list. Reload the page and try "
+                                               "again.")) from None
