@@ -9,18 +9,21 @@ import uuid
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
 
 from feedback import auth, clock
 from feedback.auth import MODERATORS, roles
 from feedback.db import get_db
 from feedback.forms.desk import (
     BULK_ACTIONS,
+    HIDDEN_REASON_LABELS,
     STATUS_LABELS,
     BulkForm,
     DeskFilterForm,
     UndoForm,
 )
 from feedback.forms.tagging import UNTAGGED, BulkTagForm, theme_filter_choices
+from feedback.i18n import explain
 from feedback.models import TownHall
 from feedback.services.moderation import desk as moderation
 from feedback.services.moderation import undo as undoing
@@ -81,6 +84,7 @@ def desk_page(hall: TownHall, bulk: BulkForm, status: int = 200, tag_form: BulkT
     return render_template("facilitate/desk.html", town_hall=hall, desk=page, filters=filters, bulk=bulk,
                            form=form, wanted=wanted, filtered=wanted != moderation.DeskFilter(), args=desk_args(),
                            select_all=request.args.get("select") == "all", status_labels=STATUS_LABELS,
+                           hidden_reason_labels=HIDDEN_REASON_LABELS,
                            codebook=choices, tag_form=tag_form, undo_offer=offer, undo_form=UndoForm(formdata=None),
                            undo_minutes=current_app.config["UNDO_MINUTES"],
                            row_themes=tagging.themes_of(db, [row.id for row in page.rows])), status
@@ -105,9 +109,9 @@ def bulk(slug: str):
                                            town_hall_id=hall.id, by=auth.staff().actor, now=clock.now(),
                                            undo_minutes=current_app.config["UNDO_MINUTES"])
     except moderation.InvalidModeration as error:
-        form.selected.errors = [str(error)]
+        form.selected.errors = [explain(error)]
         return desk_page(hall, form, 422)
-    flash(f"{changed} submission{'' if changed == 1 else 's'} {BULK_ACTIONS[form.action.data].value}.")
+    flash(bulk_done(form.action.data, changed))
     return redirect(url_for("facilitate.desk", slug=slug, **desk_args()))
 
 
@@ -122,24 +126,35 @@ def undo(slug: str, change_id: uuid.UUID):
         done = undoing.undo(get_db(), change_id, town_hall_id=hall.id, by=auth.staff().actor, now=clock.now(),
                             minutes=current_app.config["UNDO_MINUTES"])
     except undoing.CannotUndo as error:
-        flash(str(error), "error")
+        flash(explain(error), "error")
         return desk_page(hall, BulkForm(formdata=None), 409)
     flash(undone_message(done))
     return redirect(url_for("facilitate.desk", slug=slug, **desk_args()))
 
 
+def bulk_done(action: str, n: int) -> str:
+    """What a bulk action did, one whole sentence for each action."""
+    if action == "publish":
+        return ngettext("%(num)s submission published.", "%(num)s submissions published.", n)
+    if action == "hide":
+        return ngettext("%(num)s submission hidden.", "%(num)s submissions hidden.", n)
+    return ngettext("%(num)s submission escalated.", "%(num)s submissions escalated.", n)
+
+
 def undone_message(done: undoing.Undone) -> str:
     """What undoing did, in words: how many were put back and how many were left alone."""
-    def count(n: int) -> str:
-        return f"{n} submission{'' if n == 1 else 's'}"
-
-    one = done.restored == 1
-    what = (f"back to the status {'it' if one else 'they'} had" if done.kind == undoing.STATUS
-            else f"without the themes the bulk tag gave {'it' if one else 'them'}")
-    said = f"Undone: {count(done.restored)} {what}." if done.restored else "Nothing was undone."
+    if not done.restored:
+        said = gettext("Nothing was undone.")
+    elif done.kind == undoing.STATUS:
+        said = ngettext("Undone: %(num)s submission back to the status it had.",
+                        "Undone: %(num)s submissions back to the status they had.", done.restored)
+    else:
+        said = ngettext("Undone: %(num)s submission without the themes the bulk tag gave it.",
+                        "Undone: %(num)s submissions without the themes the bulk tag gave them.", done.restored)
     if done.skipped:
-        said += (f" {count(done.skipped)} left alone: {'it was' if done.skipped == 1 else 'they were'} "
-                 "changed by someone since the bulk action.")
+        said += " " + ngettext("%(num)s submission left alone: it was changed by someone since the bulk action.",
+                               "%(num)s submissions left alone: they were changed by someone since the bulk "
+                               "action.", done.skipped)
     return said
 
 

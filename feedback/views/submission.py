@@ -11,22 +11,55 @@ from __future__ import annotations
 import uuid
 
 from flask import abort, current_app, flash, get_flashed_messages, redirect, render_template, url_for
+from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
 
 from feedback import auth, clock
 from feedback.auth import MODERATORS, roles
 from feedback.db import get_db
-from feedback.forms.desk import RedactionForm, StaffReplyForm, StatusForm
+from feedback.forms.desk import HIDDEN_REASON_LABELS, STATUS_LABELS, RedactionForm, StaffReplyForm, StatusForm
 from feedback.forms.moderate import ModerateForm
 from feedback.forms.tagging import GroupForm, SuggestionForm, ThemesForm
+from feedback.i18n import explain
 from feedback.models import Submission
 from feedback.services.moderation import desk as moderation
 from feedback.services.moderation import identifying, next_pending, one_step, replies
 from feedback.services.themes import codebook_listing, duplicates, suggestions, tagging
 from feedback.views.facilitate import bp
 
-REDACTION_SAVED = "Redaction saved. Everyone but facilitators and admins now sees the redacted text."
-REDACTION_REMOVED = "Redaction removed. Everyone now sees the original text."
+REDACTION_SAVED = lazy_gettext("Redaction saved. Everyone but facilitators and admins now sees the redacted text.")
+REDACTION_REMOVED = lazy_gettext("Redaction removed. Everyone now sees the original text.")
+NOTHING_CHANGED = lazy_gettext("Nothing changed.")
+# What a status change says, one whole sentence for each status.
+STATUS_CHANGED = {
+    "pending": lazy_gettext("Status changed to pending."),
+    "published": lazy_gettext("Status changed to published."),
+    "hidden": lazy_gettext("Status changed to hidden."),
+    "escalated": lazy_gettext("Status changed to escalated."),
+}
+# A likely identifying detail, as its highlight's title and as its entry in the list of them.
+FLAG_TITLES = {
+    identifying.EMAIL: lazy_gettext("Possible email address"),
+    identifying.PHONE: lazy_gettext("Possible phone number"),
+    identifying.HANDLE: lazy_gettext("Possible social media handle"),
+    identifying.NAME: lazy_gettext("Possible personal name"),
+    identifying.TITLE: lazy_gettext("Possible title and name"),
+    identifying.DATE: lazy_gettext("Possible date"),
+    identifying.YEAR: lazy_gettext("Possible year"),
+    identifying.COHORT: lazy_gettext("Possible cohort or year of training"),
+    identifying.ONLY: lazy_gettext("Possible 'the only ...' phrase"),
+}
+FLAG_NAMES = {
+    identifying.EMAIL: lazy_gettext("Email address"),
+    identifying.PHONE: lazy_gettext("Phone number"),
+    identifying.HANDLE: lazy_gettext("Social media handle"),
+    identifying.NAME: lazy_gettext("Personal name"),
+    identifying.TITLE: lazy_gettext("Title and name"),
+    identifying.DATE: lazy_gettext("Date"),
+    identifying.YEAR: lazy_gettext("Year"),
+    identifying.COHORT: lazy_gettext("Cohort or year of training"),
+    identifying.ONLY: lazy_gettext("'the only ...' phrase"),
+}
 OPENED_BY_NEXT = "opened-by-next"  # the category of the message "Save and next" leaves for the page it opens
 
 
@@ -83,7 +116,8 @@ def submission_page(submission: Submission, *, moderate: ModerateForm | None = N
         "facilitate/submission.html", submission=submission, town_hall=submission.town_hall,
         body=identifying.segments(submission.body, names),
         redacted=identifying.segments(submission.redacted_body, names) if submission.redacted_body else None,
-        labels=identifying.LABELS, thread=replies.thread(get_db(), submission.id),
+        flag_titles=FLAG_TITLES, flag_names=FLAG_NAMES, status_labels=STATUS_LABELS,
+        hidden_reason_labels=HIDDEN_REASON_LABELS, explain=explain, thread=replies.thread(get_db(), submission.id),
         opened_by_next=bool(get_flashed_messages(category_filter=[OPENED_BY_NEXT])),
         moderate=moderate, reply=reply, form=failed or moderate, **extra,
     ), status
@@ -105,14 +139,14 @@ def redact(submission_id: uuid.UUID):
     try:
         changed = moderation.redact(get_db(), found.id, form.redacted.data, by=auth.staff().actor, now=clock.now())
     except moderation.InvalidModeration as error:
-        form.redacted.errors = [str(error)]
+        form.redacted.errors = [explain(error)]
         return submission_page(found, redaction=form, status=422)
     if not changed:
-        flash("Nothing changed.")
+        flash(str(NOTHING_CHANGED))
     elif found.redacted_body:
-        flash(REDACTION_SAVED)
+        flash(str(REDACTION_SAVED))
     else:
-        flash(REDACTION_REMOVED)
+        flash(str(REDACTION_REMOVED))
     return redirect(url_for("facilitate.submission", submission_id=found.id))
 
 
@@ -128,9 +162,9 @@ def set_status(submission_id: uuid.UUID):
                                            hidden_reason=form.hidden_reason.data or None, note=form.note.data or "",
                                            by=auth.staff().actor, now=clock.now())
     except moderation.InvalidModeration as error:
-        form.status.errors = [str(error)]
+        form.status.errors = [explain(error)]
         return submission_page(found, status_form=form, status=422)
-    flash(f"Status changed to {found.status}." if changed else "Nothing changed.")
+    flash(str(STATUS_CHANGED[found.status] if changed else NOTHING_CHANGED))
     return redirect(url_for("facilitate.submission", submission_id=found.id))
 
 
@@ -142,7 +176,7 @@ def reply(submission_id: uuid.UUID):
     if not form.validate_on_submit():
         return submission_page(found, reply=form, status=422)
     replies.add_staff_reply(get_db(), found.id, form.reply.data, by=auth.staff().actor, now=clock.now())
-    flash("Reply sent. The submitter sees it when they check their receipt.")
+    flash(gettext("Reply sent. The submitter sees it when they check their receipt."))
     return redirect(url_for("facilitate.submission", submission_id=found.id))
 
 
@@ -158,14 +192,14 @@ def save_and_next(submission_id: uuid.UUID):
     try:
         outcome = one_step.save(get_db(), found, form.decision, by=auth.staff().actor, now=clock.now())
     except one_step.Gone as error:
-        flash(str(error))
+        flash(explain(error))
         return redirect(url_for("facilitate.desk", slug=hall.slug))
     except one_step.Conflict as error:
         current = find_submission(submission_id)
         _as_now(form, current, error)
         return submission_page(current, moderate=form, status=409)
     except one_step.Refused as error:
-        form[error.field].errors = [str(error)]
+        form[error.field].errors = [explain(error)]
         return submission_page(find_submission(submission_id), moderate=form, status=422)
     said = _said(outcome, found)
     if not form.goes_next:
@@ -174,7 +208,7 @@ def save_and_next(submission_id: uuid.UUID):
     following = next_pending.after(get_db(), found)
     if following is None:
         flash(said)
-        flash(f"No more pending submissions in {hall.title}.")
+        flash(gettext("No more pending submissions in %(title)s.", title=hall.title))
         return redirect(url_for("facilitate.desk", slug=hall.slug))
     flash(said, OPENED_BY_NEXT)  # the next page puts focus in its form (static/js/submission.js)
     return redirect(url_for("facilitate.submission", submission_id=following))
@@ -194,16 +228,22 @@ def _as_now(form: ModerateForm, submission: Submission, conflict: one_step.Confl
     if "status" not in changed:
         form.status.data, form.hidden_reason.data = submission.status, submission.hidden_reason or ""
     form.show(conflict.now)
-    form[conflict.field].errors = [str(conflict)]
+    form[conflict.field].errors = [" ".join(explain(sentence) for sentence in conflict.sentences)]
+
+
+def themes_changed(added: list[str], removed: list[str]) -> list[str]:
+    """What tagging did, in words: the themes gained, then those lost (the themes form and this one alike)."""
+    said = [gettext("Tagged with %(themes)s.", themes=", ".join(added))] if added else []
+    if removed:
+        said.append(gettext("No longer tagged with %(themes)s.", themes=", ".join(removed)))
+    return said
 
 
 def _said(outcome: one_step.Outcome, submission: Submission) -> str:
     """The sentences the separate forms say, for the parts that changed."""
-    said = [f"Tagged with {', '.join(outcome.themes.added)}."] if outcome.themes.added else []
-    if outcome.themes.removed:
-        said.append(f"No longer tagged with {', '.join(outcome.themes.removed)}.")
+    said = themes_changed(outcome.themes.added, outcome.themes.removed)
     if outcome.redaction:
-        said.append(REDACTION_SAVED if submission.redacted_body else REDACTION_REMOVED)
+        said.append(str(REDACTION_SAVED if submission.redacted_body else REDACTION_REMOVED))
     if outcome.status:
-        said.append(f"Status changed to {submission.status}.")
-    return " ".join(said) or "Nothing changed."
+        said.append(str(STATUS_CHANGED[submission.status]))
+    return " ".join(said) or str(NOTHING_CHANGED)

@@ -3,27 +3,26 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 from flask import Blueprint, current_app, flash, redirect, url_for
+from flask_babel import gettext, ngettext
 
 from feedback import auth, clock
 from feedback.auth import MODERATORS, roles
 from feedback.db import get_db
 from feedback.forms.desk import BulkForm
 from feedback.forms.tagging import BulkTagForm, GroupForm, SuggestionForm, ThemesForm
+from feedback.i18n import explain
 from feedback.services.themes import duplicates, suggestions, tagging
 from feedback.views.facilitate import desk_args, desk_page, find_town_hall
-from feedback.views.submission import find_submission, submission_page
+from feedback.views.submission import NOTHING_CHANGED, find_submission, submission_page, themes_changed
 
 bp = Blueprint("tagging", __name__, url_prefix="/facilitate")
 
 
 def _back(submission_id: uuid.UUID):
     return redirect(url_for("facilitate.submission", submission_id=submission_id))
-
-
-def _plural(n: int, word: str = "submission") -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 @bp.post("/s/<uuid:submission_id>/themes")
@@ -36,11 +35,9 @@ def set_themes(submission_id: uuid.UUID):
     try:
         change = tagging.set_themes(get_db(), found.id, form.theme_ids, by=auth.staff().actor, now=clock.now())
     except tagging.InvalidTagging as error:
-        form.themes.errors = [str(error)]
+        form.themes.errors = [explain(error)]
         return submission_page(found, themes_form=form, status=422)
-    said = ([f"Tagged with {', '.join(change.added)}."] if change.added else []) + (
-        [f"No longer tagged with {', '.join(change.removed)}."] if change.removed else [])
-    flash(" ".join(said) or "Nothing changed.")
+    flash(" ".join(themes_changed(change.added, change.removed)) or str(NOTHING_CHANGED))
     return _back(found.id)
 
 
@@ -56,14 +53,14 @@ def bulk_tag(slug: str):
                                    by=auth.staff().actor, now=clock.now(),
                                    undo_minutes=current_app.config["UNDO_MINUTES"])
     except tagging.InvalidTagging as error:
-        form.themes.errors = [str(error)]
+        form.themes.errors = [explain(error)]
         return desk_page(hall, BulkForm(), 422, tag_form=form)
-    flash(f"{_plural(changed)} tagged." if changed else "Nothing changed: the selected submissions already had "
-          "those themes.")
+    flash(ngettext("%(num)s submission tagged.", "%(num)s submissions tagged.", changed) if changed
+          else gettext("Nothing changed: the selected submissions already had those themes."))
     return redirect(url_for("facilitate.desk", slug=slug, **desk_args()))
 
 
-def _decide(submission_id: uuid.UUID, theme_id: int, decide, said: str):
+def _decide(submission_id: uuid.UUID, theme_id: int, decide, said: Callable[[str], str]):
     found = find_submission(submission_id)
     form = SuggestionForm()
     if not form.validate_on_submit():
@@ -71,23 +68,24 @@ def _decide(submission_id: uuid.UUID, theme_id: int, decide, said: str):
     try:
         name = decide(get_db(), found.id, theme_id, by=auth.staff().actor, now=clock.now())
     except tagging.InvalidTagging as error:
-        form.suggestion.errors = [str(error)]
+        form.suggestion.errors = [explain(error)]
         return submission_page(found, suggestion=form, status=422)
-    flash(said.format(name=name))
+    flash(said(name))
     return _back(found.id)
 
 
 @bp.post("/s/<uuid:submission_id>/suggestions/<int:theme_id>/accept")
 @roles(*MODERATORS)
 def accept(submission_id: uuid.UUID, theme_id: int):
-    return _decide(submission_id, theme_id, suggestions.accept, "Tagged with {name}.")
+    return _decide(submission_id, theme_id, suggestions.accept,
+                   lambda name: gettext("Tagged with %(themes)s.", themes=name))
 
 
 @bp.post("/s/<uuid:submission_id>/suggestions/<int:theme_id>/dismiss")
 @roles(*MODERATORS)
 def dismiss(submission_id: uuid.UUID, theme_id: int):
-    return _decide(submission_id, theme_id, suggestions.dismiss,
-                   "Suggestion dismissed: {name} will not be suggested for this submission again.")
+    return _decide(submission_id, theme_id, suggestions.dismiss, lambda name: gettext(
+        "Suggestion dismissed: %(name)s will not be suggested for this submission again.", name=name))
 
 
 @bp.post("/s/<uuid:submission_id>/duplicates")
@@ -100,10 +98,11 @@ def group(submission_id: uuid.UUID):
     try:
         joined = duplicates.group(get_db(), found.id, form.member_id, by=auth.staff().actor, now=clock.now())
     except duplicates.InvalidGrouping as error:
-        form.member.errors = [str(error)]
+        form.member.errors = [explain(error)]
         return submission_page(found, grouping=form, status=422)
-    flash(f"Grouped {_plural(joined)} under this one; they now carry its themes." if joined
-          else "Nothing changed: it is already in this group.")
+    flash(ngettext("Grouped %(num)s submission under this one; they now carry its themes.",
+                   "Grouped %(num)s submissions under this one; they now carry its themes.", joined) if joined
+          else gettext("Nothing changed: it is already in this group."))
     return _back(found.id)
 
 
@@ -117,7 +116,7 @@ def ungroup(submission_id: uuid.UUID):
     try:
         duplicates.ungroup(get_db(), form.member_id, within=found.id, by=auth.staff().actor, now=clock.now())
     except duplicates.InvalidGrouping as error:
-        form.member.errors = [str(error)]
+        form.member.errors = [explain(error)]
         return submission_page(found, grouping=form, status=422)
-    flash("Taken out of the group. The themes it received stay until you change them.")
+    flash(gettext("Taken out of the group. The themes it received stay until you change them."))
     return _back(found.id)

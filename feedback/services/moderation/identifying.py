@@ -16,19 +16,6 @@ from feedback.services.text import whole_words
 EMAIL, PHONE, HANDLE, NAME, YEAR, COHORT, ONLY = "email", "phone", "handle", "name", "year", "cohort", "only"
 TITLE, DATE = "title", "date"
 
-# What each kind is called on the page (the highlight's title).
-LABELS = {
-    EMAIL: "email address",
-    PHONE: "phone number",
-    HANDLE: "social media handle",
-    NAME: "personal name",
-    TITLE: "title and name",
-    DATE: "date",
-    YEAR: "year",
-    COHORT: "cohort or year of training",
-    ONLY: "'the only ...' phrase",
-}
-
 _WORD = r"[\w'’-]+"
 _DASH = "[-‐‑‒–—]"  # a hyphen as typed or as a word processor turns it
 _APOSTROPHE = "['’]"
