@@ -1,8 +1,13 @@
-"""The reader's language: a `lang` cookie set by the switch on every page, else Accept-Language, else English.
+"""The reader's language: a signed-in staff member's stored choice, else a `lang` cookie set by the switch on every
+page, else Accept-Language, else English.
 
-The cookie carries the language's code and nothing else. Catalogs live in feedback/translations (scripts/i18n
-extracts, updates and compiles them). Lazy strings render unescaped (Flask-Babel's LazyString is Markup-like):
-use lazy_gettext only for our own messages, never with a person's text in its variables.
+The cookie carries the language's code and nothing else. On public pages the switch is a link (GET: the cookie
+only); for a signed-in staff member it is a small POST form (CSRF-checked, so a link from another site cannot change
+an account) that stores their choice too: their pages and their mail then follow it in any browser.
+
+Catalogs live in feedback/translations (scripts/i18n extracts, updates and compiles them). Lazy strings render
+unescaped (Flask-Babel's LazyString is Markup-like): use lazy_gettext only for our own messages, never with a
+person's text in its variables.
 """
 
 from __future__ import annotations
@@ -10,11 +15,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
 from flask import Blueprint, Flask, current_app, has_request_context, redirect, request, url_for
 from flask_babel import Babel, get_locale, gettext, ngettext
+from flask_login import current_user
+from sqlalchemy import exc
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.wrappers import Response
 
+from feedback.db import get_db, writing
+from feedback.models import StaffUser
 from feedback.sentences import PluralSentence, Sentence
 
 LANGUAGES = ("en", "es")
@@ -28,9 +38,13 @@ bp = Blueprint("language", __name__)
 
 
 def select_locale() -> str:
-    """The cookie's language if it is one of ours, else the best match for Accept-Language, else English."""
+    """A signed-in staff member's stored language, else the cookie's if it is one of ours, else the best match for
+    Accept-Language, else English."""
     if not has_request_context():
         return DEFAULT
+    stored = _staff_language()
+    if stored in LANGUAGES:
+        return stored
     chosen = request.cookies.get(COOKIE)
     if chosen in LANGUAGES:
         return chosen
@@ -47,6 +61,30 @@ def best_match(accepted: Iterable[tuple[str, float]]) -> str:
         if quality > 0 and primary in LANGUAGES:
             return primary
     return DEFAULT
+
+
+def _signed_in_staff_id() -> int | None:
+    return current_user.staff.id if current_user and current_user.is_authenticated else None
+
+
+def _staff_language() -> str | None:
+    """The signed-in staff member's stored language (read once a request: Flask-Babel keeps the locale it chose)."""
+    staff_id = _signed_in_staff_id()
+    if staff_id is None:
+        return None
+    db = get_db()
+    try:
+        return db.scalar(sa.select(StaffUser.language).where(StaffUser.id == staff_id))
+    except exc.SQLAlchemyError:  # an error page while the database is down still renders, in the cookie's language
+        db.rollback()
+        return None
+
+
+def _store_staff_language(staff_id: int, code: str) -> None:
+    """Remember a staff member's language for their pages and their mail."""
+    db = get_db()
+    with writing(db):
+        db.execute(sa.update(StaffUser).where(StaffUser.id == staff_id).values(language=code))
 
 
 def current_language() -> str:
@@ -95,21 +133,31 @@ def _here() -> str:
 
 
 def switch_links() -> list[dict[str, str]]:
-    """The other languages, each with its name and the URL that switches to it and comes back here."""
+    """The other languages, each with its name, the page to come back to, and the URL that switches to it (the
+    link's; the staff form posts next to the same address without it)."""
     here = _here()
-    return [{"code": code, "name": NAMES[code], "url": url_for("language.switch", code=code, next=here)}
+    return [{"code": code, "name": NAMES[code], "next": here,
+             "url": url_for("language.switch", code=code, next=here),
+             "action": url_for("language.switch", code=code)}
             for code in LANGUAGES if code != current_language()]
 
 
-@bp.get("/language/<code>")
+@bp.route("/language/<code>", methods=["GET", "POST"])
 def switch(code: str) -> Response:
-    """Remember the language in a cookie and go back to the page; an unknown code changes nothing."""
-    response = redirect(local_path(request.args.get("next")))
+    """Remember the language in a cookie and go back to the page; an unknown code changes nothing.
+
+    A POST (the staff form, its CSRF token checked by CSRFProtect before this runs) by a signed-in staff member
+    stores it on their account too; a GET never changes an account, whoever follows the link.
+    """
+    target = request.form.get("next") if request.method == "POST" else request.args.get("next")
+    response = redirect(local_path(target))
     # No body: its length would vary with the page gone back to (padding.py pads only what it must).
     response.set_data(b"")
-    if code in LANGUAGES:
-        response.set_cookie(COOKIE, code, max_age=COOKIE_MAX_AGE, httponly=True, samesite="Lax",
-                            secure=request.is_secure)
+    if code not in LANGUAGES:
+        return response
+    response.set_cookie(COOKIE, code, max_age=COOKIE_MAX_AGE, httponly=True, samesite="Lax", secure=request.is_secure)
+    if request.method == "POST" and (staff_id := _signed_in_staff_id()) is not None:
+        _store_staff_language(staff_id, code)
     return response
 
 

@@ -8,11 +8,14 @@ from datetime import date
 from http.cookies import SimpleCookie
 
 import pytest
+import sqlalchemy as sa
 
 from feedback.filters import format_date
 from feedback.logs import DropSubmitterAccess, DropSubmitterLines
-from tests.browsing import check_receipt, post_form, receipt_code, send_concern, text
+from feedback.models import StaffUser
+from tests.browsing import check_receipt, csrf_for, post_form, receipt_code, send_concern, text
 from tests.factories import make_town_hall, today
+from tests.staff import log_in, staff_client
 
 HTML_LANG = re.compile(r'<html lang="([a-z]+)">')
 
@@ -190,3 +193,74 @@ def test_an_answer_and_a_withdrawal_are_confirmed_in_spanish(client, hall):
     assert "Marque la casilla para confirmar que quiere retirar su inquietud." in text(refused)
     withdrawn = text(post_form(client, "/receipt/withdraw", "/receipt", code=code, confirm="y"))
     assert "Se retiró su inquietud" in withdrawn and "Your submission was withdrawn" not in withdrawn
+
+
+# --- Staff: their stored language, set by the switch's form on staff pages ---
+
+def stored_language(app, email: str) -> str | None:
+    session = app.extensions["feedback_db"]()
+    try:
+        return session.scalar(sa.select(StaffUser.language).where(StaffUser.email == email))
+    finally:
+        session.close()
+
+
+def choose_on_staff_page(client, code: str, next_path: str = "/staff", **overrides):
+    fields = {"csrf_token": csrf_for(client, "/staff"), "next": next_path, **overrides}
+    return client.post(f"/language/{code}", data=fields)
+
+
+def test_a_staff_page_offers_the_switch_as_a_form_with_its_csrf_token_not_a_link(app):
+    client = staff_client(app, "facilitator", "fay@example.org")
+    page = client.get("/staff").get_data(as_text=True)
+    switch = page[page.index('class="language-switch'):page.index("</ul>", page.index('class="language-switch'))]
+    assert '<form method="post" action="/language/es"' in switch and 'name="csrf_token"' in switch
+    assert 'name="next" value="/staff"' in switch and 'title="Español"' in switch
+    assert 'href="/language/' not in switch
+
+
+def test_the_staff_form_stores_the_language_and_sets_the_cookie(app):
+    client = staff_client(app, "facilitator", "fay@example.org")
+    response = choose_on_staff_page(client, "es")
+    assert response.status_code == 302 and response.headers["Location"] == "/staff"
+    assert set_cookie_header(response)["lang"].value == "es"
+    assert stored_language(app, "fay@example.org") == "es"
+    assert html_lang(client.get("/staff")) == "es"
+
+
+def test_a_staff_members_stored_language_wins_over_the_cookie_and_the_browser_in_any_browser(app):
+    staff_client(app, "admin", "ada@example.org")
+    choose_on_staff_page(log_in_again(app, "ada@example.org"), "es")
+    elsewhere = log_in_again(app, "ada@example.org")
+    elsewhere.set_cookie("lang", "en")
+    assert html_lang(elsewhere.get("/staff", headers={"Accept-Language": "en"})) == "es"
+
+
+def log_in_again(app, email: str):
+    client = app.test_client()
+    assert log_in(client, email).status_code == 302
+    return client
+
+
+def test_without_a_stored_language_staff_pages_follow_the_cookie_then_the_browser(app):
+    client = staff_client(app, "leader", "lee@example.org")
+    assert stored_language(app, "lee@example.org") is None
+    assert html_lang(client.get("/staff", headers={"Accept-Language": "es"})) == "es"
+    client.get("/language/en?next=/staff")
+    assert html_lang(client.get("/staff", headers={"Accept-Language": "es"})) == "en"
+
+
+def test_a_link_from_another_site_never_changes_an_account(app):
+    """The GET link sets only this browser's cookie; a POST without the page's CSRF token is refused."""
+    client = staff_client(app, "facilitator", "fay@example.org")
+    client.get("/language/es?next=/staff")
+    assert stored_language(app, "fay@example.org") is None
+    refused = client.post("/language/es", data={"next": "/staff"})
+    assert refused.status_code == 400 and stored_language(app, "fay@example.org") is None
+
+
+def test_an_unknown_language_posted_changes_nothing(app):
+    client = staff_client(app, "facilitator", "fay@example.org")
+    response = choose_on_staff_page(client, "fr", next_path="https://evil.example/")
+    assert response.headers["Location"] == "/" and "Set-Cookie" not in response.headers
+    assert stored_language(app, "fay@example.org") is None
