@@ -258,7 +258,7 @@ def release(session: orm.Session, *, mechanism: Mechanism, total_budget: float, 
         if left.releases_left < 1:
             raise Refused(Sentence("The answers to “Did this help?” have spent their privacy budget (%(spent)s of "
                                    "%(total)s): they cannot be released again, so what leadership sees stays as it "
-                                   "is.", spent=f"{left.spent:g}", total=f"{left.total:g}"))
+                                   "is.", spent=format(left.spent, "g"), total=format(left.total, "g")))
         action_ids = [a.id for a in done_actions(session, now.date())]
         if not action_ids:
             raise Refused(Sentence("No published action is done yet, so there are no answers to release."))
