@@ -24,6 +24,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext, lazy_gettext
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc
@@ -41,23 +42,29 @@ from feedback.views import public as public_views
 
 bp = Blueprint("live", __name__, url_prefix="/live")
 
-QUESTION_LABEL = "Your question"
-UNKNOWN_CODE = "No live session is running with that code. Check the code on the screen and type it again."
-NO_CODE = "Type the event code shown on the screen."
-GUESSING = ("Many event codes that are not running were tried from your network just now, so no code can be "
-            "opened for a minute. Wait a minute, then type the code shown on the screen again.")
-NOT_RUNNING = "This live session is not running: it has ended, or the code is not right."
-REOPEN = "Your “me too” could not be counted: open the page again, then press Me too."
-VOTED = "You said “me too”."
-MANY_PHONES = ("Very many phones on your network opened this page at once, so your “me too” could not be counted "
-               "yet. Nothing is lost: wait a few minutes, open the page again, then press Me too.")
-RATE = "Many people on your network are sending at once. Please wait a minute, then press Send again. "
-SENT_TWICE = ("This form was already used to send a question. Your new text is below: press Send to send it "
-              "as another question.")
-UNAVAILABLE = ("We could not save your question just now, and nothing was stored. Your text is below: press Send "
-               "again in a moment.")
-EXPIRED = "This page had been open too long, so the form expired. Your text is kept below: press Send again."
-INCOMPLETE = "Your question could not be sent. Please check it and press Send again."
+QUESTION_LABEL = lazy_gettext("Your question")
+UNKNOWN_CODE = lazy_gettext("No live session is running with that code. Check the code on the screen and type it "
+                            "again.")
+NO_CODE = lazy_gettext("Type the event code shown on the screen.")
+GUESSING = lazy_gettext("Many event codes that are not running were tried from your network just now, so no code "
+                        "can be opened for a minute. Wait a minute, then type the code shown on the screen again.")
+NOT_RUNNING_TITLE = lazy_gettext("This live session is not running")
+NOT_RUNNING = lazy_gettext("This live session is not running: it has ended, or the code is not right.")
+REOPEN = lazy_gettext("Your “me too” could not be counted: open the page again, then press Me too.")
+VOTED = lazy_gettext("You said “me too”.")
+MANY_PHONES = lazy_gettext("Very many phones on your network opened this page at once, so your “me too” could not "
+                           "be counted yet. Nothing is lost: wait a few minutes, open the page again, then press Me "
+                           "too.")
+MANY_VOTES = lazy_gettext("Many “me too”s came from your network at once. Wait a minute, then try again.")
+RATE = lazy_gettext("Many people on your network are sending at once. Please wait a minute, then press Send again. "
+                    "Your text is kept below.")
+SENT_TWICE = lazy_gettext("This form was already used to send a question. Your new text is below: press Send to "
+                          "send it as another question.")
+UNAVAILABLE = lazy_gettext("We could not save your question just now, and nothing was stored. Your text is below: "
+                           "press Send again in a moment.")
+EXPIRED = lazy_gettext("This page had been open too long, so the form expired. Your text is kept below: press Send "
+                       "again.")
+INCOMPLETE = lazy_gettext("Your question could not be sent. Please check it and press Send again.")
 
 
 def _form() -> SubmissionForm:
@@ -94,8 +101,8 @@ def _looked_up(code: str, typed: str | None = None) -> LiveSession | None:
     return live_session
 
 
-def _not_running(kept: str | None = None, title: str = "This live session is not running",
-                 message: str = NOT_RUNNING, status: int = 404):
+def _not_running(kept: str | None = None, title: str = NOT_RUNNING_TITLE, message: str = NOT_RUNNING,
+                 status: int = 404):
     """The plain page of a session that is not running (or cannot be read); a question typed for it is shown."""
     return render_template("live/not_running.html", title=title, message=message, kept=kept), status
 
@@ -154,7 +161,7 @@ def _again(code: str, form: SubmissionForm, status: int, notice: str | None = No
             return _page(live_session, form, status, notice)
     except exc.DBAPIError:  # the database is down: the question comes back all the same
         get_db().rollback()
-        return _not_running(form.comment.data, "Your question was not sent", notice or UNAVAILABLE, status)
+        return _not_running(form.comment.data, gettext("Your question was not sent"), notice or UNAVAILABLE, status)
     return _not_running(form.comment.data)
 
 
@@ -182,6 +189,7 @@ def ask(code: str):
 
 def _vote_answer(message: str, status: int, code: str, submission_id: uuid.UUID, *, counted: bool = False):
     """A vote's answer: JSON to the page's script, else (no JavaScript) back to the question, or an error page."""
+    message = str(message)  # in the reader's language now: a lazy string would be kept lazy in the flash cookie
     if request.accept_mimetypes.best == "application/json":
         return jsonify(message=message, counted=counted), status
     if status >= 400:
@@ -239,7 +247,7 @@ def qr(code: str):
     out = io.BytesIO()
     address = url_for("live.audience", code=live_session.code, _external=True)
     segno.make(address, error="m").save(out, kind="svg", scale=8, border=2, xmldecl=False,
-                                         title=f"QR code for {address}")
+                                         title=gettext("QR code for %(url)s", url=address))
     return Response(out.getvalue(), mimetype="image/svg+xml")
 
 
@@ -256,9 +264,8 @@ def _question_refused(notice: str, status: int):
 def too_many(_error):
     if request.endpoint == "live.vote":
         submission_id = (request.view_args or {}).get("submission_id", uuid.UUID(int=0))
-        return _vote_answer("Many “me too”s came from your network at once. Wait a minute, then try again.", 429,
-                            (request.view_args or {}).get("code", ""), submission_id)
-    return _question_refused(RATE + "Your text is kept below.", 429)
+        return _vote_answer(MANY_VOTES, 429, (request.view_args or {}).get("code", ""), submission_id)
+    return _question_refused(RATE, 429)
 
 
 @bp.errorhandler(_GuessingCodes)

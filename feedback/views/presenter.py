@@ -7,6 +7,7 @@ that was not approved. A revoked or replaced token, or an ended session, sees no
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
+from flask_babel import lazy_gettext
 
 from feedback import live_http
 from feedback.db import get_db
@@ -16,8 +17,8 @@ from feedback.services.live import sessions
 
 bp = Blueprint("presenter", __name__, url_prefix="/present")
 
-GONE = ("This presenter link does not open a running live session: the session has ended, or the link was "
-        "replaced or revoked. Ask the moderator for the current link.")
+GONE = lazy_gettext("This presenter link does not open a running live session: the session has ended, or the "
+                    "link was replaced or revoked. Ask the moderator for the current link.")
 
 
 def _gone():

@@ -5,12 +5,18 @@
 // Forms with data-live-vote are sent with fetch and the button then says "You said me too". The polled fragment
 // is the same for every browser, so the questions this one said "me too" to are remembered here (in memory and
 // sessionStorage) and marked again after each refresh. Without JavaScript the pages refresh and the forms post.
+// Its words are the page's (data- attributes of #live-announce, in the reader's language): none are written here.
 (function () {
   var regions = Array.prototype.slice.call(document.querySelectorAll("[data-live-feed]"));
   var announcer = document.getElementById("live-announce");
   var csrfMeta = document.querySelector('meta[name="csrf-token"]');
   var STORE = "live-voted:" + location.pathname;
   var voted = {};
+
+  // What the page gives the script to say (live/_announce.html); "" when a page has no such words.
+  function words(name) {
+    return (announcer && announcer.getAttribute("data-" + name)) || "";
+  }
 
   function remembered() {
     try {
@@ -38,7 +44,7 @@
     var button = form.querySelector("button");
     if (button) {
       button.disabled = true;
-      button.textContent = "You said me too";
+      if (words("said-me-too")) { button.textContent = words("said-me-too"); }
     }
   }
 
@@ -97,9 +103,9 @@
     var after = onScreenId(region);
     var afterCount = region.querySelectorAll("[id^='q-'], [id^='p-']").length;
     if (after && after !== before) {
-      announce("New question on screen.");
+      announce(words("on-screen"));
     } else if (afterCount > beforeCount) {
-      announce(afterCount - beforeCount === 1 ? "A new question was added." : "New questions were added.");
+      announce(words(afterCount - beforeCount === 1 ? "added-one" : "added-many"));
     }
   }
 
@@ -136,7 +142,7 @@
         failures += 1;
       }).then(function () {
         if (ended) {
-          announce("This live session has ended, or this page's link no longer works.");
+          announce(words("ended"));
           return;
         }
         next();
@@ -168,7 +174,7 @@
       announce(result.answer.message);
     }).catch(function () {
       if (button) { button.disabled = false; }
-      announce("Your “me too” could not be sent. Check your connection and press Me too again.");
+      announce(words("not-sent"));
     });
   }
 
