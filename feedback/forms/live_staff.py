@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import Length, ValidationError
@@ -25,7 +26,7 @@ class ButtonForm(FlaskForm):
 class ApproveForm(FlaskForm):
     """Approve a pending question, as asked or with the text edited (redacted) first."""
 
-    redacted = redacted_text_field("Text the room will see", rows=3)
+    redacted = redacted_text_field(lazy_gettext("Text the room will see"), rows=3)
     # The text as the page showed it: the question is redacted only when the moderator changed it.
     shown = HiddenField()
 
@@ -36,21 +37,23 @@ class ApproveForm(FlaskForm):
 
     def validate_redacted(self, field) -> None:
         if not (field.data or "").strip():
-            raise ValidationError("Write the text the room will see, or put the question's own text back.")
+            raise ValidationError(
+                lazy_gettext("Write the text the room will see, or put the question's own text back."))
 
 
 class DismissForm(FlaskForm):
-    reason = SelectField("Reason for dismissing", choices=HIDDEN_REASON_CHOICES, default="", validate_choice=False)
+    reason = SelectField(lazy_gettext("Reason for dismissing"), choices=HIDDEN_REASON_CHOICES, default="",
+                         validate_choice=False)
 
     def validate_reason(self, field) -> None:
         if field.data not in HIDDEN_REASONS:
-            raise ValidationError("Choose why the question is dismissed.")
+            raise ValidationError(lazy_gettext("Choose why the question is dismissed."))
 
 
 class MergeForm(FlaskForm):
     """Merge a question into another one of the session; the view checks it is one the page offered."""
 
-    into = SelectField("Merge into", default="", validate_choice=False)
+    into = SelectField(lazy_gettext("Merge into"), default="", validate_choice=False)
 
     @property
     def into_id(self) -> uuid.UUID:
@@ -60,14 +63,15 @@ class MergeForm(FlaskForm):
         try:
             uuid.UUID(field.data or "")
         except ValueError:
-            raise ValidationError("Choose the question to merge this one into.") from None
+            raise ValidationError(lazy_gettext("Choose the question to merge this one into.")) from None
 
 
 class NoteForm(FlaskForm):
     note = TextAreaField(
-        "Note to the presenter",
+        lazy_gettext("Note to the presenter"),
         filters=[normalise_text],
-        validators=[Length(max=NOTE_MAX, message=f"Shorten the note to {NOTE_MAX} characters or fewer.")],
+        validators=[Length(max=NOTE_MAX, message=lazy_gettext("Shorten the note to %(max)s characters or fewer.",
+                                                              max=NOTE_MAX))],
         render_kw={"maxlength": False, "rows": 2},
     )
 

@@ -13,14 +13,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
 from flask_wtf import FlaskForm
 
 from feedback import audit, auth, clock, live_http
 from feedback.auth import MODERATORS, roles
 from feedback.db import get_db
+from feedback.forms.desk import HIDDEN_REASON_LABELS
 from feedback.forms.live_staff import ACTION_FORMS, ApproveForm, ButtonForm, DismissForm, MergeForm, NoteForm, form_for
 from feedback.i18n import explain
-from feedback.models import LiveQuestion, LiveSession, TownHall
+from feedback.models import HiddenReason, LiveQuestion, LiveSession, TownHall
 from feedback.services.live import feed, questions, sessions
 from feedback.services.moderation import desk as moderation
 from feedback.services.text import excerpt
@@ -69,7 +71,8 @@ def merge_choices(queue: feed.Queue, item: feed.Item) -> list[tuple[str, str]]:
     by_id = {other.submission_id: other for other in others if other.submission_id != item.submission_id}
     similar = [i for i in queue.similar.get(item.submission_id, []) if i in by_id]
     rest = [i for i in by_id if i not in similar]
-    return ([(str(i), f"Near-duplicate: {excerpt(by_id[i].text, MERGE_LABEL_CHARS)}") for i in similar]
+    return ([(str(i), gettext("Near-duplicate: %(text)s", text=excerpt(by_id[i].text, MERGE_LABEL_CHARS)))
+             for i in similar]
             + [(str(i), excerpt(by_id[i].text, MERGE_LABEL_CHARS)) for i in rest])
 
 
@@ -92,7 +95,7 @@ def _panel(queue: feed.Queue, submission_id: uuid.UUID, failed: Failed | None) -
         forms[failed.action] = failed.form
     merge = forms["merge"]
     assert isinstance(merge, MergeForm)
-    merge.into.choices = [("", "Choose the question it repeats"), *merge_choices(queue, item)]
+    merge.into.choices = [("", gettext("Choose the question it repeats")), *merge_choices(queue, item)]
     return {"chosen": item, "panel": forms}
 
 
@@ -144,8 +147,8 @@ def start(slug: str):
     except sessions.LiveError as error:
         flash(explain(error), "error")
         return _back(hall)
-    flash(f"The live session has started. The event code is {live.code}: show it to the room, or make a "
-          "presenter link for the screen.")
+    flash(gettext("The live session has started. The event code is %(code)s: show it to the room, or make a "
+                  "presenter link for the screen.", code=live.code))
     return _back(hall)
 
 
@@ -161,8 +164,8 @@ def end(live_id: int):
     except sessions.LiveError as error:
         flash(explain(error), "error")
         return _back(hall)
-    flash("The live session has ended: the room can no longer ask or vote, and the presenter link stops working. "
-          "Its questions stay on the moderation desk with their status.")
+    flash(gettext("The live session has ended: the room can no longer ask or vote, and the presenter link stops "
+                  "working. Its questions stay on the moderation desk with their status."))
     return _back(hall)
 
 
@@ -223,7 +226,7 @@ def revoke_presenter_link(live_id: int):
     except sessions.LiveError as error:
         flash(explain(error), "error")
         return _back(hall)
-    flash("The presenter link no longer works. Make a new one to open the presenter screen again.")
+    flash(gettext("The presenter link no longer works. Make a new one to open the presenter screen again."))
     return _back(hall)
 
 
@@ -254,18 +257,19 @@ def _do(action: str, submission_id: uuid.UUID, form: FlaskForm) -> str:
     if isinstance(form, ApproveForm):
         redacted = form.redacted_body()
         questions.approve(db, submission_id, redacted_body=redacted, by=by, now=now)
-        return ("Approved with your redaction: the room sees only the redacted text." if redacted is not None
-                else "Approved: the question is at the end of the queue, and the room sees it.")
+        return (gettext("Approved with your redaction: the room sees only the redacted text.") if redacted is not None
+                else gettext("Approved: the question is at the end of the queue, and the room sees it."))
     if isinstance(form, DismissForm):
         questions.dismiss(db, submission_id, reason=form.reason.data, by=by, now=now)
-        return f"Dismissed ({form.reason.data.replace('-', ' ')}): it is hidden on the desk too."
+        return gettext("Dismissed (%(reason)s): it is hidden on the desk too.", reason=_reason_label(form.reason.data))
     if isinstance(form, MergeForm):
         questions.merge(db, submission_id, form.into_id, by=by, now=now)
         size = duplicates.group_sizes(db, [form.into_id])[form.into_id]
-        return f"Merged: the question it was merged into is now raised by {size}."
+        return ngettext("Merged: the question it was merged into is now raised by %(num)s.",
+                        "Merged: the question it was merged into is now raised by %(num)s.", size)
     if isinstance(form, NoteForm):
         questions.set_note(db, submission_id, form.note.data or "", by=by, now=now)
-        return "Note saved: the presenter sees it." if form.note.data else "Note removed."
+        return gettext("Note saved: the presenter sees it.") if form.note.data else gettext("Note removed.")
     return _press(action, submission_id, by=by, now=now)
 
 
@@ -274,16 +278,21 @@ def _press(action: str, submission_id: uuid.UUID, *, by: audit.Actor, now: datet
     db = get_db()
     if action in ("up", "down"):
         questions.move(db, submission_id, up=action == "up", by=by, now=now)
-        return f"Moved {action} the queue."
+        return gettext("Moved up the queue.") if action == "up" else gettext("Moved down the queue.")
     if action == "show":
         questions.show(db, submission_id, by=by, now=now)
-        return "On screen now. A question shown before it is marked answered."
+        return gettext("On screen now. A question shown before it is marked answered.")
     if action == "answered":
         questions.mark_answered(db, submission_id, by=by, now=now)
-        return "Marked answered: it left the queue."
+        return gettext("Marked answered: it left the queue.")
     if action == "discard-votes":
         questions.check_votes(db, submission_id, keep=False, by=by, now=now)
-        return ("Held votes discarded: the flag is gone, and the count is back to the votes from before the burst. "
-                "New votes count as usual.")
+        return gettext("Held votes discarded: the flag is gone, and the count is back to the votes from before the "
+                       "burst. New votes count as usual.")
     questions.check_votes(db, submission_id, keep=True, by=by, now=now)
-    return "Held votes counted: the flag is gone and every vote counts."
+    return gettext("Held votes counted: the flag is gone and every vote counts.")
+
+
+def _reason_label(reason: str) -> str:
+    """A dismissal reason as the desk names it, in the reader's language, within a sentence ("off topic")."""
+    return str(HIDDEN_REASON_LABELS[HiddenReason(reason)]).lower()  # the form checked it is one of them

@@ -83,8 +83,7 @@ def approve(session: orm.Session, submission_id: uuid.UUID, *, redacted_body: st
     :raises LiveError: gone, not pending, or its session ended.
     """
     if redacted_body is not None and len(redacted_body) > desk.REDACTED_MAX:
-        raise LiveError(Sentence("Shorten the redacted text to %(max)s characters or fewer.",
-                                  max=f"{desk.REDACTED_MAX:,}"))
+        raise LiveError(desk.REDACTED_TOO_LONG)
     with writing(session):
         question, submission = _locked(session, submission_id)
         if question.state != QuestionState.PENDING:
