@@ -18,7 +18,7 @@ from feedback.models import NotificationPreference, Reply, Setting, Submission, 
 from feedback.services.moderation import replies
 from feedback.services.notify import messages
 from feedback.services.notify.messages import HallCount, Kind
-from feedback.services.notify.recipients import chosen_by, queue
+from feedback.services.notify.recipients import chosen_by, language_of, queue
 
 # How many submitters' answers there were when they were last counted, and the drain's time then
 # (staff-side: when the sender ran, not when anyone answered): "<time> <count>". Answers keep only their
@@ -79,7 +79,8 @@ def make_answer_notices(session: orm.Session, now: datetime) -> int:
             for choice in due:
                 choice.answers_told_until = hour
                 if new and waiting:
-                    queue(session, Kind.ANSWERS, messages.answers(new, waiting), now=now, user_id=choice.user_id)
+                    queue(session, Kind.ANSWERS, messages.answers(new, waiting, language_of(session, choice.user_id)),
+                          now=now, user_id=choice.user_id)
             return len(due) if new and waiting else 0
     except exc.IntegrityError:  # another drain counted this hour first (both inserted the count): it tells
         return 0
@@ -94,6 +95,6 @@ def make_digests(session: orm.Session, now: datetime) -> int:
         for choice in due:
             choice.digest_told_for = day
             if halls:
-                queue(session, Kind.DAILY_DIGEST, messages.daily_digest(day.isoformat(), halls), now=now,
-                      user_id=choice.user_id)
+                message = messages.daily_digest(day.isoformat(), halls, language_of(session, choice.user_id))
+                queue(session, Kind.DAILY_DIGEST, message, now=now, user_id=choice.user_id)
         return len(due) if halls else 0

@@ -25,13 +25,13 @@ def escalated(session: orm.Session, submission_ids: list[uuid.UUID], *, by: audi
     if not submission_ids:
         return
     halls = due.hall_counts(session, Submission.id.in_(submission_ids))
-    queue_for_all(session, "escalations", Kind.ESCALATIONS, messages.escalations(halls), now=now,
-                  except_id=by.staff_id)
+    queue_for_all(session, "escalations", Kind.ESCALATIONS, lambda language: messages.escalations(halls, language),
+                  now=now, except_id=by.staff_id)
 
 
 def reveal_requested(session: orm.Session, *, by: audit.Actor, now: datetime) -> None:
     """A reveal request now waits for a second person (anyone who chose it but the requester)."""
-    queue_for_all(session, "reveal_requests", Kind.REVEAL_REQUESTS, messages.reveal_request(), now=now,
+    queue_for_all(session, "reveal_requests", Kind.REVEAL_REQUESTS, messages.reveal_request, now=now,
                   except_id=by.staff_id)
 
 
@@ -40,6 +40,7 @@ def staff_replied(session: orm.Session, submission_id: uuid.UUID, *, now: dateti
 
     One row, holding only the submission's id; the sender opens the identity when it sends, and drops
     the row if contact was not allowed or the identity is gone. Replies while one notice still waits add none.
+    It is written in the language the submission was written in.
     """
     if session.get(Identity, submission_id) is None:
         return
@@ -47,4 +48,6 @@ def staff_replied(session: orm.Session, submission_id: uuid.UUID, *, now: dateti
         OutgoingMail.submission_id == submission_id, OutgoingMail.kind == Kind.REPLY_TO_SUBMITTER,
         OutgoingMail.status == "queued").limit(1))
     if waiting is None:
-        queue(session, Kind.REPLY_TO_SUBMITTER, messages.reply_to_submitter(), now=now, submission_id=submission_id)
+        language = session.scalar(sa.select(Submission.language).where(Submission.id == submission_id))
+        queue(session, Kind.REPLY_TO_SUBMITTER, messages.reply_to_submitter(language), now=now,
+              submission_id=submission_id)

@@ -1,7 +1,8 @@
 """What each message says: counts and links only, never a submission's text, id, quote or identity.
 
-A message is written when it is queued, with its links starting with BASE; the sender puts MAIL_BASE_URL
-in its place (so a changed MAIL_BASE_URL applies to mail already queued).
+A message is written when it is queued, in its recipient's language (wording.say), with its links starting with
+BASE; the sender puts MAIL_BASE_URL in its place (so a changed MAIL_BASE_URL applies to mail already queued).
+Each sentence is a whole gettext message (its numbers as %(num)s), never glued from pieces.
 """
 
 from __future__ import annotations
@@ -9,9 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from feedback.sentences import PluralSentence, Sentence
+from feedback.services.notify.wording import say
+
 BASE = "{base}"
-SIGNATURE = "\n\nYou chose this message in Town Hall Feedback: change what you are told at " + BASE + \
-    "/account/notifications\n"
+SIGNATURE = Sentence("You chose this message in Town Hall Feedback: change what you are told at %(url)s",
+                     url=BASE + "/account/notifications")
 
 
 class Kind:
@@ -24,12 +28,13 @@ class Kind:
     REPLY_TO_SUBMITTER = "reply_to_submitter"
 
 
+# The admin page says them with feedback.i18n.explain (str() of each is the English).
 LABELS = {
-    Kind.ESCALATIONS: "Escalations (to staff)",
-    Kind.ANSWERS: "Answers waiting for a reply (to staff)",
-    Kind.REVEAL_REQUESTS: "Reveal requests (to staff)",
-    Kind.DAILY_DIGEST: "Daily digest (to staff)",
-    Kind.REPLY_TO_SUBMITTER: "A reply is waiting (to a named submitter)",
+    Kind.ESCALATIONS: Sentence("Escalations (to staff)"),
+    Kind.ANSWERS: Sentence("Answers waiting for a reply (to staff)"),
+    Kind.REVEAL_REQUESTS: Sentence("Reveal requests (to staff)"),
+    Kind.DAILY_DIGEST: Sentence("Daily digest (to staff)"),
+    Kind.REPLY_TO_SUBMITTER: Sentence("A reply is waiting (to a named submitter)"),
 }
 
 
@@ -48,10 +53,6 @@ class HallCount:
     count: int
 
 
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
 def desk_link(slug: str, query: str = "") -> str:
     """A town hall's desk (feedback.views.facilitate.desk), with a filter."""
     return f"{BASE}/facilitate/{quote(slug)}{'?' + query if query else ''}"
@@ -61,44 +62,67 @@ def _hall_lines(halls: list[HallCount], query: str) -> str:
     return "\n".join(f"- {h.title}: {h.count}\n  {desk_link(h.slug, query)}" for h in halls)
 
 
-def escalations(halls: list[HallCount]) -> Message:
+def _to_staff(language: str | None, *sentences: Sentence | PluralSentence, listing: str) -> str:
+    """A staff message's body: its sentences, the listing, and the signature."""
+    lead = " ".join(say(sentence, language) for sentence in sentences)
+    return f"{lead}\n\n{listing}\n\n{say(SIGNATURE, language)}\n"
+
+
+def escalations(halls: list[HallCount], language: str | None = None) -> Message:
     total = sum(h.count for h in halls)
     return Message(
-        subject=f"{_plural(total, 'submission was', 'submissions were')} escalated",
-        body=f"A colleague escalated {_plural(total, 'submission', 'submissions')}. By town hall, with the "
-             f"desk showing escalated submissions:\n\n{_hall_lines(halls, 'status=escalated')}" + SIGNATURE)
+        subject=say(PluralSentence("%(num)s submission was escalated", "%(num)s submissions were escalated",
+                                   total), language),
+        body=_to_staff(language,
+                       PluralSentence("A colleague escalated %(num)s submission.",
+                                      "A colleague escalated %(num)s submissions.", total),
+                       Sentence("By town hall, with the desk showing escalated submissions:"),
+                       listing=_hall_lines(halls, "status=escalated")))
 
 
-def answers(new: int, waiting: list[HallCount]) -> Message:
+def answers(new: int, waiting: list[HallCount], language: str | None = None) -> Message:
     total = sum(h.count for h in waiting)
     return Message(
-        subject=f"{_plural(total, 'answer is', 'answers are')} waiting for a reply",
-        body=f"Submitters sent {_plural(new, 'new answer', 'new answers')} since the last message. "
-             f"{_plural(total, 'thread waits', 'threads wait')} for a reply now. By town hall, with the desk "
-             f"showing threads waiting for our answer:\n\n{_hall_lines(waiting, 'unanswered=y')}" + SIGNATURE)
+        subject=say(PluralSentence("%(num)s answer is waiting for a reply", "%(num)s answers are waiting for a reply",
+                                   total), language),
+        body=_to_staff(language,
+                       PluralSentence("Submitters sent %(num)s new answer since the last message.",
+                                      "Submitters sent %(num)s new answers since the last message.", new),
+                       PluralSentence("%(num)s thread waits for a reply now.", "%(num)s threads wait for a reply now.",
+                                      total),
+                       Sentence("By town hall, with the desk showing threads waiting for our answer:"),
+                       listing=_hall_lines(waiting, "unanswered=y")))
 
 
-def reveal_request() -> Message:
+def reveal_request(language: str | None = None) -> Message:
     return Message(
-        subject="A reveal request is waiting for your decision",
-        body="A colleague asked to reveal a named submitter's identity; a second facilitator or admin must "
-             f"approve or deny it. The requests waiting for a decision:\n\n{BASE}/facilitate/reveals" + SIGNATURE)
+        subject=say(Sentence("A reveal request is waiting for your decision"), language),
+        body=_to_staff(language,
+                       Sentence("A colleague asked to reveal a named submitter's identity; a second facilitator or "
+                                "admin must approve or deny it. The requests waiting for a decision:"),
+                       listing=f"{BASE}/facilitate/reveals"))
 
 
-def daily_digest(day_label: str, halls: list[HallCount]) -> Message:
+def daily_digest(day_label: str, halls: list[HallCount], language: str | None = None) -> Message:
     total = sum(h.count for h in halls)
     return Message(
-        subject=f"{_plural(total, 'new submission', 'new submissions')} on {day_label}",
-        body=f"{_plural(total, 'submission was', 'submissions were')} received on {day_label}. By town hall, "
-             f"with its desk:\n\n{_hall_lines(halls, '')}" + SIGNATURE)
+        subject=say(PluralSentence("%(num)s new submission on %(day)s", "%(num)s new submissions on %(day)s", total,
+                                   day=day_label), language),
+        body=_to_staff(language,
+                       PluralSentence("%(num)s submission was received on %(day)s.",
+                                      "%(num)s submissions were received on %(day)s.", total, day=day_label),
+                       Sentence("By town hall, with its desk:"),
+                       listing=_hall_lines(halls, "")))
 
 
-def reply_to_submitter() -> Message:
-    return Message(
-        subject="There is a reply for you",
-        body="There is a reply for you about what you sent to Town Hall Feedback; check it with your receipt:\n\n"
-             f"{BASE}/receipt\n\nYou get this message because you gave your email and allowed us to contact "
-             "you. This message holds nothing of what you wrote.\n")
+def reply_to_submitter(language: str | None = None) -> Message:
+    """To a named submitter who allowed contact, in the language they wrote in."""
+    check = say(Sentence("There is a reply for you about what you sent to Town Hall Feedback; check it with your "
+                         "receipt:"), language)
+    why = say(Sentence("You get this message because you gave your email and allowed us to contact you. This "
+                       "message holds nothing of what you wrote."), language)
+    return Message(subject=say(Sentence("There is a reply for you"), language),
+                   body=f"{check}\n\n{BASE}/receipt\n\n{why}\n")
 
 
 def filled(text: str, base_url: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -36,10 +37,21 @@ def queue(session: orm.Session, kind: str, message: Message, *, now: datetime, u
     return row
 
 
-def queue_for_all(session: orm.Session, choice: str, kind: str, message: Message, *, now: datetime,
-                  except_id: int | None) -> int:
-    """Queue one message for everyone who chose this, except the person whose action it tells about."""
-    ids = [i for i in session.scalars(chosen_by(choice)) if i != except_id]
-    for user_id in ids:
-        queue(session, kind, message, now=now, user_id=user_id)
-    return len(ids)
+def language_of(session: orm.Session, user_id: int) -> str | None:
+    """The language a staff member chose for their pages and mail (None: English mail)."""
+    return session.scalar(sa.select(StaffUser.language).where(StaffUser.id == user_id))
+
+
+def queue_for_all(session: orm.Session, choice: str, kind: str, message: Callable[[str | None], Message], *,
+                  now: datetime, except_id: int | None) -> int:
+    """Queue one message for everyone who chose this, except the person whose action it tells about, each written
+    in their own language (message(language) writes it)."""
+    query = (sa.select(StaffUser.id, StaffUser.language).where(StaffUser.id.in_(chosen_by(choice)))
+             .order_by(StaffUser.id))
+    recipients = [(i, language) for i, language in session.execute(query) if i != except_id]
+    written: dict[str | None, Message] = {}
+    for user_id, language in recipients:
+        if language not in written:
+            written[language] = message(language)
+        queue(session, kind, written[language], now=now, user_id=user_id)
+    return len(recipients)
