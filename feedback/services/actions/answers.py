@@ -40,7 +40,7 @@ from feedback.models import (
 from feedback.sentences import Sentence
 from feedback.services.actions import updates as dated
 from feedback.services.actions.progress import DONE
-from feedback.services.summary.disclosure import Cell, Mechanism
+from feedback.services.summary.disclosure import Cell, Mechanism, cell_words
 
 # The labels are English here (CSV, charts); N_ puts them in the catalogs for the forms that ask the question.
 ANSWERS = {"helped": N_("It helped"), "somewhat": N_("Somewhat"), "no": N_("No"), "too-early": N_("Too early to say")}
@@ -285,13 +285,6 @@ class Released:
     actions: dict[int, dict[str, Sentence]]  # "about N", "fewer than k"
 
 
-def in_words(cell: Cell) -> Sentence:
-    """A released count as staff read it, in their language: disclosure.cell_text's words, as a Sentence."""
-    if not cell.released:
-        return Sentence("not released yet")
-    return Sentence("about %(num)s", num=cell.value) if cell.shown else Sentence("fewer than %(num)s", num=cell.k)
-
-
 def latest(session: orm.Session, k: int) -> Released | None:
     """The latest release of the answers, or None before the first."""
     made = session.scalar(sa.select(AnswerRelease).order_by(AnswerRelease.number.desc()).limit(1))
@@ -301,5 +294,5 @@ def latest(session: orm.Session, k: int) -> Released | None:
     for row in session.scalars(sa.select(ReleasedAnswer).where(ReleasedAnswer.release_id == made.id)):
         values.setdefault(row.action_id, {})[row.answer] = row.value
     return Released(made.number, made.released_on,
-                    {a: {answer: in_words(Cell(cells.get(answer), k)) for answer in ANSWERS}
+                    {a: {answer: cell_words(Cell(cells.get(answer), k)) for answer in ANSWERS}
                      for a, cells in values.items()})
