@@ -7,6 +7,7 @@ from datetime import date, datetime
 from babel import dates
 from flask import Flask
 
+from feedback import content_filters
 from feedback.i18n import current_language
 
 # The named styles templates ask for, as Babel patterns: long "1 December 2026", month "Dec 2026",
@@ -31,3 +32,4 @@ def format_date(value: date | datetime, style: str = "long") -> str:
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(format_date, "date")
+    content_filters.init_app(app)  # organisation text in the reader's language

@@ -58,6 +58,9 @@ class TownHall(Base):
     status: Mapped[str] = mapped_column(sa.String(20), default="active")  # "active" or "archived"
     # The question being asked, shown above the form.
     prompt: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    # Versions in other languages of the organisation's text above ({"es": {"title": ..., "prompt": ...}}); the
+    # columns stay the base (English) text. feedback.services.content_language chooses what a reader sees.
+    versions: Mapped[dict[str, dict[str, str]]] = mapped_column(sa.JSON, default=dict, server_default="{}")
 
     submissions: Mapped[list[Submission]] = orm.relationship(back_populates="town_hall")
 
@@ -261,6 +264,9 @@ class Theme(Base):
     archived: Mapped[bool] = mapped_column(default=False)
     # Set when this theme was merged into another; its taggings moved there.
     merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("theme.id"))
+    # Versions in other languages of the organisation's text above ({"es": {"name": ...}}); the
+    # columns stay the base (English) text. feedback.services.content_language chooses what a reader sees.
+    versions: Mapped[dict[str, dict[str, str]]] = mapped_column(sa.JSON, default=dict, server_default="{}")
 
     parent: Mapped[Theme | None] = orm.relationship(remote_side=[id], foreign_keys=[parent_id])
 
@@ -376,6 +382,9 @@ class Action(Base):
     # even if it is unpublished for a while.
     first_published_on: Mapped[date | None]
     created_on: Mapped[date]
+    # Versions in other languages of the organisation's text above ({"es": {"title": ..., "description": ...}}); the
+    # columns stay the base (English) text. feedback.services.content_language chooses what a reader sees.
+    versions: Mapped[dict[str, dict[str, str]]] = mapped_column(sa.JSON, default=dict, server_default="{}")
 
 
 class ActionUpdate(Base):
