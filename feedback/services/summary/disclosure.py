@@ -70,7 +70,7 @@ dp.enable_features("contrib")
 
 STATUS, AFFILIATION, THEME, GROUP = "status", "affiliation", "theme", "group"
 KINDS = (STATUS, AFFILIATION, THEME, GROUP)
-NOT_RELEASED = "not released yet"
+NOT_RELEASED = Sentence("not released yet")
 
 
 @dataclass(frozen=True)
@@ -152,7 +152,7 @@ def cell_words(cell: Cell) -> Sentence:
     """A cell in words, as a Sentence a page says in its reader's language: "about N", "fewer than k" (released
     under k), or "not released yet"."""
     if cell.value is None:
-        return Sentence(NOT_RELEASED)
+        return NOT_RELEASED
     return Sentence("about %(num)s", num=cell.value) if cell.shown else Sentence("fewer than %(num)s", num=cell.k)
 
 
