@@ -164,5 +164,6 @@ def switch(code: str) -> Response:
 def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale, default_locale=DEFAULT)
     app.jinja_env.policies["ext.i18n.trimmed"] = True  # a {% trans %} block's line breaks are not in its msgid
-    app.jinja_env.globals.update(current_language=current_language, language_switch=switch_links)
+    app.jinja_env.globals.update(current_language=current_language, language_switch=switch_links,
+                                 language_names=NAMES)  # e.g. the language a submission was written in
     app.register_blueprint(bp)
