@@ -9,7 +9,8 @@ from wtforms.validators import DataRequired, Length
 
 from feedback.forms.fields import strip
 from feedback.models import TownHall
-from feedback.services.intake.town_halls import DESCRIPTION_MAX, PROMPT_MAX, TITLE_MAX, TownHallValues
+from feedback.services import content_language
+from feedback.services.intake.town_halls import DESCRIPTION_MAX, PROMPT_MAX, TITLE_MAX, VERSIONED, TownHallValues
 
 # Worded when shown, with the number written as it reads in the reader's language (2,000 or 2000).
 SHORTEN_DESCRIPTION = LazyString(lambda: gettext("Shorten the description to %(max)s characters or fewer.",
@@ -32,6 +33,18 @@ class TownHallForm(FlaskForm):
     prompt = TextAreaField(lazy_gettext("Question asked"), filters=[strip], render_kw={"rows": 2}, validators=[
         Length(max=PROMPT_MAX, message=lazy_gettext("Shorten the question to %(max)s characters or fewer.",
                                                     max=PROMPT_MAX))])
+    # The Spanish version (optional), shown to readers of Spanish pages; lang tells a screen reader its language.
+    title_es = StringField(lazy_gettext("Title in Spanish"), filters=[strip],
+                           render_kw={"maxlength": False, "lang": "es"}, validators=[
+        Length(max=TITLE_MAX, message=lazy_gettext("Shorten the title to %(max)s characters or fewer.",
+                                                   max=TITLE_MAX))])
+    description_es = TextAreaField(lazy_gettext("Description in Spanish"), filters=[strip],
+                                   render_kw={"rows": 3, "lang": "es"}, validators=[
+        Length(max=DESCRIPTION_MAX, message=SHORTEN_DESCRIPTION)])
+    prompt_es = TextAreaField(lazy_gettext("Question asked in Spanish"), filters=[strip],
+                              render_kw={"rows": 2, "lang": "es"}, validators=[
+        Length(max=PROMPT_MAX, message=lazy_gettext("Shorten the question to %(max)s characters or fewer.",
+                                                    max=PROMPT_MAX))])
     held_on = _date(lazy_gettext("Date held"),
                     lazy_gettext("Enter the day the town hall is held as a date, like 2026-12-01."))
     intake_opens_on = _date(lazy_gettext("Intake opens"),
@@ -42,9 +55,13 @@ class TownHallForm(FlaskForm):
     @classmethod
     def for_town_hall(cls, town_hall: TownHall) -> TownHallForm:
         """The form filled in with a town hall as stored."""
-        return cls(formdata=None, obj=town_hall)
+        form = cls(formdata=None, obj=town_hall)
+        for name in VERSIONED:
+            form[f"{name}_es"].data = content_language.version(town_hall.versions, "es", name)
+        return form
 
     def values(self) -> TownHallValues:
         return TownHallValues(title=self.title.data or "", description=self.description.data or "",
                               prompt=self.prompt.data or "", held_on=self.held_on.data,
-                              intake_opens_on=self.intake_opens_on.data, intake_closes_on=self.intake_closes_on.data)
+                              intake_opens_on=self.intake_opens_on.data, intake_closes_on=self.intake_closes_on.data,
+                              versions={"es": {name: self[f"{name}_es"].data or "" for name in VERSIONED}})

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, fields
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -18,6 +19,7 @@ from feedback import audit
 from feedback.db import AdvisoryLock, advisory_lock, writing
 from feedback.models import SLUG_PATTERN, TownHall
 from feedback.sentences import Sentence
+from feedback.services import content_language
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 2_000
@@ -49,6 +51,8 @@ class TownHallValues:
     intake_closes_on: date
     description: str = ""
     prompt: str = ""
+    # Its texts in other languages: {"es": {"title": ..., "description": ..., "prompt": ...}} (content_language).
+    versions: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 # The name scripts, the demo loader and the tests use for the values of a town hall to create.
@@ -91,7 +95,30 @@ def _cleaned(values: TownHallValues) -> TownHallValues:
         raise InvalidTownHall(Sentence("The intake window closes before it opens: choose a closing date on or "
                                        "after the opening date."), "intake_closes_on")
     return TownHallValues(title=title, description=description, prompt=prompt, held_on=values.held_on,
-                          intake_opens_on=values.intake_opens_on, intake_closes_on=values.intake_closes_on)
+                          intake_opens_on=values.intake_opens_on, intake_closes_on=values.intake_closes_on,
+                          versions=_cleaned_versions(values.versions))
+
+
+# The texts a town hall may have in other languages, each with the base field's limit.
+VERSIONED = {"title": TITLE_MAX, "description": DESCRIPTION_MAX, "prompt": PROMPT_MAX}
+_TOO_LONG = {"title": Sentence("A title can have at most %(max)s characters.", max=TITLE_MAX),
+             "description": Sentence("A description can have at most %(max)s characters.",
+                                     max=format(DESCRIPTION_MAX, ",")),
+             "prompt": Sentence("A question can have at most %(max)s characters.", max=PROMPT_MAX)}
+
+
+def _cleaned_versions(versions: Mapping[str, Mapping[str, str]]) -> dict[str, dict[str, str]]:
+    """The versions tidied as the base text is (a title on one line), blank ones left out; InvalidTownHall names
+    the first too long, on its form field (title_es)."""
+    cleaned: dict[str, dict[str, str]] = {}
+    for code, texts in versions.items():
+        tidy = {name: " ".join(text.split()) if name == "title" else text.strip()
+                for name, text in texts.items() if name in VERSIONED}
+        for name, text in tidy.items():
+            if len(text) > VERSIONED[name]:
+                raise InvalidTownHall(_TOO_LONG[name], f"{name}_{code}")
+        cleaned = content_language.with_version(cleaned, code, tidy)
+    return cleaned
 
 
 def create_town_hall(session: orm.Session, new: TownHallValues, *, by: audit.Actor | None = None,
