@@ -69,7 +69,7 @@ class DeskFilterForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.affiliation.choices = ([SelectChoice("", lazy_gettext("Any affiliation")),
                                      SelectChoice(NOT_GIVEN, lazy_gettext("Not given"))]
-                                    + [SelectChoice(a, a.capitalize()) for a in affiliations])
+                                    + [SelectChoice(a, gettext(a).capitalize()) for a in affiliations])
         self.theme.choices = themes or [SelectChoice("", lazy_gettext("Any theme"))]
 
     def validate_status(self, field) -> None:

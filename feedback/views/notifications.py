@@ -14,6 +14,7 @@ from feedback.db import get_db
 from feedback.errors import render_error
 from feedback.forms.notifications import ChoicesForm
 from feedback.forms.staff import ConfirmForm
+from feedback.i18n import explain
 from feedback.models import Role
 from feedback.services.notify import choices, mailroom
 from feedback.services.notify.messages import LABELS
@@ -67,8 +68,9 @@ NOT_FAILED = lazy_gettext("That message is no longer failed (it was retried or s
 
 def _failures_page(notice: LazyString | None = None, status: int = 200):
     db = get_db()
+    labels = {kind: explain(label) for kind, label in LABELS.items()}  # each kind in the reader's language
     return render_template("notifications/failures.html", counts=mailroom.counts(db), failures=mailroom.failures(db),
-                           labels=LABELS, confirm=ConfirmForm(), notice=notice), status
+                           labels=labels, confirm=ConfirmForm(), notice=notice), status
 
 
 @bp.get("/admin/mail")

@@ -51,3 +51,16 @@ def test_feedback_on_an_action_sent_in_spanish_stores_spanish(client, db_session
                        data={"comment": "Buen comienzo.", "identity_choice": "anonymous", **form})
     assert sent.status_code == 200
     assert stored_language(db_session, "Buen comienzo.") == "es"
+
+
+def test_the_staff_submission_page_says_the_language_it_was_written_in_and_leadership_never_sees_it(
+        client, db_session, hall, facilitator, leader):
+    client.get("/language/es?next=/")
+    send_concern(client, hall.slug, comment="Nadie responde a las quejas del turno de noche.")
+    db_session.rollback()
+    submission_id = db_session.scalar(sa.select(Submission.id).where(Submission.language == "es"))
+    page = facilitator.get(f"/facilitate/s/{submission_id}").get_data(as_text=True)
+    assert '<dt>Written in</dt><dd lang="es">Español</dd>' in page
+    for path in (f"/leadership/{hall.slug}", "/leadership"):
+        shown = leader.get(path).get_data(as_text=True)
+        assert "Written in" not in shown and '<dd lang="es">' not in shown
