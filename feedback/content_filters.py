@@ -2,7 +2,8 @@
 
 `{{ hall|localized("title") }}` for a model's field, `{{ action.title|localized }}` for a service's Versioned
 text: the escaped text, wrapped in <span lang="..."> when it is in another language than the page's, so a screen
-reader switches voice. `localized_text` gives the plain text, for <title> and attribute values (Jinja escapes it).
+reader switches voice. `localized_text` gives the plain text, for <title> and attribute values (Jinja escapes it);
+`content_lang` the lang attribute alone, for an element the template writes itself.
 The text is never marked safe as it is: only the span around it is ours.
 """
 
@@ -34,6 +35,16 @@ def localized_text(value: object, field: str | None = None) -> str:
     return _chosen(value, field).text
 
 
+def content_lang(value: object, field: str | None = None) -> Markup:
+    """` lang="en"` for an element the template gives (a div holding linkified text) when the text for this page's
+    reader is in another language than the page's, else nothing."""
+    chosen = _chosen(value, field)
+    if chosen.language == current_language() or not chosen.text:
+        return Markup("")
+    return Markup(' lang="{}"').format(chosen.language)
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(localized, "localized")
+    app.add_template_filter(content_lang, "content_lang")
     app.add_template_filter(localized_text, "localized_text")

@@ -8,10 +8,11 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from feedback.models import AuditEvent, TownHall
+from feedback.models import AuditEvent, Submission, TownHall
 from feedback.services import content_language
-from tests.browsing import post_form, text
-from tests.factories import make_town_hall
+from tests.browsing import check_receipt, post_form, text
+from tests.factories import make_submission, make_theme, make_town_hall, tag
+from tests.plan_rows import make_action
 from tests.staff import staff_client
 from tests.views.test_town_halls import fields
 
@@ -116,3 +117,36 @@ def test_a_too_long_spanish_title_is_refused_on_its_own_field(app, db_session):
     assert response.status_code == 422
     assert 'id="title_es-error"' in text(response)
     assert content_language.version(getattr(hall_in(db_session), "versions", None), "es", "title") == ""
+
+
+# --- the public action plan and the receipt's status page ---
+
+def test_the_plan_shows_actions_and_themes_in_the_readers_language_and_the_rest_marked_english(client, db_session):
+    theme = make_theme(db_session, "Belonging", versions={"es": {"name": "Pertenencia"}})
+    action = make_action(db_session, "Publish the call rota", themes=[theme])
+    action.versions = {"es": {"title": "Publicar el turno de guardias", "description": "Un mes antes."}}
+    action.description = "A month ahead."
+    other = make_action(db_session, "Fix the lifts")
+    db_session.commit()
+    plan = read_in(client, "es", "/plan")
+    assert ">Pertenencia</h2>" in plan and ">Publicar el turno de guardias</a>" in plan
+    assert '<span lang="en">Fix the lifts</span>' in plan
+    page = read_in(client, "es", f"/plan/{action.id}")
+    assert "<h1>Publicar el turno de guardias</h1>" in page and "<dd>Pertenencia</dd>" in page
+    assert 'dir="auto">Un mes antes.</div>' in page
+    english = read_in(client, "en", f"/plan/{action.id}")
+    assert "<h1>Publish the call rota</h1>" in english and "Pertenencia" not in english
+    assert '<h1><span lang="en">Fix the lifts</span></h1>' in read_in(client, "es", f"/plan/{other.id}")
+
+
+def test_the_status_page_shows_the_town_hall_and_themes_in_the_readers_language(client, db_session, ring,
+                                                                                spanish_hall):
+    receipt = make_submission(db_session, ring, spanish_hall)
+    theme = make_theme(db_session, "Belonging", versions={"es": {"name": "Pertenencia"}})
+    db_session.execute(sa.update(Submission).where(Submission.id == receipt.submission_id).values(status="published"))
+    db_session.commit()
+    tag(db_session, receipt.submission_id, theme)
+    client.set_cookie("lang", "es")
+    page = text(check_receipt(client, receipt.code))
+    assert "<dd>Pertenencia en las salas</dd>" in page
+    assert "Pertenencia." in page and "Belonging" not in page

@@ -31,6 +31,7 @@ from feedback.models import (
     TownHall,
 )
 from feedback.sentences import PluralSentence, Sentence
+from feedback.services import content_language
 from feedback.services.actions import plan as plan_service
 from feedback.services.actions import updates as dated
 from feedback.services.actions.progress import Status
@@ -149,7 +150,8 @@ class _Plan:
         stand = dated.standing(action, self.updates[action_id], [(c, self.updates[c.id]) for c in children],
                                  self.known, self.today)
         built = PublicAction(
-            id=action.id, title=action.title, description=action.description, owner=action.owner,
+            id=action.id, title=content_language.of(action, "title"),
+            description=content_language.of(action, "description"), owner=action.owner,
             status=stand.state.status, status_label=plan_service.status_label(self.known, stand.state.status),
             wont_do_reason=stand.state.wont_do_reason, progress=stand.progress, target_on=action.target_on,
             next_update_due=stand.state.next_update_due, overdue=stand.overdue,
@@ -165,20 +167,35 @@ class _Plan:
 
     def timeline(self, action_id: int) -> list[PublicUpdate]:
         """The action's published updates, newest first."""
-        title = self.actions[action_id].title
+        title = content_language.of(self.actions[action_id], "title")
         return [PublicUpdate(u.id, action_id, title, u.publish_on, u.text,
                              plan_service.status_label(self.known, u.status) if u.status else None, u.progress)
                 for u in dated.published(self.updates[action_id], self.today)]
 
 
 def _theme_links(db: orm.Session, action_ids: Iterable[int]) -> list[tuple[int, int, str]]:
-    """(action id, theme id, theme name) for the given actions, by theme name."""
+    """(action id, theme id, theme name with its versions) for the given actions, by theme name."""
     ids = list(action_ids)
     if not ids:
         return []
-    return list(db.execute(sa.select(ActionTheme.action_id, Theme.id, Theme.name)
-                           .join(Theme, Theme.id == ActionTheme.theme_id)
-                           .where(ActionTheme.action_id.in_(ids)).order_by(Theme.name, Theme.id)))
+    return [(action_id, theme_id, _theme_name(name, versions)) for action_id, theme_id, name, versions in db.execute(
+        sa.select(ActionTheme.action_id, Theme.id, Theme.name, Theme.versions)
+        .join(Theme, Theme.id == ActionTheme.theme_id)
+        .where(ActionTheme.action_id.in_(ids)).order_by(Theme.name, Theme.id))]
+
+
+def _theme_name(name: str, versions: content_language.Versions | None) -> str:
+    """A theme's name that carries its names in other languages (content_language.Versioned)."""
+    return content_language.versioned(name, versions, "name")
+
+
+def _theme_names(db: orm.Session, theme_ids: Iterable[int]) -> dict[int, content_language.Versions]:
+    """The versions of the given themes, by id."""
+    ids = list(theme_ids)
+    if not ids:
+        return {}
+    return {theme_id: versions or {} for theme_id, versions in db.execute(
+        sa.select(Theme.id, Theme.versions).where(Theme.id.in_(ids)))}
 
 
 def plan(db: orm.Session, today: date, known: Mapping[str, Status]) -> list[PlanGroup]:
@@ -208,7 +225,7 @@ def action_page(db: orm.Session, action_id: int, today: date, known: Mapping[str
 
 def _town_halls(db: orm.Session, action_id: int) -> list[HallLink]:
     """The active town halls an action is linked to, the most recently held first."""
-    return [HallLink(h.slug, h.title, h.held_on) for h in db.scalars(
+    return [HallLink(h.slug, content_language.of(h, "title"), h.held_on) for h in db.scalars(
         sa.select(TownHall).join(ActionTownHall, ActionTownHall.town_hall_id == TownHall.id)
         .where(ActionTownHall.action_id == action_id, TownHall.status == "active")
         .order_by(TownHall.held_on.desc(), TownHall.id.desc()))]
@@ -305,16 +322,14 @@ def response(db: orm.Session, slug: str, today: date, known: Mapping[str, Status
     heard = counts.summary(db, slug, k=k, affiliations=affiliations, today=today) if state == "closed" else None
     released_on = heard.town_hall.released_on if heard and heard.town_hall else None
     rows = heard.themes if heard and released_on else []
-    themes = [HeardTheme(row.theme.name, _theme_raised_by(row.count), [_quote(q) for q in row.quotes], actions)
+    versions = _theme_names(db, (row.theme.id for row in rows))
+    themes = [HeardTheme(_theme_name(row.theme.name, versions.get(row.theme.id)), _theme_raised_by(row.count),
+                         [_quote(q) for q in row.quotes], actions)
               for row in rows if (actions := found.top_level(by_theme[row.theme.id])) or row.count.shown]
     under_themes = {a.id for t in themes for a in t.actions}
     linked = db.scalars(sa.select(ActionTownHall.action_id).where(ActionTownHall.town_hall_id == hall.id))
     others = [a for a in found.top_level(linked) if a.id not in under_themes]
     return ResponsePage(hall, state, released_on, themes, others)
-
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "\u2026"
 
 
 def being_done(db: orm.Session, submission_id: uuid.UUID, today: date, known: Mapping[str, Status]) -> BeingDone:
@@ -323,7 +338,7 @@ def being_done(db: orm.Session, submission_id: uuid.UUID, today: date, known: Ma
     Bounded (RECEIPT_THEMES, RECEIPT_ACTIONS, RECEIPT_TITLE_MAX) so the padded status page keeps its size.
     """
     themes = list(db.execute(
-        sa.select(Theme.id, Theme.name).join(Tagging, Tagging.theme_id == Theme.id)
+        sa.select(Theme.id, Theme.name, Theme.versions).join(Tagging, Tagging.theme_id == Theme.id)
         .join(Submission, Submission.id == Tagging.submission_id)
         .where(Tagging.submission_id == submission_id, Submission.status == SubmissionStatus.PUBLISHED.value,
                Theme.archived.is_(False), Theme.merged_into_id.is_(None))
@@ -331,10 +346,10 @@ def being_done(db: orm.Session, submission_id: uuid.UUID, today: date, known: Ma
     if not themes:
         return BeingDone([], [], 0)
     found = _Plan(db, today, known)
-    theme_ids = {theme_id for theme_id, _ in themes}
+    theme_ids = {theme_id for theme_id, _, _ in themes}
     on_themes = [action_id for action_id, theme_id, _ in _theme_links(db, found.actions) if theme_id in theme_ids]
     actions = sorted(found.top_level(on_themes), key=lambda a: (a.last_update_on or date.min, -a.id), reverse=True)
-    shown = [replace(a, title=_cut(a.title, RECEIPT_TITLE_MAX), description="", wont_do_reason="", sub_actions=())
-             for a in actions[:RECEIPT_ACTIONS]]
-    return BeingDone([_cut(name, 40) for _, name in themes[:RECEIPT_THEMES]], shown,
-                     max(len(actions) - RECEIPT_ACTIONS, 0))
+    shown = [replace(a, title=content_language.cut(a.title, RECEIPT_TITLE_MAX), description="", wont_do_reason="",
+                     sub_actions=()) for a in actions[:RECEIPT_ACTIONS]]
+    names = [content_language.cut(_theme_name(name, versions), 40) for _, name, versions in themes[:RECEIPT_THEMES]]
+    return BeingDone(names, shown, max(len(actions) - RECEIPT_ACTIONS, 0))

@@ -12,6 +12,7 @@ from sqlalchemy import exc, orm
 
 from feedback import crypto
 from feedback.models import Submission, SubmissionStatus
+from feedback.services import content_language
 from feedback.services.actions import answers
 from feedback.services.actions.progress import DONE
 from feedback.services.actions.public import PublicAction
@@ -53,7 +54,7 @@ def look_up(session: orm.Session, ring: crypto.KeyRing, code: str) -> ReceiptVie
               for r in replies.thread(session, submission.id)]
     return ReceiptView(
         submission_id=submission.id,
-        town_hall_title=submission.town_hall.title,
+        town_hall_title=content_language.of(submission.town_hall, "title"),
         received_on=submission.received_on,
         status=status.value,
         body=submission.body,
