@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Blueprint, Flask, current_app, has_request_context, redirect, request, url_for
-from flask_babel import Babel, get_locale, gettext, ngettext
+from flask_babel import Babel, format_number, get_locale, gettext, ngettext
 from flask_login import current_user
 from sqlalchemy import exc
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
@@ -25,7 +25,7 @@ from werkzeug.wrappers import Response
 
 from feedback.db import get_db, writing
 from feedback.models import StaffUser
-from feedback.sentences import PluralSentence, Sentence
+from feedback.sentences import PluralSentence, Sentence, is_count
 
 LANGUAGES = ("en", "es")
 DEFAULT = "en"
@@ -99,10 +99,15 @@ def explain(said: object) -> str:
     if isinstance(said, BaseException) and said.args and isinstance(said.args[0], Sentence | PluralSentence):
         said = said.args[0]
     if isinstance(said, Sentence):
-        return gettext(said.id, **said.values)
+        return gettext(said.id, **_numbers_written(said.values))
     if isinstance(said, PluralSentence):
-        return ngettext(said.singular, said.plural, said.n, **said.values)
+        return ngettext(said.singular, said.plural, said.n, **_numbers_written(said.values))  # it writes num
     return str(said)
+
+
+def _numbers_written(values: dict[str, object]) -> dict[str, object]:
+    """The values with whole numbers written by the reader's locale (Babel)."""
+    return {name: format_number(value) if is_count(value) else value for name, value in values.items()}
 
 
 def local_path(target: str | None) -> str:

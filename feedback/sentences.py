@@ -4,6 +4,9 @@ the reader's language while the service stays free of Flask.
 A service raises (or returns) Sentence("“%(title)s” is published.", title=...) instead of an English f-string;
 scripts/i18n extracts the first argument of Sentence (and both of PluralSentence), and the view says it with
 feedback.i18n.explain. str() of either gives the English sentence, for logs, the CLI and tests.
+
+A whole number among the values is written by the reader's locale when said ("6,000" in English, "6000" and
+"10.000" in Spanish): pass the int, not a string already formatted.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ class Sentence:
         object.__setattr__(self, "values", values)
 
     def __str__(self) -> str:
-        return self.id % self.values if self.values else self.id
+        return self.id % english(self.values) if self.values else self.id
 
 
 @dataclass(frozen=True)
@@ -43,4 +46,13 @@ class PluralSentence:
         object.__setattr__(self, "values", values)
 
     def __str__(self) -> str:
-        return (self.singular if self.n == 1 else self.plural) % {"num": self.n, **self.values}
+        return (self.singular if self.n == 1 else self.plural) % english({"num": self.n, **self.values})
+
+
+def is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def english(values: dict[str, Any]) -> dict[str, Any]:
+    """The values with whole numbers written as English does (6,000)."""
+    return {name: f"{value:,}" if is_count(value) else value for name, value in values.items()}

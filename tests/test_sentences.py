@@ -37,3 +37,14 @@ def test_explain_fills_values_after_translating_and_does_not_mark_them_safe(app)
     with app.test_request_context():
         said = explain(Sentence("“%(title)s” is published.", title="<b>x</b>"))
     assert said == "“<b>x</b>” is published." and not hasattr(said, "__html__")
+
+
+def test_whole_numbers_are_written_by_the_readers_locale_and_in_english_by_str(app):
+    limit = Sentence("Up to %(max)s characters.", max=10000)
+    assert str(limit) == "Up to 10,000 characters."
+    assert str(PluralSentence("%(num)s question", "%(num)s questions", 1500)) == "1,500 questions"
+    with app.test_request_context(headers={"Cookie": "lang=es"}):
+        assert explain(limit) == "Up to 10.000 characters."
+    with app.test_request_context(headers={"Cookie": "lang=en"}):
+        assert explain(limit) == "Up to 10,000 characters."
+        assert explain(Sentence("%(flag)s and %(name)s", flag=True, name="Ward 4")) == "True and Ward 4"

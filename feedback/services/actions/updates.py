@@ -87,7 +87,7 @@ def _problems(action: Action, new: NewUpdate, known: Mapping[str, Status],
         found.append(("text", Sentence("Write the update, or choose a new status or progress.")))
     if len(new.text) > TEXT_MAX:
         found.append(("text", Sentence("Shorten the update to %(max)s characters or fewer.",
-                                       max=format(TEXT_MAX, ","))))
+                                       max=TEXT_MAX)))
     if new.status is not None and new.status not in known:
         found.append(("status", CHOOSE_STATUS))
     if new.status == WONT_DO and not new.text:

@@ -88,7 +88,7 @@ def _cleaned(values: TownHallValues) -> TownHallValues:
         raise InvalidTownHall(Sentence("A title can have at most %(max)s characters.", max=TITLE_MAX), "title")
     if len(description) > DESCRIPTION_MAX:
         raise InvalidTownHall(Sentence("A description can have at most %(max)s characters.",
-                                       max=format(DESCRIPTION_MAX, ",")), "description")
+                                       max=DESCRIPTION_MAX), "description")
     if len(prompt) > PROMPT_MAX:
         raise InvalidTownHall(Sentence("A question can have at most %(max)s characters.", max=PROMPT_MAX), "prompt")
     if values.intake_closes_on < values.intake_opens_on:
@@ -103,7 +103,7 @@ def _cleaned(values: TownHallValues) -> TownHallValues:
 VERSIONED = {"title": TITLE_MAX, "description": DESCRIPTION_MAX, "prompt": PROMPT_MAX}
 _TOO_LONG = {"title": Sentence("A title can have at most %(max)s characters.", max=TITLE_MAX),
              "description": Sentence("A description can have at most %(max)s characters.",
-                                     max=format(DESCRIPTION_MAX, ",")),
+                                     max=DESCRIPTION_MAX),
              "prompt": Sentence("A question can have at most %(max)s characters.", max=PROMPT_MAX)}
 
 

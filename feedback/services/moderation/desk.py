@@ -39,8 +39,7 @@ NOTE_MAX = 500
 REDACTED_MAX = 6000
 DESK_TEXT_CHARS = 300  # a desk row shows a text this long whole, so most can be read without opening them
 # The one wording of an overlong redaction, for the desk, one-step moderation and a live question alike.
-_REDACTED_MAX_WRITTEN = f"{REDACTED_MAX:,}"  # outside the call: pybabel skips a call with an f-string in it
-REDACTED_TOO_LONG = Sentence("Shorten the redacted text to %(max)s characters or fewer.", max=_REDACTED_MAX_WRITTEN)
+REDACTED_TOO_LONG = Sentence("Shorten the redacted text to %(max)s characters or fewer.", max=REDACTED_MAX)
 
 
 class InvalidModeration(ValueError):
