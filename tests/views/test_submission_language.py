@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from feedback.models import Submission
-from tests.browsing import hidden_fields, send_concern
+from tests.browsing import check_receipt, hidden_fields, receipt_code, send_concern
 from tests.factories import make_town_hall
 from tests.live_pages import ask, asked, start
 from tests.plan_rows import make_action
@@ -64,3 +64,16 @@ def test_the_staff_submission_page_says_the_language_it_was_written_in_and_leade
     for path in (f"/leadership/{hall.slug}", "/leadership"):
         shown = leader.get(path).get_data(as_text=True)
         assert "Written in" not in shown and '<dd lang="es">' not in shown
+
+
+def test_the_receipt_reads_in_the_language_chosen_now_whatever_it_was_written_in(client, hall):
+    """Written on a Spanish page, checked on an English one (and back): the status page follows the reader."""
+    client.get("/language/es?next=/")
+    code = receipt_code(send_concern(client, hall.slug, comment="Nadie responde a las quejas."))
+    client.get("/language/en?next=/")
+    english = check_receipt(client, code).get_data(as_text=True)
+    assert '<html lang="en"' in english and "Received. A facilitator has not reviewed it yet." in english
+    client.get("/language/es?next=/")
+    spanish = check_receipt(client, code).get_data(as_text=True)
+    assert '<html lang="es"' in spanish and "Received. A facilitator has not reviewed it yet." not in spanish
+    assert "Nadie responde a las quejas." in english and "Nadie responde a las quejas." in spanish
