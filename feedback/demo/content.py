@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -13,6 +13,9 @@ class DemoTownHall:
     held_days_from_today: int  # negative = in the past
     opens_days_from_today: int  # intake window start, relative to today
     closes_days_from_today: int  # intake window end (inclusive), relative to today
+    prompt: str = ""  # the question asked, above the form
+    # Its texts in other languages ({"es": {"title": ..., "prompt": ...}}; see services/content_language).
+    versions: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class DemoSubmission:
     hidden: str | None = None  # the reason, one of models.HiddenReason
     escalated: str | None = None  # the note for the audit log
     redacted: str | None = None  # the text everyone but facilitators and admins sees
+    language: str = "en"  # the language of the page it was written on
 
 
 TOWN_HALLS: tuple[DemoTownHall, ...] = (
@@ -54,6 +58,17 @@ TOWN_HALLS: tuple[DemoTownHall, ...] = (
         held_days_from_today=-7,
         opens_days_from_today=-10,
         closes_days_from_today=21,
+        prompt="What would make admissions, promotion and the share of work fairer here?",
+        versions={"es": {
+            "title": "Equidad en la admisión, los ascensos y la carga de trabajo",
+            "description": (
+                "Un foro sobre cómo vive nuestra comunidad las decisiones de admisión, los ascensos "
+                "del profesorado y del personal, y el reparto del servicio, la docencia y las "
+                "guardias. El equipo de facilitación revisa las inquietudes y prepara un resumen "
+                "para la dirección de la escuela."
+            ),
+            "prompt": "¿Qué haría más justos aquí la admisión, los ascensos y el reparto del trabajo?",
+        }},
     ),
     DemoTownHall(
         title="Accessibility and Inclusion in the Learning Environment",
@@ -192,7 +207,8 @@ SUBMISSIONS: tuple[DemoSubmission, ...] = (
     DemoSubmission(
         town_hall=0,
         affiliation=None,
-        body="Please record the town hall next time. I was on nights and couldn't attend.",
+        body="Por favor, graben el foro la próxima vez. Yo estaba de turno de noche y no pude asistir.",
+        language="es",
         days_ago=51,
     ),
     DemoSubmission(
@@ -343,8 +359,9 @@ SUBMISSIONS: tuple[DemoSubmission, ...] = (
     DemoSubmission(
         town_hall=0,
         affiliation="faculty",
-        body="Thank you for listening. Please publish what you heard, even if it's uncomfortable.",
+        body="Gracias por escuchar. Por favor, publiquen lo que oyeron, aunque sea incómodo.",
         days_ago=35,
+        language="es",
     ),
     DemoSubmission(
         town_hall=0,
@@ -586,14 +603,16 @@ SUBMISSIONS: tuple[DemoSubmission, ...] = (
         town_hall=1,
         affiliation="staff",
         body=(
-            "For staff hiring we keep posting on the same two job boards and getting the "
-            "same applicant pools. HR could partner with the community college and the "
-            "local workforce programs; people from this neighborhood would apply."
+            "Para contratar personal seguimos publicando en las mismas dos bolsas de empleo "
+            "y recibimos siempre a los mismos candidatos. Recursos Humanos podría colaborar "
+            "con el colegio comunitario y los programas locales de empleo; la gente de este "
+            "barrio se postularía."
         ),
         name="Tom Brennan",
         email="tom.brennan@example.org",
         contact_ok=False,
         days_ago=4,
+        language="es",
     ),
     DemoSubmission(
         town_hall=1,
@@ -757,11 +776,12 @@ SUBMISSIONS: tuple[DemoSubmission, ...] = (
         town_hall=1,
         affiliation=None,
         body=(
-            "Will written responses to these submissions be shared? The 'you said, we "
-            "did' summary after the last town hall was helpful: "
+            "¿Se compartirán respuestas por escrito a estas inquietudes? El resumen "
+            "«ustedes dijeron, nosotros hicimos» del último foro fue útil: "
             "https://example.org/town-halls/you-said-we-did"
         ),
         days_ago=1,
+        language="es",
     ),
     DemoSubmission(
         town_hall=1,
@@ -804,6 +824,15 @@ class DemoTheme:
     example: str = ""
     archived: bool = False
 
+
+# Spanish names of a few themes (stored in Theme.versions): the rest show in English, marked lang="en".
+THEME_NAMES_ES = {
+    "Racism and bias": "Racismo y sesgo",
+    "Workload and promotion": "Carga de trabajo y ascensos",
+    "Minority tax": "Carga de diversidad no reconocida",
+    "Promotion and pay": "Ascensos y salario",
+    "Admissions and pathways": "Admisión y trayectorias",
+}
 
 THEMES: tuple[DemoTheme, ...] = (
     DemoTheme("Racism and bias", "Racism, bias or discrimination by anyone: faculty, staff, peers or patients.",

@@ -19,17 +19,19 @@ from sqlalchemy import orm
 
 from feedback import audit, clock, crypto
 from feedback.config import Defaults
+from feedback.db import writing
 from feedback.demo import live as demo_live
 from feedback.demo import plan as demo_plan
 from feedback.demo.content import (
     HIDDEN_EXAMPLES,
     SUBMISSIONS,
+    THEME_NAMES_ES,
     THEMES,
     TOWN_HALLS,
     DemoSubmission,
     generated_submissions,
 )
-from feedback.models import StaffUser, Submission, SubmissionStatus, TownHall
+from feedback.models import StaffUser, Submission, SubmissionStatus, Theme, TownHall
 from feedback.services.admin import accounts
 from feedback.services.intake import submitting, town_halls
 from feedback.services.moderation import desk
@@ -66,6 +68,8 @@ def _create_town_halls(session: orm.Session, today: date) -> list[TownHall]:
         town_halls.create_town_hall(session, town_halls.NewTownHall(
             title=t.title,
             description=t.description,
+            prompt=t.prompt,
+            versions=t.versions,
             held_on=today + timedelta(days=t.held_days_from_today),
             intake_opens_on=today + timedelta(days=t.opens_days_from_today),
             intake_closes_on=today + timedelta(days=t.closes_days_from_today),
@@ -83,7 +87,15 @@ def _create_codebook(session: orm.Session, now: datetime) -> dict[str, int]:
                                              example=demo_theme.example, colour=demo_theme.colour,
                                              keywords="\n".join(demo_theme.keywords), parent_id=parent_id)
         ids[demo_theme.name] = codebook.create(session, values, by=DEMO_ACTOR, now=now).id
+    _name_themes_in_spanish(session, ids)
     return ids
+
+
+def _name_themes_in_spanish(session: orm.Session, ids: dict[str, int]) -> None:
+    """Give the themes of THEME_NAMES_ES their Spanish names (the demo's own rows, written by the loader)."""
+    with writing(session):
+        for name, spanish in THEME_NAMES_ES.items():
+            session.get_one(Theme, ids[name]).versions = {"es": {"name": spanish}}
 
 
 def _submit(session: orm.Session, ring: crypto.KeyRing, halls: list[TownHall], today: date,
@@ -93,7 +105,8 @@ def _submit(session: orm.Session, ring: crypto.KeyRing, halls: list[TownHall], t
         identity = None
         if item.name:
             identity = crypto.Identity(name=item.name, email=item.email or "", contact_ok=item.contact_ok)
-        new = submitting.NewSubmission(body=item.body, affiliation=item.affiliation, identity=identity)
+        new = submitting.NewSubmission(body=item.body, affiliation=item.affiliation, identity=identity,
+                                       language=item.language)
         received_on = today - timedelta(days=item.days_ago)
         slug = halls[item.town_hall].slug
         receipt = submitting.submit(session, ring, slug, crypto.new_form_token(), new, received_on)

@@ -15,6 +15,7 @@ from sqlalchemy import orm
 
 from feedback import audit
 from feedback.config import Defaults
+from feedback.db import writing
 from feedback.demo.content import TOWN_HALLS
 from feedback.demo.plan_content import ANSWERS, PLAN, RECEIPT_ANSWERS, DemoAction, all_actions
 from feedback.models import Action, ActionTheme, Role, Submission, SubmissionStatus, Tagging, Theme, TownHall
@@ -80,6 +81,9 @@ def _load_action(session: orm.Session, demo: DemoAction, parent_id: int | None, 
     action = plan.create(session, _values(demo, parent_id, today), known, role=role, by=DEMO_ACTOR, now=now,
                          today=today + timedelta(days=demo.created_day))
     action_id = action.id
+    if demo.versions:
+        with writing(session):
+            session.get_one(Action, action_id).versions = demo.versions
     _link(session, action_id, demo, theme_ids, hall_ids, role, now)
     if demo.published:
         plan.set_published(session, action_id, True, role=LEADER, by=DEMO_ACTOR, now=now)

@@ -7,7 +7,7 @@ response page shows has something being done (or a reason why not) under it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,8 @@ class DemoAction:
     published: bool = True
     sub_actions: tuple[DemoAction, ...] = ()
     asks_did_it_help: bool = False  # the done action whose page asks "did this help?" in the demo
+    # Its title and description in other languages ({"es": {"title": ..., "description": ...}}).
+    versions: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 CLINICAL, ADMISSIONS, ACCESSIBILITY, HARASSMENT = 0, 1, 2, 3
@@ -179,6 +181,14 @@ PLAN: tuple[DemoAction, ...] = (
         ),
         owner="Office of Faculty Affairs", created_day=-6, themes=("Minority tax", "Workload and promotion"),
         town_halls=(ADMISSIONS,), target_day=180,
+        versions={"es": {
+            "title": "Contar el trabajo en comités, mentorías y paneles de entrevista para los ascensos",
+            "description": (
+                "El servicio que se pide al profesorado y al personal subrepresentados (comités de "
+                "diversidad, paneles de entrevista, mentorías) se registra en la evaluación anual y se "
+                "tiene en cuenta para los ascensos, en lugar de sumarse a todo lo demás."
+            ),
+        }},
         updates=(
             DemoUpdate(-5, "Faculty Affairs is drafting the change to the annual review form; the draft goes to "
                            "the faculty senate.", status="in-progress", next_update_due=25),
