@@ -175,3 +175,14 @@ def test_the_changed_desk_has_no_accessibility_violations(desk: Page):
     expect(desk.get_by_text("No submissions match these filters.")).to_be_visible()
     assert_accessible(desk)
     assert_no_third_party_requests(desk)
+
+
+def test_the_staff_header_stays_one_line_in_spanish(desk: Page, live_server):
+    """Spanish labels are longer than English ones: the header still holds every link on one line at 1280 px."""
+    desk.goto(live_server.url(f"/language/es?next=/facilitate/{live_server.open_slug}"))
+    expect(desk.locator("html")).to_have_attribute("lang", "es")
+    items = desk.locator("header.site-header .staff-nav > li")
+    tops = {round(items.nth(i).bounding_box()["y"]) for i in range(items.count())}
+    assert items.count() > 8 and len(tops) == 1, tops
+    assert desk.locator("header.site-header").bounding_box()["height"] < 60
+    assert desk.evaluate("document.documentElement.scrollWidth") <= DESKTOP["width"]
