@@ -45,11 +45,14 @@ def version(versions: Versions | None, language: str, field: str) -> str:
     return ((versions or {}).get(language) or {}).get(field) or ""
 
 
+def versioned(base: str, versions: Versions | None, field: str) -> Versioned:
+    """A base text with the field's text in each language of versions (a row's `versions` column)."""
+    return Versioned(base or "", {code: texts[field] for code, texts in (versions or {}).items() if texts.get(field)})
+
+
 def of(item: object, field: str) -> Versioned:
     """A model's (or any object with `versions`) field as a Versioned text."""
-    versions: Versions = getattr(item, "versions", None) or {}
-    base = getattr(item, field) or ""
-    return Versioned(base, {code: fields[field] for code, fields in versions.items() if fields.get(field)})
+    return versioned(getattr(item, field), getattr(item, "versions", None), field)
 
 
 def choose(text: str, language: str) -> Chosen:
