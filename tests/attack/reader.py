@@ -37,7 +37,7 @@ NOT_GIVEN = "not given"
 HIDDEN_REASONS = ("off-topic", "abusive", "spam", "duplicate", "identifying", "other")
 STATUS_KEYS = ("published", "pending", "escalated", *(f"hidden:{r}" for r in HIDDEN_REASONS))
 STATUS_LABELS = {"published": "published", "waiting for review": "pending", "escalated": "escalated",
-                 **{f"hidden: {r}": f"hidden:{r}" for r in HIDDEN_REASONS}}
+                 **{f"hidden: {r.replace('-', ' ')}": f"hidden:{r}" for r in HIDDEN_REASONS}}  # "Hidden: Off topic"
 BIG = 100_000  # no group is larger than this
 QUOTES_PER_THEME = 3  # the most quotes a theme shows on a summary page
 
