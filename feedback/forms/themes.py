@@ -13,6 +13,8 @@ from feedback.forms.fields import strip
 from feedback.i18n import explain
 from feedback.models import Theme
 from feedback.sentences import Sentence
+from feedback.services import content_language
+from feedback.services.themes.codebook import VERSIONED
 from feedback.services.themes.codebook_values import (
     COLOUR,
     COLOUR_FORMAT,
@@ -51,6 +53,10 @@ class ThemeForm(FlaskForm):
     name = StringField(lazy_gettext("Name"), filters=[strip], render_kw={"maxlength": False}, validators=[
         DataRequired(lazy_gettext("Enter a name for the theme.")),
         Length(max=NAME_MAX, message=_said(SHORTEN_NAME))])
+    # The Spanish version (optional), shown to readers of Spanish pages; lang tells a screen reader its language.
+    name_es = StringField(lazy_gettext("Name in Spanish"), filters=[strip],
+                          render_kw={"maxlength": False, "lang": "es"},
+                          validators=[Length(max=NAME_MAX, message=_said(SHORTEN_NAME))])
     definition = StringField(lazy_gettext("Definition"), filters=[strip], render_kw={"maxlength": False}, validators=[
         Length(max=DEFINITION_MAX, message=_said(SHORTEN_DEFINITION))])
     example = TextAreaField(lazy_gettext("Example"), filters=[strip], render_kw={"maxlength": False, "rows": 3},
@@ -71,14 +77,21 @@ class ThemeForm(FlaskForm):
     @classmethod
     def for_theme(cls, theme: Theme, parents: list[Theme]) -> ThemeForm:
         """The form filled in with a theme as stored."""
-        return cls(formdata=None, parents=parents, name=theme.name, definition=theme.definition,
+        form = cls(formdata=None, parents=parents, name=theme.name, definition=theme.definition,
                    example=theme.example, colour=theme.colour, keywords=theme.keywords,
                    parent=str(theme.parent_id or ""))
+        for name in VERSIONED:
+            form[f"{name}_es"].data = content_language.version(theme.versions, "es", name)
+        return form
 
     def values(self) -> ThemeValues:
         return ThemeValues(name=self.name.data, definition=self.definition.data or "", example=self.example.data or "",
                            colour=self.colour.data or "", keywords=self.keywords.data or "",
                            parent_id=int(self.parent.data) if self.parent.data else None)
+
+    def versions(self) -> dict[str, dict[str, str]]:
+        """The texts typed in other languages, as codebook.create and update take them (blank: none)."""
+        return {"es": {name: self[f"{name}_es"].data or "" for name in VERSIONED}}
 
 
 class MergeForm(FlaskForm):

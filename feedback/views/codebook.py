@@ -48,7 +48,8 @@ def create():
     if not form.validate_on_submit():
         return _index_page(form, status=422)
     try:
-        theme = codebook.create(get_db(), form.values(), by=auth.staff().actor, now=clock.now())
+        theme = codebook.create(get_db(), form.values(), by=auth.staff().actor, now=clock.now(),
+                                versions=form.versions())
     except codebook.CodebookError as error:
         _show(form, error)
         return _index_page(form, status=422)
@@ -85,7 +86,8 @@ def update(theme_id: int):
     if not form.validate_on_submit():
         return _edit_page(theme, form, status=422)
     try:
-        changed = codebook.update(get_db(), theme.id, form.values(), by=auth.staff().actor, now=clock.now())
+        changed = codebook.update(get_db(), theme.id, form.values(), by=auth.staff().actor, now=clock.now(),
+                                  versions=form.versions())
     except codebook.CodebookError as error:
         _show(form, error)
         return _edit_page(theme, form, status=422)

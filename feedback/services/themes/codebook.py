@@ -7,6 +7,7 @@ in codebook_listing, and the CSV export and import in codebook_csv.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
@@ -17,11 +18,16 @@ from sqlalchemy import orm
 from feedback import audit
 from feedback.db import AdvisoryLock, advisory_lock, writing
 from feedback.models import SuggestionDecision, Tagging, Theme
+from feedback.sanitize import normalise_text
 from feedback.sentences import PluralSentence, Sentence
+from feedback.services import content_language
 from feedback.services.themes.codebook_listing import by_name
-from feedback.services.themes.codebook_values import ThemeValues, cleaned
+from feedback.services.themes.codebook_values import NAME_MAX, SHORTEN_NAME, ThemeValues, cleaned
 
 FIELDS = ("name", "definition", "example", "colour", "keywords", "parent_id")
+# The texts a theme may have in other languages ({"es": {"name": ...}}, content_language), each with the base
+# field's limit; the form's field for one is named f"{name}_{language}" (name_es).
+VERSIONED = {"name": NAME_MAX}
 
 
 class CodebookError(ValueError):
@@ -50,6 +56,21 @@ def _valid(values: ThemeValues) -> ThemeValues:
     if problems:
         raise CodebookError(problems[0][1], problems[0][0])
     return values
+
+
+def _cleaned_versions(versions: Mapping[str, Mapping[str, str]]) -> dict[str, dict[str, str]]:
+    """The versions normalised as the base name is (one line), blank ones left out; CodebookError
+    names the first that does not fit, on its form field (name_es)."""
+    cleaned_versions: dict[str, dict[str, str]] = {}
+    for code, texts in versions.items():
+        tidy = {name: normalise_text(text) for name, text in texts.items() if name in VERSIONED}
+        for name, text in tidy.items():
+            if "\n" in text:
+                raise CodebookError(Sentence("Keep the name on one line."), f"{name}_{code}")
+            if len(text) > VERSIONED[name]:
+                raise CodebookError(SHORTEN_NAME, f"{name}_{code}")
+        cleaned_versions = content_language.with_version(cleaned_versions, code, tidy)
+    return cleaned_versions
 
 
 def lock(session: orm.Session) -> None:
@@ -106,18 +127,20 @@ def _check_parent(session: orm.Session, parent_id: int | None, theme: Theme | No
                                      theme=theme.name, children=_names(children)), "parent")
 
 
-def create(session: orm.Session, values: ThemeValues, *, by: audit.Actor, now: datetime) -> Theme:
-    """Add a theme to the codebook.
+def create(session: orm.Session, values: ThemeValues, *, by: audit.Actor, now: datetime,
+           versions: Mapping[str, Mapping[str, str]] | None = None) -> Theme:
+    """Add a theme to the codebook, with its name in other languages if given ({"es": {"name": ...}}).
 
     :raises CodebookError: a field that does not fit, a name already taken (in any case), or a parent
         that is not a top-level theme in use.
     """
     values = _valid(values)
+    texts = _cleaned_versions(versions or {})
     with writing(session):
         lock(session)
         _check_name_free(session, values.name)
         _check_parent(session, values.parent_id, None)
-        theme = Theme(**{name: getattr(values, name) for name in FIELDS})
+        theme = Theme(**{name: getattr(values, name) for name in FIELDS}, versions=texts)
         session.add(theme)
         session.flush()
         audit.record(session, by, audit.Action.THEME_CREATE, now=now,
@@ -125,12 +148,15 @@ def create(session: orm.Session, values: ThemeValues, *, by: audit.Actor, now: d
     return theme
 
 
-def update(session: orm.Session, theme_id: int, values: ThemeValues, *, by: audit.Actor, now: datetime) -> list[str]:
-    """Rename or edit a theme (archived ones too); returns the fields that changed.
+def update(session: orm.Session, theme_id: int, values: ThemeValues, *, by: audit.Actor, now: datetime,
+           versions: Mapping[str, Mapping[str, str]] | None = None) -> list[str]:
+    """Rename or edit a theme (archived ones too); returns the fields that changed ("versions" among them when
+    its texts in other languages did: given, they replace the stored ones; None keeps them).
 
     :raises CodebookError: as for create, or the theme is gone, or it has sub-themes and is given a parent.
     """
     values = _valid(values)
+    texts = _cleaned_versions(versions) if versions is not None else None
     with writing(session):
         lock(session)
         theme = _theme(session, theme_id)
@@ -138,13 +164,15 @@ def update(session: orm.Session, theme_id: int, values: ThemeValues, *, by: audi
         if values.parent_id != theme.parent_id:
             _check_parent(session, values.parent_id, theme)
         changed = [name for name in FIELDS if getattr(theme, name) != getattr(values, name)]
+        if texts is not None and texts != (theme.versions or {}):
+            changed.append("versions")  # named, never the texts: the audit log keeps no content
         if not changed:
             return []
         details = {"theme_id": theme.id, "name": values.name, "changed": changed}
         if theme.name != values.name:
             details["renamed_from"] = theme.name
         for name in changed:
-            setattr(theme, name, getattr(values, name))
+            setattr(theme, name, texts if name == "versions" else getattr(values, name))
         audit.record(session, by, audit.Action.THEME_UPDATE, now=now, details=details)
     return changed
 
