@@ -12,11 +12,13 @@ from flask_babel import LazyString, gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from feedback.forms.fields import strip
+from feedback.i18n import explain
 from feedback.models import Action, Theme, TownHall
-from feedback.services.actions.plan import ActionValues
+from feedback.services import content_language
+from feedback.services.actions.plan import SHORTEN_TITLE, TITLE_MAX, VERSIONED, ActionValues
 from feedback.services.actions.progress import FROM_STATUS, FROM_SUB_ACTIONS, MANUAL, Status
 from feedback.services.actions.updates import NewUpdate
 
@@ -53,6 +55,12 @@ class ActionForm(FlaskForm):
     # maxlength is left off the inputs: a long entry gets a message, never a silent cut.
     title = StringField(lazy_gettext("Title"), filters=[strip], render_kw={"maxlength": False})
     description = TextAreaField(lazy_gettext("Description"), filters=[strip], render_kw={"rows": 5})
+    # The Spanish version (optional), shown to readers of Spanish pages; lang tells a screen reader its language.
+    title_es = StringField(lazy_gettext("Title in Spanish"), filters=[strip],
+                           render_kw={"maxlength": False, "lang": "es"},
+                           validators=[Length(max=TITLE_MAX, message=LazyString(lambda: explain(SHORTEN_TITLE)))])
+    description_es = TextAreaField(lazy_gettext("Description in Spanish"), filters=[strip],
+                                   render_kw={"rows": 5, "lang": "es"})
     owner = StringField(lazy_gettext("Responsible (shown publicly)"), filters=[strip], render_kw={"maxlength": False})
     status = SelectField(lazy_gettext("Status"), validate_choice=False)
     wont_do_reason = TextAreaField(lazy_gettext("Why it will not be done (shown publicly)"), filters=[strip],
@@ -88,8 +96,11 @@ class ActionForm(FlaskForm):
     def for_action(cls, action: Action, statuses: Mapping[str, Status], parents: list[Action],
                    fixed_state: bool) -> ActionForm:
         """The form filled in with an action as stored."""
-        return cls(formdata=None, obj=action, statuses=statuses, parents=parents, fixed_state=fixed_state,
+        form = cls(formdata=None, obj=action, statuses=statuses, parents=parents, fixed_state=fixed_state,
                    parent=str(action.parent_id or ""))
+        for name in VERSIONED:
+            form[f"{name}_es"].data = content_language.version(action.versions, "es", name)
+        return form
 
     def values(self, stored: Action | None = None) -> ActionValues:
         """What was typed; the fields left off the form (fixed_state) keep their stored values."""
@@ -99,7 +110,8 @@ class ActionForm(FlaskForm):
             title=self.title.data or "", description=self.description.data or "", owner=self.owner.data or "",
             status=state["status"] or "", progress=state["progress"] or 0, wont_do_reason=state["wont_do_reason"] or "",
             progress_from=self.progress_from.data or "", parent_id=int(self.parent.data) if self.parent.data else None,
-            target_on=self.target_on.data, next_update_due=self.next_update_due.data)
+            target_on=self.target_on.data, next_update_due=self.next_update_due.data,
+            versions={"es": {name: self[f"{name}_es"].data or "" for name in VERSIONED}})
 
 
 class UpdateForm(FlaskForm):

@@ -5,16 +5,19 @@ it is cleared."""
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from feedback import audit, clock
-from feedback.models import Theme
+from feedback.models import Action, Theme
 from feedback.services.themes import codebook
 from feedback.services.themes.codebook_values import ThemeValues
-from tests.browsing import text
+from tests.browsing import post_form, text
 from tests.factories import make_theme
 from tests.plan_rows import make_action
 from tests.services.themes.codebook_pages import INDEX, add_theme, by_name, events, post
 from tests.staff import staff_client
+from tests.stored import details
+from tests.stored import events as audit_events
 
 
 def read_in(client, language: str, path: str) -> str:
@@ -86,3 +89,69 @@ def test_the_service_refuses_a_spanish_name_on_two_lines_on_its_field(app, db_se
         codebook.create(db_session, ThemeValues("Belonging"), by=audit.Actor("test"), now=clock.now(),
                         versions={"es": {"name": "Perte\nnencia"}})
     assert refused.value.field == "name_es"
+
+
+# --- actions ---
+
+PLAN = "/staff/plan"
+ACTION = {"title": "Publish the pay bands", "title_es": "", "description": "For every grade, on the intranet.",
+          "description_es": "", "owner": "Office of HR", "status": "planned", "wont_do_reason": "",
+          "progress_from": "status", "progress": "", "parent": "", "target_on": "", "next_update_due": ""}
+TITLE_ES, DESCRIPTION_ES = "Publicar las bandas salariales", "Para cada categoría, en la intranet."
+
+
+def publish(db_session, action_id: int) -> None:
+    db_session.rollback()
+    db_session.execute(sa.update(Action).where(Action.id == action_id).values(published=True))
+    db_session.commit()
+
+
+def stored_versions(db_session, action_id: int) -> dict:
+    db_session.rollback()
+    db_session.expire_all()
+    return db_session.get(Action, action_id).versions
+
+
+def test_an_actions_spanish_title_and_description_show_on_the_public_action_page_and_clear(app, client,
+                                                                                          db_session):
+    staff = staff_client(app, "admin")
+    response = post_form(staff, f"{PLAN}/new", f"{PLAN}/new",
+                         **{**ACTION, "title_es": f"  {TITLE_ES} ", "description_es": DESCRIPTION_ES})
+    assert response.status_code == 302, text(response)
+    action_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    assert stored_versions(db_session, action_id) == {"es": {"title": TITLE_ES, "description": DESCRIPTION_ES}}
+    form = text(staff.get(f"{PLAN}/{action_id}/edit"))
+    assert f'value="{TITLE_ES}"' in form and f"{DESCRIPTION_ES}</textarea>" in form and 'lang="es"' in form
+    publish(db_session, action_id)
+    spanish = read_in(client, "es", f"/plan/{action_id}")
+    assert f"<h1>{TITLE_ES}</h1>" in spanish and f'dir="auto">{DESCRIPTION_ES}</div>' in spanish
+    english = read_in(client, "en", f"/plan/{action_id}")
+    assert "<h1>Publish the pay bands</h1>" in english and TITLE_ES not in english and DESCRIPTION_ES not in english
+
+    response = post_form(staff, f"{PLAN}/{action_id}/edit", f"{PLAN}/{action_id}/edit", **ACTION)
+    assert response.status_code == 302, text(response)
+    assert stored_versions(db_session, action_id) == {}
+    spanish = read_in(client, "es", f"/plan/{action_id}")
+    assert '<h1><span lang="en">Publish the pay bands</span></h1>' in spanish and TITLE_ES not in spanish
+    edited = [details(event) for event in audit_events(db_session, "action.edited")]
+    assert edited[-1]["changed"] == ["versions"] and TITLE_ES not in str(edited)
+
+
+def test_a_too_long_spanish_action_title_comes_back_with_its_error_and_the_fields_kept(app, db_session):
+    staff = staff_client(app, "admin")
+    response = post_form(staff, f"{PLAN}/new", f"{PLAN}/new",
+                         **{**ACTION, "title_es": "T" * 201, "description_es": DESCRIPTION_ES})
+    assert response.status_code == 422
+    page = text(response)
+    assert 'id="title_es-error"' in page and "Shorten the title to 200 characters or fewer." in page
+    assert 'value="Publish the pay bands"' in page and f'value="{"T" * 201}"' in page
+    assert f"{DESCRIPTION_ES}</textarea>" in page
+
+
+def test_the_spanish_action_fields_are_kept_when_another_field_is_refused(app, db_session):
+    staff = staff_client(app, "admin")
+    response = post_form(staff, f"{PLAN}/new", f"{PLAN}/new",
+                         **{**ACTION, "owner": "", "title_es": TITLE_ES, "description_es": DESCRIPTION_ES})
+    assert response.status_code == 422
+    page = text(response)
+    assert f'value="{TITLE_ES}"' in page and f"{DESCRIPTION_ES}</textarea>" in page

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -31,6 +31,7 @@ from feedback.models import (
     TownHall,
 )
 from feedback.sentences import Sentence
+from feedback.services import content_language
 from feedback.services.actions.progress import FROM_SUB_ACTIONS, PROGRESS_SOURCES, WONT_DO, Status
 
 TITLE_MAX, OWNER_MAX = 200, 200
@@ -76,7 +77,16 @@ class ActionValues:
     target_on: date | None
     next_update_due: date | None
     wont_do_reason: str
+    # Its texts in other languages: {"es": {"title": ..., "description": ...}} (content_language). None keeps
+    # the stored ones (a caller that does not write them); given, they replace them, blank fields left out.
+    versions: Mapping[str, Mapping[str, str]] | None = field(default=None)
 
+
+# The texts an action may have in other languages; the form's field for one is named f"{name}_{language}"
+# (title_es). Each has the base field's limit and message (the description has none, as the base one).
+VERSIONED = ("title", "description")
+SHORTEN_TITLE = Sentence("Shorten the title to %(max)s characters or fewer.", max=TITLE_MAX)
+_LIMITS = {"title": (TITLE_MAX, SHORTEN_TITLE)}
 
 def may_publish(role: str) -> bool:
     """Leaders and admins publish, unpublish, post updates and edit published actions; facilitators draft."""
@@ -139,7 +149,8 @@ def _problems(values: ActionValues, known: Mapping[str, Status]) -> list[tuple[s
     if not values.title:
         found.append(("title", Sentence("Enter a title for the action.")))
     elif len(values.title) > TITLE_MAX:
-        found.append(("title", Sentence("Shorten the title to %(max)s characters or fewer.", max=TITLE_MAX)))
+        found.append(("title", SHORTEN_TITLE))
+    found += _version_problems(values.versions or {})
     if not values.owner:
         found.append(("owner", Sentence("Enter who is responsible: an office or a role, like “Office of the Dean”.")))
     elif len(values.owner) > OWNER_MAX:
@@ -156,6 +167,20 @@ def _problems(values: ActionValues, known: Mapping[str, Status]) -> list[tuple[s
     if not 0 <= values.progress <= 100:
         found.append(("progress", PROGRESS_RANGE))
     return found
+
+
+def _version_problems(versions: Mapping[str, Mapping[str, str]]) -> list[tuple[str, Sentence]]:
+    """Each version's text longer than its base field may be, on its form field (title_es)."""
+    return [(f"{name}_{code}", _LIMITS[name][1]) for code, texts in versions.items()
+            for name, text in texts.items() if name in _LIMITS and len(text.strip()) > _LIMITS[name][0]]
+
+
+def _cleaned_versions(versions: Mapping[str, Mapping[str, str]]) -> dict[str, dict[str, str]]:
+    """The versions as stored: the fields an action has, stripped, blank ones (and languages left empty) out."""
+    cleaned: dict[str, dict[str, str]] = {}
+    for code, texts in versions.items():
+        cleaned = content_language.with_version(cleaned, code, {n: t for n, t in texts.items() if n in VERSIONED})
+    return cleaned
 
 
 def _parent_problems(session: orm.Session, parent_id: int | None,
@@ -190,8 +215,8 @@ def create(session: orm.Session, values: ActionValues, known: Mapping[str, Statu
     """
     with writing(session):
         _check(session, values, known, None)
-        action = Action(**{f.name: getattr(values, f.name) for f in fields(values)}, published=False,
-                        created_on=today)
+        action = Action(**{f.name: getattr(values, f.name) for f in fields(values) if f.name != "versions"},
+                        versions=_cleaned_versions(values.versions or {}), published=False, created_on=today)
         session.add(action)
         session.flush()
         audit.record(session, by, audit.Action.ACTION_CREATED, now=now,
@@ -212,7 +237,11 @@ def edit(session: orm.Session, action_id: int, values: ActionValues, known: Mapp
         action = _action(session, action_id)
         _require_editor(action, role)
         _check(session, values, known, action)
-        changed = [f.name for f in fields(values) if getattr(action, f.name) != getattr(values, f.name)]
+        changed = [f.name for f in fields(values)
+                   if f.name != "versions" and getattr(action, f.name) != getattr(values, f.name)]
+        texts = _cleaned_versions(values.versions) if values.versions is not None else None
+        if texts is not None and texts != (action.versions or {}):
+            changed.append("versions")  # named, never the texts, as every field is
         if owned := [name for name in changed if name in STATE_FIELDS and timeline_owns_state(session, action)]:
             raise PlanError(*((name, Sentence("Post an update to change this: on a published action each change "
                                               "of status or progress is dated on its timeline.")) for name in owned))
@@ -222,7 +251,7 @@ def edit(session: orm.Session, action_id: int, values: ActionValues, known: Mapp
         if not changed:
             return []
         for name in changed:
-            setattr(action, name, getattr(values, name))
+            setattr(action, name, texts if name == "versions" else getattr(values, name))
         audit.record(session, by, audit.Action.ACTION_EDITED, now=now,
                      details={"action_id": action.id, "title": action.title, "changed": changed})
     return changed
