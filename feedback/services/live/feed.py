@@ -25,6 +25,7 @@ from feedback.models import (
     TownHall,
     shown_text,
 )
+from feedback.services import content_language
 from feedback.services.live.questions import VISIBLE, QuestionState
 from feedback.services.themes import duplicates, similarity, similarity_index
 
@@ -47,7 +48,7 @@ class Feed:
 
     version: int
     code: str
-    town_hall_title: str
+    town_hall_title: str  # a content_language.Versioned: the room reads it in its language
     on_screen: Item | None
     queue: list[Item]  # approved, in the moderator's order
     answered: list[Item]
@@ -144,8 +145,9 @@ def _feed(session: orm.Session, live: LiveSession, *, notes: bool) -> Feed:
                 answered=[item for item in items if item.state == QuestionState.ANSWERED])
 
 
-def _title(session: orm.Session, live: LiveSession) -> str:
-    return session.get_one(TownHall, live.town_hall_id).title
+def _title(session: orm.Session, live: LiveSession) -> content_language.Versioned:
+    """The town hall's title with its versions, so each page shows it in its reader's language."""
+    return content_language.of(session.get_one(TownHall, live.town_hall_id), "title")
 
 
 _MINE, _THEIRS = orm.aliased(SimilarityBucket), orm.aliased(SimilarityBucket)
