@@ -1,7 +1,7 @@
-"""A town hall's title in the reader's language on the live session's pages and the presenter screen: the
-Spanish version for a Spanish reader with no lang mark, the English for an English reader, and the English marked
-lang="en" for a Spanish reader of a town hall with no Spanish title (plain text in <title>, where no markup can
-go)."""
+"""A town hall's title in the reader's language on the live session's pages, the presenter screen and the
+receipt-issued page: the Spanish version for a Spanish reader with no lang mark, the English for an English
+reader, and the English marked lang="en" for a Spanish reader of a town hall with no Spanish title (plain text in
+<title>, where no markup can go)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 
 from feedback import clock
 from feedback.services.live import sessions
-from tests.browsing import text
+from tests.browsing import send_concern, submission_form, text
 from tests.factories import make_town_hall
-from tests.live_pages import MODERATOR, start
+from tests.live_pages import MODERATOR, ask, start
 
 SPANISH_TITLE = "Pertenencia en las salas"
 ENGLISH_TITLE = "Belonging on the wards"
@@ -91,3 +91,49 @@ def test_the_presenter_screen_of_a_hall_with_no_spanish_title_marks_the_english(
     page = read_in(client, "es", presenter_path(db_session, start(db_session, english_only_hall)))
     assert '<h1 class="presenter-title"><span lang="en">Pay and hours</span></h1>' in page
     assert "<title>Pay and hours:" in page
+
+
+# --- the receipt-issued page ---
+
+def issued_page(client, language: str, slug: str) -> str:
+    client.set_cookie("lang", language)
+    response = send_concern(client, slug)
+    assert response.status_code == 200, response.status_code
+    return text(response)
+
+
+def test_the_receipt_names_the_town_hall_in_the_readers_language(client, spanish_hall):
+    spanish = issued_page(client, "es", spanish_hall.slug)
+    assert f"<strong>{SPANISH_TITLE}</strong>" in spanish and ENGLISH_TITLE not in spanish
+    english = issued_page(client, "en", spanish_hall.slug)
+    assert f"<strong>{ENGLISH_TITLE}</strong>" in english and SPANISH_TITLE not in english
+
+
+def test_the_receipt_of_a_hall_with_no_spanish_title_marks_the_english(client, english_only_hall):
+    page = issued_page(client, "es", english_only_hall.slug)
+    assert '<strong><span lang="en">Pay and hours</span></strong>' in page
+
+
+def test_a_retried_post_gets_the_receipt_with_the_spanish_title_again(client, spanish_hall):
+    client.set_cookie("lang", "es")
+    data = {"comment": "The call schedule is unfair.", "identity_choice": "anonymous",
+            **submission_form(client, spanish_hall.slug)}
+    first, again = (text(client.post(f"/t/{spanish_hall.slug}", data=data)) for _ in range(2))
+    assert f"<strong>{SPANISH_TITLE}</strong>" in first and f"<strong>{SPANISH_TITLE}</strong>" in again
+
+
+def test_a_question_asked_in_the_room_gets_its_receipt_with_the_spanish_title(client, db_session, spanish_hall):
+    live = start(db_session, spanish_hall)
+    client.set_cookie("lang", "es")
+    response = ask(client, live.code)
+    assert response.status_code == 200
+    assert f"<strong>{SPANISH_TITLE}</strong>" in text(response)
+
+
+def test_the_receipt_page_keeps_its_padded_size_whichever_title_it_shows(client, spanish_hall, english_only_hall):
+    sizes = set()
+    for language in ("es", "en"):
+        for slug in (spanish_hall.slug, english_only_hall.slug):
+            client.set_cookie("lang", language)
+            sizes.add(len(send_concern(client, slug).get_data()))
+    assert len(sizes) == 1

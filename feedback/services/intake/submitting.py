@@ -24,6 +24,7 @@ from feedback.models import (
     TownHall,
     intake_state,
 )
+from feedback.services import content_language
 from feedback.services.intake import town_halls
 from feedback.services.live import sessions as live_sessions
 from feedback.services.themes import similarity_index
@@ -74,7 +75,7 @@ class Receipt:
     submission_id: uuid.UUID
     is_named: bool
     repeated: bool  # True when this POST was a retry of one already stored
-    town_hall_title: str
+    town_hall_title: content_language.Versioned  # the page shows it in its reader's language
     town_hall_slug: str
 
 
@@ -92,10 +93,12 @@ _BUMP_LIVE = (sa.update(LiveSession).where(LiveSession.id == sa.bindparam("live_
               .values(version=LiveSession.version + 1))
 _BY_FORM_TOKEN = (sa.select(Submission.id, Submission.town_hall_id, Submission.body, Submission.received_on,
                             Submission.is_named, ActionFeedback.action_id, TownHall.title.label("hall_title"),
-                            TownHall.slug.label("hall_slug"))
+                            TownHall.versions.label("hall_versions"), TownHall.slug.label("hall_slug"))
                   .join(TownHall, TownHall.id == Submission.town_hall_id)
                   .outerjoin(ActionFeedback, ActionFeedback.submission_id == Submission.id)
                   .where(Submission.form_token_hash == sa.bindparam("token_hash")))
+# The versions of the town hall a new submission went to (town_halls.find_for_intake reads the base title only).
+_HALL_VERSIONS = sa.select(TownHall.versions).where(TownHall.id == sa.bindparam("hall_id"))
 _PARENT = orm.aliased(Action)
 # A published action (under a published parent, if it has one) linked to the town hall.
 _ACTION_IN_HALL = (sa.select(Action.id).join(ActionTownHall, ActionTownHall.action_id == Action.id)
@@ -116,7 +119,14 @@ def _receipt_for(existing: sa.Row, hall_id: int | None, new: NewSubmission, code
             or existing.action_id != new.action_id or (today - existing.received_on).days > RETRY_DAYS):
         raise FormTokenReused()
     return Receipt(code=code, submission_id=existing.id, is_named=existing.is_named, repeated=True,
-                   town_hall_title=existing.hall_title, town_hall_slug=existing.hall_slug)
+                   town_hall_title=content_language.versioned(existing.hall_title, existing.hall_versions, "title"),
+                   town_hall_slug=existing.hall_slug)
+
+
+def _hall_title(connection: sa.Connection, hall: sa.Row) -> content_language.Versioned:
+    """The title of the town hall a new submission went to, with its versions, for the receipt page."""
+    versions = connection.execute(_HALL_VERSIONS, {"hall_id": hall.id}).scalar()
+    return content_language.versioned(hall.title, versions, "title")
 
 
 def submit(
@@ -191,13 +201,14 @@ def submit(
                                                             "state": "pending", "presenter_note": "",
                                                             "flagged": False}])
                 connection.execute(_BUMP_LIVE, {"live_id": new.live_session_id})
+            title = _hall_title(connection, hall)
     except exc.IntegrityError:
         pass  # handled below, outside this block, so that no database error rides along with what follows
     except exc.DBAPIError:
         raise IntakeUnavailable() from None
     else:
         return Receipt(code=code, submission_id=submission["id"], is_named=submission["is_named"],
-                       repeated=False, town_hall_title=hall.title, town_hall_slug=hall.slug)
+                       repeated=False, town_hall_title=title, town_hall_slug=hall.slug)
     # A retried or double-clicked POST, or another worker's copy of it, stored this form token first.
     return _retry(session, slug, token_hash, new, code, today)
 
