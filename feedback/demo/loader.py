@@ -19,7 +19,6 @@ from sqlalchemy import orm
 
 from feedback import audit, clock, crypto
 from feedback.config import Defaults
-from feedback.db import writing
 from feedback.demo import live as demo_live
 from feedback.demo import plan as demo_plan
 from feedback.demo.content import (
@@ -31,7 +30,7 @@ from feedback.demo.content import (
     DemoSubmission,
     generated_submissions,
 )
-from feedback.models import StaffUser, Submission, SubmissionStatus, Theme, TownHall
+from feedback.models import StaffUser, Submission, SubmissionStatus, TownHall
 from feedback.services.admin import accounts
 from feedback.services.intake import submitting, town_halls
 from feedback.services.moderation import desk
@@ -86,16 +85,10 @@ def _create_codebook(session: orm.Session, now: datetime) -> dict[str, int]:
         values = codebook_values.ThemeValues(name=demo_theme.name, definition=demo_theme.definition,
                                              example=demo_theme.example, colour=demo_theme.colour,
                                              keywords="\n".join(demo_theme.keywords), parent_id=parent_id)
-        ids[demo_theme.name] = codebook.create(session, values, by=DEMO_ACTOR, now=now).id
-    _name_themes_in_spanish(session, ids)
+        # The themes of THEME_NAMES_ES have a Spanish name; the rest show in English, marked lang="en".
+        spanish = {"es": {"name": THEME_NAMES_ES[demo_theme.name]}} if demo_theme.name in THEME_NAMES_ES else None
+        ids[demo_theme.name] = codebook.create(session, values, by=DEMO_ACTOR, now=now, versions=spanish).id
     return ids
-
-
-def _name_themes_in_spanish(session: orm.Session, ids: dict[str, int]) -> None:
-    """Give the themes of THEME_NAMES_ES their Spanish names (the demo's own rows, written by the loader)."""
-    with writing(session):
-        for name, spanish in THEME_NAMES_ES.items():
-            session.get_one(Theme, ids[name]).versions = {"es": {"name": spanish}}
 
 
 def _submit(session: orm.Session, ring: crypto.KeyRing, halls: list[TownHall], today: date,

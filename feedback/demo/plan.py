@@ -15,7 +15,6 @@ from sqlalchemy import orm
 
 from feedback import audit
 from feedback.config import Defaults
-from feedback.db import writing
 from feedback.demo.content import TOWN_HALLS
 from feedback.demo.plan_content import ANSWERS, PLAN, RECEIPT_ANSWERS, DemoAction, all_actions
 from feedback.models import Action, ActionTheme, Role, Submission, SubmissionStatus, Tagging, Theme, TownHall
@@ -43,7 +42,8 @@ def _values(demo: DemoAction, parent_id: int | None, today: date) -> plan.Action
     return plan.ActionValues(title=demo.title, description=demo.description, owner=demo.owner,
                              status=demo.status, progress_from=demo.progress_from, progress=0,
                              parent_id=parent_id, target_on=_day(today, demo.target_day),
-                             next_update_due=_day(today, demo.next_update_due), wont_do_reason="")
+                             next_update_due=_day(today, demo.next_update_due), wont_do_reason="",
+                             versions=demo.versions)
 
 
 def _link(session: orm.Session, action_id: int, demo: DemoAction, theme_ids: Mapping[str, int],
@@ -81,9 +81,6 @@ def _load_action(session: orm.Session, demo: DemoAction, parent_id: int | None, 
     action = plan.create(session, _values(demo, parent_id, today), known, role=role, by=DEMO_ACTOR, now=now,
                          today=today + timedelta(days=demo.created_day))
     action_id = action.id
-    if demo.versions:
-        with writing(session):
-            session.get_one(Action, action_id).versions = demo.versions
     _link(session, action_id, demo, theme_ids, hall_ids, role, now)
     if demo.published:
         plan.set_published(session, action_id, True, role=LEADER, by=DEMO_ACTOR, now=now)
