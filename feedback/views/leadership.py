@@ -6,29 +6,19 @@ from datetime import date
 
 from babel import dates
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext
 
 from feedback import auth, charts, clock
 from feedback.auth import MODERATORS, STAFF, roles
 from feedback.db import get_db, stream_rows
+from feedback.forms.desk import HIDDEN_REASON_LABELS  # the desk's words for why a submission is hidden
 from feedback.i18n import current_language, explain
-from feedback.models import SLUG_PATTERN, HiddenReason
+from feedback.models import SLUG_PATTERN
 from feedback.sentences import Sentence
 from feedback.services.actions import progress, reports
 from feedback.services.moderation import desk
 from feedback.services.summary import counts, disclosure, exports
 
 TIMES_IN_TEN = 9  # the pages say each number is within a margin of the truth this many times in 10
-
-# Why submissions are hidden, as the status table shows it (the stored value stays the English code).
-HIDDEN_REASON_LABELS = {
-    HiddenReason.OFF_TOPIC: lazy_gettext("Off topic"),
-    HiddenReason.ABUSIVE: lazy_gettext("Abusive"),
-    HiddenReason.SPAM: lazy_gettext("Spam"),
-    HiddenReason.DUPLICATE: lazy_gettext("Duplicate"),
-    HiddenReason.IDENTIFYING: lazy_gettext("Identifying"),
-    HiddenReason.OTHER: lazy_gettext("Other"),
-}
 
 bp = Blueprint("leadership", __name__, url_prefix="/leadership")
 
