@@ -97,8 +97,6 @@ _BY_FORM_TOKEN = (sa.select(Submission.id, Submission.town_hall_id, Submission.b
                   .join(TownHall, TownHall.id == Submission.town_hall_id)
                   .outerjoin(ActionFeedback, ActionFeedback.submission_id == Submission.id)
                   .where(Submission.form_token_hash == sa.bindparam("token_hash")))
-# The versions of the town hall a new submission went to (town_halls.find_for_intake reads the base title only).
-_HALL_VERSIONS = sa.select(TownHall.versions).where(TownHall.id == sa.bindparam("hall_id"))
 _PARENT = orm.aliased(Action)
 # A published action (under a published parent, if it has one) linked to the town hall.
 _ACTION_IN_HALL = (sa.select(Action.id).join(ActionTownHall, ActionTownHall.action_id == Action.id)
@@ -123,10 +121,9 @@ def _receipt_for(existing: sa.Row, hall_id: int | None, new: NewSubmission, code
                    town_hall_slug=existing.hall_slug)
 
 
-def _hall_title(connection: sa.Connection, hall: sa.Row) -> content_language.Versioned:
+def _hall_title(hall: sa.Row) -> content_language.Versioned:
     """The title of the town hall a new submission went to, with its versions, for the receipt page."""
-    versions = connection.execute(_HALL_VERSIONS, {"hall_id": hall.id}).scalar()
-    return content_language.versioned(hall.title, versions, "title")
+    return content_language.versioned(hall.title, hall.versions, "title")
 
 
 def submit(
@@ -201,7 +198,7 @@ def submit(
                                                             "state": "pending", "presenter_note": "",
                                                             "flagged": False}])
                 connection.execute(_BUMP_LIVE, {"live_id": new.live_session_id})
-            title = _hall_title(connection, hall)
+            title = _hall_title(hall)
     except exc.IntegrityError:
         pass  # handled below, outside this block, so that no database error rides along with what follows
     except exc.DBAPIError:

@@ -315,12 +315,13 @@ def find_town_hall(session: orm.Session, slug: str) -> TownHall | None:
 # cache key) each time cost more than running it.
 _ACTIVE = (TownHall.slug == sa.bindparam("slug"), TownHall.status == "active")
 _ACTIVE_BY_SLUG = sa.select(TownHall).where(*_ACTIVE)
-_INTAKE_BY_SLUG = sa.select(TownHall.id, TownHall.slug, TownHall.title, TownHall.intake_opens_on,
+_INTAKE_BY_SLUG = sa.select(TownHall.id, TownHall.slug, TownHall.title, TownHall.versions, TownHall.intake_opens_on,
                             TownHall.intake_closes_on).where(*_ACTIVE)
 
 
 def find_for_intake(connection: sa.Connection, slug: str) -> sa.Row | None:
-    """What intake needs of the active town hall at /t/<slug> (id, slug, title, intake dates), as a row.
+    """What intake needs of the active town hall at /t/<slug> (id, slug, title and its versions, intake dates), as a
+    row.
 
     Core on the caller's connection, so a submission is one transaction without ORM objects.
     """
