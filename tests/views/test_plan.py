@@ -53,10 +53,10 @@ def test_drafts_internal_links_and_identities_appear_on_no_public_page(app, clie
     shown = make_action(db_session, "Hire more night nurses", themes=[theme], halls=[hall], status="in-progress")
     add_update(db_session, shown, "Posted six jobs.", days_ago=2)
     link_submission(db_session, shown, linked.submission_id)
-    draft = make_action(db_session, "DRAFT-TITLE-7Q", published=False, themes=[theme], halls=[hall],
-                        description="DRAFT-DESCRIPTION-7Q")
-    add_update(db_session, draft, "DRAFT-UPDATE-7Q", days_ago=1)
-    make_action(db_session, "DRAFT-CHILD-7Q", parent=draft)
+    draft = make_action(db_session, "DRAFT-TITLE-Q7ZXW", published=False, themes=[theme], halls=[hall],
+                        description="DRAFT-DESCRIPTION-Q7ZXW")
+    add_update(db_session, draft, "DRAFT-UPDATE-Q7ZXW", days_ago=1)
+    make_action(db_session, "DRAFT-CHILD-Q7ZXW", parent=draft)
     release(app, db_session, hall)
 
     pages = {path: client.get(path) for path in
@@ -65,7 +65,7 @@ def test_drafts_internal_links_and_identities_appear_on_no_public_page(app, clie
         assert response.status_code == 200, path
         page = text(response)
         assert "Hire more night nurses" in page, path
-        for secret in ["7Q", "INTERNAL-TEXT-9Z", "HIDDENNAME", "ngozi.hidden", str(linked.submission_id),
+        for secret in ["Q7ZXW", "INTERNAL-TEXT-9Z", "HIDDENNAME", "ngozi.hidden", str(linked.submission_id),
                        linked.code]:
             assert secret not in page, (path, secret)
     assert client.get(f"/plan/{draft.id}").status_code == 404
