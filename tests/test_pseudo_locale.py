@@ -91,6 +91,17 @@ def demo(tmp_path_factory):
         app.extensions["feedback_engine"].dispose()
 
 
+def strings_in(held: object) -> list[str]:
+    """Every string inside a JSON value."""
+    if isinstance(held, str):
+        return [held]
+    if isinstance(held, dict):
+        return [text for value in held.values() for text in strings_in(value)]
+    if isinstance(held, list):
+        return [text for value in held for text in strings_in(value)]
+    return []
+
+
 def demo_data(app) -> Data:
     """Every text the demo stored (its labelled codes aside), and the demo's people, whose names are encrypted."""
     session = app.extensions["feedback_db"]()
@@ -101,6 +112,9 @@ def demo_data(app) -> Data:
                        if isinstance(c.type, sa.String) and (table.name, c.name) not in LABELLED]
             if columns:
                 rows += session.execute(sa.select(*columns)).all()
+            # Organisation text's versions in other languages ({"es": {"title": ...}}): data too.
+            for column in (c for c in table.columns if isinstance(c.type, sa.JSON)):
+                rows += [tuple(strings_in(held)) for held in session.scalars(sa.select(column))]
     finally:
         session.close()
     written = (*content.SUBMISSIONS, *content.generated_submissions())
