@@ -7,11 +7,12 @@ first visit) cannot vote. A shared feed's tag is a hash of its fragment, so it m
 sees; the fragment and its tag are kept per (kind, session, version) in each process, so a poll of an unchanged
 version answers 304 without a render: it is derived data, the database holds the signal.
 
-A thousand phones poll the audience feed every LIVE_POLL_SECONDS, and nearly every poll is answered 304. So that
-answer is given before Flask (PollShortcut, a WSGI middleware): when this process answered the same feed, for the
-same language cookie and Accept-Language, less than LIVE_FEED_REUSE_SECONDS ago with the tag the browser holds, it
-answers 304 again at once, with the same headers. That is the staleness the fragment reuse already allows: a page
-is at most that much older than the database. Every other poll goes through the view and the database.
+A thousand phones poll the audience feed every LIVE_POLL_SECONDS, and in a busy room the votes change it between
+nearly any two polls. So the answer is given before Flask (PollShortcut, a WSGI middleware): when this process
+answered the same feed, for the same language cookie and Accept-Language, less than LIVE_FEED_REUSE_SECONDS ago,
+it gives that answer again at once (304 to a browser holding its tag, else the fragment), with the same headers.
+That is the staleness the fragment reuse already allows: a page is at most that much older than the database.
+Every other poll goes through the view and the database.
 """
 
 from __future__ import annotations
@@ -168,6 +169,7 @@ def feed_response(kind: str, live_session_id: int, version: int, render: Callabl
     cache = _cache()
     kind = f"{kind}:{i18n.current_language()}"
     held = cache.get((kind, live_session_id, version))
+    current_since = time.monotonic()  # when the fragment served was last known to be the database's
     if held is None:
         # Votes change the counts ten times a second in a busy room, and each change would be rendered again by
         # every worker: a render younger than LIVE_FEED_REUSE_SECONDS is served for the newer version instead,
@@ -175,7 +177,7 @@ def feed_response(kind: str, live_session_id: int, version: int, render: Callabl
         now, newest = time.monotonic(), cache.newest(kind, live_session_id)
         if newest is not None and newest[0] < version and now - newest[1] < current_app.config[
                 "LIVE_FEED_REUSE_SECONDS"]:
-            held = newest[2]
+            held, current_since = newest[2], newest[1]
         else:
             version, body = render()
             held = (body, content_tag(body))
@@ -183,7 +185,7 @@ def feed_response(kind: str, live_session_id: int, version: int, render: Callabl
     body, tag = held
     if code is not None:
         _shortcut(current_app).remember(code, request.cookies.get(i18n.COOKIE),
-                                        request.headers.get("Accept-Language"), tag)
+                                        request.headers.get("Accept-Language"), tag, body, current_since)
     unchanged = not_modified(tag)
     if unchanged is not None:
         return unchanged
@@ -193,41 +195,49 @@ def feed_response(kind: str, live_session_id: int, version: int, render: Callabl
 
 
 class PollShortcut:
-    """WSGI middleware: a poll of the audience feed whose tag this process served for the same code, language cookie
-    and Accept-Language less than `reuse` seconds ago is answered 304 here, with the headers the view would send
-    (security headers, no-store, Vary: Cookie), without Flask, a session or the database."""
+    """WSGI middleware: a poll of the audience feed that the view answered in this process, for the same code,
+    language cookie and Accept-Language, less than `reuse` seconds ago gets the same answer here (304 if the browser
+    holds its tag, else the fragment under its tag), with the headers the view sends (security headers, no-store,
+    Vary: Cookie), without Flask, a session or the database."""
 
     def __init__(self, app: Any, reuse: float, answered_headers: Iterable[tuple[str, str]]) -> None:
         self.app = app
         self.reuse = reuse
         self._headers = list(answered_headers)
-        self._recent: dict[tuple[str, str | None, str | None], tuple[str, float]] = {}
+        self._recent: dict[tuple[str, str | None, str | None], tuple[str, bytes, float]] = {}
         self._lock = threading.Lock()
 
-    def remember(self, code: str, language: str | None, accept_language: str | None, tag: str) -> None:
+    def remember(self, code: str, language: str | None, accept_language: str | None, tag: str, body: str,
+                 current_since: float) -> None:
+        """Give this answer again until `reuse` seconds after current_since (time.monotonic), when it was last known
+        to be current: a reused fragment is not kept longer than the reuse allows."""
         if self.reuse <= 0:
             return
         with self._lock:
             if len(self._recent) >= RECENT_KEPT:
                 self._recent.clear()
-            self._recent[(code, language, accept_language)] = (tag, time.monotonic())
+            self._recent[(code, language, accept_language)] = (tag, body.encode(), current_since)
 
-    def _current_tag(self, environ: dict[str, Any], code: str) -> str | None:
+    def _recent_answer(self, environ: dict[str, Any], code: str) -> tuple[str, bytes] | None:
         language = parse_cookie(environ).get(i18n.COOKIE)
         with self._lock:
             recent = self._recent.get((code, language, environ.get("HTTP_ACCEPT_LANGUAGE")))
-        if recent is None or time.monotonic() - recent[1] >= self.reuse:
+        if recent is None or time.monotonic() - recent[2] >= self.reuse:
             return None
-        return recent[0]
+        return recent[0], recent[1]
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        held = environ.get("HTTP_IF_NONE_MATCH")
-        if held and environ.get("REQUEST_METHOD") == "GET" and not environ.get("QUERY_STRING"):
+        if environ.get("REQUEST_METHOD") == "GET" and not environ.get("QUERY_STRING"):
             match = AUDIENCE_FEED.fullmatch(environ.get("PATH_INFO", ""))
-            tag = self._current_tag(environ, match["code"]) if match else None
-            if tag is not None and tag in held_tags(held):
-                start_response("304 NOT MODIFIED", [("ETag", tag), *self._headers])
-                return [b""]
+            recent = self._recent_answer(environ, match["code"]) if match else None
+            if recent is not None:
+                tag, body = recent
+                if tag in held_tags(environ.get("HTTP_IF_NONE_MATCH", "")):
+                    start_response("304 NOT MODIFIED", [("ETag", tag), *self._headers])
+                    return [b""]
+                start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"),
+                                          ("Content-Length", str(len(body))), ("ETag", tag), *self._headers])
+                return [body]
         return self.app(environ, start_response)
 
 
