@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask, Response, current_app, request
+from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 from limits import RateLimitItem, parse_many
 from werkzeug.http import parse_cookie
@@ -183,7 +184,8 @@ def feed_response(kind: str, live_session_id: int, version: int, render: Callabl
             held = (body, content_tag(body))
             cache.put((kind, live_session_id, version), held, at=now)
     body, tag = held
-    if code is not None:
+    # A staff member's page may be in their stored language, which no cookie or header says: not for the room's polls.
+    if code is not None and not current_user.is_authenticated:
         _shortcut(current_app).remember(code, request.cookies.get(i18n.COOKIE),
                                         request.headers.get("Accept-Language"), tag, body, current_since)
     unchanged = not_modified(tag)

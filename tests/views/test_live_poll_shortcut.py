@@ -5,12 +5,15 @@ reaches the view."""
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from feedback import live_http
 from feedback.clock import now as clock_now
+from feedback.models import StaffUser
 from feedback.services.live import sessions
 from tests.factories import make_town_hall
 from tests.live_pages import MODERATOR, ask_and_approve, start
+from tests.staff import staff_client
 
 
 @pytest.fixture
@@ -129,3 +132,14 @@ def test_without_reuse_every_poll_reaches_the_view(make_app):
     sessions.end(session, live.id, by=MODERATOR, now=clock_now())
     assert poll(client, live.code, tag).status_code == 404
     session.close()
+
+
+def test_a_staff_members_poll_in_their_stored_language_is_not_given_to_the_room(room):
+    """Their page follows their account's language, which no cookie or header of the room's phones says."""
+    app, session, live, clock, looked_up = room
+    staff = staff_client(app, "facilitator")
+    session.execute(sa.update(StaffUser).values(language="es"))
+    session.commit()
+    assert "On screen now" not in poll(staff, live.code).get_data(as_text=True)  # theirs is in Spanish
+    phone = poll(app.test_client(), live.code)
+    assert len(looked_up) == 2 and "On screen now" in phone.get_data(as_text=True)
