@@ -48,3 +48,12 @@ def test_whole_numbers_are_written_by_the_readers_locale_and_in_english_by_str(a
     with app.test_request_context(headers={"Cookie": "lang=en"}):
         assert explain(limit) == "Up to 10,000 characters."
         assert explain(Sentence("%(flag)s and %(name)s", flag=True, name="Ward 4")) == "True and Ward 4"
+
+
+def test_a_validators_said_message_is_escaped_in_a_page_whatever_its_values(app):
+    from feedback.forms.fields import said
+
+    message = said(Sentence("No theme is called “%(name)s”.", name="<b>x</b>"))
+    with app.test_request_context():
+        assert str(message) == "No theme is called “<b>x</b>”."
+        assert app.jinja_env.from_string("{{ m }}").render(m=message) == "No theme is called “&lt;b&gt;x&lt;/b&gt;”."

@@ -9,10 +9,8 @@ from wtforms import BooleanField, ColorField, SelectField, StringField, TextArea
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
-from feedback.forms.fields import strip
-from feedback.i18n import explain
+from feedback.forms.fields import said, strip
 from feedback.models import Theme
-from feedback.sentences import Sentence
 from feedback.services import content_language
 from feedback.services.themes.codebook import VERSIONED
 from feedback.services.themes.codebook_values import (
@@ -31,11 +29,6 @@ from feedback.services.themes.codebook_values import (
 NO_PARENT = SelectChoice("", lazy_gettext("None: a top-level theme"))
 
 
-def _said(sentence: Sentence) -> LazyString:
-    """The service's sentence, worded when shown, in the reader's language."""
-    return LazyString(lambda: explain(sentence))
-
-
 # The number written as it reads in the reader's language (1,000 or 1000).
 SHORTEN_EXAMPLE_WRITTEN = LazyString(lambda: gettext(SHORTEN_EXAMPLE.id, max=format_number(EXAMPLE_MAX)))
 
@@ -52,17 +45,17 @@ class ThemeForm(FlaskForm):
     # maxlength is left off the inputs: a long entry gets a message, never a silent cut.
     name = StringField(lazy_gettext("Name"), filters=[strip], render_kw={"maxlength": False}, validators=[
         DataRequired(lazy_gettext("Enter a name for the theme.")),
-        Length(max=NAME_MAX, message=_said(SHORTEN_NAME))])
+        Length(max=NAME_MAX, message=said(SHORTEN_NAME))])
     # The Spanish version (optional), shown to readers of Spanish pages; lang tells a screen reader its language.
     name_es = StringField(lazy_gettext("Name in Spanish"), filters=[strip],
                           render_kw={"maxlength": False, "lang": "es"},
-                          validators=[Length(max=NAME_MAX, message=_said(SHORTEN_NAME))])
+                          validators=[Length(max=NAME_MAX, message=said(SHORTEN_NAME))])
     definition = StringField(lazy_gettext("Definition"), filters=[strip], render_kw={"maxlength": False}, validators=[
-        Length(max=DEFINITION_MAX, message=_said(SHORTEN_DEFINITION))])
+        Length(max=DEFINITION_MAX, message=said(SHORTEN_DEFINITION))])
     example = TextAreaField(lazy_gettext("Example"), filters=[strip], render_kw={"maxlength": False, "rows": 3},
                             validators=[Length(max=EXAMPLE_MAX, message=SHORTEN_EXAMPLE_WRITTEN)])
     colour = ColorField(lazy_gettext("Colour"), default=DEFAULT_COLOUR, filters=[strip, _lower], validators=[
-        Regexp(COLOUR.pattern + "$", message=_said(COLOUR_FORMAT))])
+        Regexp(COLOUR.pattern + "$", message=said(COLOUR_FORMAT))])
     keywords = TextAreaField(lazy_gettext("Keywords"), filters=[strip], render_kw={"rows": 4})
     parent = SelectField(lazy_gettext("Parent theme"), default="", validate_choice=False)
 
