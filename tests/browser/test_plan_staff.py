@@ -33,8 +33,8 @@ def test_a_leader_writes_an_action_links_a_theme_publishes_it_and_posts_an_updat
     expect(page.get_by_role("alert")).to_contain_text("Enter a title for the action.")
     assert_accessible(page)
 
-    page.get_by_label("Title").fill("Publish the pay bands")
-    page.get_by_label("Description").fill("Every grade's band, on the intranet.")
+    page.get_by_label("Title", exact=True).fill("Publish the pay bands")
+    page.get_by_label("Description", exact=True).fill("Every grade's band, on the intranet.")
     page.get_by_label("Responsible (shown publicly)").fill("Office of HR")
     page.get_by_label("Status", exact=True).select_option(label="Planned")
     page.get_by_role("button", name="Save draft").click()

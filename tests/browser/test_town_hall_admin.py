@@ -30,14 +30,14 @@ def test_a_facilitator_creates_a_town_hall_opens_it_and_it_appears_on_the_home_p
     assert_accessible(page)
 
     opens = today() + timedelta(days=7)
-    page.get_by_label("Title").fill("Race and respect at work")
-    page.get_by_label("Question asked").fill(QUESTION)
+    page.get_by_label("Title", exact=True).fill("Race and respect at work")
+    page.get_by_label("Question asked", exact=True).fill(QUESTION)
     page.get_by_label("Date held").fill(str(opens))
     page.get_by_label("Intake opens").fill(str(opens))
     page.get_by_label("Intake closes").fill(str(opens - timedelta(days=1)))  # a slip: before it opens
     page.get_by_role("button", name="Create town hall").click()
     expect(page.get_by_role("alert")).to_contain_text("The intake window closes before it opens")
-    expect(page.get_by_label("Title")).to_have_value("Race and respect at work")
+    expect(page.get_by_label("Title", exact=True)).to_have_value("Race and respect at work")
     assert_accessible(page)
 
     page.get_by_label("Intake closes").fill(str(opens + timedelta(days=14)))
