@@ -66,16 +66,23 @@ def accent_insensitive_pattern(term: str) -> str:
     any case and with or without accents: "discriminacion" finds "Discriminación" and the reverse.
 
     Stored text is NFC (feedback.sanitize), so an accented letter is one character: each letter of the term
-    becomes the set of characters that fold as it does. A mark that stays separate in NFC (a virama, Arabic or
-    Hebrew points) is optional, so a term written with it still finds the text written with it.
+    becomes the set of characters that fold as it does. Marks that stay separate in NFC (a virama, Arabic or
+    Hebrew points) are optional, a run of them as one group: one optional group per mark would let a text with a
+    long run of marks make the search backtrack exponentially (Python's re, on SQLite).
     """
     variants = _variants()
-    parts = []
+    parts: list[str] = []
+    marks: list[str] = []
     for character in unicodedata.normalize("NFC", term):
         if unicodedata.combining(character):
-            parts.append(_bracketed(character) + "?")
+            marks.append(_bracketed(character))
             continue
+        if marks:
+            parts.append("(?:" + "".join(marks) + ")?")
+            marks = []
         folded = fold(character)
         alike = {character, *variants.get(folded, ()), *(folded if len(folded) == 1 else "")}
         parts.append(_bracketed(alike))
+    if marks:
+        parts.append("(?:" + "".join(marks) + ")?")
     return "".join(parts)
