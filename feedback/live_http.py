@@ -29,10 +29,12 @@ from flask import Flask, Response, current_app, request
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 from limits import RateLimitItem, parse_many
-from werkzeug.http import parse_cookie
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header, parse_cookie
 
 from feedback import crypto, headers, i18n
 from feedback import limits as rate_limits
+from feedback.services.live.sessions import normalise_code
 
 VOTER_COOKIE = "live_voter"
 VOTER_COOKIE_PATH = "/live"
@@ -40,7 +42,7 @@ VOTER_COOKIE_MAX_AGE = 24 * 3600
 _SALT = "live-voter"
 FRAGMENTS_KEPT = 64  # (kind, session, version) renders kept per process: a few per running session
 TAG_HEX = 32  # hex digits of a shared feed's tag: 128 bits of its fragment's SHA-256
-RECENT_KEPT = 4096  # (code, language cookie, Accept-Language) answers remembered per process for PollShortcut
+RECENT_KEPT = 256  # (event code, language) answers remembered per process for PollShortcut: running codes x languages
 AUDIENCE_FEED = re.compile(r"/live/(?P<code>[^/]+)/feed")
 
 
@@ -186,8 +188,7 @@ def feed_response(kind: str, live_session_id: int, version: int, render: Callabl
     body, tag = held
     # A staff member's page may be in their stored language, which no cookie or header says: not for the room's polls.
     if code is not None and not current_user.is_authenticated:
-        _shortcut(current_app).remember(code, request.cookies.get(i18n.COOKIE),
-                                        request.headers.get("Accept-Language"), tag, body, current_since)
+        _shortcut(current_app).remember(code, i18n.current_language(), tag, body, current_since)
     unchanged = not_modified(tag)
     if unchanged is not None:
         return unchanged
@@ -206,11 +207,10 @@ class PollShortcut:
         self.app = app
         self.reuse = reuse
         self._headers = list(answered_headers)
-        self._recent: dict[tuple[str, str | None, str | None], tuple[str, bytes, float]] = {}
+        self._recent: dict[tuple[str, str], tuple[str, bytes, float]] = {}
         self._lock = threading.Lock()
 
-    def remember(self, code: str, language: str | None, accept_language: str | None, tag: str, body: str,
-                 current_since: float) -> None:
+    def remember(self, code: str, language: str, tag: str, body: str, current_since: float) -> None:
         """Give this answer again until `reuse` seconds after current_since (time.monotonic), when it was last known
         to be current: a reused fragment is not kept longer than the reuse allows."""
         if self.reuse <= 0:
@@ -218,12 +218,13 @@ class PollShortcut:
         with self._lock:
             if len(self._recent) >= RECENT_KEPT:
                 self._recent.clear()
-            self._recent[(code, language, accept_language)] = (tag, body.encode(), current_since)
+            # Keyed by the code as stored and the language rendered: only running codes reach here, so the entries
+            # are bounded whatever cookies and headers a script sends.
+            self._recent[(normalise_code(code), language)] = (tag, body.encode(), current_since)
 
     def _recent_answer(self, environ: dict[str, Any], code: str) -> tuple[str, bytes] | None:
-        language = parse_cookie(environ).get(i18n.COOKIE)
         with self._lock:
-            recent = self._recent.get((code, language, environ.get("HTTP_ACCEPT_LANGUAGE")))
+            recent = self._recent.get((normalise_code(code), room_language(environ)))
         if recent is None or time.monotonic() - recent[2] >= self.reuse:
             return None
         return recent[0], recent[1]
@@ -241,6 +242,14 @@ class PollShortcut:
                                           ("Content-Length", str(len(body))), ("ETag", tag), *self._headers])
                 return [body]
         return self.app(environ, start_response)
+
+
+def room_language(environ: dict[str, Any]) -> str:
+    """The language i18n.select_locale gives a browser not signed in: the cookie's if ours, else Accept-Language's."""
+    chosen = parse_cookie(environ).get(i18n.COOKIE)
+    if chosen in i18n.LANGUAGES:
+        return chosen
+    return i18n.best_match(parse_accept_header(environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept))
 
 
 def _shortcut(app: Flask) -> PollShortcut:
