@@ -115,7 +115,7 @@ def local_path(target: str | None) -> str:
     if not target or "\\" in target or any(ord(c) < 32 for c in target):
         return "/"
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return "/"
     return target
 

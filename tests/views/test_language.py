@@ -66,8 +66,8 @@ def test_a_tampered_cookie_is_ignored(client):
     assert html_lang(client.get("/")) == "en"
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example", "evil",
-                                    "javascript:alert(1)", "/\r\nSet-Cookie: x=1", ""])
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "///evil.example/", "/\\evil.example",
+                                    "evil", "javascript:alert(1)", "/\r\nSet-Cookie: x=1", ""])
 def test_the_switch_goes_back_only_to_a_page_of_this_site(client, target):
     assert client.get("/language/es", query_string={"next": target}).headers["Location"] == "/"
 
