@@ -45,10 +45,12 @@ def select_locale() -> str:
     stored = _staff_language()
     if stored in LANGUAGES:
         return stored
-    chosen = request.cookies.get(COOKIE)
-    if chosen in LANGUAGES:
-        return chosen
-    return best_match(request.accept_languages)
+    return without_account(request.cookies.get(COOKIE), request.accept_languages)
+
+
+def without_account(cookie: str | None, accepted: Iterable[tuple[str, float]]) -> str:
+    """The language of a reader not signed in: the cookie's if it is one of ours, else Accept-Language's."""
+    return cookie if cookie in LANGUAGES else best_match(accepted)
 
 
 def best_match(accepted: Iterable[tuple[str, float]]) -> str:
@@ -108,6 +110,14 @@ def explain(said: object) -> str:
 def _numbers_written(values: dict[str, object]) -> dict[str, object]:
     """The values with whole numbers written by the reader's locale (Babel)."""
     return {name: format_number(value) if is_count(value) else value for name, value in values.items()}
+
+
+def translated(label: str) -> str:
+    """A default label (a status of ACTION_STATUSES, an answer of answers.ANSWERS, an affiliation) in the reader's
+    language: they are in the catalogs (N_ where they are defined); a label of the instance's own stays as written.
+
+    gettext, not Jinja's _(): that returns Markup, and a configured label is data, escaped like any."""
+    return gettext(label) if label else label
 
 
 def local_path(target: str | None) -> str:
@@ -171,4 +181,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.policies["ext.i18n.trimmed"] = True  # a {% trans %} block's line breaks are not in its msgid
     app.jinja_env.globals.update(current_language=current_language, language_switch=switch_links,
                                  language_names=NAMES)  # e.g. the language a submission was written in
+    app.add_template_filter(explain, "explain")  # what a service said, in the reader's language
+    app.add_template_filter(translated, "translated")
     app.register_blueprint(bp)

@@ -246,10 +246,8 @@ class PollShortcut:
 
 def room_language(environ: dict[str, Any]) -> str:
     """The language i18n.select_locale gives a browser not signed in: the cookie's if ours, else Accept-Language's."""
-    chosen = parse_cookie(environ).get(i18n.COOKIE)
-    if chosen in i18n.LANGUAGES:
-        return chosen
-    return i18n.best_match(parse_accept_header(environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept))
+    return i18n.without_account(parse_cookie(environ).get(i18n.COOKIE),
+                                parse_accept_header(environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept))
 
 
 def _shortcut(app: Flask) -> PollShortcut:

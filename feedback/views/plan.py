@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
-from flask_babel import gettext, lazy_gettext
+from flask_babel import lazy_gettext
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import NotFound
@@ -15,7 +15,7 @@ from feedback.db import get_db
 from feedback.errors import render_error
 from feedback.forms.answers import HelpForm
 from feedback.forms.public import SubmissionForm
-from feedback.i18n import current_language, explain
+from feedback.i18n import current_language, explain, translated
 from feedback.services.actions import answers, progress, public
 from feedback.services.intake import submitting
 from feedback.views import public as public_views
@@ -41,19 +41,6 @@ ANSWER_EXPIRED = lazy_gettext("This page had been open too long, so the form exp
                               "press Send again.")
 FEEDBACK_EXPIRED = lazy_gettext("This page had been open too long, so the form expired. Your text is kept below: "
                                 "press Send again.")
-
-
-def translated(label: str) -> str:
-    """A default label (a status of ACTION_STATUSES, an answer of answers.ANSWERS) in the reader's language: they
-    are in the catalogs (N_ where they are defined); a label of the instance's own stays as written.
-
-    gettext, not Jinja's _(): that returns Markup, and a configured label is data, escaped like any."""
-    return gettext(label) if label else label
-
-
-# For the plan's pages and the staff's (plan_staff): what a service said, and the labels, in the reader's language.
-bp.add_app_template_filter(explain, "explain")
-bp.add_app_template_filter(translated, "translated")
 
 
 def _known() -> dict[str, progress.Status]:
