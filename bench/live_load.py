@@ -10,8 +10,9 @@ a presenter link (feedback/services/live/sessions.py), and logs the facilitator 
 Then, for --duration seconds:
 
 - N audience browsers (--clients), each with a cookie jar of its own: one GET of /live/<code> (session
-  cookie, CSRF token from <meta name="csrf-token">, voter cookie), then GET /live/<code>/feed every
-  LIVE_POLL_SECONDS with If-None-Match, each from a random moment within the first period;
+  cookie, CSRF token from <meta name="csrf-token">, voter cookie), then GET /live/<code>/feed about every
+  LIVE_POLL_SECONDS (0.9 to 1.1 times it, as static/js/live.js) with If-None-Match, each from a random moment
+  within the first period;
 - one presenter screen polling /present/<token>/feed the same way;
 - questions at --ask-rate per second, each from a random audience browser through its page's ask form
   (a fresh GET of the page for the one-time form token, then the POST; the POST is timed: intake latency);
@@ -74,6 +75,7 @@ from feedback.models import LiveQuestion, LiveVote, StaffUser, Submission  # noq
 from feedback.services.intake import town_halls  # noqa: E402
 from feedback.services.live import sessions  # noqa: E402
 
+POLL_JITTER = 0.1  # each wait between polls is 1 +- this times the period, as static/js/live.js's JITTER
 QUESTION_ID = re.compile(rb'\bid="q-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"')
 UUID = rb"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
 # The presenter screen marks its queue's items id="p-<uuid>" and the one on screen data-question="<uuid>".
@@ -397,8 +399,8 @@ async def load_audience(run: Run, count: int) -> None:
 
 async def poll_screen(run: Run, browser: Browser, path: str, seen: dict[str, float], rng: random.Random,
                       audience: Audience | None) -> None:
-    """Poll like static/js/live.js: If-None-Match with the last ETag; the next poll a period after the answer
-    (longer after failures: x2, x4, ... up to x30)."""
+    """Poll like static/js/live.js: If-None-Match with the last ETag; the next poll a period (0.9 to 1.1 times
+    LIVE_POLL_SECONDS, drawn each time) after the answer (longer after failures: x2, x4, ... up to x30)."""
     etag, failures, last_body = None, 0, b""
     await asyncio.sleep(rng.uniform(0, run.poll))
     kind = "audience feed" if audience is not None else "presenter feed"
@@ -418,7 +420,7 @@ async def poll_screen(run: Run, browser: Browser, path: str, seen: dict[str, flo
         elif reply is not None and reply.status == 304 and audience is not None:
             run.feed_304 += 1
             run.feed_304_seconds.append(reply.seconds)
-        await asyncio.sleep(run.poll * min(30, 2**failures))
+        await asyncio.sleep(run.poll * rng.uniform(1 - POLL_JITTER, 1 + POLL_JITTER) * min(30, 2**failures))
 
 
 async def ask_one(run: Run, number: int, run_tag: str, rng: random.Random) -> None:

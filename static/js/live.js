@@ -1,5 +1,5 @@
 // A live session's pages (the audience's, the presenter screen, the moderator queue): every element with
-// data-live-feed="<url>" is polled every data-live-every seconds with If-None-Match; a 200 replaces its children
+// data-live-feed="<url>" is polled about every data-live-every seconds with If-None-Match; a 200 replaces its children
 // with the server's fragment (autoescaped HTML with no script, parsed with DOMParser), keeping focus where it can,
 // but never while the region holds input not yet sent; a 404 (the session ended, the link was revoked) stops it.
 // Forms with data-live-vote are sent with fetch and the button then says "You said me too". The polled fragment
@@ -11,6 +11,7 @@
   var announcer = document.getElementById("live-announce");
   var csrfMeta = document.querySelector('meta[name="csrf-token"]');
   var STORE = "live-voted:" + location.pathname;
+  var JITTER = 0.1;  // bench/live_load.py polls the same way (POLL_JITTER)
   var voted = {};
 
   // What the page gives the script to say (live/_announce.html); "" when a page has no such words.
@@ -117,8 +118,12 @@
     var ended = false;
 
     function next() {
-      // Back off while the server does not answer, up to a minute; poll less while the page is hidden.
-      var wait = every * Math.min(30, Math.pow(2, failures)) * (document.hidden ? 5 : 1);
+      // Back off while the server does not answer, up to a minute; poll less while the page is hidden. Each
+      // wait is drawn from 0.9 to 1.1 times the period (JITTER): polls made together (a room that loaded at
+      // once, or answers a slow moment held back) would otherwise arrive together again every period, each
+      // burst queueing a question behind hundreds of polls.
+      var wait = every * (1 - JITTER + 2 * JITTER * Math.random()) * Math.min(30, Math.pow(2, failures)) *
+        (document.hidden ? 5 : 1);
       window.setTimeout(tick, wait);
     }
 

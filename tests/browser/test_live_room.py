@@ -382,6 +382,35 @@ def test_a_keyboard_user_keeps_focus_on_their_me_too_button_while_the_list_refre
         assert_clean(page)
 
 
+RECORD_WAITS = """
+window.__waits = [];
+const later = window.setTimeout;
+window.setTimeout = function (callback, ms, ...rest) {
+  if (ms >= 1000) { window.__waits.push(ms); }
+  return later.call(window, callback, ms, ...rest);
+};
+"""
+
+
+def test_phones_that_open_the_page_together_do_not_poll_in_step(live_server, arranged, open_browser):
+    """A room's phones poll about every period, but each wait is drawn anew (0.9 to 1.1 times the period): phones
+    that loaded together, or whose answers a slow moment held back, must not all come back together every period,
+    each burst queueing a question behind hundreds of polls (bench/RESULTS.md, live_load)."""
+    session, room, _token = start(live_server, arranged, presenter=False)
+    session.close()
+    page = phone(open_browser)
+    page.add_init_script(RECORD_WAITS)
+    first_waits = []
+    for _ in range(6):  # six phones opening the page: each first wait is the script's own draw
+        page.goto(live_server.url(f"/live/{room.code}"))
+        every = float(page.locator("[data-live-feed]").get_attribute("data-live-every") or "") * 1000
+        page.wait_for_function("window.__waits.length > 0")
+        first_waits.append(page.evaluate("window.__waits[0]"))
+    assert all(0.9 * every <= wait <= 1.1 * every for wait in first_waits), (every, first_waits)
+    assert len(set(first_waits)) > 1, f"every phone waits {first_waits[0]} ms: they poll in step"
+    assert_clean(page)
+
+
 def test_a_revoked_presenter_link_and_an_ended_session_stop_the_pages_and_say_so(live_server, arranged,
                                                                                  open_browser):
     moderator = facilitator_on_live_page(open_browser, live_server, arranged)
