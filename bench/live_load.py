@@ -969,6 +969,7 @@ def calibrate(args, kind: str, work: Path, env: dict[str, str], server: Server, 
 
 
 def bench_database(args, kind: str, work: Path, base_env: dict[str, str], number: int = 1) -> dict:
+    args = argparse.Namespace(**{**vars(args), "seed": args.seed + number - 1})  # each run its own random draws
     url = (f"sqlite:///{work / f'live-{kind}-{number}.sqlite3'}" if kind == "sqlite"
            else fresh_postgres(args.postgres_url))
     env = {**base_env, "FEEDBACK_DATABASE_URL": url}
@@ -977,7 +978,6 @@ def bench_database(args, kind: str, work: Path, base_env: dict[str, str], number
         # An address of its own each run: the login limit per account lives in Redis, across runs.
         email, password = f"moderator-{secrets.token_hex(4)}@bench.example.org", secrets.token_urlsafe(24)
         slug, live_id, code, token = seed(url, env, email, password)
-        args = argparse.Namespace(**{**vars(args), "seed": args.seed + number - 1})  # each run its own draws
         poll = args.poll if args.poll is not None else float(env.get("FEEDBACK_LIVE_POLL_SECONDS", 2))
         calibration = calibrate(args, kind, work, env, server, code) if args.calibrate else {}
 
